@@ -1,0 +1,102 @@
+package article
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"time"
+	_ "time/tzdata" // dates without a time are in Europe/Stockholm on every machine, also in a scratch image
+)
+
+// SlugPattern is the pattern every article id, slug, alias and tag key matches.
+var SlugPattern = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
+
+// MaxSlugLen is the longest id or slug allowed, in bytes.
+const MaxSlugLen = 120
+
+// ValidSlug reports whether s is a valid id, slug, alias or tag key.
+func ValidSlug(s string) bool {
+	return len(s) <= MaxSlugLen && SlugPattern.MatchString(s)
+}
+
+// stockholm is the zone of dates written without a time.
+var stockholm = mustLoad("Europe/Stockholm")
+
+func mustLoad(name string) *time.Location {
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		panic(err) // embedded by time/tzdata; cannot fail
+	}
+	return loc
+}
+
+// ErrBadDate reports a date in neither of the accepted forms.
+var ErrBadDate = errors.New("want a date like 2020-01-03 or an RFC 3339 date-time")
+
+// Date is a front-matter date. Raw keeps the text as written, which is what
+// clients see; Time is the instant it denotes, used for ordering and
+// staleness.
+type Date struct {
+	Raw  string
+	Time time.Time
+}
+
+// ParseDate parses a date written as 2020-01-03 (00:00 in Europe/Stockholm)
+// or as an RFC 3339 date-time.
+func ParseDate(s string) (Date, error) {
+	if t, err := time.ParseInLocation(time.DateOnly, s, stockholm); err == nil {
+		return Date{Raw: s, Time: t}, nil
+	}
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return Date{Raw: s, Time: t}, nil
+	}
+	return Date{}, fmt.Errorf("bad date %q: %w", s, ErrBadDate)
+}
+
+// IsZero reports whether d is absent.
+func (d Date) IsZero() bool { return d.Raw == "" }
+
+// Version is one language version of an article: one file of the content
+// tree. A Version is never modified once it is in a Library.
+type Version struct {
+	ID   string // the article's id, its folder name
+	Lang string // the language, its file name without .md
+	Path string // the file's path in the content tree, for messages
+
+	Title          string
+	Slug           string
+	Summary        string
+	Tags           []string
+	Published      Date
+	Updated        Date // equals Published when the file has none
+	TranslatedFrom string
+	SourceUpdated  Date
+	Draft          bool
+	Aliases        []string
+
+	// Body is the Markdown body as written.
+	Body string
+	// HTML is the body rendered to sanitized HTML.
+	HTML string
+	// Text is the body rendered to plain text, for search and snippets.
+	Text string
+
+	// Lines maps each front-matter key to its line in the file, so that
+	// problems found across versions can be located.
+	Lines map[string]int
+
+	// Outdated is set by Build: the version it was translated from was
+	// updated after SourceUpdated, or is itself outdated.
+	Outdated bool
+}
+
+// IsOriginal reports whether v is the original version of its article.
+func (v *Version) IsOriginal() bool { return v.TranslatedFrom == "" }
+
+// Line returns the line of key in v's file, or 1 when unknown.
+func (v *Version) Line(key string) int {
+	if n := v.Lines[key]; n > 0 {
+		return n
+	}
+	return 1
+}

@@ -385,16 +385,19 @@ func HasTags(v *Version, tags []string) bool {
 // Titles are compared by collation keys of each version's own language, so
 // Swedish titles put å, ä and ö after z.
 func (l *Library) Sort(vs []*Version, order Order) {
-	slices.SortStableFunc(vs, func(a, b *Version) int {
-		var c int
-		switch order {
-		case NewestFirst:
-			c = b.Published.Time.Compare(a.Published.Time)
-		case OldestFirst:
-			c = a.Published.Time.Compare(b.Published.Time)
-		case ByTitle:
-			c = bytes.Compare(l.titleKey[a], l.titleKey[b])
-		}
-		return cmp.Or(c, cmp.Compare(a.ID, b.ID), cmp.Compare(l.rank(a.Lang), l.rank(b.Lang)))
-	})
+	slices.SortStableFunc(vs, func(a, b *Version) int { return l.Compare(a, b, order) })
+}
+
+// Compare compares two versions of the Library in order, as Sort does.
+func (l *Library) Compare(a, b *Version, order Order) int {
+	var c int
+	switch order {
+	case NewestFirst:
+		c = b.Published.Time.Compare(a.Published.Time)
+	case OldestFirst:
+		c = a.Published.Time.Compare(b.Published.Time)
+	case ByTitle:
+		c = bytes.Compare(l.titleKey[a], l.titleKey[b])
+	}
+	return cmp.Or(c, cmp.Compare(a.ID, b.ID), cmp.Compare(l.rank(a.Lang), l.rank(b.Lang)))
 }

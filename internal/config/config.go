@@ -1,0 +1,215 @@
+package config
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Config is the configuration of every tolk subcommand. Each subcommand
+// reads only the fields its flags set.
+type Config struct {
+	Addr            string        // listen address of the HTTP server
+	MetricsAddr     string        // separate listener for /metrics; "" serves it on Addr
+	Content         string        // content directory; "" serves the embedded corpus
+	Index           string        // index directory; "" keeps the index in memory
+	LogLevel        string        // debug, info, warn or error
+	LogFormat       string        // json or text
+	CacheControl    string        // Cache-Control of successful public reads
+	CORSOrigins     []string      // origins allowed to read; "*" allows any
+	ShutdownTimeout time.Duration // how long in-flight requests get on SIGTERM
+	AdminToken      string        // bearer token of the write API; "" disables writes (environment only)
+	WebhookURLs     []string      // receivers of change events
+	WebhookSecret   string        // HMAC key of webhook signatures (environment only)
+	RateLimit       float64       // search and suggest requests per second per client; 0 turns limiting off
+	RateBurst       int           // burst of the rate limit
+	TrustedProxies  []string      // proxies whose X-Forwarded-For is believed
+	MaxSearches     int           // concurrent searches; more wait briefly, then get 503
+	SearchTimeout   time.Duration // longest a single search may run
+	RescanInterval  time.Duration // full re-scan of --content; 0 turns it off
+	URL             string        // server to probe (healthcheck)
+}
+
+// Command names the subcommands, for the flags each one takes.
+type Command string
+
+// The subcommands of tolk.
+const (
+	Serve       Command = "serve"
+	Check       Command = "check"
+	Index       Command = "index"
+	Healthcheck Command = "healthcheck"
+)
+
+// ErrHelp is returned when -h or --help was given; the usage has been
+// printed.
+var ErrHelp = flag.ErrHelp
+
+// Parse reads the flags of cmd from args, falling back to getenv for every
+// flag with a TOLK_* name. Usage and flag errors are written to out.
+func Parse(cmd Command, args []string, getenv func(string) string, out io.Writer) (Config, error) {
+	var c Config
+	fs := flag.NewFlagSet("tolk "+string(cmd), flag.ContinueOnError)
+	fs.SetOutput(out)
+	var envErrs []error
+	str := func(p *string, name, env, def, usage string) {
+		if v := getenv(env); v != "" {
+			def = v
+		}
+		fs.StringVar(p, name, def, fmt.Sprintf("%s (env %s)", usage, env))
+	}
+	list := func(p *[]string, name, env, def, usage string) {
+		if v := getenv(env); v != "" {
+			def = v
+		}
+		*p = splitList(def)
+		replaced := false // the first use of the flag replaces the default
+		fs.Func(name, fmt.Sprintf("%s; comma-separated or repeated (env %s, default %q)", usage, env, def), func(s string) error {
+			if !replaced {
+				*p, replaced = nil, true
+			}
+			*p = append(*p, splitList(s)...)
+			return nil
+		})
+	}
+	dur := func(p *time.Duration, name, env string, def time.Duration, usage string) {
+		if v := getenv(env); v != "" {
+			d, err := time.ParseDuration(v)
+			if err != nil {
+				envErrs = append(envErrs, fmt.Errorf("%s: %w", env, err))
+			} else {
+				def = d
+			}
+		}
+		fs.DurationVar(p, name, def, fmt.Sprintf("%s (env %s)", usage, env))
+	}
+	num := func(p *float64, name, env string, def float64, usage string) {
+		if v := getenv(env); v != "" {
+			f, err := strconv.ParseFloat(v, 64)
+			if err != nil {
+				envErrs = append(envErrs, fmt.Errorf("%s: %w", env, err))
+			} else {
+				def = f
+			}
+		}
+		fs.Float64Var(p, name, def, fmt.Sprintf("%s (env %s)", usage, env))
+	}
+	integer := func(p *int, name, env string, def int, usage string) {
+		if v := getenv(env); v != "" {
+			n, err := strconv.Atoi(v)
+			if err != nil {
+				envErrs = append(envErrs, fmt.Errorf("%s: %w", env, err))
+			} else {
+				def = n
+			}
+		}
+		fs.IntVar(p, name, def, fmt.Sprintf("%s (env %s)", usage, env))
+	}
+
+	switch cmd {
+	case Serve:
+		str(&c.Addr, "addr", "TOLK_ADDR", ":8080", "listen address")
+		str(&c.MetricsAddr, "metrics-addr", "TOLK_METRICS_ADDR", "", "separate listen address for /metrics; empty serves it on --addr")
+		str(&c.Content, "content", "TOLK_CONTENT", "", "content directory; empty serves the embedded corpus")
+		str(&c.Index, "index", "TOLK_INDEX", "", "index directory; empty keeps the index in memory")
+		str(&c.LogLevel, "log-level", "TOLK_LOG_LEVEL", "info", "log level: debug, info, warn or error")
+		str(&c.LogFormat, "log-format", "TOLK_LOG_FORMAT", "json", "log format: json or text")
+		str(&c.CacheControl, "cache-control", "TOLK_CACHE_CONTROL", "public, max-age=60, stale-while-revalidate=300", "Cache-Control of successful public reads")
+		list(&c.CORSOrigins, "cors-origin", "TOLK_CORS_ORIGINS", "*", "origins allowed to read through CORS")
+		dur(&c.ShutdownTimeout, "shutdown-timeout", "TOLK_SHUTDOWN_TIMEOUT", 15*time.Second, "time in-flight requests get to finish on SIGTERM")
+		list(&c.WebhookURLs, "webhook", "TOLK_WEBHOOKS", "", "URL that receives every change event")
+		num(&c.RateLimit, "rate-limit", "TOLK_RATE_LIMIT", 20, "search and suggest requests per second per client; 0 turns limiting off")
+		integer(&c.RateBurst, "rate-burst", "TOLK_RATE_BURST", 40, "burst size of the per-client rate limit")
+		list(&c.TrustedProxies, "trusted-proxy", "TOLK_TRUSTED_PROXIES", "", "proxy address or CIDR whose X-Forwarded-For is trusted")
+		integer(&c.MaxSearches, "max-searches", "TOLK_MAX_SEARCHES", 64, "searches running at once; more are refused with 503")
+		dur(&c.SearchTimeout, "search-timeout", "TOLK_SEARCH_TIMEOUT", 2*time.Second, "longest time one search may run")
+		dur(&c.RescanInterval, "rescan", "TOLK_RESCAN", time.Minute, "interval of full re-scans of --content; 0 turns them off")
+		c.AdminToken = getenv("TOLK_ADMIN_TOKEN")
+		c.WebhookSecret = getenv("TOLK_WEBHOOK_SECRET")
+	case Check:
+		str(&c.Content, "content", "TOLK_CONTENT", "", "content directory; empty checks the embedded corpus")
+	case Index:
+		str(&c.Content, "content", "TOLK_CONTENT", "", "content directory; empty indexes the embedded corpus")
+		str(&c.Index, "index", "TOLK_INDEX", "", "index directory to build (required)")
+	case Healthcheck:
+		str(&c.URL, "url", "TOLK_HEALTHCHECK_URL", "http://127.0.0.1:8080/readyz", "URL that must answer 200")
+	default:
+		return c, fmt.Errorf("unknown command %q", cmd)
+	}
+	fs.Usage = func() {
+		fmt.Fprintf(out, "Usage of tolk %s:\n", cmd)
+		fs.PrintDefaults()
+		if cmd == Serve {
+			fmt.Fprint(out, `
+Set only in the environment (secrets stay out of the process list):
+  TOLK_ADMIN_TOKEN     bearer token of the write API and of ?preview=true; unset disables writes
+  TOLK_WEBHOOK_SECRET  key of the HMAC-SHA256 signature of webhook events
+`)
+		}
+	}
+	if err := fs.Parse(args); err != nil {
+		return c, err
+	}
+	if fs.NArg() > 0 {
+		return c, fmt.Errorf("unexpected arguments: %s", strings.Join(fs.Args(), " "))
+	}
+	return c, errors.Join(append(envErrs, c.validate(cmd))...)
+}
+
+func (c Config) validate(cmd Command) error {
+	var errs []error
+	switch cmd {
+	case Serve:
+		if _, _, err := net.SplitHostPort(c.Addr); err != nil {
+			errs = append(errs, fmt.Errorf("--addr %q: %w", c.Addr, err))
+		}
+		if c.MetricsAddr != "" {
+			if _, _, err := net.SplitHostPort(c.MetricsAddr); err != nil {
+				errs = append(errs, fmt.Errorf("--metrics-addr %q: %w", c.MetricsAddr, err))
+			}
+		}
+		switch c.LogLevel {
+		case "debug", "info", "warn", "error":
+		default:
+			errs = append(errs, fmt.Errorf("--log-level %q: want debug, info, warn or error", c.LogLevel))
+		}
+		switch c.LogFormat {
+		case "json", "text":
+		default:
+			errs = append(errs, fmt.Errorf("--log-format %q: want json or text", c.LogFormat))
+		}
+		if c.RateLimit < 0 || c.RateBurst < 0 || c.MaxSearches < 1 {
+			errs = append(errs, errors.New("--rate-limit and --rate-burst must not be negative, --max-searches must be at least 1"))
+		}
+		if c.WebhookSecret == "" && len(c.WebhookURLs) > 0 {
+			errs = append(errs, errors.New("--webhook needs TOLK_WEBHOOK_SECRET to sign events"))
+		}
+		for _, p := range c.TrustedProxies {
+			if net.ParseIP(p) == nil {
+				if _, _, err := net.ParseCIDR(p); err != nil {
+					errs = append(errs, fmt.Errorf("--trusted-proxy %q: not an address or CIDR", p))
+				}
+			}
+		}
+	case Index:
+		if c.Index == "" {
+			errs = append(errs, errors.New("--index is required"))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, f := range strings.Split(s, ",") {
+		if f = strings.TrimSpace(f); f != "" {
+			out = append(out, f)
+		}
+	}
+	return out
+}

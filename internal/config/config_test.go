@@ -1,0 +1,104 @@
+package config
+
+import (
+	"errors"
+	"io"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func env(m map[string]string) func(string) string {
+	return func(k string) string { return m[k] }
+}
+
+func TestParsePrecedence(t *testing.T) {
+	tests := []struct {
+		name  string
+		args  []string
+		env   map[string]string
+		check func(t *testing.T, c Config)
+	}{
+		{"defaults", nil, nil, func(t *testing.T, c Config) {
+			if c.Addr != ":8080" || c.Content != "" || c.Index != "" || c.LogFormat != "json" {
+				t.Errorf("defaults: %+v", c)
+			}
+			if diff := cmp.Diff([]string{"*"}, c.CORSOrigins); diff != "" {
+				t.Errorf("CORSOrigins (-want +got):\n%s", diff)
+			}
+			if c.CacheControl != "public, max-age=60, stale-while-revalidate=300" {
+				t.Errorf("CacheControl = %q", c.CacheControl)
+			}
+		}},
+		{"environment", nil, map[string]string{"TOLK_ADDR": "127.0.0.1:9000", "TOLK_CONTENT": "/srv/content", "TOLK_ADMIN_TOKEN": "s3cret", "TOLK_SHUTDOWN_TIMEOUT": "3s"}, func(t *testing.T, c Config) {
+			if c.Addr != "127.0.0.1:9000" || c.Content != "/srv/content" || c.AdminToken != "s3cret" || c.ShutdownTimeout != 3*time.Second {
+				t.Errorf("environment not used: %+v", c)
+			}
+		}},
+		{"flag beats environment", []string{"--addr", ":7000", "--cors-origin", "https://a.example", "--cors-origin", "https://b.example"},
+			map[string]string{"TOLK_ADDR": ":9000", "TOLK_CORS_ORIGINS": "https://env.example"}, func(t *testing.T, c Config) {
+				if c.Addr != ":7000" {
+					t.Errorf("Addr = %q, want the flag's", c.Addr)
+				}
+				if diff := cmp.Diff([]string{"https://a.example", "https://b.example"}, c.CORSOrigins); diff != "" {
+					t.Errorf("CORSOrigins (-want +got):\n%s", diff)
+				}
+			}},
+		{"comma list from environment", nil, map[string]string{"TOLK_WEBHOOKS": "http://a/, http://b/", "TOLK_WEBHOOK_SECRET": "k"}, func(t *testing.T, c Config) {
+			if diff := cmp.Diff([]string{"http://a/", "http://b/"}, c.WebhookURLs); diff != "" {
+				t.Errorf("WebhookURLs (-want +got):\n%s", diff)
+			}
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := Parse(Serve, tt.args, env(tt.env), io.Discard)
+			if err != nil {
+				t.Fatalf("Parse: %v", err)
+			}
+			tt.check(t, c)
+		})
+	}
+}
+
+func TestParseErrors(t *testing.T) {
+	tests := []struct {
+		name string
+		cmd  Command
+		args []string
+		env  map[string]string
+		want string
+	}{
+		{"bad address", Serve, []string{"--addr", "nonsense"}, nil, "--addr"},
+		{"bad duration in environment", Serve, nil, map[string]string{"TOLK_SHUTDOWN_TIMEOUT": "soon"}, "TOLK_SHUTDOWN_TIMEOUT"},
+		{"bad log level", Serve, []string{"--log-level", "loud"}, nil, "--log-level"},
+		{"webhook without secret", Serve, []string{"--webhook", "http://x/"}, nil, "TOLK_WEBHOOK_SECRET"},
+		{"bad trusted proxy", Serve, []string{"--trusted-proxy", "proxy.example"}, nil, "--trusted-proxy"},
+		{"index needs a directory", Index, nil, nil, "--index is required"},
+		{"unknown flag", Check, []string{"--nope"}, nil, "not defined"},
+		{"stray argument", Check, []string{"extra"}, nil, "unexpected arguments"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Parse(tt.cmd, tt.args, env(tt.env), io.Discard)
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("Parse error = %v, want one mentioning %q", err, tt.want)
+			}
+		})
+	}
+}
+
+func TestHelpListsEnvironment(t *testing.T) {
+	var out strings.Builder
+	_, err := Parse(Serve, []string{"-h"}, env(nil), &out)
+	if !errors.Is(err, ErrHelp) {
+		t.Fatalf("Parse(-h) error = %v, want ErrHelp", err)
+	}
+	for _, want := range []string{"TOLK_ADDR", "TOLK_CONTENT", "TOLK_INDEX", "TOLK_CACHE_CONTROL", "TOLK_CORS_ORIGINS", "TOLK_ADMIN_TOKEN"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("help does not mention %s", want)
+		}
+	}
+}

@@ -1,0 +1,242 @@
+package httpapi
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/amal-kommun/tolk/internal/article"
+	"github.com/amal-kommun/tolk/internal/langs"
+)
+
+// repKey identifies a cached article representation within one content
+// generation.
+type repKey struct {
+	id, lang  string
+	variant   langs.Variant
+	requested string
+	fallback  bool
+}
+
+// negotiate reads lang and fallback and chooses the response language.
+func negotiate(cur *content, c *gin.Context, p params) (langs.Choice, bool, error) {
+	noFallback := false
+	if v, ok, err := p.one("fallback"); err != nil {
+		return langs.Choice{}, false, err
+	} else if ok {
+		if v != "none" {
+			return langs.Choice{}, false, badParam("fallback", "fallback must be none when given")
+		}
+		noFallback = true
+	}
+	lang, has, err := p.one("lang")
+	if err != nil {
+		return langs.Choice{}, false, unsupported(cur, err)
+	}
+	ch, err := cur.neg.Negotiate(lang, has, c.Request.Header.Get("Accept-Language"))
+	if err != nil {
+		return langs.Choice{}, false, unsupported(cur, err)
+	}
+	return ch, noFallback, nil
+}
+
+// unsupported turns a bad lang into the contract's 400, which lists the
+// served languages.
+func unsupported(cur *content, err error) error {
+	p := problem(http.StatusBadRequest, "unsupported_language", "lang must be one of the served languages: %s", strings.Join(cur.neg.Served(), ", "))
+	if bp, ok := err.(*Problem); ok && bp.Param == "lang" {
+		p.Detail = bp.Detail
+	}
+	p.Param = "lang"
+	p.Languages = cur.neg.Served()
+	return p
+}
+
+// resolve picks the version of a to serve for a client's choice.
+func resolve(cur *content, a *article.Article, ch langs.Choice, noFallback bool) (served, bool, bool) {
+	lang, variant, fallback, ok := cur.neg.Resolve(ch, func(l string) bool { return a.Public(l) != nil }, a.Original, noFallback)
+	if !ok {
+		return served{}, false, false
+	}
+	site := cur.lib.Site()
+	src := lang
+	if from := site.DerivedFrom(lang); from != "" {
+		src = from
+	}
+	v := a.Public(src)
+	if v == nil {
+		return served{}, false, false
+	}
+	return served{v: v, lang: lang, variant: variant, from: site.DerivedFrom(lang)}, fallback, true
+}
+
+// getArticle answers GET /v1/articles/{id}.
+func (s *Server) getArticle(c *gin.Context) error {
+	cur, err := s.content()
+	if err != nil {
+		return err
+	}
+	p := parseParams(c.Request.URL.RawQuery)
+	ch, noFallback, err := negotiate(cur, c, p)
+	if err != nil {
+		return err
+	}
+	id := c.Param("id")
+	a := cur.lib.Article(id)
+	if a == nil || !hasPublic(a) {
+		return notFound("no article %q", truncate(id, 120))
+	}
+	sv, fallback, ok := resolve(cur, a, ch, noFallback)
+	if !ok {
+		return problem(http.StatusNotFound, "translation_unavailable", "article %q has no version in %s", id, ch.Lang)
+	}
+	key := repKey{id: id, lang: sv.lang, variant: sv.variant, requested: ch.Lang, fallback: fallback}
+	r, _ := cur.reps.Load(key)
+	if r == nil {
+		built, err := s.articleRep(cur, sv, ch.Lang, fallback)
+		if err != nil {
+			return err
+		}
+		r, _ = cur.reps.LoadOrStore(key, built)
+	}
+	s.send(c, r.(*rep), "Accept-Language")
+	return nil
+}
+
+func hasPublic(a *article.Article) bool {
+	for _, v := range a.Versions {
+		if !v.Draft {
+			return true
+		}
+	}
+	return false
+}
+
+// truncate shortens client text echoed in a message.
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !isRuneStart(s[n]) {
+		n--
+	}
+	return s[:n] + "…"
+}
+
+func isRuneStart(b byte) bool { return b&0xC0 != 0x80 }
+
+// listJSON is the list envelope.
+type listJSON struct {
+	Lang    string        `json:"lang"`
+	Items   []articleJSON `json:"items"`
+	Total   int           `json:"total"`
+	Page    int           `json:"page"`
+	PerPage int           `json:"per_page"`
+}
+
+// listArticles answers GET /v1/articles.
+func (s *Server) listArticles(c *gin.Context) error {
+	cur, err := s.content()
+	if err != nil {
+		return err
+	}
+	p := parseParams(c.Request.URL.RawQuery)
+	page, perPage, err := p.paging(20, 100)
+	if err != nil {
+		return err
+	}
+	tags, err := p.list("tag")
+	if err != nil {
+		return err
+	}
+	order := article.NewestFirst
+	if v, ok, err := p.one("sort"); err != nil {
+		return err
+	} else if ok {
+		if order, ok = article.ParseOrder(v); !ok {
+			return badParam("sort", "sort must be -published, published or title")
+		}
+	}
+	slug, bySlug, err := p.one("slug")
+	if err != nil {
+		return err
+	}
+	ch, noFallback, err := negotiate(cur, c, p)
+	if err != nil {
+		return err
+	}
+	site := cur.lib.Site()
+	var items []served
+	var fallbacks map[*article.Version]bool
+	if bySlug {
+		// Versions in their own language (and the languages derived from
+		// it), ignoring Accept-Language; lang narrows them.
+		narrow := ch.Source == langs.Param
+		for _, v := range cur.lib.BySlug(slug) {
+			if !article.HasTags(v, tags) {
+				continue
+			}
+			if !narrow || ch.Lang == v.Lang {
+				items = append(items, servedAs(site, v, v.Lang, langs.None))
+			}
+			for _, d := range site.Derived {
+				if d.From == v.Lang && (!narrow || ch.Lang == d.Tag) {
+					variant := langs.Taiwan
+					if narrow {
+						variant = ch.Variant
+					}
+					items = append(items, servedAs(site, v, d.Tag, variant))
+				}
+			}
+		}
+	} else {
+		fallbacks = make(map[*article.Version]bool)
+		for _, id := range cur.lib.IDs() {
+			a := cur.lib.Article(id)
+			sv, fb, ok := resolve(cur, a, ch, noFallback)
+			if !ok || !article.HasTags(sv.v, tags) {
+				continue
+			}
+			items = append(items, sv)
+			fallbacks[sv.v] = fb
+		}
+	}
+	slices.SortStableFunc(items, func(a, b served) int { return cur.lib.Compare(a.v, b.v, order) })
+	out := listJSON{Lang: ch.Lang, Items: []articleJSON{}, Total: len(items), Page: page, PerPage: perPage}
+	start := (page - 1) * perPage
+	for i := start; i < len(items) && i < start+perPage; i++ {
+		out.Items = append(out.Items, s.itemJSON(cur, items[i], ch.Lang, fallbacks[items[i].v]))
+	}
+	r, err := jsonRep(out)
+	if err != nil {
+		return err
+	}
+	r.lang = ch.Lang
+	r.link = pageLinks(c.Request.URL, page, perPage, len(items))
+	s.send(c, r, "Accept-Language")
+	return nil
+}
+
+// pageLinks returns the Link header of a paged list: relative references
+// to the next and previous pages.
+func pageLinks(u *url.URL, page, perPage, total int) string {
+	ref := func(n int) string {
+		q := u.Query()
+		q.Set("page", fmt.Sprint(n))
+		q.Set("per_page", fmt.Sprint(perPage))
+		return "<" + u.Path + "?" + q.Encode() + ">"
+	}
+	var links []string
+	if page*perPage < total {
+		links = append(links, ref(page+1)+`; rel="next"`)
+	}
+	if page > 1 {
+		prev := min(page-1, max(1, (total+perPage-1)/perPage))
+		links = append(links, ref(prev)+`; rel="prev"`)
+	}
+	return strings.Join(links, ", ")
+}

@@ -1,0 +1,241 @@
+package httpapi
+
+import (
+	"bytes"
+	"encoding/xml"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/amal-kommun/tolk/internal/article"
+	"github.com/amal-kommun/tolk/internal/langs"
+)
+
+// feedSize is how many versions the Atom feed carries.
+const feedSize = 20
+
+type atomFeed struct {
+	XMLName xml.Name    `xml:"http://www.w3.org/2005/Atom feed"`
+	Lang    string      `xml:"xml:lang,attr"`
+	ID      string      `xml:"id"`
+	Title   string      `xml:"title"`
+	Updated string      `xml:"updated"`
+	Author  *atomPerson `xml:"author,omitempty"`
+	Links   []atomLink  `xml:"link"`
+	Entries []atomEntry `xml:"entry"`
+}
+
+type atomPerson struct {
+	Name string `xml:"name"`
+}
+
+type atomLink struct {
+	Rel      string `xml:"rel,attr,omitempty"`
+	Href     string `xml:"href,attr"`
+	Type     string `xml:"type,attr,omitempty"`
+	HrefLang string `xml:"hreflang,attr,omitempty"`
+}
+
+type atomText struct {
+	Type string `xml:"type,attr,omitempty"`
+	Body string `xml:",chardata"`
+}
+
+type atomEntry struct {
+	Lang      string      `xml:"xml:lang,attr,omitempty"`
+	ID        string      `xml:"id"`
+	Title     string      `xml:"title"`
+	Updated   string      `xml:"updated"`
+	Published string      `xml:"published"`
+	Links     []atomLink  `xml:"link"`
+	Summary   *atomText   `xml:"summary,omitempty"`
+	Content   atomText    `xml:"content"`
+	Category  []atomCat   `xml:"category"`
+	Author    *atomPerson `xml:"author,omitempty"`
+}
+
+type atomCat struct {
+	Term  string `xml:"term,attr"`
+	Label string `xml:"label,attr,omitempty"`
+}
+
+func rfc3339(t time.Time) string { return t.UTC().Format(time.RFC3339) }
+
+// feed answers GET /v1/feed.atom: the newest public versions in the
+// negotiated language.
+func (s *Server) feed(c *gin.Context) error {
+	cur, err := s.content()
+	if err != nil {
+		return err
+	}
+	p := parseParams(c.Request.URL.RawQuery)
+	tags, err := p.list("tag")
+	if err != nil {
+		return err
+	}
+	ch, _, err := negotiate(cur, c, p)
+	if err != nil {
+		return err
+	}
+	key := "feed\x00" + ch.Lang + "\x00" + string(rune('0'+ch.Variant)) + "\x00" + strings.Join(tags, "\x00")
+	if r, ok := cur.reps.Load(key); ok {
+		s.send(c, r.(*rep), "Accept-Language")
+		return nil
+	}
+	site := cur.lib.Site()
+	src := ch.Lang
+	if from := site.DerivedFrom(ch.Lang); from != "" {
+		src = from
+	}
+	var vs []*article.Version
+	for _, v := range cur.lib.PublicVersions(src) {
+		if article.HasTags(v, tags) {
+			vs = append(vs, v)
+		}
+	}
+	slices.SortStableFunc(vs, func(a, b *article.Version) int {
+		if c := b.Updated.Time.Compare(a.Updated.Time); c != 0 {
+			return c
+		}
+		return cur.lib.Compare(a, b, article.NewestFirst)
+	})
+	if len(vs) > feedSize {
+		vs = vs[:feedSize]
+	}
+	name := site.SiteName[ch.Lang]
+	if name == "" {
+		name = site.SiteName[src]
+		if name != "" && src != ch.Lang {
+			name = s.conv.Text(ch.Variant, name)
+		}
+	}
+	if name == "" {
+		name = "Tolk"
+	}
+	self := "/v1/feed.atom?lang=" + ch.Lang
+	for _, t := range tags {
+		self += "&tag=" + t
+	}
+	f := atomFeed{
+		Lang:  ch.Lang,
+		ID:    "urn:tolk:feed:" + ch.Lang + ":" + strings.Join(tags, "+"),
+		Title: name,
+		Links: []atomLink{{Rel: "self", Href: self, Type: "application/atom+xml"}},
+	}
+	publisher := site.Publisher
+	if publisher == "" {
+		publisher = name
+	}
+	f.Author = &atomPerson{Name: publisher}
+	var newest time.Time
+	for _, v := range vs {
+		sv := servedAs(site, v, ch.Lang, ch.Variant)
+		item := s.itemJSON(cur, sv, ch.Lang, false)
+		body := v.HTML
+		if sv.from != "" {
+			body = s.conv.HTML(sv.variant, body)
+		}
+		e := atomEntry{
+			ID:        "urn:tolk:article:" + v.ID + ":" + ch.Lang,
+			Title:     item.Title,
+			Updated:   rfc3339(v.Updated.Time),
+			Published: rfc3339(v.Published.Time),
+			Content:   atomText{Type: "html", Body: body},
+		}
+		if item.Summary != "" {
+			e.Summary = &atomText{Type: "text", Body: item.Summary}
+		}
+		if item.URL != nil {
+			e.Links = append(e.Links, atomLink{Rel: "alternate", Href: *item.URL, Type: "text/html", HrefLang: ch.Lang})
+		}
+		for _, t := range item.Tags {
+			e.Category = append(e.Category, atomCat{Term: t.Key, Label: t.Label})
+		}
+		if v.Updated.Time.After(newest) {
+			newest = v.Updated.Time
+		}
+		f.Entries = append(f.Entries, e)
+	}
+	if newest.IsZero() {
+		newest = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
+	}
+	f.Updated = rfc3339(newest)
+	var buf bytes.Buffer
+	buf.WriteString(xml.Header)
+	if err := xml.NewEncoder(&buf).Encode(f); err != nil {
+		return err
+	}
+	r := newRep("application/atom+xml; charset=utf-8", buf.Bytes())
+	r.lang = ch.Lang
+	r.lastModified = newest.UTC().Format(http.TimeFormat)
+	r2, _ := cur.reps.LoadOrStore(key, r)
+	s.send(c, r2.(*rep), "Accept-Language")
+	return nil
+}
+
+type urlSet struct {
+	XMLName xml.Name     `xml:"http://www.sitemaps.org/schemas/sitemap/0.9 urlset"`
+	XHTML   string       `xml:"xmlns:xhtml,attr"`
+	URLs    []sitemapURL `xml:"url"`
+}
+
+type sitemapURL struct {
+	Loc     string      `xml:"loc"`
+	LastMod string      `xml:"lastmod"`
+	Links   []xhtmlLink `xml:"xhtml:link"`
+}
+
+type xhtmlLink struct {
+	Rel      string `xml:"rel,attr"`
+	HrefLang string `xml:"hreflang,attr"`
+	Href     string `xml:"href,attr"`
+}
+
+// sitemap answers GET /v1/sitemap.xml: every public version, stored and
+// derived, with its alternates.
+func (s *Server) sitemap(c *gin.Context) error {
+	cur, err := s.content()
+	if err != nil {
+		return err
+	}
+	site := cur.lib.Site()
+	if site.SiteURL == "" {
+		return notFound("no sitemap: site.yaml sets no site_url")
+	}
+	if r, ok := cur.reps.Load("sitemap"); ok {
+		s.send(c, r.(*rep), "")
+		return nil
+	}
+	set := urlSet{XHTML: "http://www.w3.org/1999/xhtml"}
+	for _, id := range cur.lib.IDs() {
+		alts := alternates(cur, id)
+		if len(alts) == 0 {
+			continue
+		}
+		a := cur.lib.Article(id)
+		var links []xhtmlLink
+		for _, alt := range alts {
+			links = append(links, xhtmlLink{Rel: "alternate", HrefLang: alt.lang, Href: site.URL(alt.lang, alt.v.Slug)})
+		}
+		if orig := a.Public(a.Original); orig != nil {
+			links = append(links, xhtmlLink{Rel: "alternate", HrefLang: "x-default", Href: site.URL(a.Original, orig.Slug)})
+		}
+		for _, alt := range alts {
+			set.URLs = append(set.URLs, sitemapURL{Loc: site.URL(alt.lang, alt.v.Slug), LastMod: rfc3339(alt.v.Updated.Time), Links: links})
+		}
+	}
+	var buf bytes.Buffer
+	buf.WriteString(xml.Header)
+	if err := xml.NewEncoder(&buf).Encode(set); err != nil {
+		return err
+	}
+	r := newRep("application/xml; charset=utf-8", buf.Bytes())
+	r2, _ := cur.reps.LoadOrStore("sitemap", r)
+	s.send(c, r2.(*rep), "")
+	return nil
+}
+
+var _ = langs.None

@@ -1,0 +1,175 @@
+package httpapi
+
+import (
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/amal-kommun/tolk/internal/article"
+	"github.com/amal-kommun/tolk/internal/langs"
+)
+
+type statusJSON struct {
+	Status   string            `json:"status"`
+	Problems []article.Problem `json:"problems,omitempty"`
+}
+
+// healthz answers liveness: the process serves HTTP.
+func (s *Server) healthz(c *gin.Context) error {
+	r, err := jsonRep(statusJSON{Status: "ok"})
+	if err != nil {
+		return err
+	}
+	s.sendNoCache(c, r)
+	return nil
+}
+
+// readyz answers readiness: 503 until content and index are in place, then
+// ok, or degraded with the problems of files whose last good version is
+// served.
+func (s *Server) readyz(c *gin.Context) error {
+	cur := s.cur.Load()
+	if cur == nil {
+		p := problem(http.StatusServiceUnavailable, "unavailable", "the index is not open yet")
+		p.retryAfter = "1"
+		return p
+	}
+	st := statusJSON{Status: "ok"}
+	if len(cur.problems) > 0 {
+		st = statusJSON{Status: "degraded", Problems: cur.problems}
+	}
+	r, err := jsonRep(st)
+	if err != nil {
+		return err
+	}
+	s.sendNoCache(c, r)
+	return nil
+}
+
+// sendNoCache sends a representation that must not be cached, such as a
+// health answer.
+func (s *Server) sendNoCache(c *gin.Context, r *rep) {
+	r.cache = "no-store"
+	s.send(c, r, "")
+}
+
+type languageJSON struct {
+	Tag         string  `json:"tag"`
+	Name        string  `json:"name"`
+	EnglishName string  `json:"english_name"`
+	Articles    int     `json:"articles"`
+	DerivedFrom *string `json:"derived_from"`
+	Default     bool    `json:"default"`
+}
+
+type languagesJSON struct {
+	Default   string         `json:"default"`
+	Languages []languageJSON `json:"languages"`
+}
+
+// languages answers GET /v1/languages.
+func (s *Server) languages(c *gin.Context) error {
+	cur, err := s.content()
+	if err != nil {
+		return err
+	}
+	if r, ok := cur.reps.Load("languages"); ok {
+		s.send(c, r.(*rep), "")
+		return nil
+	}
+	site := cur.lib.Site()
+	out := languagesJSON{Default: site.DefaultLanguage}
+	for _, tag := range site.Served() {
+		src := tag
+		if from := site.DerivedFrom(tag); from != "" {
+			src = from
+		}
+		name, english := langs.Names(tag)
+		out.Languages = append(out.Languages, languageJSON{
+			Tag: tag, Name: name, EnglishName: english,
+			Articles:    len(cur.lib.PublicVersions(src)),
+			DerivedFrom: nullable(site.DerivedFrom(tag)),
+			Default:     tag == site.DefaultLanguage,
+		})
+	}
+	r, err := jsonRep(out)
+	if err != nil {
+		return err
+	}
+	r2, _ := cur.reps.LoadOrStore("languages", r)
+	s.send(c, r2.(*rep), "")
+	return nil
+}
+
+type coverageJSON struct {
+	ID           string            `json:"id"`
+	OriginalLang string            `json:"original_lang"`
+	Versions     map[string]string `json:"versions"`
+}
+
+type coverageListJSON struct {
+	Items   []coverageJSON `json:"items"`
+	Total   int            `json:"total"`
+	Page    int            `json:"page"`
+	PerPage int            `json:"per_page"`
+}
+
+// Coverage states of GET /v1/translations.
+const (
+	present  = "present"
+	missing  = "missing"
+	outdated = "outdated"
+	derived  = "derived"
+)
+
+// translations answers GET /v1/translations.
+func (s *Server) translations(c *gin.Context) error {
+	cur, err := s.content()
+	if err != nil {
+		return err
+	}
+	p := parseParams(c.Request.URL.RawQuery)
+	page, perPage, err := p.paging(20, 100)
+	if err != nil {
+		return err
+	}
+	site := cur.lib.Site()
+	var ids []string
+	for _, id := range cur.lib.IDs() {
+		if hasPublic(cur.lib.Article(id)) {
+			ids = append(ids, id)
+		}
+	}
+	out := coverageListJSON{Items: []coverageJSON{}, Total: len(ids), Page: page, PerPage: perPage}
+	start := (page - 1) * perPage
+	for i := start; i < len(ids) && i < start+perPage; i++ {
+		a := cur.lib.Article(ids[i])
+		item := coverageJSON{ID: a.ID, OriginalLang: a.Original, Versions: make(map[string]string)}
+		for _, tag := range site.Served() {
+			from := site.DerivedFrom(tag)
+			src := tag
+			if from != "" {
+				src = from
+			}
+			v := a.Public(src)
+			switch {
+			case v == nil:
+				item.Versions[tag] = missing
+			case v.Outdated:
+				item.Versions[tag] = outdated
+			case from != "":
+				item.Versions[tag] = derived
+			default:
+				item.Versions[tag] = present
+			}
+		}
+		out.Items = append(out.Items, item)
+	}
+	r, err := jsonRep(out)
+	if err != nil {
+		return err
+	}
+	r.link = pageLinks(c.Request.URL, page, perPage, len(ids))
+	s.send(c, r, "")
+	return nil
+}

@@ -1,0 +1,83 @@
+package httpapi
+
+import (
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"net/http"
+)
+
+// metrics are the server's Prometheus collectors.
+type metrics struct {
+	requests  *prometheus.CounterVec
+	latency   *prometheus.HistogramVec
+	search    *prometheus.HistogramVec
+	languages *prometheus.CounterVec
+	limited   prometheus.Counter
+	registry  *prometheus.Registry
+}
+
+func newMetrics(reg *prometheus.Registry, s *Server) (*metrics, error) {
+	m := &metrics{
+		registry: reg,
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "tolk_http_requests_total", Help: "HTTP requests by route, method and status.",
+		}, []string{"route", "method", "status"}),
+		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "tolk_http_request_duration_seconds", Help: "Time to answer HTTP requests, by route.",
+			Buckets: []float64{.0001, .00025, .0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5},
+		}, []string{"route"}),
+		search: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "tolk_search_duration_seconds", Help: "Time spent in the index per search or suggestion.",
+			Buckets: []float64{.0001, .00025, .0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1},
+		}, []string{"kind"}),
+		languages: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "tolk_negotiated_language_total", Help: "Content responses by served language.",
+		}, []string{"lang"}),
+		limited: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "tolk_rate_limited_total", Help: "Requests refused by the per-client rate limit.",
+		}),
+	}
+	docs := prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "tolk_index_documents", Help: "Article versions in the search index.",
+	}, func() float64 {
+		if c := s.cur.Load(); c != nil && c.ix != nil {
+			return float64(c.ix.DocCount())
+		}
+		return 0
+	})
+	articles := prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "tolk_articles", Help: "Articles in the served library.",
+	}, func() float64 {
+		if c := s.cur.Load(); c != nil {
+			return float64(c.lib.Len())
+		}
+		return 0
+	})
+	for _, c := range []prometheus.Collector{m.requests, m.latency, m.search, m.languages, m.limited, docs, articles,
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{})} {
+		if err := reg.Register(c); err != nil {
+			return nil, fmt.Errorf("register metrics: %w", err)
+		}
+	}
+	return m, nil
+}
+
+func (m *metrics) observe(route, method string, status int, d time.Duration) {
+	m.requests.WithLabelValues(route, method, strconv.Itoa(status)).Inc()
+	m.latency.WithLabelValues(route).Observe(d.Seconds())
+}
+
+func (m *metrics) lang(tag string) { m.languages.WithLabelValues(tag).Inc() }
+
+// handler serves the metrics in the Prometheus text format.
+func (m *metrics) handler() http.Handler {
+	return promhttp.HandlerFor(m.registry, promhttp.HandlerOpts{})
+}
+
+// MetricsHandler serves /metrics, for a separate listener.
+func (s *Server) MetricsHandler() http.Handler { return s.metrics.handler() }

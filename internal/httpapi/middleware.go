@@ -1,0 +1,160 @@
+package httpapi
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"runtime/debug"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+)
+
+// recoverPanics answers a panicking handler with a 500 problem and logs the
+// panic with its stack; the stack never reaches the client.
+func (s *Server) recoverPanics(c *gin.Context) {
+	defer func() {
+		if v := recover(); v != nil {
+			if v == http.ErrAbortHandler {
+				panic(v)
+			}
+			s.log.ErrorContext(c.Request.Context(), "panic", "panic", fmt.Sprint(v), "stack", string(debug.Stack()),
+				"route", c.FullPath(), "request_id", c.Writer.Header().Get("X-Request-ID"))
+			if !c.Writer.Written() {
+				s.writeProblem(c, problem(http.StatusInternalServerError, "internal", "an internal error occurred; it has been logged"))
+			}
+			c.Abort()
+		}
+	}()
+	c.Next()
+}
+
+// requestID honours a sane X-Request-ID or generates one, and echoes it.
+func requestID(c *gin.Context) {
+	id := c.Request.Header.Get("X-Request-ID")
+	if !saneID(id) {
+		var b [12]byte
+		rand.Read(b[:])
+		id = hex.EncodeToString(b[:])
+	}
+	c.Writer.Header()["X-Request-Id"] = []string{id}
+	c.Next()
+}
+
+// saneID reports whether a client's request id is safe to echo and log:
+// 1 to 128 characters of letters, digits and -_.:
+func saneID(id string) bool {
+	if id == "" || len(id) > 128 {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		b := id[i]
+		if !(b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b >= '0' && b <= '9' || b == '-' || b == '_' || b == '.' || b == ':') {
+			return false
+		}
+	}
+	return true
+}
+
+// observe logs one line per request and records its metrics. Raw query text
+// is never logged; only its length.
+func (s *Server) observe(c *gin.Context) {
+	start := time.Now()
+	c.Next()
+	route := c.FullPath()
+	if route == "" {
+		route = "unmatched"
+	}
+	status := c.Writer.Status()
+	d := time.Since(start)
+	s.metrics.observe(route, c.Request.Method, status, d)
+	lang := c.Writer.Header().Get("Content-Language")
+	if lang != "" {
+		s.metrics.lang(lang)
+	}
+	if s.log.Enabled(c.Request.Context(), levelOf(status)) {
+		s.log.LogAttrs(c.Request.Context(), levelOf(status), "request",
+			slog.String("method", c.Request.Method), slog.String("route", route), slog.Int("status", status),
+			slog.Duration("duration", d), slog.String("lang", lang), slog.Int("query_len", len(c.Request.URL.RawQuery)),
+			slog.String("request_id", c.Writer.Header().Get("X-Request-Id")))
+	}
+}
+
+// readMethods are the methods CORS allows.
+const readMethods = "GET, HEAD, OPTIONS"
+
+// cors adds CORS headers to reads from allowed origins and answers
+// preflights of read routes. Write routes get no CORS headers: browsers
+// then refuse cross-origin writes.
+func (s *Server) cors(c *gin.Context) {
+	origin := c.Request.Header.Get("Origin")
+	h := c.Writer.Header()
+	m := c.Request.Method
+	read := m == http.MethodGet || m == http.MethodHead || m == http.MethodOptions
+	any := slices.Contains(s.opts.CORSOrigins, "*")
+	if !any {
+		h.Add("Vary", "Origin")
+	}
+	if origin != "" && read {
+		switch {
+		case any:
+			h.Set("Access-Control-Allow-Origin", "*")
+		case slices.Contains(s.opts.CORSOrigins, origin):
+			h.Set("Access-Control-Allow-Origin", origin)
+		}
+		if h.Get("Access-Control-Allow-Origin") != "" {
+			h.Set("Access-Control-Expose-Headers", "ETag, Link, Content-Language, X-Request-ID, Retry-After")
+		}
+	}
+	if m == http.MethodOptions {
+		reqMethod := strings.ToUpper(c.Request.Header.Get("Access-Control-Request-Method"))
+		if h.Get("Access-Control-Allow-Origin") != "" && (reqMethod == "GET" || reqMethod == "HEAD") {
+			h.Set("Access-Control-Allow-Methods", readMethods)
+			if rh := c.Request.Header.Get("Access-Control-Request-Headers"); rh != "" {
+				h.Set("Access-Control-Allow-Headers", sanitizeHeaderList(rh))
+			}
+			h.Set("Access-Control-Max-Age", "86400")
+			h.Add("Vary", "Access-Control-Request-Method, Access-Control-Request-Headers")
+		} else {
+			h.Del("Access-Control-Allow-Origin")
+			h.Del("Access-Control-Expose-Headers")
+		}
+		h.Set("Allow", readMethods)
+		h.Set("Cache-Control", "no-store")
+		c.Writer.WriteHeader(http.StatusNoContent)
+		c.Writer.WriteHeaderNow()
+		c.Abort()
+		return
+	}
+	c.Next()
+}
+
+// sanitizeHeaderList keeps only header-name characters of a preflight's
+// Access-Control-Request-Headers before echoing it.
+func sanitizeHeaderList(s string) string {
+	var out []string
+	for f := range strings.SplitSeq(s, ",") {
+		f = strings.TrimSpace(f)
+		if f != "" && len(f) <= 64 && strings.IndexFunc(f, func(r rune) bool {
+			return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-')
+		}) < 0 {
+			out = append(out, f)
+		}
+		if len(out) == 16 {
+			break
+		}
+	}
+	return strings.Join(out, ", ")
+}
+
+// levelOf logs server errors at Error and everything else at Info.
+func levelOf(status int) slog.Level {
+	if status >= 500 {
+		return slog.LevelError
+	}
+	return slog.LevelInfo
+}

@@ -1,0 +1,49 @@
+package httpapi
+
+import (
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+)
+
+// routes builds the router: every route of the API is in this function.
+func (s *Server) routes() *gin.Engine {
+	gin.SetMode(gin.ReleaseMode) // Gin's mode is process-wide; release mode only silences its debug printing
+	e := gin.New()
+	e.HandleMethodNotAllowed = true
+	e.RedirectTrailingSlash = false
+	e.RedirectFixedPath = false
+	e.RemoveExtraSlash = false
+	e.UseRawPath = true
+	e.UnescapePathValues = true
+	e.ContextWithFallback = true
+	e.Use(s.recoverPanics, requestID, s.observe, s.cors)
+	e.NoRoute(s.wrap(func(c *gin.Context) error { return notFound("no such resource") }))
+	e.NoMethod(s.wrap(func(c *gin.Context) error {
+		p := problem(http.StatusMethodNotAllowed, "method_not_allowed", "%s is not allowed here", c.Request.Method)
+		p.allow = c.Writer.Header().Get("Allow")
+		return p
+	}))
+
+	get := func(path string, h handler) {
+		e.GET(path, s.wrap(h))
+		e.HEAD(path, s.wrap(h))
+		e.OPTIONS(path, s.cors) // cors answers preflights itself
+	}
+	get("/healthz", s.healthz)
+	get("/readyz", s.readyz)
+	if !s.opts.MetricsElsewhere {
+		e.GET("/metrics", gin.WrapH(s.metrics.handler()))
+		e.HEAD("/metrics", gin.WrapH(s.metrics.handler()))
+	}
+
+	get("/v1/languages", s.languages)
+	get("/v1/articles", s.listArticles)
+	get("/v1/articles/:id", s.getArticle)
+	get("/v1/search", s.search)
+	get("/v1/suggest", s.suggest)
+	get("/v1/translations", s.translations)
+	get("/v1/feed.atom", s.feed)
+	get("/v1/sitemap.xml", s.sitemap)
+	return e
+}

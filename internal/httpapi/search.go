@@ -1,0 +1,303 @@
+package httpapi
+
+import (
+	"context"
+	"math"
+	"net/http"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/amal-kommun/tolk/index"
+	"github.com/amal-kommun/tolk/internal/langs"
+)
+
+// maxQuery is the longest search text, in characters after trimming.
+const maxQuery = 200
+
+// hitJSON is one search hit.
+type hitJSON struct {
+	ID          string    `json:"id"`
+	Lang        string    `json:"lang"`
+	Slug        string    `json:"slug"`
+	Title       string    `json:"title"`
+	Summary     string    `json:"summary"`
+	SnippetHTML string    `json:"snippet_html"`
+	Score       float64   `json:"score"`
+	Published   string    `json:"published"`
+	Updated     string    `json:"updated"`
+	Tags        []tagJSON `json:"tags"`
+	URL         *string   `json:"url"`
+	DerivedFrom *string   `json:"derived_from"`
+	Outdated    bool      `json:"outdated"`
+}
+
+type facetsJSON struct {
+	Tags []tagCountJSON  `json:"tags"`
+	Lang []langCountJSON `json:"lang"`
+}
+
+type tagCountJSON struct {
+	Key   string `json:"key"`
+	Label string `json:"label"`
+	Count int    `json:"count"`
+}
+
+type langCountJSON struct {
+	Key   string `json:"key"`
+	Count int    `json:"count"`
+}
+
+type searchJSON struct {
+	Query   string     `json:"query"`
+	Lang    string     `json:"lang"`
+	Total   int        `json:"total"`
+	Page    int        `json:"page"`
+	PerPage int        `json:"per_page"`
+	TookMS  float64    `json:"took_ms"`
+	Hits    []hitJSON  `json:"hits"`
+	Facets  facetsJSON `json:"facets"`
+}
+
+// searchScope is what a search or suggestion runs over: one served
+// language (and the stored one it reads), or all.
+type searchScope struct {
+	all     bool
+	lang    string        // served tag; "all" for all
+	stored  string        // stored language searched; "" for all
+	variant langs.Variant // conversion of results for a derived language
+	prefer  []string      // the client's languages in order, for lang=all
+}
+
+// scope reads q and lang for search and suggest.
+func scope(cur *content, c *gin.Context, p params) (string, searchScope, error) {
+	q, ok, err := p.one("q")
+	if err != nil {
+		return "", searchScope{}, err
+	}
+	q = strings.TrimSpace(q)
+	if !ok || q == "" {
+		return "", searchScope{}, badParam("q", "q is required: the text to search for")
+	}
+	if utf8.RuneCountInString(q) > maxQuery {
+		return "", searchScope{}, badParam("q", "q must be at most %d characters", maxQuery)
+	}
+	if v, ok, _ := p.one("lang"); ok && v == "all" {
+		ch, _ := cur.neg.Negotiate("", false, c.Request.Header.Get("Accept-Language"))
+		prefer := append([]string{ch.Lang}, ch.Prefs...)
+		for i, l := range prefer {
+			if from := cur.lib.Site().DerivedFrom(l); from != "" {
+				prefer[i] = from
+			}
+		}
+		return q, searchScope{all: true, lang: "all", prefer: prefer}, nil
+	}
+	ch, _, err := negotiate(cur, c, p)
+	if err != nil {
+		return "", searchScope{}, err
+	}
+	sc := searchScope{lang: ch.Lang, stored: ch.Lang, variant: ch.Variant}
+	if from := cur.lib.Site().DerivedFrom(ch.Lang); from != "" {
+		sc.stored = from
+	}
+	return q, sc, nil
+}
+
+// admit applies the per-client rate limit and the bound on concurrent
+// searches; release must be called when admitted.
+func (s *Server) admit(c *gin.Context) (release func(), err error) {
+	if ok, wait := s.limiter.allow(c.Request); !ok {
+		s.metrics.limited.Inc()
+		p := problem(http.StatusTooManyRequests, "rate_limited", "too many searches from this client; retry after %s seconds", retryAfterSeconds(wait))
+		p.retryAfter = retryAfterSeconds(wait)
+		return nil, p
+	}
+	select {
+	case s.slots <- struct{}{}:
+		return func() { <-s.slots }, nil
+	default:
+	}
+	t := time.NewTimer(100 * time.Millisecond)
+	defer t.Stop()
+	select {
+	case s.slots <- struct{}{}:
+		return func() { <-s.slots }, nil
+	case <-t.C:
+		p := problem(http.StatusServiceUnavailable, "unavailable", "the search service is busy; try again shortly")
+		p.retryAfter = "1"
+		return nil, p
+	case <-c.Request.Context().Done():
+		return nil, c.Request.Context().Err()
+	}
+}
+
+// search answers GET /v1/search.
+func (s *Server) search(c *gin.Context) error {
+	cur, err := s.content()
+	if err != nil {
+		return err
+	}
+	p := parseParams(c.Request.URL.RawQuery)
+	q, sc, err := scope(cur, c, p)
+	if err != nil {
+		return err
+	}
+	tags, err := p.list("tag")
+	if err != nil {
+		return err
+	}
+	page, perPage, err := p.paging(10, 50)
+	if err != nil {
+		return err
+	}
+	release, err := s.admit(c)
+	if err != nil {
+		return err
+	}
+	defer release()
+	ctx, cancel := context.WithTimeout(c.Request.Context(), s.opts.SearchTimeout)
+	defer cancel()
+	req := index.Request{Query: q, Tags: tags, Page: page, PerPage: perPage, Prefer: sc.prefer}
+	if !sc.all {
+		req.Langs = []string{sc.stored}
+	}
+	start := time.Now()
+	res, err := cur.ix.Search(ctx, req)
+	s.metrics.search.WithLabelValues("search").Observe(time.Since(start).Seconds())
+	if err != nil {
+		return err
+	}
+	site := cur.lib.Site()
+	out := searchJSON{
+		Query: q, Lang: sc.lang, Total: res.Total, Page: page, PerPage: perPage,
+		TookMS: math.Round(float64(res.Took.Microseconds())) / 1000,
+		Hits:   []hitJSON{},
+		Facets: facetsJSON{Tags: []tagCountJSON{}, Lang: []langCountJSON{}},
+	}
+	for _, h := range res.Hits {
+		v := cur.lib.Public(h.ID, h.Lang)
+		if v == nil {
+			continue // removed since the index answered
+		}
+		lang, variant := h.Lang, langs.None
+		if !sc.all && sc.lang != sc.stored {
+			lang, variant = sc.lang, sc.variant
+		}
+		sv := servedAs(site, v, lang, variant)
+		item := s.itemJSON(cur, sv, sc.lang, false)
+		snippet := h.SnippetHTML
+		if sv.from != "" {
+			snippet = s.conv.HTML(variant, snippet)
+		}
+		out.Hits = append(out.Hits, hitJSON{
+			ID: v.ID, Lang: lang, Slug: v.Slug, Title: item.Title, Summary: item.Summary,
+			SnippetHTML: snippet, Score: roundScore(h.Score), Published: v.Published.Raw, Updated: v.Updated.Raw,
+			Tags: item.Tags, URL: item.URL, DerivedFrom: item.DerivedFrom, Outdated: v.Outdated,
+		})
+	}
+	labelLang := sc.lang
+	if sc.all {
+		labelLang = site.DefaultLanguage
+	}
+	for _, t := range res.Tags {
+		label := site.TagLabel(t.Key, labelLang)
+		if site.DerivedFrom(labelLang) != "" {
+			label = s.conv.Text(sc.variant, label)
+		}
+		out.Facets.Tags = append(out.Facets.Tags, tagCountJSON{Key: t.Key, Label: label, Count: t.Count})
+	}
+	for _, l := range res.Langs {
+		out.Facets.Lang = append(out.Facets.Lang, langCountJSON{Key: l.Key, Count: l.Count})
+		for _, d := range site.Derived {
+			if d.From == l.Key {
+				out.Facets.Lang = append(out.Facets.Lang, langCountJSON{Key: d.Tag, Count: l.Count})
+			}
+		}
+	}
+	r, err := jsonRep(out)
+	if err != nil {
+		return err
+	}
+	if !sc.all {
+		r.lang = sc.lang
+	}
+	s.send(c, r, "Accept-Language")
+	return nil
+}
+
+func roundScore(f float64) float64 {
+	if math.IsNaN(f) || math.IsInf(f, 0) {
+		return 0
+	}
+	return math.Round(f*10000) / 10000
+}
+
+// suggestionJSON is one as-you-type suggestion.
+type suggestionJSON struct {
+	ID    string  `json:"id"`
+	Lang  string  `json:"lang"`
+	Slug  string  `json:"slug"`
+	Title string  `json:"title"`
+	URL   *string `json:"url"`
+}
+
+type suggestJSON struct {
+	Query       string           `json:"query"`
+	Lang        string           `json:"lang"`
+	Suggestions []suggestionJSON `json:"suggestions"`
+}
+
+// maxSuggestions is how many titles /v1/suggest returns at most.
+const maxSuggestions = 8
+
+// suggest answers GET /v1/suggest.
+func (s *Server) suggest(c *gin.Context) error {
+	cur, err := s.content()
+	if err != nil {
+		return err
+	}
+	p := parseParams(c.Request.URL.RawQuery)
+	q, sc, err := scope(cur, c, p)
+	if err != nil {
+		return err
+	}
+	release, err := s.admit(c)
+	if err != nil {
+		return err
+	}
+	defer release()
+	var ls []string
+	if !sc.all {
+		ls = []string{sc.stored}
+	}
+	start := time.Now()
+	sugs := cur.ix.Suggest(c.Request.Context(), q, ls, maxSuggestions)
+	s.metrics.search.WithLabelValues("suggest").Observe(time.Since(start).Seconds())
+	site := cur.lib.Site()
+	out := suggestJSON{Query: q, Lang: sc.lang, Suggestions: []suggestionJSON{}}
+	for _, sg := range sugs {
+		v := cur.lib.Public(sg.ID, sg.Lang)
+		if v == nil {
+			continue
+		}
+		lang, variant := sg.Lang, langs.None
+		if !sc.all && sc.lang != sc.stored {
+			lang, variant = sc.lang, sc.variant
+		}
+		sv := servedAs(site, v, lang, variant)
+		out.Suggestions = append(out.Suggestions, suggestionJSON{
+			ID: v.ID, Lang: lang, Slug: v.Slug, Title: s.title(sv), URL: nullable(site.URL(lang, v.Slug)),
+		})
+	}
+	r, err := jsonRep(out)
+	if err != nil {
+		return err
+	}
+	if !sc.all {
+		r.lang = sc.lang
+	}
+	s.send(c, r, "Accept-Language")
+	return nil
+}

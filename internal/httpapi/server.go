@@ -1,0 +1,166 @@
+package httpapi
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/amal-kommun/tolk/index"
+	"github.com/amal-kommun/tolk/internal/article"
+	"github.com/amal-kommun/tolk/internal/langs"
+)
+
+// Options configure a Server.
+type Options struct {
+	// CacheControl is the Cache-Control of successful public reads.
+	CacheControl string
+	// CORSOrigins are the origins allowed to read; "*" allows any.
+	CORSOrigins []string
+	// AdminToken enables the write API and preview; "" disables both.
+	AdminToken string
+	// Logger receives request logs and errors.
+	Logger *slog.Logger
+	// Registry receives the server's metrics; nil creates a private one.
+	Registry *prometheus.Registry
+	// MetricsElsewhere removes /metrics from Handler, for a separate
+	// listener serving MetricsHandler.
+	MetricsElsewhere bool
+	// SearchTimeout bounds one search; 0 means 2 seconds.
+	SearchTimeout time.Duration
+	// MaxSearches bounds concurrent searches and suggestions; 0 means 64.
+	MaxSearches int
+	// RateLimit is search and suggest requests per second per client; 0
+	// turns rate limiting off.
+	RateLimit float64
+	// RateBurst is the burst of the rate limit.
+	RateBurst int
+	// TrustedProxies are the addresses or CIDRs whose X-Forwarded-For is
+	// believed; none by default.
+	TrustedProxies []string
+	// Version is reported by /healthz.
+	Version string
+}
+
+// Content is one consistent generation of what the server serves.
+type content struct {
+	lib      *article.Library
+	ix       *index.Index
+	neg      *langs.Negotiator
+	problems []article.Problem
+	reps     sync.Map // repKey → *rep
+}
+
+// Server answers Tolk's HTTP API. Create it with New, give it content with
+// SetContent (until then /readyz answers 503 and content routes 503), and
+// serve Handler.
+type Server struct {
+	opts    Options
+	log     *slog.Logger
+	conv    *langs.Converter
+	cur     atomic.Pointer[content]
+	engine  *gin.Engine
+	metrics *metrics
+	slots   chan struct{} // semaphore of running searches
+	limiter *limiter
+}
+
+// New returns a Server without content.
+func New(opts Options) (*Server, error) {
+	if opts.CacheControl == "" {
+		opts.CacheControl = "public, max-age=60, stale-while-revalidate=300"
+	}
+	if len(opts.CORSOrigins) == 0 {
+		opts.CORSOrigins = []string{"*"}
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.Registry == nil {
+		opts.Registry = prometheus.NewRegistry()
+	}
+	if opts.SearchTimeout <= 0 {
+		opts.SearchTimeout = 2 * time.Second
+	}
+	if opts.MaxSearches <= 0 {
+		opts.MaxSearches = 64
+	}
+	conv, err := langs.NewConverter()
+	if err != nil {
+		return nil, fmt.Errorf("chinese converter: %w", err)
+	}
+	lim, err := newLimiter(opts.RateLimit, opts.RateBurst, opts.TrustedProxies)
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{
+		opts:    opts,
+		log:     opts.Logger,
+		conv:    conv,
+		slots:   make(chan struct{}, opts.MaxSearches),
+		limiter: lim,
+	}
+	s.metrics, err = newMetrics(opts.Registry, s)
+	if err != nil {
+		return nil, err
+	}
+	s.engine = s.routes()
+	return s, nil
+}
+
+// SetContent makes lib and its index ix the served content, atomically:
+// every request sees either the old or the new generation, never a mix.
+// problems are reported by /readyz while they last.
+func (s *Server) SetContent(lib *article.Library, ix *index.Index, problems []article.Problem) error {
+	site := lib.Site()
+	derived := make(map[string]string)
+	for _, d := range site.Derived {
+		derived[d.Tag] = d.From
+	}
+	neg, err := langs.NewNegotiator(site.Languages, derived, site.DefaultLanguage, site.Fallback)
+	if err != nil {
+		return fmt.Errorf("languages of site.yaml: %w", err)
+	}
+	s.cur.Store(&content{lib: lib, ix: ix, neg: neg, problems: problems})
+	return nil
+}
+
+// Handler returns the HTTP handler of the whole API.
+func (s *Server) Handler() http.Handler { return s.engine }
+
+// errNotReady answers content requests before SetContent.
+var errNotReady = errors.New("not ready")
+
+// content returns the current generation, or a 503 problem before the first.
+func (s *Server) content() (*content, error) {
+	if c := s.cur.Load(); c != nil {
+		return c, nil
+	}
+	p := problem(http.StatusServiceUnavailable, "unavailable", "the server is starting; try again shortly")
+	p.retryAfter = "1"
+	return nil, p
+}
+
+// handler is a route's handler: it writes a success itself and returns the
+// error that answers the request otherwise.
+type handler func(c *gin.Context) error
+
+// wrap adapts a handler to Gin, sending its error through writeError.
+func (s *Server) wrap(h handler) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		if err := h(c); err != nil {
+			s.writeError(c, err)
+		}
+	}
+}
+
+// writeError answers the request with the problem err maps to.
+func (s *Server) writeError(c *gin.Context, err error) {
+	s.writeProblem(c, asProblem(c.Request.Context(), s.log, err))
+}

@@ -23,7 +23,7 @@ type repKey struct {
 }
 
 // negotiate reads lang and fallback and chooses the response language.
-func negotiate(cur *content, c *gin.Context, p params) (langs.Choice, bool, error) {
+func negotiate(cur *snapshot, c *gin.Context, p params) (langs.Choice, bool, error) {
 	noFallback := false
 	if v, ok, err := p.one("fallback"); err != nil {
 		return langs.Choice{}, false, err
@@ -46,7 +46,7 @@ func negotiate(cur *content, c *gin.Context, p params) (langs.Choice, bool, erro
 
 // unsupported turns a bad lang into the contract's 400, which lists the
 // served languages.
-func unsupported(cur *content, err error) error {
+func unsupported(cur *snapshot, err error) error {
 	p := problem(http.StatusBadRequest, "unsupported_language", "lang must be one of the served languages: %s", strings.Join(cur.neg.Served(), ", "))
 	if bp, ok := err.(*Problem); ok && bp.Param == "lang" {
 		p.Detail = bp.Detail
@@ -57,7 +57,7 @@ func unsupported(cur *content, err error) error {
 }
 
 // resolve picks the version of a to serve for a client's choice.
-func resolve(cur *content, a *article.Article, ch langs.Choice, noFallback bool) (served, bool, bool) {
+func resolve(cur *snapshot, a *article.Article, ch langs.Choice, noFallback bool) (served, bool, bool) {
 	lang, variant, fallback, ok := cur.neg.Resolve(ch, func(l string) bool { return a.Public(l) != nil }, a.Original, noFallback)
 	if !ok {
 		return served{}, false, false

@@ -37,6 +37,8 @@ func (s *Server) routes() *gin.Engine {
 		e.HEAD("/metrics", gin.WrapH(s.metrics.handler()))
 	}
 
+	get("/openapi.json", s.openAPI)
+
 	get("/v1/languages", s.languages)
 	get("/v1/articles", s.listArticles)
 	get("/v1/articles/:id", s.getArticle)

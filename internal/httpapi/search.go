@@ -72,7 +72,7 @@ type searchScope struct {
 }
 
 // scope reads q and lang for search and suggest.
-func scope(cur *content, c *gin.Context, p params) (string, searchScope, error) {
+func scope(cur *snapshot, c *gin.Context, p params) (string, searchScope, error) {
 	q, ok, err := p.one("q")
 	if err != nil {
 		return "", searchScope{}, err

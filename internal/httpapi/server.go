@@ -48,8 +48,8 @@ type Options struct {
 	Version string
 }
 
-// Content is one consistent generation of what the server serves.
-type content struct {
+// snapshot is one consistent generation of what the server serves.
+type snapshot struct {
 	lib      *article.Library
 	ix       *index.Index
 	neg      *langs.Negotiator
@@ -64,11 +64,12 @@ type Server struct {
 	opts    Options
 	log     *slog.Logger
 	conv    *langs.Converter
-	cur     atomic.Pointer[content]
+	cur     atomic.Pointer[snapshot]
 	engine  *gin.Engine
 	metrics *metrics
 	slots   chan struct{} // semaphore of running searches
 	limiter *limiter
+	openapi *rep // the OpenAPI document, serialized once
 }
 
 // New returns a Server without content.
@@ -106,6 +107,9 @@ func New(opts Options) (*Server, error) {
 		slots:   make(chan struct{}, opts.MaxSearches),
 		limiter: lim,
 	}
+	if s.openapi, err = openAPIDoc(); err != nil {
+		return nil, err
+	}
 	s.metrics, err = newMetrics(opts.Registry, s)
 	if err != nil {
 		return nil, err
@@ -127,7 +131,7 @@ func (s *Server) SetContent(lib *article.Library, ix *index.Index, problems []ar
 	if err != nil {
 		return fmt.Errorf("languages of site.yaml: %w", err)
 	}
-	s.cur.Store(&content{lib: lib, ix: ix, neg: neg, problems: problems})
+	s.cur.Store(&snapshot{lib: lib, ix: ix, neg: neg, problems: problems})
 	return nil
 }
 
@@ -138,7 +142,7 @@ func (s *Server) Handler() http.Handler { return s.engine }
 var errNotReady = errors.New("not ready")
 
 // content returns the current generation, or a 503 problem before the first.
-func (s *Server) content() (*content, error) {
+func (s *Server) content() (*snapshot, error) {
 	if c := s.cur.Load(); c != nil {
 		return c, nil
 	}

@@ -75,7 +75,7 @@ func servedAs(site *article.Site, v *article.Version, lang string, variant langs
 }
 
 // itemJSON renders a version as a list item.
-func (s *Server) itemJSON(cur *content, sv served, requested string, fallback bool) articleJSON {
+func (s *Server) itemJSON(cur *snapshot, sv served, requested string, fallback bool) articleJSON {
 	site := cur.lib.Site()
 	v := sv.v
 	a := cur.lib.Article(v.ID)
@@ -110,7 +110,7 @@ func (s *Server) itemJSON(cur *content, sv served, requested string, fallback bo
 
 // alternates returns every public version of article id served in any
 // language, stored and derived, in the site's order.
-func alternates(cur *content, id string) []served {
+func alternates(cur *snapshot, id string) []served {
 	site := cur.lib.Site()
 	a := cur.lib.Article(id)
 	var out []served
@@ -127,7 +127,7 @@ func alternates(cur *content, id string) []served {
 }
 
 // articleRep renders the full article representation with its headers.
-func (s *Server) articleRep(cur *content, sv served, requested string, fallback bool) (*rep, error) {
+func (s *Server) articleRep(cur *snapshot, sv served, requested string, fallback bool) (*rep, error) {
 	site := cur.lib.Site()
 	j := s.itemJSON(cur, sv, requested, fallback)
 	body := sv.v.HTML

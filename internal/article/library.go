@@ -16,6 +16,10 @@ type Problem struct {
 	Path    string `json:"path"`
 	Line    int    `json:"line"`
 	Message string `json:"message"`
+	// Key is the front-matter key the problem is about ("body" for the
+	// Markdown, "" for the file as a whole), so that the write API can
+	// point at the offending field.
+	Key string `json:"-"`
 }
 
 // String formats p as path:line: message, the form editors' tools jump to.
@@ -98,7 +102,7 @@ func Build(site *Site, versions []*Version) (*Library, []Problem) {
 	}
 	var problems []Problem
 	report := func(v *Version, key, format string, args ...any) {
-		problems = append(problems, Problem{Path: v.Path, Line: v.Line(key), Message: fmt.Sprintf(format, args...)})
+		problems = append(problems, Problem{Path: v.Path, Line: v.Line(key), Message: fmt.Sprintf(format, args...), Key: key})
 	}
 
 	sorted := slices.Clone(versions)

@@ -327,3 +327,15 @@ func TestList(t *testing.T) {
 		}
 	})
 }
+
+func TestChangesWithoutJournal(t *testing.T) {
+	a := newAPI(t, nil, Options{})
+	r := a.get("/v1/changes?limit=5")
+	got := decode[changesJSON](t, r)
+	if r.Code != 200 || len(got.Items) != 0 {
+		t.Errorf("status %d items %d", r.Code, len(got.Items))
+	}
+	if a.get("/v1/changes?limit=1001").Code != 400 {
+		t.Error("limit 1001 accepted")
+	}
+}

@@ -56,9 +56,14 @@ func unsupported(cur *snapshot, err error) error {
 	return p
 }
 
-// resolve picks the version of a to serve for a client's choice.
-func resolve(cur *snapshot, a *article.Article, ch langs.Choice, noFallback bool) (served, bool, bool) {
-	lang, variant, fallback, ok := cur.neg.Resolve(ch, func(l string) bool { return a.Public(l) != nil }, a.Original, noFallback)
+// resolve picks the version of a to serve for a client's choice; with
+// preview, drafts count.
+func resolve(cur *snapshot, a *article.Article, ch langs.Choice, noFallback bool, preview ...bool) (served, bool, bool) {
+	pick := a.Public
+	if len(preview) > 0 && preview[0] {
+		pick = func(l string) *article.Version { return a.Versions[l] }
+	}
+	lang, variant, fallback, ok := cur.neg.Resolve(ch, func(l string) bool { return pick(l) != nil }, a.Original, noFallback)
 	if !ok {
 		return served{}, false, false
 	}
@@ -67,7 +72,7 @@ func resolve(cur *snapshot, a *article.Article, ch langs.Choice, noFallback bool
 	if from := site.DerivedFrom(lang); from != "" {
 		src = from
 	}
-	v := a.Public(src)
+	v := pick(src)
 	if v == nil {
 		return served{}, false, false
 	}
@@ -85,14 +90,27 @@ func (s *Server) getArticle(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
+	preview, err := s.preview(c, p)
+	if err != nil {
+		return err
+	}
 	id := c.Param("id")
 	a := cur.lib.Article(id)
-	if a == nil || !hasPublic(a) {
+	if a == nil || !preview && !hasPublic(a) {
 		return notFound("no article %q", truncate(id, 120))
 	}
-	sv, fallback, ok := resolve(cur, a, ch, noFallback)
+	sv, fallback, ok := resolve(cur, a, ch, noFallback, preview)
 	if !ok {
 		return problem(http.StatusNotFound, "translation_unavailable", "article %q has no version in %s", id, ch.Lang)
+	}
+	if preview {
+		r, err := s.articleRep(cur, sv, ch.Lang, fallback)
+		if err != nil {
+			return err
+		}
+		r.cache = "private, no-store"
+		s.send(c, r, "Accept-Language")
+		return nil
 	}
 	key := repKey{id: id, lang: sv.lang, variant: sv.variant, requested: ch.Lang, fallback: fallback}
 	r, _ := cur.reps.Load(key)
@@ -105,6 +123,26 @@ func (s *Server) getArticle(c *gin.Context) error {
 	}
 	s.send(c, r.(*rep), "Accept-Language")
 	return nil
+}
+
+// preview reads ?preview=true, which needs the admin token.
+func (s *Server) preview(c *gin.Context, p params) (bool, error) {
+	v, ok, err := p.one("preview")
+	if err != nil || !ok {
+		return false, err
+	}
+	switch v {
+	case "false":
+		return false, nil
+	case "true":
+	default:
+		return false, badParam("preview", "preview must be true or false")
+	}
+	if !s.admin(c.Request) {
+		c.Header("WWW-Authenticate", `Bearer realm="tolk"`)
+		return false, problem(http.StatusUnauthorized, "unauthorized", "preview=true needs the admin token")
+	}
+	return true, nil
 }
 
 func hasPublic(a *article.Article) bool {

@@ -45,6 +45,7 @@ func (s *Server) routes() *gin.Engine {
 	get("/v1/search", s.search)
 	get("/v1/suggest", s.suggest)
 	get("/v1/translations", s.translations)
+	get("/v1/changes", s.changes)
 	get("/v1/feed.atom", s.feed)
 	get("/v1/sitemap.xml", s.sitemap)
 	return e

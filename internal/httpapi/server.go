@@ -14,6 +14,7 @@ import (
 
 	"github.com/amal-kommun/tolk/index"
 	"github.com/amal-kommun/tolk/internal/article"
+	"github.com/amal-kommun/tolk/internal/journal"
 	"github.com/amal-kommun/tolk/internal/langs"
 )
 
@@ -46,6 +47,8 @@ type Options struct {
 	TrustedProxies []string
 	// Version is reported by /healthz.
 	Version string
+	// Journal answers GET /v1/changes; nil serves an empty feed.
+	Journal *journal.Journal
 }
 
 // snapshot is one consistent generation of what the server serves.
@@ -69,6 +72,7 @@ type Server struct {
 	metrics *metrics
 	slots   chan struct{} // semaphore of running searches
 	limiter *limiter
+	journal *journal.Journal
 	openapi *rep // the OpenAPI document, serialized once
 }
 
@@ -106,6 +110,7 @@ func New(opts Options) (*Server, error) {
 		conv:    conv,
 		slots:   make(chan struct{}, opts.MaxSearches),
 		limiter: lim,
+		journal: opts.Journal,
 	}
 	if s.openapi, err = openAPIDoc(); err != nil {
 		return nil, err

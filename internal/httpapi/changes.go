@@ -1,0 +1,68 @@
+package httpapi
+
+import (
+	"errors"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/amal-kommun/tolk/internal/journal"
+)
+
+type changeJSON struct {
+	ID   string  `json:"id"`
+	Lang string  `json:"lang"`
+	Op   string  `json:"op"`
+	At   string  `json:"at"`
+	Slug string  `json:"slug"`
+	URL  *string `json:"url"`
+}
+
+type changesJSON struct {
+	Items []changeJSON `json:"items"`
+	Next  string       `json:"next"`
+}
+
+// changes answers GET /v1/changes: the journal of every upsert and delete,
+// in order, from an opaque cursor.
+func (s *Server) changes(c *gin.Context) error {
+	cur, err := s.content()
+	if err != nil {
+		return err
+	}
+	p := parseParams(c.Request.URL.RawQuery)
+	since, _, err := p.one("since")
+	if err != nil {
+		return err
+	}
+	limit, err := p.integer("limit", 100, 1, 1000)
+	if err != nil {
+		return err
+	}
+	out := changesJSON{Items: []changeJSON{}, Next: since}
+	if s.journal != nil {
+		entries, next, err := s.journal.Since(since, limit)
+		switch {
+		case errors.Is(err, journal.ErrBadCursor):
+			return badParam("since", "since is not a cursor this server issued")
+		case errors.Is(err, journal.ErrCursorExpired):
+			return problem(http.StatusGone, "cursor_expired", "the cursor can no longer be honoured (the journal was reset); resync from the beginning without since")
+		case err != nil:
+			return err
+		}
+		site := cur.lib.Site()
+		for _, e := range entries {
+			out.Items = append(out.Items, changeJSON{
+				ID: e.ID, Lang: e.Lang, Op: string(e.Op), At: rfc3339(e.At), Slug: e.Slug,
+				URL: nullable(site.URL(e.Lang, e.Slug)),
+			})
+		}
+		out.Next = next
+	}
+	r, err := jsonRep(out)
+	if err != nil {
+		return err
+	}
+	s.send(c, r, "")
+	return nil
+}

@@ -3,6 +3,7 @@ package httpapi
 import (
 	"fmt"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -19,6 +20,17 @@ type metrics struct {
 	languages *prometheus.CounterVec
 	limited   prometheus.Counter
 	registry  *prometheus.Registry
+
+	// Children of the vectors, cached: looking them up by label values
+	// hashes the labels on every request.
+	counters   sync.Map // counterKey → prometheus.Counter
+	histograms sync.Map // route → prometheus.Observer
+	langs      sync.Map // tag → prometheus.Counter
+}
+
+type counterKey struct {
+	route, method string
+	status        int
 }
 
 func newMetrics(reg *prometheus.Registry, s *Server) (*metrics, error) {
@@ -68,11 +80,26 @@ func newMetrics(reg *prometheus.Registry, s *Server) (*metrics, error) {
 }
 
 func (m *metrics) observe(route, method string, status int, d time.Duration) {
-	m.requests.WithLabelValues(route, method, strconv.Itoa(status)).Inc()
-	m.latency.WithLabelValues(route).Observe(d.Seconds())
+	k := counterKey{route, method, status}
+	c, ok := m.counters.Load(k)
+	if !ok {
+		c, _ = m.counters.LoadOrStore(k, m.requests.WithLabelValues(route, method, strconv.Itoa(status)))
+	}
+	c.(prometheus.Counter).Inc()
+	h, ok := m.histograms.Load(route)
+	if !ok {
+		h, _ = m.histograms.LoadOrStore(route, m.latency.WithLabelValues(route))
+	}
+	h.(prometheus.Observer).Observe(d.Seconds())
 }
 
-func (m *metrics) lang(tag string) { m.languages.WithLabelValues(tag).Inc() }
+func (m *metrics) lang(tag string) {
+	c, ok := m.langs.Load(tag)
+	if !ok {
+		c, _ = m.langs.LoadOrStore(tag, m.languages.WithLabelValues(tag))
+	}
+	c.(prometheus.Counter).Inc()
+}
 
 // handler serves the metrics in the Prometheus text format.
 func (m *metrics) handler() http.Handler {

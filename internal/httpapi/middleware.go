@@ -1,13 +1,12 @@
 package httpapi
 
 import (
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
 	"log/slog"
 	"net/http"
 	"runtime/debug"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -34,12 +33,14 @@ func (s *Server) recoverPanics(c *gin.Context) {
 }
 
 // requestID honours a sane X-Request-ID or generates one, and echoes it.
-func requestID(c *gin.Context) {
+// Generated ids are a random per-process prefix and a counter: unique,
+// unguessable enough for correlation, and cheap.
+func (s *Server) requestID(c *gin.Context) {
 	id := c.Request.Header.Get("X-Request-ID")
 	if !saneID(id) {
-		var b [12]byte
-		rand.Read(b[:])
-		id = hex.EncodeToString(b[:])
+		var b [24]byte
+		n := copy(b[:], s.idPrefix)
+		id = string(strconv.AppendUint(b[:n], s.idSeq.Add(1), 36))
 	}
 	c.Writer.Header()["X-Request-Id"] = []string{id}
 	c.Next()

@@ -30,6 +30,9 @@ type rep struct {
 	lastModified string // HTTP date; "" for none
 	link         string // Link header; "" for none
 	cache        string // Cache-Control overriding the configured one
+
+	once sync.Once
+	hdr  *repHeaders
 }
 
 var gzipPool = sync.Pool{New: func() any {
@@ -109,41 +112,46 @@ func noneMatch(r *http.Request, etag string) bool {
 // answering 304 when the client already has it. vary lists the request
 // headers besides Accept-Encoding that chose the representation.
 func (s *Server) send(c *gin.Context, r *rep, vary string) {
+	hv := r.headerValues(vary)
 	h := c.Writer.Header()
-	body, etag := r.body, r.etag
-	if r.gz != nil {
-		vary = joinVary(vary, "Accept-Encoding")
-		if acceptsGzip(c.Request) {
-			body, etag = r.gz, r.gzETag
-			h["Content-Encoding"] = []string{"gzip"}
+	body, etag, length := r.body, hv.etag, hv.length
+	if r.gz != nil && acceptsGzip(c.Request) {
+		body, etag, length = r.gz, hv.gzETag, hv.gzLength
+		h["Content-Encoding"] = gzipValue
+	}
+	if hv.vary != nil {
+		if old := h["Vary"]; len(old) > 0 {
+			h["Vary"] = append(old, hv.vary...)
+		} else {
+			h["Vary"] = hv.vary
 		}
 	}
-	if vary != "" {
-		h["Vary"] = append(h["Vary"], vary)
+	h["Etag"] = etag
+	switch {
+	case hv.cache != nil:
+		h["Cache-Control"] = hv.cache
+	case c.Request.Header.Get("Authorization") != "":
+		h["Cache-Control"] = privateValue
+	default:
+		h["Cache-Control"] = s.cacheValue
 	}
-	h["Etag"] = []string{etag}
-	if r.cache != "" {
-		h["Cache-Control"] = []string{r.cache}
-	} else {
-		h["Cache-Control"] = []string{s.cacheControl(c.Request)}
+	if hv.lang != nil {
+		h["Content-Language"] = hv.lang
 	}
-	if r.lang != "" {
-		h["Content-Language"] = []string{r.lang}
+	if hv.lastModified != nil {
+		h["Last-Modified"] = hv.lastModified
 	}
-	if r.lastModified != "" {
-		h["Last-Modified"] = []string{r.lastModified}
+	if hv.link != nil {
+		h["Link"] = hv.link
 	}
-	if r.link != "" {
-		h["Link"] = []string{r.link}
-	}
-	if noneMatch(c.Request, etag) {
+	if noneMatch(c.Request, etag[0]) {
 		delete(h, "Content-Encoding")
 		c.Writer.WriteHeader(http.StatusNotModified)
 		c.Writer.WriteHeaderNow()
 		return
 	}
-	h["Content-Type"] = []string{r.contentType}
-	h["Content-Length"] = []string{strconv.Itoa(len(body))}
+	h["Content-Type"] = hv.contentType
+	h["Content-Length"] = length
 	c.Writer.WriteHeader(http.StatusOK)
 	if c.Request.Method != http.MethodHead {
 		c.Writer.Write(body)
@@ -152,20 +160,48 @@ func (s *Server) send(c *gin.Context, r *rep, vary string) {
 	}
 }
 
+// Header values shared by every response; net/http never modifies them.
+var (
+	gzipValue    = []string{"gzip"}
+	privateValue = []string{"private, no-store"}
+)
+
+// repHeaders are a rep's header values, built once and shared by every
+// response that sends it, so a cached response allocates no header slices.
+type repHeaders struct {
+	etag, gzETag, length, gzLength        []string
+	vary, cache, lang, lastModified, link []string
+	contentType                           []string
+}
+
+// headerValues returns r's header values; vary is the same on every call
+// for one rep (it belongs to the route that built it).
+func (r *rep) headerValues(vary string) *repHeaders {
+	r.once.Do(func() {
+		one := func(s string) []string {
+			if s == "" {
+				return nil
+			}
+			return []string{s}
+		}
+		if r.gz != nil {
+			vary = joinVary(vary, "Accept-Encoding")
+		}
+		r.hdr = &repHeaders{
+			etag: one(r.etag), gzETag: one(r.gzETag),
+			length: one(strconv.Itoa(len(r.body))), gzLength: one(strconv.Itoa(len(r.gz))),
+			vary: one(vary), cache: one(r.cache), lang: one(r.lang),
+			lastModified: one(r.lastModified), link: one(r.link), contentType: one(r.contentType),
+		}
+	})
+	return r.hdr
+}
+
 func joinVary(a, b string) string {
 	if a == "" {
 		return b
 	}
 	return a + ", " + b
-}
-
-// cacheControl is the Cache-Control of a successful read: private for a
-// request that carries credentials, the configured value otherwise.
-func (s *Server) cacheControl(r *http.Request) string {
-	if r.Header.Get("Authorization") != "" {
-		return "private, no-store"
-	}
-	return s.opts.CacheControl
 }
 
 // writeProblem writes p as application/problem+json.

@@ -17,7 +17,7 @@ func (s *Server) routes() *gin.Engine {
 	e.UseRawPath = true
 	e.UnescapePathValues = true
 	e.ContextWithFallback = true
-	e.Use(s.recoverPanics, requestID, s.observe, s.cors)
+	e.Use(s.recoverPanics, s.requestID, s.observe, s.cors)
 	e.NoRoute(s.wrap(func(c *gin.Context) error { return notFound("no such resource") }))
 	e.NoMethod(s.wrap(func(c *gin.Context) error {
 		p := problem(http.StatusMethodNotAllowed, "method_not_allowed", "%s is not allowed here", c.Request.Method)

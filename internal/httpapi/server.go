@@ -1,6 +1,8 @@
 package httpapi
 
 import (
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -74,6 +76,11 @@ type Server struct {
 	limiter *limiter
 	journal *journal.Journal
 	openapi *rep // the OpenAPI document, serialized once
+
+	cacheValue []string // Cache-Control of public reads, shared by responses
+
+	idPrefix string        // random prefix of generated request ids
+	idSeq    atomic.Uint64 // counter of generated request ids
 }
 
 // New returns a Server without content.
@@ -111,6 +118,9 @@ func New(opts Options) (*Server, error) {
 		slots:   make(chan struct{}, opts.MaxSearches),
 		limiter: lim,
 		journal: opts.Journal,
+
+		cacheValue: []string{opts.CacheControl},
+		idPrefix:   randomPrefix(),
 	}
 	if s.openapi, err = openAPIDoc(); err != nil {
 		return nil, err
@@ -172,4 +182,11 @@ func (s *Server) wrap(h handler) gin.HandlerFunc {
 // writeError answers the request with the problem err maps to.
 func (s *Server) writeError(c *gin.Context, err error) {
 	s.writeProblem(c, asProblem(c.Request.Context(), s.log, err))
+}
+
+// randomPrefix returns 12 random hex digits and a dash.
+func randomPrefix() string {
+	var b [6]byte
+	rand.Read(b[:]) // crypto/rand.Read never fails on supported platforms
+	return hex.EncodeToString(b[:]) + "-"
 }

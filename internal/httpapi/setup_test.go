@@ -181,3 +181,5 @@ func truncateLines(s string, n int) string {
 	}
 	return strings.Join(lines, "\n")
 }
+
+func ioNopCloser(r io.Reader) io.ReadCloser { return io.NopCloser(r) }

@@ -1,0 +1,117 @@
+package load
+
+import (
+	"bytes"
+	"strconv"
+
+	"github.com/amal-kommun/tolk/internal/article"
+	"go.yaml.in/yaml/v3"
+)
+
+// Format writes v in the canonical form of content-format.md: front matter
+// between --- lines with the keys in the order Keys returns, optional keys
+// left out when absent (draft when false, tags and aliases when empty),
+// dates exactly as written (their Raw text), lists in flow style
+// (tags: [a, b]) and strings quoted only where YAML needs it; then a blank
+// line and the body, with LF line endings and one trailing newline.
+//
+// updated is written when it differs from published or when the file v
+// was parsed from had it (v.Lines["updated"] > 0), so that a file that
+// repeats published as updated keeps it. Format does not validate v:
+// ParseVersion of the result reports what is wrong with it. For a version
+// ParseVersion returned, ParseVersion(Format(v)) equals v except for Lines
+// (and Outdated, which Build sets), and Format of a canonical file's version
+// gives back the file's bytes.
+func Format(v *article.Version) []byte {
+	m := &yaml.Node{Kind: yaml.MappingNode}
+	add := func(key string, value *yaml.Node) {
+		m.Content = append(m.Content, &yaml.Node{Kind: yaml.ScalarNode, Value: key}, value)
+	}
+	add(keyTitle, str(v.Title))
+	add(keySlug, str(v.Slug))
+	if v.Summary != "" {
+		add(keySummary, str(v.Summary))
+	}
+	if len(v.Tags) > 0 {
+		add(keyTags, flowList(v.Tags))
+	}
+	add(keyPublished, date(v.Published))
+	if v.Updated.Raw != "" && (v.Updated.Raw != v.Published.Raw || v.Lines[keyUpdated] > 0) {
+		add(keyUpdated, date(v.Updated))
+	}
+	if v.TranslatedFrom != "" {
+		add(keyTranslatedFrom, str(v.TranslatedFrom))
+	}
+	if !v.SourceUpdated.IsZero() {
+		add(keySourceUpdated, date(v.SourceUpdated))
+	}
+	if v.Draft {
+		add(keyDraft, &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!bool", Value: "true"})
+	}
+	if len(v.Aliases) > 0 {
+		add(keyAliases, flowList(v.Aliases))
+	}
+
+	var b bytes.Buffer
+	b.WriteString("---\n")
+	enc := yaml.NewEncoder(&b)
+	if err := enc.Encode(m); err != nil {
+		// The emitter fails only on input it cannot represent, which
+		// strings from Go do not produce; write the mapping by hand.
+		b.Truncate(len("---\n"))
+		writeQuoted(&b, m)
+	}
+	_ = enc.Close()
+	b.WriteString("---\n")
+	if body := normalizeBody(v.Body); body != "" {
+		b.WriteString("\n")
+		b.WriteString(body)
+	}
+	return b.Bytes()
+}
+
+// str is a string scalar: plain when YAML would read it back as a string,
+// quoted otherwise ("2020", "true", "a: b").
+func str(s string) *yaml.Node {
+	return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: s}
+}
+
+// date is a date scalar, written plain (2020-01-03) as people write it.
+func date(d article.Date) *yaml.Node {
+	n := &yaml.Node{Kind: yaml.ScalarNode, Value: d.Raw}
+	if d.Raw == "" {
+		n.Tag = "!!str" // an empty date must not turn into a null key
+	}
+	return n
+}
+
+func flowList(items []string) *yaml.Node {
+	n := &yaml.Node{Kind: yaml.SequenceNode, Style: yaml.FlowStyle}
+	for _, s := range items {
+		n.Content = append(n.Content, str(s))
+	}
+	return n
+}
+
+// writeQuoted writes the flat mapping m with every value double-quoted, a
+// form any YAML reader accepts.
+func writeQuoted(b *bytes.Buffer, m *yaml.Node) {
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		b.WriteString(m.Content[i].Value)
+		b.WriteString(": ")
+		v := m.Content[i+1]
+		if v.Kind == yaml.SequenceNode {
+			b.WriteByte('[')
+			for j, item := range v.Content {
+				if j > 0 {
+					b.WriteString(", ")
+				}
+				b.WriteString(strconv.Quote(item.Value))
+			}
+			b.WriteByte(']')
+		} else {
+			b.WriteString(strconv.Quote(v.Value))
+		}
+		b.WriteByte('\n')
+	}
+}

@@ -1,0 +1,73 @@
+package journal
+
+import (
+	"errors"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// FuzzSince checks that any string given as a cursor yields either a
+// contiguous page of the journal and a cursor that continues it, or exactly
+// one of the two cursor errors.
+func FuzzSince(f *testing.F) {
+	const n, limit = 10, 3
+	j, err := Open("")
+	if err != nil {
+		f.Fatal(err)
+	}
+	want := entries(0, n)
+	if err := j.Append(want...); err != nil {
+		f.Fatal(err)
+	}
+	other, _ := Open("")
+	for seq := range uint64(n + 2) {
+		f.Add(encodeCursor(cursorValue{epoch: j.epoch, seq: seq}))
+	}
+	f.Add(encodeCursor(cursorValue{epoch: other.epoch}))
+	for _, s := range []string{"", "=", "AAAA", "hello world", "\n", "\xff"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, cursor string) {
+		es, next, err := j.Since(cursor, limit)
+		decoded, derr := decodeCursor(cursor)
+		if err != nil {
+			if es != nil || next != "" {
+				t.Errorf("Since(%q) returned %d entries and next %q with error %v", cursor, len(es), next, err)
+			}
+			switch {
+			case errors.Is(err, ErrBadCursor):
+				if derr == nil {
+					t.Errorf("Since(%q) = ErrBadCursor for a decodable cursor", cursor)
+				}
+			case errors.Is(err, ErrCursorExpired):
+				if derr != nil || (decoded.epoch == j.epoch && decoded.seq <= n) {
+					t.Errorf("Since(%q) = ErrCursorExpired for %+v (decode error %v)", cursor, decoded, derr)
+				}
+			default:
+				t.Errorf("Since(%q) error %v, want ErrBadCursor or ErrCursorExpired", cursor, err)
+			}
+			return
+		}
+		if cursor != "" && (derr != nil || encodeCursor(decoded) != cursor) {
+			t.Fatalf("Since accepted %q, which is not a canonical cursor", cursor)
+		}
+		end, err := decodeCursor(next)
+		if err != nil || end.epoch != j.epoch {
+			t.Fatalf("Since(%q) returned next %q, not a cursor of this journal (%v)", cursor, next, err)
+		}
+		if len(es) > limit || end.seq < uint64(len(es)) || end.seq > n {
+			t.Fatalf("Since(%q) returned %d entries ending at %d", cursor, len(es), end.seq)
+		}
+		start := end.seq - uint64(len(es))
+		if cursor != "" && start != decoded.seq {
+			t.Errorf("Since(%q) started at %d, want %d", cursor, start, decoded.seq)
+		}
+		if diff := cmp.Diff(want[start:end.seq], es); diff != "" {
+			t.Errorf("Since(%q) (-want +got):\n%s", cursor, diff)
+		}
+		if _, _, err := j.Since(next, limit); err != nil {
+			t.Errorf("Since(next %q) = %v", next, err)
+		}
+	})
+}

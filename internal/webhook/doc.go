@@ -1,0 +1,17 @@
+// Package webhook delivers Tolk's change events to the URLs an operator
+// configures: each event is POSTed as JSON, signed with HMAC-SHA256, and
+// retried with exponential backoff and full jitter.
+//
+// The main rule: webhooks never delay or fail a write. Enqueue only copies
+// the event into one bounded in-memory queue per receiver and returns; each
+// receiver has its own worker, so a slow or dead receiver delays only its own
+// deliveries, which it receives in order. When a queue is full the event is
+// dropped for that receiver, logged and counted. Queues are not persisted:
+// deliveries still queued when the server stops are abandoned (and logged
+// with a count); receivers that must not miss a change should reconcile with
+// the change feed, GET /v1/changes.
+//
+// Receivers check the X-Tolk-Signature header with Verify and may
+// deduplicate retries by X-Tolk-Delivery, which is the same on every attempt
+// of one delivery.
+package webhook

@@ -1,0 +1,82 @@
+package analyzers
+
+import (
+	"testing"
+
+	"github.com/blevesearch/bleve/v2/analysis/token/lowercase"
+)
+
+// BenchmarkAnalyzers analyzes a text of about 300 words (600 characters of
+// Chinese) with each analyzer. The Swedish analyzers run warm: after the
+// first iteration their words come from the filter's cache, as the words of
+// a site's texts mostly do.
+func BenchmarkAnalyzers(b *testing.B) {
+	texts := map[string]string{
+		Swedish:            "bench_sv.txt",
+		SwedishFolded:      "bench_sv.txt",
+		SwedishQuery:       "bench_sv.txt",
+		SwedishFoldedQuery: "bench_sv.txt",
+		English:            "bench_en.txt",
+		Chinese:            "bench_zh.txt",
+		Pinyin:             "bench_zh.txt",
+		Plain:              "bench_sv.txt",
+	}
+	m, err := testMapping()
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, name := range Names() {
+		text := []byte(readTestdata(b, texts[name]))
+		a := m.AnalyzerNamed(name)
+		b.Run(name, func(b *testing.B) {
+			b.SetBytes(int64(len(text)))
+			b.ReportAllocs()
+			for b.Loop() {
+				a.Analyze(text)
+			}
+		})
+	}
+}
+
+// BenchmarkLoad measures building the Swedish dictionaries, plain and
+// folded, from the embedded word list.
+func BenchmarkLoad(b *testing.B) {
+	b.Run("swedish", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := readSvLexicon(); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+// BenchmarkSwedishCold is tolk_sv with an empty word cache on every
+// iteration: the cost of text whose words were never seen.
+func BenchmarkSwedishCold(b *testing.B) {
+	lex, err := loadSvLexicon()
+	if err != nil {
+		b.Fatal(err)
+	}
+	text := []byte(readTestdata(b, "bench_sv.txt"))
+	lower := lowercase.NewLowerCaseFilter()
+	b.SetBytes(int64(len(text)))
+	b.ReportAllocs()
+	for b.Loop() {
+		f := newSvFilter(lex.plain, false, true)
+		f.Filter(lower.Filter(wordTokenizer{}.Tokenize(text)))
+	}
+}
+
+// BenchmarkPinyinTitle is the pinyin analyzer on a title, its intended use.
+func BenchmarkPinyinTitle(b *testing.B) {
+	m, err := testMapping()
+	if err != nil {
+		b.Fatal(err)
+	}
+	a := m.AnalyzerNamed(Pinyin)
+	title := []byte("重庆市图书馆与敦煌研究院联合展览开幕")
+	b.ReportAllocs()
+	for b.Loop() {
+		a.Analyze(title)
+	}
+}

@@ -8,14 +8,19 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/amal-kommun/tolk/content"
 	"github.com/amal-kommun/tolk/index"
+	"github.com/amal-kommun/tolk/internal/article"
 	"github.com/amal-kommun/tolk/internal/config"
 	"github.com/amal-kommun/tolk/internal/httpapi"
-	"github.com/amal-kommun/tolk/internal/load"
+	"github.com/amal-kommun/tolk/internal/journal"
+	"github.com/amal-kommun/tolk/internal/store"
+	"github.com/amal-kommun/tolk/internal/webhook"
 )
 
 // newLogger builds the process logger from the configuration.
@@ -50,11 +55,20 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return flagErr(err)
 	}
 	log := newLogger(cfg, stderr)
-	fsys, name, err := contentFS(cfg.Content)
+	_, name, err := contentFS(cfg.Content)
 	if err != nil {
 		return err
 	}
 	reg := prometheus.NewRegistry()
+	jr, err := openJournal(cfg.Index, log)
+	if err != nil {
+		return err
+	}
+	defer jr.Close()
+	hooks, err := webhook.New(webhook.Options{URLs: cfg.WebhookURLs, Secret: cfg.WebhookSecret, Logger: log, Registerer: reg})
+	if err != nil {
+		return fmt.Errorf("webhooks: %w", err)
+	}
 	api, err := httpapi.New(httpapi.Options{
 		CacheControl:     cfg.CacheControl,
 		CORSOrigins:      cfg.CORSOrigins,
@@ -68,6 +82,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		RateBurst:        cfg.RateBurst,
 		TrustedProxies:   cfg.TrustedProxies,
 		Version:          version,
+		Journal:          jr,
 	})
 	if err != nil {
 		return err
@@ -97,25 +112,42 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 
 	start := time.Now()
-	lib, problems, err := load.Load(ctx, fsys)
+	hookCtx, stopHooks := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopHooks()
+	go hooks.Run(hookCtx)
+	st, err := store.Open(ctx, store.Options{
+		Dir:     cfg.Content,
+		FS:      content.FS,
+		Index:   index.Options{Dir: cfg.Index, Logger: log},
+		Journal: jr,
+		Notify:  hooks.Enqueue,
+		Logger:  log,
+		Rescan:  cfg.RescanInterval,
+		OnChange: func(lib *article.Library, ix *index.Index, problems []article.Problem) {
+			api.SetContent(lib, ix, problems)
+		},
+	})
 	if err != nil {
 		shutdown(servers, 0)
-		return fmt.Errorf("load %s: %w", name, err)
+		return fmt.Errorf("open %s: %w", name, err)
 	}
-	for _, p := range problems {
+	defer st.Close()
+	api.SetStore(st)
+	for _, p := range st.Problems() {
 		log.Warn("content problem", "path", p.Path, "line", p.Line, "message", p.Message)
 	}
-	ix, err := index.Open(ctx, index.Options{Dir: cfg.Index, Logger: log}, lib.All())
-	if err != nil {
-		shutdown(servers, 0)
-		return fmt.Errorf("open index: %w", err)
+	watchDone := make(chan struct{})
+	if cfg.Content != "" {
+		go func() {
+			defer close(watchDone)
+			if err := st.Watch(ctx); err != nil && ctx.Err() == nil {
+				log.Error("watching the content directory stopped; changes on disk now need a restart", "err", err)
+			}
+		}()
+	} else {
+		close(watchDone)
 	}
-	defer ix.Close()
-	if err := api.SetContent(lib, ix, problems); err != nil {
-		shutdown(servers, 0)
-		return err
-	}
-	log.Info("ready", "content", name, "articles", lib.Len(), "problems", len(problems), "took", time.Since(start))
+	log.Info("ready", "content", name, "articles", st.Library().Len(), "problems", len(st.Problems()), "took", time.Since(start))
 
 	select {
 	case err := <-errc:
@@ -124,7 +156,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	case <-ctx.Done():
 	}
 	log.Info("shutting down", "timeout", cfg.ShutdownTimeout)
-	if err := shutdown(servers, cfg.ShutdownTimeout); err != nil {
+	err = shutdown(servers, cfg.ShutdownTimeout)
+	<-watchDone
+	if err != nil {
 		return fmt.Errorf("shutdown: %w", err)
 	}
 	return nil
@@ -142,4 +176,22 @@ func shutdown(servers []*http.Server, d time.Duration) error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// openJournal opens the change journal beside the index, or in memory when
+// there is no index directory (cursors then last as long as the process).
+func openJournal(dir string, log *slog.Logger) (*journal.Journal, error) {
+	if dir != "" {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return nil, fmt.Errorf("index directory: %w", err)
+		}
+	}
+	jr, err := journal.Open(dir)
+	if err != nil {
+		return nil, fmt.Errorf("open change journal: %w", err)
+	}
+	if r := jr.Recovered(); r.TruncatedBytes > 0 || r.MovedAside != "" {
+		log.Warn("change journal repaired", "truncated_bytes", r.TruncatedBytes, "moved_aside", r.MovedAside, "problem", r.Problem)
+	}
+	return jr, nil
 }

@@ -112,6 +112,7 @@ func Build(site *Site, versions []*Version) (*Library, []Problem) {
 
 	// Per-version rules that need the site.
 	var ok []*Version
+	bad := make(map[*Version]bool)
 	for _, v := range sorted {
 		good := true
 		if !site.Stored(v.Lang) {
@@ -125,7 +126,7 @@ func Build(site *Site, versions []*Version) (*Library, []Problem) {
 		for _, t := range v.Tags {
 			if _, known := site.Tags[t]; !known {
 				report(v, "tags", "unknown tag %q (add it to site.yaml)", t)
-				good = false
+				bad[v] = true // checked further, so every problem is reported, then left out
 			}
 		}
 		if good {
@@ -233,6 +234,24 @@ func Build(site *Site, versions []*Version) (*Library, []Problem) {
 		}
 		final = append(final, v)
 	}
+	// Leave out the versions found bad along the way; an article whose
+	// original is bad goes whole, as its translations have no source.
+	for v := range bad {
+		if a := lib.articles[v.ID]; a != nil && v.IsOriginal() && a.Versions[v.Lang] == v {
+			delete(lib.articles, v.ID)
+		}
+	}
+	final = slices.DeleteFunc(final, func(v *Version) bool {
+		a := lib.articles[v.ID]
+		if a == nil {
+			return true
+		}
+		if bad[v] {
+			delete(a.Versions, v.Lang)
+			return true
+		}
+		return false
+	})
 	lib.versions = final
 
 	for _, id := range sortedKeys(lib.articles) {

@@ -69,6 +69,9 @@ func asProblem(ctx context.Context, log *slog.Logger, err error) *Problem {
 		// The client went away; nobody reads this answer.
 		return problem(http.StatusServiceUnavailable, "unavailable", "request canceled")
 	}
+	if p := storeProblem(err); p != nil {
+		return p
+	}
 	log.ErrorContext(ctx, "internal error", "err", err)
 	return problem(http.StatusInternalServerError, "internal", "an internal error occurred; it has been logged")
 }

@@ -38,6 +38,8 @@ func (s *Server) routes() *gin.Engine {
 	}
 
 	get("/openapi.json", s.openAPI)
+	get("/", s.demoPage)
+	get("/widget.js", s.widgetJS)
 
 	get("/v1/languages", s.languages)
 	get("/v1/articles", s.listArticles)
@@ -48,5 +50,7 @@ func (s *Server) routes() *gin.Engine {
 	get("/v1/changes", s.changes)
 	get("/v1/feed.atom", s.feed)
 	get("/v1/sitemap.xml", s.sitemap)
+	e.PUT("/v1/articles/:id/:lang", s.wrap(s.putArticle))
+	e.DELETE("/v1/articles/:id/:lang", s.wrap(s.deleteArticle))
 	return e
 }

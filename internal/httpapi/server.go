@@ -18,6 +18,8 @@ import (
 	"github.com/amal-kommun/tolk/internal/article"
 	"github.com/amal-kommun/tolk/internal/journal"
 	"github.com/amal-kommun/tolk/internal/langs"
+	"github.com/amal-kommun/tolk/internal/store"
+	"github.com/amal-kommun/tolk/internal/widget"
 )
 
 // Options configure a Server.
@@ -75,7 +77,9 @@ type Server struct {
 	slots   chan struct{} // semaphore of running searches
 	limiter *limiter
 	journal *journal.Journal
-	openapi *rep // the OpenAPI document, serialized once
+	stores  atomic.Pointer[store.Store] // receives writes; nil until SetStore
+	openapi *rep                        // the OpenAPI document, serialized once
+	widget  *rep                        // widget.js, compressed once
 
 	cacheValue []string // Cache-Control of public reads, shared by responses
 
@@ -125,6 +129,7 @@ func New(opts Options) (*Server, error) {
 	if s.openapi, err = openAPIDoc(); err != nil {
 		return nil, err
 	}
+	s.widget = newRep("text/javascript; charset=utf-8", widget.Script())
 	s.metrics, err = newMetrics(opts.Registry, s)
 	if err != nil {
 		return nil, err
@@ -149,6 +154,10 @@ func (s *Server) SetContent(lib *article.Library, ix *index.Index, problems []ar
 	s.cur.Store(&snapshot{lib: lib, ix: ix, neg: neg, problems: problems})
 	return nil
 }
+
+// SetStore makes st receive the write API's changes. Until it is called,
+// writes answer as for a read-only corpus.
+func (s *Server) SetStore(st *store.Store) { s.stores.Store(st) }
 
 // Handler returns the HTTP handler of the whole API.
 func (s *Server) Handler() http.Handler { return s.engine }

@@ -1,0 +1,19 @@
+// Command tolkbench measures Tolk under load, against a bare Gin handler
+// serving the same bytes, with one command:
+//
+//	go run ./cmd/tolkbench [--quick] [--json FILE]
+//
+// It generates a corpus of --articles articles in Swedish, English and
+// Chinese (cached under the user cache directory, tolk-bench/<n>), builds
+// tolk, indexes the corpus with tolk index, starts tolk serve and the
+// baseline (tolkbench itself in a hidden mode) on 127.0.0.1, and drives
+// both with the same closed-loop load: wrk when it is installed, its own
+// Go generator otherwise. It prints requests per second, latency
+// percentiles and errors per route and concurrency, the article route's
+// ratio to the baseline, Tolk's resident memory, its start-up time and the
+// index build rate.
+//
+// Its main rule: every load goes to the loopback interface only, bounded
+// in time, and every child process is stopped when tolkbench ends,
+// including on SIGINT.
+package main

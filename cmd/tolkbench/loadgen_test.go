@@ -1,0 +1,118 @@
+package main
+
+import (
+	"bufio"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// TestRoundTrip sends single requests over one keep-alive connection and
+// checks that each response is read whole, whatever its framing.
+func TestRoundTrip(t *testing.T) {
+	big := strings.Repeat("x", 100<<10) // chunked: over net/http's buffer, no Content-Length
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/big":
+			io.WriteString(w, big)
+		case "/etag":
+			w.WriteHeader(http.StatusNotModified)
+		case "/close":
+			w.Header().Set("Connection", "close")
+			http.Error(w, "gone", http.StatusNotFound)
+		default:
+			io.WriteString(w, "ok")
+		}
+	}))
+	defer srv.Close()
+	addr := strings.TrimPrefix(srv.URL, "http://")
+	conn, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	conn.SetDeadline(time.Now().Add(10 * time.Second))
+	br := bufio.NewReader(conn)
+	buf := make([]byte, 4096)
+
+	type got struct {
+		Status int
+		Closed bool
+	}
+	tests := []struct {
+		path string
+		want got
+	}{
+		{"/small", got{200, false}},
+		{"/big", got{200, false}},
+		{"/etag", got{304, false}},
+		{"/small", got{200, false}}, // the same connection still in step
+		{"/close", got{404, true}},
+	}
+	for _, tt := range tests {
+		status, closed, err := roundTrip(conn, br, request{path: tt.path}.wire(addr), buf)
+		if err != nil {
+			t.Fatalf("GET %s: %v", tt.path, err)
+		}
+		if diff := cmp.Diff(tt.want, got{status, closed}); diff != "" {
+			t.Errorf("GET %s (-want +got):\n%s", tt.path, diff)
+		}
+	}
+}
+
+func TestParseOptions(t *testing.T) {
+	tests := []struct {
+		name                string
+		args                []string
+		articles            int
+		duration            time.Duration
+		concurrency, routes string
+	}{
+		{"defaults", nil, 10000, 10 * time.Second, "1,16,64", strings.Join(routeNames, ",")},
+		{"quick", []string{"--quick"}, 1000, 3 * time.Second, "1,16,64", strings.Join(routeNames, ",")},
+		{"quick keeps explicit flags", []string{"--quick", "--articles", "50", "--duration", "2s"}, 50, 2 * time.Second, "1,16,64", strings.Join(routeNames, ",")},
+		{"subsets", []string{"--concurrency", "2, 8", "--routes", "search,article"}, 10000, 10 * time.Second, "2,8", "search,article"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			o, err := parseOptions(tt.args, io.Discard)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var conc []string
+			for _, c := range o.concurrency {
+				conc = append(conc, strconv.Itoa(c))
+			}
+			got := []any{o.articles, o.duration, strings.Join(conc, ","), strings.Join(o.routes, ",")}
+			want := []any{tt.articles, tt.duration, tt.concurrency, tt.routes}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("options (-want +got):\n%s", diff)
+			}
+		})
+	}
+	for _, bad := range [][]string{{"--routes", "article,nope"}, {"--concurrency", "0"}, {"--generator", "ab"}, {"--duration", "10ms"}, {"extra"}} {
+		if _, err := parseOptions(bad, io.Discard); err == nil {
+			t.Errorf("parseOptions(%q) succeeded, want an error", bad)
+		}
+	}
+}
+
+func TestDropLines(t *testing.T) {
+	var out strings.Builder
+	d := &dropLines{w: &out, drop: []byte("/readyz")}
+	for _, chunk := range []string{`{"route":"/rea`, "dyz\"}\n{\"route\":\"/v1/search\"}\n", "tail without newline", "\nGET /readyz\n"} {
+		if n, err := d.Write([]byte(chunk)); err != nil || n != len(chunk) {
+			t.Fatalf("Write(%q) = %d, %v", chunk, n, err)
+		}
+	}
+	if want := "{\"route\":\"/v1/search\"}\ntail without newline\n"; out.String() != want {
+		t.Errorf("passed on %q, want %q", out.String(), want)
+	}
+}

@@ -1,0 +1,372 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	if err != nil && !errors.Is(err, flag.ErrHelp) {
+		fmt.Fprintln(os.Stderr, "tolkbench:", err)
+		os.Exit(1)
+	}
+}
+
+// options are tolkbench's flags.
+type options struct {
+	articles    int
+	concurrency []int
+	duration    time.Duration
+	warmup      time.Duration
+	generator   string // go, wrk or auto
+	routes      []string
+	tolk        string // a tolk binary; "" builds one
+	jsonFile    string
+	cacheDir    string // "" keeps no cache
+}
+
+func parseOptions(args []string, stderr io.Writer) (options, error) {
+	o := options{concurrency: []int{1, 16, 64}, routes: routeNames}
+	if dir, err := os.UserCacheDir(); err == nil {
+		o.cacheDir = filepath.Join(dir, "tolk-bench")
+	}
+	fs := flag.NewFlagSet("tolkbench", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.IntVar(&o.articles, "articles", 10000, "articles in the generated corpus (each in sv, en and zh-Hans)")
+	fs.Func("concurrency", "comma-separated connection counts (default 1,16,64)", func(s string) error {
+		o.concurrency = nil
+		for _, f := range strings.Split(s, ",") {
+			n, err := strconv.Atoi(strings.TrimSpace(f))
+			if err != nil || n < 1 {
+				return fmt.Errorf("bad concurrency %q", f)
+			}
+			o.concurrency = append(o.concurrency, n)
+		}
+		return nil
+	})
+	fs.DurationVar(&o.duration, "duration", 10*time.Second, "measured time per route and concurrency")
+	fs.DurationVar(&o.warmup, "warmup", time.Second, "unmeasured warm-up before each measurement")
+	fs.StringVar(&o.generator, "generator", "auto", "load generator: go, wrk, or auto (wrk when installed)")
+	fs.Func("routes", "comma-separated routes to measure (default "+strings.Join(routeNames, ",")+")", func(s string) error {
+		o.routes = nil
+		for _, f := range strings.Split(s, ",") {
+			f = strings.TrimSpace(f)
+			if !slices.Contains(routeNames, f) {
+				return fmt.Errorf("unknown route %q (want some of %s)", f, strings.Join(routeNames, ","))
+			}
+			o.routes = append(o.routes, f)
+		}
+		return nil
+	})
+	quick := fs.Bool("quick", false, "smoke test: 1,000 articles and 3s cells unless --articles or --duration say otherwise")
+	fs.StringVar(&o.tolk, "tolk", "", "tolk binary to measure; empty builds ./cmd/tolk")
+	fs.StringVar(&o.jsonFile, "json", "", "also write the results to this file as JSON")
+	fs.StringVar(&o.cacheDir, "cache", o.cacheDir, "directory of cached corpora; empty generates into a temporary directory")
+	fs.Usage = func() {
+		fmt.Fprint(stderr, `Usage: go run ./cmd/tolkbench [flags]
+
+tolkbench generates a corpus, builds and indexes it with tolk, starts tolk
+serve and a bare Gin baseline on 127.0.0.1, and measures them under load.
+
+`)
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return o, err
+	}
+	if fs.NArg() > 0 {
+		return o, fmt.Errorf("unexpected arguments: %s", strings.Join(fs.Args(), " "))
+	}
+	if *quick {
+		set := make(map[string]bool)
+		fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+		if !set["articles"] {
+			o.articles = 1000
+		}
+		if !set["duration"] {
+			o.duration = 3 * time.Second
+		}
+	}
+	var errs []error
+	if o.articles < 1 {
+		errs = append(errs, errors.New("--articles must be at least 1"))
+	}
+	if o.duration < time.Second {
+		errs = append(errs, errors.New("--duration must be at least 1s"))
+	}
+	if o.warmup < 0 {
+		errs = append(errs, errors.New("--warmup must not be negative"))
+	}
+	switch o.generator {
+	case "go", "wrk", "auto":
+	default:
+		errs = append(errs, fmt.Errorf("--generator %q: want go, wrk or auto", o.generator))
+	}
+	return o, errors.Join(errs...)
+}
+
+// run is the whole program. With --baseline-serve first it is the
+// baseline server that the benchmark starts; otherwise the benchmark.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) > 0 && strings.TrimLeft(strings.SplitN(args[0], "=", 2)[0], "-") == "baseline-serve" {
+		return serveBaseline(ctx, args, stderr)
+	}
+	o, err := parseOptions(args, stderr)
+	if err != nil {
+		return err
+	}
+	log := slog.New(slog.NewTextHandler(stderr, nil))
+	rep, err := bench(ctx, o, log, stderr)
+	if err != nil {
+		return err
+	}
+	rep.printTable(stdout)
+	if o.jsonFile != "" {
+		return rep.writeJSON(o.jsonFile)
+	}
+	return nil
+}
+
+// loader runs one measurement: conns clients sending reqs to addr for d.
+type loader func(ctx context.Context, addr string, reqs []request, conns int, d time.Duration) (*result, error)
+
+// bench runs the benchmark that o describes; the servers' own output goes
+// to stderr. Every process it starts is stopped before it returns, also
+// when ctx is canceled.
+func bench(ctx context.Context, o options, log *slog.Logger, stderr io.Writer) (*report, error) {
+	rep := &report{
+		Started: time.Now().UTC(), Articles: o.articles, CellSeconds: o.duration.Seconds(),
+		CPUs: runtime.NumCPU(), LoadAvgStart: loadAverage(),
+	}
+	tmp, err := os.MkdirTemp("", "tolkbench-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(tmp)
+
+	load, genName, err := chooseLoader(o.generator, tmp)
+	if err != nil {
+		return nil, err
+	}
+	rep.Generator = genName
+
+	log.Info("preparing the corpus", "articles", o.articles, "cache", o.cacheDir)
+	content, cached, err := cachedCorpus(ctx, o.cacheDir, tmp, o.articles)
+	if err != nil {
+		return nil, err
+	}
+	rep.CorpusCached = cached
+	log.Info("corpus ready", "dir", content, "cached", cached)
+
+	tolk := o.tolk
+	if tolk == "" {
+		log.Info("building tolk")
+		if tolk, err = buildTolk(ctx, tmp); err != nil {
+			return nil, err
+		}
+	}
+
+	indexDir := filepath.Join(tmp, "index")
+	log.Info("building the index", "dir", indexDir)
+	ix, err := runIndex(ctx, tolk, content, indexDir)
+	if err != nil {
+		return nil, err
+	}
+	rep.IndexVersions, rep.IndexSeconds, rep.IndexRate = ix.versions, ix.took.Seconds(), ix.rate()
+	log.Info("index built", "versions", ix.versions, "took", ix.took.Round(time.Millisecond))
+
+	addr, err := freeAddr()
+	if err != nil {
+		return nil, err
+	}
+	log.Info("starting tolk serve", "addr", addr)
+	t0 := time.Now()
+	srv, err := startProcess(tolk, []string{"serve", "--addr", addr, "--content", content, "--index", indexDir,
+		"--rate-limit", "0", "--rescan", "0", "--log-level", "warn"}, &dropLines{w: stderr, drop: []byte("/readyz")})
+	if err != nil {
+		return nil, err
+	}
+	defer srv.stop()
+	if err := waitReady(ctx, srv, "http://"+addr+"/readyz", 10*time.Minute); err != nil {
+		return nil, err
+	}
+	rep.StartupMS = float64(time.Since(t0)) / float64(time.Millisecond)
+	log.Info("tolk ready", "startup", time.Since(t0).Round(time.Millisecond))
+
+	// The article every article route asks for, and the baseline serving
+	// its exact bytes.
+	rep.ArticlePath = articlePath(newGenerator().article(0).id)
+	resp, body, err := fetch(ctx, "http://"+addr+rep.ArticlePath)
+	if err != nil {
+		return nil, err
+	}
+	if resp.StatusCode != http.StatusOK || resp.Header.Get("ETag") == "" {
+		return nil, fmt.Errorf("GET %s: %s (ETag %q), want 200 with an ETag", rep.ArticlePath, resp.Status, resp.Header.Get("ETag"))
+	}
+	rep.ArticleBytes = len(body)
+	baseAddr, base, err := startBaseline(ctx, tmp, body, resp.Header.Get("Content-Type"), stderr)
+	if err != nil {
+		return nil, err
+	}
+	defer base.stop()
+
+	routes, err := buildRoutes(o.routes, rep.ArticlePath, resp.Header.Get("ETag"))
+	if err != nil {
+		return nil, err
+	}
+	if err := preflight(ctx, addr, routes); err != nil {
+		return nil, err
+	}
+
+	// Warm up every route once, then take the resident memory.
+	var all []request
+	for _, r := range routes {
+		all = append(all, r.reqs...)
+	}
+	log.Info("warming up", "requests", len(all))
+	if _, err := goLoad(ctx, addr, all, 16, max(2*o.warmup, 2*time.Second)); err != nil {
+		return nil, err
+	}
+	if rep.RSSWarmKiB, err = residentKiB(srv.pid()); err != nil {
+		log.Warn("no resident memory", "err", err)
+	}
+
+	measure := func(r route, server, addr string, conns int) (*result, error) {
+		if o.warmup > 0 {
+			if _, err := load(ctx, addr, r.reqs, conns, o.warmup); err != nil {
+				return nil, err
+			}
+		}
+		res, err := load(ctx, addr, r.reqs, conns, o.duration)
+		if err != nil {
+			return nil, err
+		}
+		if err := errors.Join(srv.exited(), base.exited()); err != nil {
+			return nil, fmt.Errorf("during the load: %w", err)
+		}
+		log.Info("measured", "route", r.name, "server", server, "concurrency", conns, "rps", int(res.rps()), "errors", res.errors)
+		return res, nil
+	}
+	for _, r := range routes {
+		for _, c := range o.concurrency {
+			res, err := measure(r, "tolk", addr, c)
+			if err != nil {
+				return nil, err
+			}
+			tc := newCell(r.name, "tolk", c, res)
+			if !r.baseline {
+				rep.Cells = append(rep.Cells, tc)
+				continue
+			}
+			bres, err := measure(r, "baseline", baseAddr, c)
+			if err != nil {
+				return nil, err
+			}
+			bc := newCell(r.name, "baseline", c, bres)
+			if bc.RPS > 0 {
+				ratio := tc.RPS / bc.RPS
+				tc.Ratio = &ratio
+			}
+			rep.Cells = append(rep.Cells, tc, bc)
+		}
+	}
+	if rep.RSSLoadKiB, err = residentKiB(srv.pid()); err != nil {
+		log.Warn("no resident memory", "err", err)
+	}
+	rep.BaselineRSSKiB, _ = residentKiB(base.pid())
+	rep.LoadAvgEnd = loadAverage()
+	return rep, nil
+}
+
+// chooseLoader returns the load generator that name asks for and its
+// description.
+func chooseLoader(name, tmp string) (loader, string, error) {
+	wrk, lookErr := exec.LookPath("wrk")
+	switch {
+	case name == "go" || (name == "auto" && lookErr != nil):
+		return goLoad, "go (closed loop, keep-alive)", nil
+	case lookErr != nil:
+		return nil, "", fmt.Errorf("--generator wrk: %w (Debian: apt-get install wrk)", lookErr)
+	}
+	dir := filepath.Join(tmp, "wrk")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, "", err
+	}
+	l := func(ctx context.Context, addr string, reqs []request, conns int, d time.Duration) (*result, error) {
+		return wrkLoad(ctx, wrk, dir, addr, reqs, conns, d)
+	}
+	return l, "wrk", nil
+}
+
+// startBaseline starts tolkbench itself in its baseline mode, serving body
+// as contentType, and waits until it answers.
+func startBaseline(ctx context.Context, tmp string, body []byte, contentType string, stderr io.Writer) (string, *process, error) {
+	self, err := os.Executable()
+	if err != nil {
+		return "", nil, fmt.Errorf("baseline: %w", err)
+	}
+	bodyFile := filepath.Join(tmp, "baseline-body")
+	if err := os.WriteFile(bodyFile, body, 0o644); err != nil {
+		return "", nil, fmt.Errorf("baseline: %w", err)
+	}
+	addr, err := freeAddr()
+	if err != nil {
+		return "", nil, err
+	}
+	p, err := startProcess(self, []string{"--baseline-serve", addr, "--baseline-body", bodyFile, "--baseline-content-type", contentType}, stderr)
+	if err != nil {
+		return "", nil, err
+	}
+	url := "http://" + addr + "/v1/articles/baseline"
+	if err := waitReady(ctx, p, url, 30*time.Second); err != nil {
+		p.stop()
+		return "", nil, err
+	}
+	_, got, err := fetch(ctx, url)
+	if err != nil || !bytes.Equal(got, body) {
+		p.stop()
+		return "", nil, fmt.Errorf("baseline does not serve the article's bytes (err %v)", err)
+	}
+	return addr, p, nil
+}
+
+// preflight sends every request of every route once and fails unless each
+// answers 2xx or 3xx, so that a misconfigured server (a rate limit left
+// on, a route renamed) is caught before minutes of load.
+func preflight(ctx context.Context, addr string, routes []route) error {
+	for _, r := range routes {
+		for _, q := range r.reqs {
+			var hdr []string
+			for _, h := range q.header {
+				hdr = append(hdr, h[0], h[1])
+			}
+			resp, body, err := fetch(ctx, "http://"+addr+q.path, hdr...)
+			if err != nil {
+				return fmt.Errorf("route %s: %w", r.name, err)
+			}
+			if resp.StatusCode < 200 || resp.StatusCode >= 400 {
+				return fmt.Errorf("route %s: GET %s answered %s: %.300s", r.name, q.path, resp.Status, body)
+			}
+		}
+	}
+	return nil
+}

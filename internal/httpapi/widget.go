@@ -1,0 +1,84 @@
+package httpapi
+
+import (
+	"bytes"
+	"context"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/amal-kommun/tolk/index"
+	"github.com/amal-kommun/tolk/internal/langs"
+	"github.com/amal-kommun/tolk/internal/widget"
+)
+
+// widgetJS answers GET /widget.js.
+func (s *Server) widgetJS(c *gin.Context) error {
+	s.send(c, s.widget, "")
+	return nil
+}
+
+// demoPage answers GET /: the demo of the search box, which without
+// JavaScript searches on the server (GET /?q=).
+func (s *Server) demoPage(c *gin.Context) error {
+	cur, err := s.content()
+	if err != nil {
+		return err
+	}
+	p := parseParams(c.Request.URL.RawQuery)
+	page := widget.Page{Lang: "sv"}
+	if v, ok, _ := p.one("lang"); ok {
+		if lang, _, err := cur.neg.ParseParam(v); err == nil {
+			page.Lang = lang
+		}
+	} else {
+		ch, _ := cur.neg.Negotiate("", false, c.Request.Header.Get("Accept-Language"))
+		page.Lang = ch.Lang
+	}
+	if q, ok, _ := p.one("q"); ok && strings.TrimSpace(q) != "" {
+		page.Query = strings.TrimSpace(q)
+		if err := s.demoSearch(c.Request.Context(), cur, &page); err != nil {
+			page.Error = asProblem(c.Request.Context(), s.log, err).Detail
+		}
+	}
+	var buf bytes.Buffer
+	if err := widget.Render(&buf, page); err != nil {
+		return err
+	}
+	r := newRep("text/html; charset=utf-8", buf.Bytes())
+	r.lang = page.Lang
+	s.send(c, r, "Accept-Language")
+	return nil
+}
+
+// demoSearch fills the server-rendered results of the demo page.
+func (s *Server) demoSearch(ctx context.Context, cur *snapshot, page *widget.Page) error {
+	if len([]rune(page.Query)) > maxQuery {
+		return badParam("q", "q must be at most %d characters", maxQuery)
+	}
+	stored := page.Lang
+	if from := cur.lib.Site().DerivedFrom(page.Lang); from != "" {
+		stored = from
+	}
+	ctx, cancel := context.WithTimeout(ctx, s.opts.SearchTimeout)
+	defer cancel()
+	res, err := cur.ix.Search(ctx, index.Request{Query: page.Query, Langs: []string{stored}, Page: 1, PerPage: 10})
+	if err != nil {
+		return err
+	}
+	page.Total = res.Total
+	site := cur.lib.Site()
+	for _, h := range res.Hits {
+		v := cur.lib.Public(h.ID, h.Lang)
+		if v == nil {
+			continue
+		}
+		sv := servedAs(site, v, page.Lang, langs.Taiwan)
+		snippet := h.SnippetHTML
+		if sv.from != "" {
+			snippet = s.conv.HTML(sv.variant, snippet)
+		}
+		page.Hits = append(page.Hits, widget.Hit{Title: s.title(sv), URL: site.URL(page.Lang, v.Slug), Lang: page.Lang, SnippetHTML: snippet})
+	}
+	return nil
+}

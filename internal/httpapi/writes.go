@@ -1,0 +1,323 @@
+package httpapi
+
+import (
+	"bytes"
+	"crypto/subtle"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"slices"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/amal-kommun/tolk/internal/article"
+	"github.com/amal-kommun/tolk/internal/load"
+	"github.com/amal-kommun/tolk/internal/store"
+)
+
+// maxBody is the largest write request body.
+const maxBody = 1 << 20
+
+// admin reports whether the request carries the admin token. It compares
+// in constant time.
+func (s *Server) admin(r *http.Request) bool {
+	if s.opts.AdminToken == "" {
+		return false
+	}
+	token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	return ok && subtle.ConstantTimeCompare([]byte(strings.TrimSpace(token)), []byte(s.opts.AdminToken)) == 1
+}
+
+// authorize runs the write API's checks in the contract's order: writes
+// configured, then the token, then a writable content tree.
+func (s *Server) authorize(c *gin.Context) error {
+	if s.opts.AdminToken == "" {
+		return problem(http.StatusForbidden, "writes_disabled", "writes are disabled: the server has no admin token (TOLK_ADMIN_TOKEN)")
+	}
+	if !s.admin(c.Request) {
+		c.Header("WWW-Authenticate", `Bearer realm="tolk"`)
+		return problem(http.StatusUnauthorized, "unauthorized", "a valid Authorization: Bearer token is required")
+	}
+	if st := s.stores.Load(); st == nil || st.ReadOnly() {
+		return problem(http.StatusConflict, "read_only", "the server serves the embedded corpus, which is read-only; start it with --content DIR to publish")
+	}
+	return nil
+}
+
+// writeBody is the JSON body of PUT /v1/articles/{id}/{lang}: the front
+// matter plus the Markdown body.
+var writeKeys = map[string]bool{
+	"title": true, "slug": true, "summary": true, "tags": true, "published": true, "updated": true,
+	"translated_from": true, "source_updated": true, "draft": true, "aliases": true, "body_markdown": true,
+}
+
+// decodeVersion turns a write body into a version, listing every field
+// that has the wrong JSON type or is unknown.
+func decodeVersion(id, lang string, body []byte) (*article.Version, error) {
+	var raw map[string]json.RawMessage
+	dec := json.NewDecoder(bytes.NewReader(body))
+	if err := dec.Decode(&raw); err != nil || raw == nil {
+		return nil, problem(http.StatusBadRequest, "invalid_parameter", "the body is not a JSON object: %s", jsonErr(err))
+	}
+	if dec.More() {
+		return nil, problem(http.StatusBadRequest, "invalid_parameter", "the body has data after the JSON object")
+	}
+	v := &article.Version{ID: id, Lang: lang, Lines: map[string]int{}}
+	var errs []FieldError
+	str := func(key string, dst *string) {
+		m, ok := raw[key]
+		if !ok || string(m) == "null" {
+			return
+		}
+		if err := json.Unmarshal(m, dst); err != nil {
+			errs = append(errs, FieldError{Pointer: "/" + key, Detail: key + " must be a string"})
+		}
+	}
+	list := func(key string, dst *[]string) {
+		m, ok := raw[key]
+		if !ok || string(m) == "null" {
+			return
+		}
+		if err := json.Unmarshal(m, dst); err != nil {
+			errs = append(errs, FieldError{Pointer: "/" + key, Detail: key + " must be an array of strings"})
+		}
+	}
+	date := func(key string, dst *article.Date) {
+		var s string
+		str(key, &s)
+		dst.Raw = s
+	}
+	for k := range raw {
+		if !writeKeys[k] {
+			errs = append(errs, FieldError{Pointer: "/" + jsonPointerEscape(k), Detail: fmt.Sprintf("unknown field %q", truncate(k, 60))})
+		}
+	}
+	str("title", &v.Title)
+	str("slug", &v.Slug)
+	str("summary", &v.Summary)
+	list("tags", &v.Tags)
+	date("published", &v.Published)
+	date("updated", &v.Updated)
+	if v.Updated.Raw != "" {
+		v.Lines["updated"] = 1 // written, so Format keeps it even when it equals published
+	}
+	str("translated_from", &v.TranslatedFrom)
+	date("source_updated", &v.SourceUpdated)
+	if m, ok := raw["draft"]; ok && string(m) != "null" {
+		if err := json.Unmarshal(m, &v.Draft); err != nil {
+			errs = append(errs, FieldError{Pointer: "/draft", Detail: "draft must be a boolean"})
+		}
+	}
+	list("aliases", &v.Aliases)
+	str("body_markdown", &v.Body)
+	for _, k := range []string{"title", "slug", "published"} {
+		if _, ok := raw[k]; !ok {
+			errs = append(errs, FieldError{Pointer: "/" + k, Detail: k + " is required"})
+		}
+	}
+	if len(errs) > 0 {
+		// List the content's own problems too, so the client sees every
+		// problem at once.
+		_, problems := load.ParseVersion(load.ArticlesDir+"/"+id+"/"+lang+".md", load.Format(v), load.NewRenderer())
+		for _, p := range problems {
+			if fe := (FieldError{Pointer: pointerOf(p.Key), Detail: p.Message}); !slices.Contains(errs, fe) && !requiredReported(errs, p.Key) {
+				errs = append(errs, fe)
+			}
+		}
+		return nil, validationFailed(errs)
+	}
+	return v, nil
+}
+
+// requiredReported reports whether errs already says key is missing.
+func requiredReported(errs []FieldError, key string) bool {
+	return slices.Contains(errs, FieldError{Pointer: "/" + key, Detail: key + " is required"})
+}
+
+func jsonErr(err error) string {
+	if err == nil {
+		return "null"
+	}
+	var se *json.SyntaxError
+	if errors.As(err, &se) {
+		return fmt.Sprintf("syntax error at byte %d", se.Offset)
+	}
+	if errors.Is(err, io.EOF) {
+		return "empty body"
+	}
+	return "not an object"
+}
+
+func jsonPointerEscape(s string) string {
+	return strings.NewReplacer("~", "~0", "/", "~1").Replace(truncate(s, 60))
+}
+
+func validationFailed(errs []FieldError) *Problem {
+	p := problem(http.StatusUnprocessableEntity, "validation_failed", "the article version is invalid: %d problem(s)", len(errs))
+	p.Errors = errs
+	return p
+}
+
+// pointerOf names the request field a content problem is about.
+func pointerOf(key string) string {
+	switch key {
+	case "":
+		return ""
+	case "body":
+		return "/body_markdown"
+	}
+	return "/" + key
+}
+
+// putArticle answers PUT /v1/articles/{id}/{lang}.
+func (s *Server) putArticle(c *gin.Context) error {
+	if err := s.authorize(c); err != nil {
+		return err
+	}
+	mt, _, err := mime.ParseMediaType(c.Request.Header.Get("Content-Type"))
+	if err != nil || mt != "application/json" {
+		return problem(http.StatusUnsupportedMediaType, "unsupported_media_type", "the body must be application/json")
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(c.Writer, c.Request.Body, maxBody))
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return problem(http.StatusRequestEntityTooLarge, "payload_too_large", "the body must be at most %d bytes", maxBody)
+		}
+		return err
+	}
+	id, lang := c.Param("id"), c.Param("lang")
+	v, err := decodeVersion(id, lang, body)
+	if err != nil {
+		return err
+	}
+	if err := s.checkIfMatch(c, id, lang); err != nil {
+		return err
+	}
+	res, err := s.stores.Load().Put(c.Request.Context(), id, lang, load.Format(v))
+	if err != nil {
+		return err
+	}
+	s.log.InfoContext(c.Request.Context(), "write", "op", "put", "id", id, "lang", lang,
+		"created", res.Created, "changed", res.Changed, "request_id", c.Writer.Header().Get("X-Request-Id"))
+	status := http.StatusOK
+	if res.Created {
+		status = http.StatusCreated
+	}
+	return s.sendPreview(c, status, id, lang)
+}
+
+// checkIfMatch answers 412 when If-Match names another representation than
+// the current preview of the version.
+func (s *Server) checkIfMatch(c *gin.Context, id, lang string) error {
+	im := c.Request.Header.Get("If-Match")
+	if im == "" {
+		return nil
+	}
+	cur, err := s.content()
+	if err != nil {
+		return err
+	}
+	var etag string
+	if v := cur.lib.Version(id, lang); v != nil {
+		r, err := s.articleRep(cur, servedAs(cur.lib.Site(), v, lang, 0), lang, false)
+		if err != nil {
+			return err
+		}
+		etag = r.etag
+	}
+	for part := range strings.SplitSeq(im, ",") {
+		part = strings.TrimSpace(part)
+		if part == "*" && etag != "" || part == etag && etag != "" {
+			return nil
+		}
+	}
+	return problem(http.StatusPreconditionFailed, "conflict", "If-Match does not match the current version; fetch it again")
+}
+
+// sendPreview answers a write with the stored version as the preview
+// shows it.
+func (s *Server) sendPreview(c *gin.Context, status int, id, lang string) error {
+	cur, err := s.content()
+	if err != nil {
+		return err
+	}
+	v := cur.lib.Version(id, lang)
+	if v == nil {
+		return fmt.Errorf("version %s/%s missing right after it was written", id, lang)
+	}
+	r, err := s.articleRep(cur, servedAs(cur.lib.Site(), v, lang, 0), lang, false)
+	if err != nil {
+		return err
+	}
+	h := c.Writer.Header()
+	h.Set("Content-Type", r.contentType)
+	h.Set("ETag", r.etag)
+	h.Set("Location", "/v1/articles/"+id+"?lang="+lang)
+	h.Set("Cache-Control", "private, no-store")
+	h.Set("Content-Language", lang)
+	c.Writer.WriteHeader(status)
+	c.Writer.Write(r.body)
+	return nil
+}
+
+// deleteArticle answers DELETE /v1/articles/{id}/{lang}.
+func (s *Server) deleteArticle(c *gin.Context) error {
+	if err := s.authorize(c); err != nil {
+		return err
+	}
+	id, lang := c.Param("id"), c.Param("lang")
+	if err := s.checkIfMatch(c, id, lang); err != nil {
+		return err
+	}
+	if err := s.stores.Load().Delete(c.Request.Context(), id, lang); err != nil {
+		return err
+	}
+	s.log.InfoContext(c.Request.Context(), "write", "op", "delete", "id", id, "lang", lang,
+		"request_id", c.Writer.Header().Get("X-Request-Id"))
+	c.Header("Cache-Control", "private, no-store")
+	c.Status(http.StatusNoContent)
+	c.Writer.WriteHeaderNow()
+	return nil
+}
+
+// storeProblem maps the store's errors to problems; it is part of
+// asProblem's table.
+func storeProblem(err error) *Problem {
+	var ve *store.ValidationError
+	switch {
+	case errors.As(err, &ve):
+		var errs []FieldError
+		for _, p := range ve.Problems {
+			errs = append(errs, FieldError{Pointer: pointerOf(p.Key), Detail: p.Message})
+		}
+		return validationFailed(errs)
+	case errors.Is(err, store.ErrReadOnly):
+		return problem(http.StatusConflict, "read_only", "the content tree is read-only")
+	case errors.Is(err, store.ErrNotFound):
+		return notFound("no such article version")
+	case errors.Is(err, store.ErrConflict):
+		return problem(http.StatusConflict, "conflict", "%s", conflictDetail(err))
+	case errors.Is(err, store.ErrNoSpace):
+		return problem(http.StatusInsufficientStorage, "insufficient_storage", "the server cannot store the change: no space left; nothing was written")
+	case errors.Is(err, store.ErrUnavailable):
+		p := problem(http.StatusServiceUnavailable, "unavailable", "the content directory cannot be written; nothing was written")
+		p.retryAfter = "30"
+		return p
+	}
+	return nil
+}
+
+// conflictDetail keeps the store's explanation of a conflict, which names
+// only article ids and languages the client sent.
+func conflictDetail(err error) string {
+	msg := err.Error()
+	if i := strings.LastIndex(msg, ": "+store.ErrConflict.Error()); i > 0 {
+		return msg[:i]
+	}
+	return msg
+}

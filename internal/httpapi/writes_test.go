@@ -1,0 +1,353 @@
+package httpapi
+
+import (
+	"context"
+	"fmt"
+	"io/fs"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/amal-kommun/tolk/content"
+	"github.com/amal-kommun/tolk/index"
+	"github.com/amal-kommun/tolk/internal/article"
+	"github.com/amal-kommun/tolk/internal/journal"
+	"github.com/amal-kommun/tolk/internal/store"
+)
+
+const token = "test-token"
+
+// copyTree copies the embedded corpus into a temporary content directory.
+func copyTree(t testing.TB) string {
+	t.Helper()
+	dir := t.TempDir()
+	err := fs.WalkDir(content.FS, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || p == "." {
+			return err
+		}
+		if d.IsDir() {
+			return os.MkdirAll(filepath.Join(dir, p), 0o755)
+		}
+		b, err := fs.ReadFile(content.FS, p)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(filepath.Join(dir, p), b, 0o644)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// newWriteAPI serves a writable copy of the corpus with a journal, as
+// tolk serve --content does.
+func newWriteAPI(t testing.TB, opts Options) (*api, *store.Store, string) {
+	t.Helper()
+	dir := copyTree(t)
+	ixDir := t.TempDir()
+	jr, err := journal.Open(ixDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { jr.Close() })
+	opts.Journal = jr
+	srv, err := New(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := store.Open(context.Background(), store.Options{
+		Dir: dir, Index: index.Options{Dir: ixDir}, Journal: jr,
+		OnChange: func(lib *article.Library, ix *index.Index, problems []article.Problem) {
+			srv.SetContent(lib, ix, problems)
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	srv.SetStore(st)
+	return &api{t: t, srv: srv, router: openAPIRouter(t, srv)}, st, dir
+}
+
+func (a *api) write(method, target, body string, header ...string) response {
+	a.t.Helper()
+	req := httptest.NewRequest(method, target, strings.NewReader(body))
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
+	rec := httptest.NewRecorder()
+	a.srv.Handler().ServeHTTP(rec, req)
+	a.validate(req, rec, rec.Body.Bytes())
+	return response{rec, rec.Body.Bytes()}
+}
+
+func (a *api) put(target, body string, header ...string) response {
+	a.t.Helper()
+	h := append([]string{"Authorization", "Bearer " + token, "Content-Type", "application/json"}, header...)
+	return a.write(http.MethodPut, target, body, h...)
+}
+
+const newArticle = `{"title": "Vänorten De Pere", "slug": "vanorten-de-pere", "tags": ["de-pere"], "published": "2024-05-16", "body_markdown": "Åmål och De Pere är vänorter. Zebrafinkar."}`
+
+func TestWriteChecksInOrder(t *testing.T) {
+	t.Run("no token configured", func(t *testing.T) {
+		a, _, _ := newWriteAPI(t, Options{})
+		if r := a.put("/v1/articles/x/sv", newArticle); r.Code != 403 || decode[Problem](t, r).Code != "writes_disabled" {
+			t.Errorf("%d %s", r.Code, r.body)
+		}
+	})
+	t.Run("embedded corpus", func(t *testing.T) {
+		a := newAPI(t, nil, Options{AdminToken: token})
+		st, err := store.Open(context.Background(), store.Options{FS: content.FS})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer st.Close()
+		a.srv.SetStore(st)
+		if r := a.put("/v1/articles/x/sv", newArticle); r.Code != 409 || decode[Problem](t, r).Code != "read_only" {
+			t.Errorf("%d %s", r.Code, r.body)
+		}
+	})
+	a, _, _ := newWriteAPI(t, Options{AdminToken: token})
+	tests := []struct {
+		name   string
+		method string
+		body   string
+		header []string
+		status int
+		code   string
+	}{
+		{"no token", "PUT", newArticle, []string{"Content-Type", "application/json"}, 401, "unauthorized"},
+		{"wrong token", "PUT", newArticle, []string{"Authorization", "Bearer nope", "Content-Type", "application/json"}, 401, "unauthorized"},
+		{"delete without token", "DELETE", "", nil, 401, "unauthorized"},
+		{"not json", "PUT", newArticle, []string{"Authorization", "Bearer " + token, "Content-Type", "text/plain"}, 415, "unsupported_media_type"},
+		{"too big", "PUT", `{"body_markdown": "` + strings.Repeat("a", maxBody) + `"}`, []string{"Authorization", "Bearer " + token, "Content-Type", "application/json"}, 413, "payload_too_large"},
+		{"malformed", "PUT", `{"title": `, []string{"Authorization", "Bearer " + token, "Content-Type", "application/json"}, 400, "invalid_parameter"},
+		{"derived language", "PUT", newArticle, []string{"Authorization", "Bearer " + token, "Content-Type", "application/json"}, 422, "validation_failed"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			target := "/v1/articles/x/sv"
+			if tt.name == "derived language" {
+				target = "/v1/articles/x/zh-Hant"
+			}
+			r := a.write(tt.method, target, tt.body, tt.header...)
+			if r.Code != tt.status || decode[Problem](t, r).Code != tt.code {
+				t.Errorf("%d %s, want %d %s", r.Code, r.body, tt.status, tt.code)
+			}
+			if tt.status == 401 && r.Header().Get("WWW-Authenticate") == "" {
+				t.Error("401 without WWW-Authenticate")
+			}
+			if r.Header().Get("Access-Control-Allow-Origin") != "" {
+				t.Error("CORS on a write")
+			}
+		})
+	}
+}
+
+func TestWriteValidationListsEveryProblem(t *testing.T) {
+	a, _, _ := newWriteAPI(t, Options{AdminToken: token})
+	r := a.put("/v1/articles/x/sv", `{"title": "", "slug": "Not A Slug", "published": "yesterday", "tags": ["nope"], "colour": "red", "draft": "yes"}`)
+	p := decode[Problem](t, r)
+	if r.Code != 422 {
+		t.Fatalf("%d %s", r.Code, r.body)
+	}
+	got := map[string]bool{}
+	for _, e := range p.Errors {
+		got[e.Pointer] = true
+	}
+	for _, want := range []string{"/colour", "/draft", "/title", "/slug", "/published"} {
+		if !got[want] {
+			t.Errorf("no error at %s; errors %+v", want, p.Errors)
+		}
+	}
+	r = a.put("/v1/articles/x/sv", `{"title": "Ok", "slug": "darfor-arbetar-kommunen-internationellt", "published": "2024-01-01", "tags": ["nope"]}`)
+	p = decode[Problem](t, r)
+	got = map[string]bool{}
+	for _, e := range p.Errors {
+		got[e.Pointer] = true
+	}
+	if r.Code != 422 || !got["/slug"] || !got["/tags"] {
+		t.Errorf("slug clash and unknown tag: %d %+v", r.Code, p.Errors)
+	}
+}
+
+func TestWriteReadYourWrites(t *testing.T) {
+	a, _, dir := newWriteAPI(t, Options{AdminToken: token})
+	r := a.put("/v1/articles/vanort-de-pere/sv", newArticle)
+	if r.Code != 201 || r.Header().Get("Location") != "/v1/articles/vanort-de-pere?lang=sv" || r.Header().Get("ETag") == "" {
+		t.Fatalf("create: %d %v %s", r.Code, r.Header(), r.body)
+	}
+	if got := a.get("/v1/articles/vanort-de-pere?lang=sv"); got.Code != 200 {
+		t.Fatalf("GET after PUT: %d", got.Code)
+	}
+	res := decode[searchJSON](t, a.get("/v1/search?q=zebrafinkar&lang=sv"))
+	if res.Total != 1 || res.Hits[0].ID != "vanort-de-pere" {
+		t.Fatalf("search after PUT: %+v", res)
+	}
+	file, err := os.ReadFile(filepath.Join(dir, "articles", "vanort-de-pere", "sv.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "---\ntitle: Vänorten De Pere\nslug: vanorten-de-pere\ntags: [de-pere]\npublished: 2024-05-16\n---\n\nÅmål och De Pere är vänorter. Zebrafinkar.\n"
+	if string(file) != want {
+		t.Errorf("file on disk:\n%s\nwant:\n%s", file, want)
+	}
+	changes := decode[changesJSON](t, a.get("/v1/changes?limit=1000"))
+	n := len(changes.Items)
+	if last := changes.Items[n-1]; last.ID != "vanort-de-pere" || last.Op != "upsert" {
+		t.Errorf("last change %+v", last)
+	}
+	if again := a.put("/v1/articles/vanort-de-pere/sv", newArticle); again.Code != 200 {
+		t.Errorf("identical PUT: %d", again.Code)
+	}
+	if n2 := len(decode[changesJSON](t, a.get("/v1/changes?limit=1000")).Items); n2 != n {
+		t.Errorf("identical PUT emitted %d changes", n2-n)
+	}
+	if stale := a.put("/v1/articles/vanort-de-pere/sv", newArticle, "If-Match", `"stale"`); stale.Code != 412 {
+		t.Errorf("stale If-Match: %d", stale.Code)
+	}
+	if ok := a.put("/v1/articles/vanort-de-pere/sv", strings.Replace(newArticle, "Zebrafinkar", "Zebror", 1), "If-Match", r.Header().Get("ETag")); ok.Code != 200 {
+		t.Errorf("fresh If-Match: %d %s", ok.Code, ok.body)
+	}
+	// A translation, then the original cannot go first.
+	tr := a.put("/v1/articles/vanort-de-pere/en", `{"title": "Our twin town", "slug": "our-twin-town", "published": "2024-05-16", "translated_from": "sv", "source_updated": "2024-05-16", "body_markdown": "Twins."}`)
+	if tr.Code != 201 {
+		t.Fatalf("translation: %d %s", tr.Code, tr.body)
+	}
+	auth := []string{"Authorization", "Bearer " + token}
+	if del := a.write("DELETE", "/v1/articles/vanort-de-pere/sv", "", auth...); del.Code != 409 || decode[Problem](t, del).Code != "conflict" {
+		t.Errorf("delete original first: %d %s", del.Code, del.body)
+	}
+	if del := a.write("DELETE", "/v1/articles/vanort-de-pere/en", "", auth...); del.Code != 204 {
+		t.Errorf("delete translation: %d %s", del.Code, del.body)
+	}
+	if del := a.write("DELETE", "/v1/articles/vanort-de-pere/sv", "", auth...); del.Code != 204 {
+		t.Errorf("delete original: %d %s", del.Code, del.body)
+	}
+	if del := a.write("DELETE", "/v1/articles/vanort-de-pere/sv", "", auth...); del.Code != 404 {
+		t.Errorf("delete again: %d", del.Code)
+	}
+	if got := a.get("/v1/articles/vanort-de-pere"); got.Code != 404 {
+		t.Errorf("GET after delete: %d", got.Code)
+	}
+	last := decode[changesJSON](t, a.get("/v1/changes?limit=1000")).Items
+	if l := last[len(last)-1]; l.Op != "delete" || l.Slug != "vanorten-de-pere" || l.URL == nil {
+		t.Errorf("last change %+v", l)
+	}
+}
+
+func TestDraftsAndPreview(t *testing.T) {
+	a, _, _ := newWriteAPI(t, Options{AdminToken: token})
+	draft := strings.Replace(newArticle, `"published"`, `"draft": true, "published"`, 1)
+	if r := a.put("/v1/articles/utkast/sv", draft); r.Code != 201 {
+		t.Fatalf("%d %s", r.Code, r.body)
+	}
+	if r := a.get("/v1/articles/utkast"); r.Code != 404 {
+		t.Errorf("draft public: %d", r.Code)
+	}
+	if r := decode[searchJSON](t, a.get("/v1/search?q=zebrafinkar&lang=sv")); r.Total != 0 {
+		t.Errorf("draft searchable: %d", r.Total)
+	}
+	if r := a.get("/v1/articles/utkast?preview=true"); r.Code != 401 {
+		t.Errorf("preview without token: %d", r.Code)
+	}
+	r := a.get("/v1/articles/utkast?preview=true", "Authorization", "Bearer "+token)
+	if r.Code != 200 || r.Header().Get("Cache-Control") != "private, no-store" {
+		t.Errorf("preview: %d %q", r.Code, r.Header().Get("Cache-Control"))
+	}
+	if r := a.put("/v1/articles/utkast/sv", newArticle); r.Code != 200 {
+		t.Fatalf("publish: %d", r.Code)
+	}
+	if r := a.get("/v1/articles/utkast"); r.Code != 200 {
+		t.Errorf("published draft: %d", r.Code)
+	}
+}
+
+func TestChangeFeedCursors(t *testing.T) {
+	a, _, _ := newWriteAPI(t, Options{AdminToken: token})
+	first := decode[changesJSON](t, a.get("/v1/changes?limit=5"))
+	if len(first.Items) != 5 || first.Next == "" {
+		t.Fatalf("first page %+v", first)
+	}
+	var all []changeJSON
+	next := ""
+	for range 100 {
+		target := "/v1/changes?limit=7"
+		if next != "" {
+			target += "&since=" + next
+		}
+		page := decode[changesJSON](t, a.get(target))
+		all = append(all, page.Items...)
+		if len(page.Items) == 0 {
+			if page.Next != next {
+				t.Errorf("next moved without changes")
+			}
+			break
+		}
+		next = page.Next
+	}
+	// 7 sv + 7 en + 6 zh-Hans + 6 zh-Hant at start.
+	if len(all) != 26 {
+		t.Errorf("%d changes at start, want 26", len(all))
+	}
+	a.put("/v1/articles/vanort-de-pere/sv", newArticle)
+	after := decode[changesJSON](t, a.get("/v1/changes?since="+next))
+	if len(after.Items) != 1 || after.Items[0].ID != "vanort-de-pere" {
+		t.Errorf("after a write: %+v", after.Items)
+	}
+	if r := a.get("/v1/changes?since=garbage"); r.Code != 400 {
+		t.Errorf("bad cursor: %d", r.Code)
+	}
+}
+
+// TestConcurrentWritersAndReaders runs 8 writers and 8 readers for two
+// seconds: every read succeeds and every write is acknowledged.
+func TestConcurrentWritersAndReaders(t *testing.T) {
+	a, _, _ := newWriteAPI(t, Options{AdminToken: token})
+	deadline := time.Now().Add(2 * time.Second)
+	var wg sync.WaitGroup
+	var writes, reads, failures atomic.Int64
+	for w := range 8 {
+		wg.Go(func() {
+			for i := 0; time.Now().Before(deadline); i++ {
+				body := fmt.Sprintf(`{"title": "Skrivare %d nummer %d", "slug": "skrivare-%d", "published": "2024-01-01", "body_markdown": "Text %d."}`, w, i, w, i)
+				req := httptest.NewRequest("PUT", fmt.Sprintf("/v1/articles/skrivare-%d/sv", w), strings.NewReader(body))
+				req.Header.Set("Authorization", "Bearer "+token)
+				req.Header.Set("Content-Type", "application/json")
+				rec := httptest.NewRecorder()
+				a.srv.Handler().ServeHTTP(rec, req)
+				if rec.Code != 200 && rec.Code != 201 {
+					failures.Add(1)
+					t.Errorf("write: %d %s", rec.Code, rec.Body)
+				}
+				writes.Add(1)
+			}
+		})
+	}
+	for range 8 {
+		wg.Go(func() {
+			for _, target := range []string{"/v1/articles/internationellt-arbete", "/v1/articles?lang=en", "/v1/search?q=skrivare", "/v1/articles/skrivare-1?lang=sv"} {
+				if !time.Now().Before(deadline) {
+					return
+				}
+				rec := httptest.NewRecorder()
+				a.srv.Handler().ServeHTTP(rec, httptest.NewRequest("GET", target, nil))
+				if rec.Code != 200 && !(rec.Code == 404 && strings.Contains(target, "skrivare")) {
+					failures.Add(1)
+					t.Errorf("read %s: %d %s", target, rec.Code, rec.Body)
+				}
+				reads.Add(1)
+			}
+		})
+	}
+	wg.Wait()
+	t.Logf("%d writes, %d reads, %d failures", writes.Load(), reads.Load(), failures.Load())
+}

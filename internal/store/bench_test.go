@@ -1,0 +1,140 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// generatedTree returns a tree of n articles, each in Swedish, English and
+// Simplified Chinese, with bodies of about 150 words.
+func generatedTree(n int) map[string]string {
+	sv := strings.Repeat("Kommunen arbetar med vänorter i Europa och Kina för skolan och kulturen. ", 12)
+	en := strings.Repeat("The municipality works with twin towns in Europe and China for schools and culture. ", 10)
+	zh := strings.Repeat("市政府与欧洲和中国的友好城市开展学校和文化合作。", 12)
+	files := map[string]string{"site.yaml": testSite}
+	for i := range n {
+		id := fmt.Sprintf("artikel-%d", i)
+		files["articles/"+id+"/sv.md"] = doc("Artikel "+id, id, "tags: [international]\n") + "\n" + sv + "\n"
+		files["articles/"+id+"/en.md"] = doc("Article "+id, id+"-en", translation("sv")) + "\n" + en + "\n"
+		files["articles/"+id+"/zh-Hans.md"] = doc("文章 "+id, id+"-zh", translation("en")) + "\n" + zh + "\n"
+	}
+	return files
+}
+
+// benchStore opens a Store over a generated tree of 3,000 versions.
+func benchStore(b *testing.B) *Store {
+	b.Helper()
+	dir := filepath.Join(b.TempDir(), "content")
+	writeTree(b, dir, generatedTree(1000))
+	// A checked-out tree is older than the racy window.
+	old := time.Now().Add(-time.Hour)
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err == nil {
+			err = os.Chtimes(p, old, old)
+		}
+		return err
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	s, err := Open(context.Background(), Options{Dir: dir, Journal: newJournal(b).Journal})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { s.Close() })
+	if n := len(s.Library().All()); n != 3000 {
+		b.Fatalf("%d versions, problems %v", n, s.Problems())
+	}
+	return s
+}
+
+// BenchmarkPut replaces one version of a 3,000-version tree: validation
+// against the whole tree, the durable write (two fsyncs), the new Library,
+// the index update and the journal entry.
+func BenchmarkPut(b *testing.B) {
+	s := benchStore(b)
+	ctx := context.Background()
+	i := 0
+	for b.Loop() {
+		i++
+		file := doc(fmt.Sprintf("Artikel nummer %d", i), "artikel-7", "tags: [international]\n")
+		if res, err := s.Put(ctx, "artikel-7", "sv", []byte(file)); err != nil || !res.Changed {
+			b.Fatalf("Put = %+v, %v", res, err)
+		}
+	}
+}
+
+// BenchmarkReloadNoChange re-scans a 3,000-version tree in which nothing
+// changed: a directory listing and a stat per file, no reads.
+func BenchmarkReloadNoChange(b *testing.B) {
+	s := benchStore(b)
+	ctx := context.Background()
+	gen := s.cur.Load()
+	for b.Loop() {
+		if err := s.Reload(ctx); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if s.cur.Load() != gen {
+		b.Fatal("a re-scan without changes published a generation")
+	}
+}
+
+// BenchmarkReloadOneChange re-scans the tree after one file changed on
+// disk: one read and parse, a new Library, an index update.
+func BenchmarkReloadOneChange(b *testing.B) {
+	s := benchStore(b)
+	ctx := context.Background()
+	i := 0
+	for b.Loop() {
+		i++
+		b.StopTimer()
+		writeTree(b, s.dir, map[string]string{"articles/artikel-9/en.md": doc(fmt.Sprintf("Article %d", i), "artikel-9-en", translation("sv"))})
+		b.StartTimer()
+		if err := s.Reload(ctx); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkReloadFolderChange re-scans only the article folder an event
+// named, after one file in it changed: what an editor's save costs.
+func BenchmarkReloadFolderChange(b *testing.B) {
+	s := benchStore(b)
+	ctx := context.Background()
+	var d dirty
+	d.addFolder("articles/artikel-9")
+	i := 0
+	for b.Loop() {
+		i++
+		b.StopTimer()
+		writeTree(b, s.dir, map[string]string{"articles/artikel-9/en.md": doc(fmt.Sprintf("Article %d", i), "artikel-9-en", translation("sv"))})
+		b.StartTimer()
+		if err := s.reload(ctx, d); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if titleOf(s, "artikel-9", "en") != fmt.Sprintf("Article %d", i) {
+		b.Fatal("change not served")
+	}
+}
+
+// BenchmarkWriteFile is the durable write alone: temporary file, write,
+// fsync, rename, fsync of the folder.
+func BenchmarkWriteFile(b *testing.B) {
+	dir := b.TempDir()
+	writeTree(b, dir, map[string]string{"articles/a/sv.md": "x"})
+	s := &Store{dir: dir, ops: osFileOps()}
+	data := []byte(doc("Artikel", "artikel", ""))
+	for b.Loop() {
+		if _, err := s.writeFile("articles/a/sv.md", data); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

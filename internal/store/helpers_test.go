@@ -1,0 +1,264 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/amal-kommun/tolk/index"
+	"github.com/amal-kommun/tolk/internal/article"
+	"github.com/amal-kommun/tolk/internal/journal"
+	"github.com/amal-kommun/tolk/internal/webhook"
+)
+
+const testSite = `default_language: sv
+languages:
+  - tag: sv
+  - tag: en
+  - tag: zh-Hans
+derived:
+  - tag: zh-Hant
+    from: zh-Hans
+fallback:
+  zh-Hant: [zh-Hans, en, sv]
+  zh-Hans: [en, sv]
+  en: [sv]
+  sv: [en]
+site_url: "https://www.example.se/{lang}/{slug}"
+tags:
+  international: {sv: Internationellt, en: International, zh-Hans: 国际合作}
+`
+
+// doc returns a version file with title and slug; extra is more front
+// matter, one key a line.
+func doc(title, slug, extra string) string {
+	return "---\ntitle: " + title + "\nslug: " + slug + "\npublished: 2020-01-03\n" + extra + "---\n\nThe text of " + title + ".\n"
+}
+
+// translation returns the extra front matter of a translation from lang.
+func translation(lang string) string {
+	return "translated_from: " + lang + "\nsource_updated: 2020-01-03\n"
+}
+
+// writeTree writes files (slash paths → content) under dir.
+func writeTree(t testing.TB, dir string, files map[string]string) {
+	t.Helper()
+	for p, data := range files {
+		full := filepath.Join(dir, filepath.FromSlash(p))
+		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(full, []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// baseTree is a small tree: one article in three languages, one in Swedish.
+func baseTree() map[string]string {
+	return map[string]string{
+		"articles/vanort/sv.md":      doc("Vänorten", "vanorten", ""),
+		"articles/vanort/en.md":      doc("The twin town", "the-twin-town", translation("sv")),
+		"articles/vanort/zh-Hans.md": doc("友好城市", "twin-town-zh", translation("en")),
+		"articles/skola/sv.md":       doc("Skolan", "skolan", "tags: [international]\n"),
+	}
+}
+
+// testJournal is an in-memory journal.Journal with the helpers tests use.
+type testJournal struct{ *journal.Journal }
+
+func newJournal(t testing.TB) testJournal {
+	t.Helper()
+	j, err := journal.Open("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return testJournal{j}
+}
+
+func (j testJournal) all() []journal.Entry {
+	es, _, err := j.Since("", 1<<30)
+	if err != nil {
+		panic(err)
+	}
+	return es
+}
+
+// since returns the entries appended after the first n, as op id/lang slug.
+func (j testJournal) since(n int) []string {
+	var out []string
+	for _, e := range j.all()[n:] {
+		out = append(out, fmt.Sprintf("%s %s/%s %s", e.Op, e.ID, e.Lang, e.Slug))
+	}
+	return out
+}
+
+func (j testJournal) len() int { return len(j.all()) }
+
+// recorder records what a Store publishes: webhook events and
+// generations.
+type recorder struct {
+	mu       sync.Mutex
+	events   []webhook.Event
+	gens     int
+	lib      *article.Library
+	ix       *index.Index
+	problems []article.Problem
+}
+
+func (r *recorder) notify(ev webhook.Event) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.events = append(r.events, ev)
+}
+
+func (r *recorder) onChange(lib *article.Library, ix *index.Index, problems []article.Problem) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.gens++
+	r.lib, r.ix, r.problems = lib, ix, problems
+}
+
+// eventsSince returns the events after the first n, as event id/lang slug
+// url previous_url.
+func (r *recorder) eventsSince(n int) []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var out []string
+	for _, e := range r.events[n:] {
+		url, prev := "-", "-"
+		if e.URL != nil {
+			url = *e.URL
+		}
+		if e.PreviousURL != nil {
+			prev = *e.PreviousURL
+		}
+		out = append(out, fmt.Sprintf("%s %s/%s %s %s %s", e.Event, e.ID, e.Lang, e.Slug, url, prev))
+	}
+	return out
+}
+
+func (r *recorder) numEvents() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return len(r.events)
+}
+
+func (r *recorder) lastProblems() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var out []string
+	for _, p := range r.problems {
+		out = append(out, p.String())
+	}
+	return out
+}
+
+// fixture is a Store over a temporary content directory.
+type fixture struct {
+	dir string
+	s   *Store
+	j   testJournal
+	rec *recorder
+}
+
+// newFixture writes files to a temporary directory and opens a Store on
+// it with a fake journal and a recorder.
+func newFixture(t testing.TB, files map[string]string) *fixture {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "content")
+	if _, ok := files["site.yaml"]; !ok {
+		files["site.yaml"] = testSite
+	}
+	writeTree(t, dir, files)
+	f := &fixture{dir: dir, j: newJournal(t), rec: &recorder{}}
+	f.s = f.open(t)
+	return f
+}
+
+func (f *fixture) open(t testing.TB) *Store {
+	t.Helper()
+	s, err := Open(context.Background(), Options{
+		Dir:      f.dir,
+		Journal:  f.j.Journal,
+		Notify:   f.rec.notify,
+		OnChange: f.rec.onChange,
+	})
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+// watch runs Watch until the test ends.
+func (f *fixture) watch(t testing.TB) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- f.s.Watch(ctx) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("Watch: %v", err)
+		}
+	})
+	time.Sleep(50 * time.Millisecond) // let the watches start
+}
+
+// write writes one file of the content directory in place.
+func (f *fixture) write(t testing.TB, p, data string) {
+	t.Helper()
+	writeTree(t, f.dir, map[string]string{p: data})
+}
+
+// eventually polls cond for up to d.
+func eventually(t testing.TB, d time.Duration, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(d)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("not within %v: %s", d, what)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// titleOf returns the title of the served version, or "".
+func titleOf(s *Store, id, lang string) string {
+	if v := s.Library().Version(id, lang); v != nil {
+		return v.Title
+	}
+	return ""
+}
+
+// versionsOf lists the versions of lib as id/lang title.
+func versionsOf(lib *article.Library) []string {
+	var out []string
+	for _, v := range lib.All() {
+		out = append(out, v.ID+"/"+v.Lang+" "+v.Title)
+	}
+	return out
+}
+
+// searchIDs returns id/lang of the hits of q in lang.
+func searchIDs(t testing.TB, ix *index.Index, q, lang string) []string {
+	t.Helper()
+	res, err := ix.Search(context.Background(), index.Request{Query: q, Langs: []string{lang}})
+	if err != nil {
+		t.Fatalf("search %q: %v", q, err)
+	}
+	var out []string
+	for _, h := range res.Hits {
+		out = append(out, h.ID+"/"+h.Lang)
+	}
+	slices.Sort(out)
+	return out
+}
+
+func indexRequest(q string) index.Request { return index.Request{Query: q} }

@@ -1,0 +1,103 @@
+package store
+
+import (
+	"time"
+
+	"github.com/amal-kommun/tolk/internal/journal"
+	"github.com/amal-kommun/tolk/internal/webhook"
+)
+
+// journalLog is what the Store needs of the change journal; it is
+// *journal.Journal except in tests of failing appends.
+type journalLog interface {
+	Append(entries ...journal.Entry) error
+	State() map[journal.Key]journal.Entry
+}
+
+// journalEntries returns the journal entries of changes, all at at.
+func journalEntries(changes []change, at time.Time) []journal.Entry {
+	out := make([]journal.Entry, len(changes))
+	for i, c := range changes {
+		out[i] = journal.Entry{ID: c.id, Lang: c.lang, Op: c.op, At: at, Slug: c.slug, Hash: c.hash}
+	}
+	return out
+}
+
+// event returns the webhook event of c.
+func (c change) event(at time.Time) webhook.Event {
+	ev := webhook.Event{Event: webhook.EventUpsert, ID: c.id, Lang: c.lang, Slug: c.slug, At: at}
+	if c.op == journal.Delete {
+		ev.Event = webhook.EventDelete
+	}
+	if c.url != "" {
+		u := c.url
+		ev.URL = &u
+	}
+	if c.prevURL != "" {
+		prev := c.prevURL
+		ev.PreviousURL = &prev
+	}
+	return ev
+}
+
+// catchUp appends to the journal what makes its state match g: an upsert
+// for every public version (and derived language) the journal does not
+// have with the same slug and file hash, a delete for every version it has
+// that g does not serve. It is how the journal learns what changed while
+// the server was stopped, and how it recovers from a failed append. With
+// notify, the changes also go to the webhooks, unless the journal was
+// empty (a first start would announce the whole corpus). The caller holds
+// s.mu.
+func (s *Store) catchUp(g *generation, notify bool) {
+	state := s.journal.State()
+	want := make(map[key]change)
+	for k := range g.hashes {
+		v := g.public(k)
+		if v == nil {
+			continue
+		}
+		c := change{id: k.id, lang: k.lang, op: journal.Upsert, slug: v.Slug, hash: g.hashes[k]}
+		for _, dc := range withDerived(c, g.lib.Site(), g.lib.Site(), "") {
+			want[key{dc.id, dc.lang}] = dc
+		}
+	}
+	keys := make(map[key]bool, len(want)+len(state))
+	for k := range want {
+		keys[k] = true
+	}
+	for k := range state {
+		keys[key{k.ID, k.Lang}] = true
+	}
+	var changes []change
+	for _, k := range sortedKeys(keys, g.lib.Site()) {
+		w, wanted := want[k]
+		e, known := state[journal.Key{ID: k.id, Lang: k.lang}] // upserts only
+		switch {
+		case wanted && (!known || e.Slug != w.slug || e.Hash != w.hash):
+			if known && e.Slug != w.slug {
+				w.prevURL = g.lib.Site().URL(k.lang, e.Slug)
+			}
+			changes = append(changes, w)
+		case !wanted && known:
+			u := g.lib.Site().URL(k.lang, e.Slug)
+			changes = append(changes, change{id: k.id, lang: k.lang, op: journal.Delete, slug: e.Slug, url: u, prevURL: u})
+		}
+	}
+	if len(changes) == 0 {
+		s.journalBehind = false
+		return
+	}
+	now := time.Now().UTC()
+	if err := s.journal.Append(journalEntries(changes, now)...); err != nil {
+		s.log.Error("append to change journal; retrying at the next change", "err", err)
+		s.journalBehind = true
+	} else {
+		s.journalBehind = false
+		s.log.Info("change journal caught up with the content", "changes", len(changes))
+	}
+	if notify && len(state) > 0 && s.opts.Notify != nil {
+		for _, c := range changes {
+			s.opts.Notify(c.event(now))
+		}
+	}
+}

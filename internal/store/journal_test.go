@@ -1,0 +1,165 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"sync/atomic"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/amal-kommun/tolk/internal/journal"
+)
+
+// TestOpenCatchesUp stops a Store, changes the tree, and checks that the
+// next Open appends to the journal (and announces) exactly what changed.
+func TestOpenCatchesUp(t *testing.T) {
+	root := t.TempDir()
+	dir, jdir := filepath.Join(root, "content"), filepath.Join(root, "index")
+	files := baseTree()
+	files["site.yaml"] = testSite
+	writeTree(t, dir, files)
+	url := func(lang, slug string) string { return "https://www.example.se/" + lang + "/" + slug }
+
+	run := func(t *testing.T) ([]string, []string) {
+		t.Helper()
+		j, err := journal.Open(jdir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer j.Close()
+		n := testJournal{j}.len()
+		rec := &recorder{}
+		s, err := Open(context.Background(), Options{Dir: dir, Journal: j, Notify: rec.notify})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer s.Close()
+		return testJournal{j}.since(n), rec.eventsSince(0)
+	}
+
+	steps := []struct {
+		name        string
+		change      func(t *testing.T)
+		wantJournal []string
+		wantEvents  []string
+	}{
+		{
+			name: "first start records everything and announces nothing",
+			wantJournal: []string{
+				"upsert skola/sv skolan",
+				"upsert vanort/sv vanorten",
+				"upsert vanort/en the-twin-town",
+				"upsert vanort/zh-Hans twin-town-zh",
+				"upsert vanort/zh-Hant twin-town-zh",
+			},
+		},
+		{name: "nothing changed"},
+		{
+			name: "changed while stopped",
+			change: func(t *testing.T) {
+				writeTree(t, dir, map[string]string{
+					"articles/vanort/en.md":      doc("The twin town", "twin-town", translation("sv")),
+					"articles/vanort/zh-Hans.md": doc("友好城市", "twin-town-zh", translation("en")+"draft: true\n"),
+					"articles/hamn/sv.md":        doc("Hamnen", "hamnen", ""),
+				})
+				if err := os.Remove(filepath.Join(dir, "articles/skola/sv.md")); err != nil {
+					t.Fatal(err)
+				}
+			},
+			wantJournal: []string{
+				"upsert hamn/sv hamnen",
+				"delete skola/sv skolan",
+				"upsert vanort/en twin-town",
+				"delete vanort/zh-Hans twin-town-zh",
+				"delete vanort/zh-Hant twin-town-zh",
+			},
+			wantEvents: []string{
+				"article.upsert hamn/sv hamnen " + url("sv", "hamnen") + " -",
+				"article.delete skola/sv skolan " + url("sv", "skolan") + " " + url("sv", "skolan"),
+				"article.upsert vanort/en twin-town " + url("en", "twin-town") + " " + url("en", "the-twin-town"),
+				"article.delete vanort/zh-Hans twin-town-zh " + url("zh-Hans", "twin-town-zh") + " " + url("zh-Hans", "twin-town-zh"),
+				"article.delete vanort/zh-Hant twin-town-zh " + url("zh-Hant", "twin-town-zh") + " " + url("zh-Hant", "twin-town-zh"),
+			},
+		},
+		{
+			name: "edited without changing anything served is still an upsert",
+			change: func(t *testing.T) {
+				writeTree(t, dir, map[string]string{"articles/hamn/sv.md": doc("Hamnen", "hamnen", "") + "\n"})
+			},
+			wantJournal: []string{"upsert hamn/sv hamnen"},
+			wantEvents:  []string{"article.upsert hamn/sv hamnen " + url("sv", "hamnen") + " -"},
+		},
+		{name: "nothing changed again"},
+	}
+	for _, st := range steps {
+		t.Run(st.name, func(t *testing.T) {
+			if st.change != nil {
+				st.change(t)
+			}
+			gotJournal, gotEvents := run(t)
+			if diff := cmp.Diff(st.wantJournal, gotJournal); diff != "" {
+				t.Errorf("journal (-want +got):\n%s", diff)
+			}
+			if diff := cmp.Diff(st.wantEvents, gotEvents); diff != "" {
+				t.Errorf("webhooks (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// failingJournal fails every Append while fail is set.
+type failingJournal struct {
+	*journal.Journal
+	fail atomic.Bool
+}
+
+func (j *failingJournal) Append(entries ...journal.Entry) error {
+	if j.fail.Load() {
+		return errors.New("disk on fire")
+	}
+	return j.Journal.Append(entries...)
+}
+
+// TestJournalFailure checks that a write succeeds when the journal cannot
+// append, and that the journal catches up at the next change.
+func TestJournalFailure(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "content")
+	files := baseTree()
+	files["site.yaml"] = testSite
+	writeTree(t, dir, files)
+	j := &failingJournal{Journal: newJournal(t).Journal}
+	s, err := newStore(Options{Dir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.journal = j
+	if _, err := s.open(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	ctx := context.Background()
+
+	j.fail.Store(true)
+	if _, err := s.Put(ctx, "skola", "sv", []byte(doc("Skolan", "skolan-1", ""))); err != nil {
+		t.Fatalf("Put with a failing journal: %v", err)
+	}
+	if titleOf(s, "skola", "sv") != "Skolan" || s.Library().Version("skola", "sv").Slug != "skolan-1" {
+		t.Error("the write was not served")
+	}
+	j.fail.Store(false)
+	if _, err := s.Put(ctx, "hamn", "sv", []byte(doc("Hamnen", "hamnen", ""))); err != nil {
+		t.Fatal(err)
+	}
+	state := j.State()
+	for _, want := range []journal.Key{{ID: "skola", Lang: "sv"}, {ID: "hamn", Lang: "sv"}} {
+		if e, ok := state[want]; !ok || e.Hash == "" {
+			t.Errorf("journal state lacks %v: %+v", want, state)
+		}
+	}
+	if got := state[journal.Key{ID: "skola", Lang: "sv"}].Slug; got != "skolan-1" {
+		t.Errorf("journal slug of skola/sv = %q, want the one written while it failed", got)
+	}
+}

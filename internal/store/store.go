@@ -1,0 +1,327 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/amal-kommun/tolk/index"
+	"github.com/amal-kommun/tolk/internal/article"
+	"github.com/amal-kommun/tolk/internal/journal"
+	"github.com/amal-kommun/tolk/internal/load"
+	"github.com/amal-kommun/tolk/internal/webhook"
+)
+
+// Errors of Put and Delete. Each names one condition of the write API, so
+// that the HTTP layer maps them to statuses with errors.Is.
+var (
+	// ErrReadOnly is returned by writes to the embedded corpus.
+	ErrReadOnly = errors.New("content is read-only")
+	// ErrNotFound is returned by Delete when there is no such version.
+	ErrNotFound = errors.New("version not found")
+	// ErrConflict is returned by Delete when other versions depend on the
+	// one to delete, such as the translations of an original.
+	ErrConflict = errors.New("conflict with other versions")
+	// ErrNoSpace is returned when the disk or a quota is full (ENOSPC,
+	// EDQUOT).
+	ErrNoSpace = errors.New("no space left for content")
+	// ErrUnavailable is returned when the content directory cannot be
+	// written to (EROFS, EACCES, EPERM).
+	ErrUnavailable = errors.New("content directory is not writable")
+	// ErrClosed is returned by the methods of a closed Store.
+	ErrClosed = errors.New("store closed")
+)
+
+// ValidationError is returned by Put when the version breaks a rule of the
+// content format. Problems lists every rule broken, each with its Key set
+// to the front-matter key concerned ("" for the file as a whole).
+type ValidationError struct {
+	Problems []article.Problem
+}
+
+// Error describes the first problem and counts the others.
+func (e *ValidationError) Error() string {
+	if len(e.Problems) == 1 {
+		return "invalid version: " + e.Problems[0].String()
+	}
+	return fmt.Sprintf("invalid version: %s (and %d more problems)", e.Problems[0], len(e.Problems)-1)
+}
+
+// Options configures Open.
+type Options struct {
+	// Dir is the content directory. When it is empty the Store serves FS,
+	// read-only.
+	Dir string
+	// FS is the embedded corpus, used when Dir is empty.
+	FS fs.FS
+	// Index configures the search index the Store opens and keeps in step.
+	Index index.Options
+	// Journal records every change for the change feed; nil records none.
+	Journal *journal.Journal
+	// Notify receives a webhook event for every change, such as
+	// (*webhook.Dispatcher).Enqueue; nil sends none. It must not block: it
+	// is called while the change is being published.
+	Notify func(ev webhook.Event)
+	// Logger receives content problems, changes made on disk and write
+	// failures; nil discards.
+	Logger *slog.Logger
+	// Rescan is the interval of a full re-scan of Dir while Watch runs,
+	// which catches changes the file-system events missed; 0 turns it off.
+	Rescan time.Duration
+	// OnChange is called with every new generation of the content: once
+	// by Open, and then for every change, before Put or Delete returns.
+	// problems lists everything wrong with the tree, sorted by path and
+	// line; it is empty when the tree is clean. Calls never overlap; they
+	// run with the Store's lock held, so OnChange must not call Put,
+	// Delete or Reload.
+	OnChange func(lib *article.Library, ix *index.Index, problems []article.Problem)
+}
+
+// Result describes what Put did.
+type Result struct {
+	// Created is true when no version of the article in the language was
+	// served before.
+	Created bool
+	// Changed is false when the stored file already had these bytes.
+	Changed bool
+	// Version is the version now served.
+	Version *article.Version
+}
+
+// Store owns the live content of one content tree. Its methods are safe for
+// concurrent use; writes, re-scans and the publishing of generations are
+// serialized.
+type Store struct {
+	opts    Options
+	log     *slog.Logger
+	dir     string // absolute; "" for the embedded corpus
+	fsys    fs.FS
+	render  *load.Renderer
+	ix      *index.Index
+	ops     fileOps
+	journal journalLog // nil without a journal
+	cur     atomic.Pointer[generation]
+
+	bg     context.Context // for background index rebuilds; canceled by Close
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+
+	mu            sync.Mutex // guards everything below
+	closed        bool
+	gen           *generation
+	site          *article.Site // nil until a usable site.yaml is read
+	siteFile      fileState
+	siteMissing   bool
+	siteProblems  []article.Problem
+	topProblems   []article.Problem  // version files outside article folders
+	folders       map[string]*folder // by slash path, articles/<id>
+	vanished      time.Time          // when the articles folder was first found missing
+	unpublished   bool               // a failed scan may have recorded changes not yet published
+	journalBehind bool               // an Append failed: reconcile with State next time
+	rebuilding    bool               // a background index rebuild is scheduled
+}
+
+// Open loads the content tree, opens the search index over it, appends to
+// the journal what changed in the tree since the journal's last entry, and
+// calls Options.OnChange with the first generation.
+//
+// With a Dir, Open first removes the temporary files a write interrupted
+// by a crash may have left (.tolk-tmp-*). Problems in the content are never
+// an error: Open serves the valid versions and reports the rest to
+// OnChange; the error is for a directory that cannot be read, an index
+// that cannot be opened, or a canceled ctx.
+func Open(ctx context.Context, opts Options) (*Store, error) {
+	s, err := newStore(opts)
+	if err != nil {
+		return nil, err
+	}
+	return s.open(ctx)
+}
+
+// newStore checks opts and returns a Store that open loads.
+func newStore(opts Options) (*Store, error) {
+	s := &Store{
+		opts:    opts,
+		log:     opts.Logger,
+		render:  load.NewRenderer(),
+		ops:     osFileOps(),
+		folders: make(map[string]*folder),
+	}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	if s.opts.Index.Logger == nil {
+		s.opts.Index.Logger = s.log
+	}
+	if opts.Journal != nil {
+		s.journal = opts.Journal
+	}
+	if opts.Dir == "" {
+		if opts.FS == nil {
+			return nil, errors.New("open store: neither a content directory nor an embedded corpus")
+		}
+		s.fsys = opts.FS
+		return s, nil
+	}
+	dir, err := filepath.Abs(opts.Dir)
+	if err != nil {
+		return nil, fmt.Errorf("open store %s: %w", opts.Dir, err)
+	}
+	st, err := os.Stat(dir)
+	if err != nil {
+		return nil, fmt.Errorf("open store: %w", err)
+	}
+	if !st.IsDir() {
+		return nil, fmt.Errorf("open store %s: not a directory", dir)
+	}
+	s.dir = dir
+	s.fsys = os.DirFS(dir)
+	return s, nil
+}
+
+// open removes temporary leftovers, loads the tree, opens the index and
+// catches the journal up.
+func (s *Store) open(ctx context.Context) (*Store, error) {
+	if s.dir != "" {
+		s.removeTemps()
+	}
+	s.bg, s.cancel = context.WithCancel(context.WithoutCancel(ctx))
+	start := time.Now()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, err := s.scan(ctx, dirty{all: true}); err != nil {
+		s.cancel()
+		return nil, fmt.Errorf("load content: %w", err)
+	}
+	g := s.fromDisk()
+	for _, p := range g.problems {
+		s.log.Warn("content problem", "path", p.Path, "line", p.Line, "message", p.Message)
+	}
+	ix, err := index.Open(ctx, s.opts.Index, g.lib.All())
+	if err != nil {
+		s.cancel()
+		return nil, fmt.Errorf("open index: %w", err)
+	}
+	s.ix = ix
+	s.gen = g
+	s.cur.Store(g)
+	if s.journal != nil {
+		s.catchUp(g, true)
+	}
+	if s.opts.OnChange != nil {
+		s.opts.OnChange(g.lib, s.ix, g.problems)
+	}
+	s.log.Info("content loaded", "dir", s.dir, "articles", g.lib.Len(), "versions", len(g.lib.All()),
+		"problems", len(g.problems), "took", time.Since(start))
+	return s, nil
+}
+
+// Library returns the Library of the current generation.
+func (s *Store) Library() *article.Library { return s.cur.Load().lib }
+
+// Problems returns the problems of the current generation, sorted by path
+// and line. The caller must not modify the slice.
+func (s *Store) Problems() []article.Problem { return s.cur.Load().problems }
+
+// Index returns the search index the Store keeps in step with the content.
+func (s *Store) Index() *index.Index { return s.ix }
+
+// ReadOnly reports whether the Store serves the embedded corpus, which Put
+// and Delete refuse to change.
+func (s *Store) ReadOnly() bool { return s.dir == "" }
+
+// Close stops background work and closes the index. The Library stays
+// readable; writes after Close fail with ErrClosed.
+func (s *Store) Close() error {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return nil
+	}
+	s.closed = true
+	s.cancel()
+	s.mu.Unlock()
+	s.wg.Wait()
+	return s.ix.Close()
+}
+
+// tempPrefix starts the names of the temporary files of writes. The loader
+// ignores every name starting with a dot.
+const tempPrefix = ".tolk-tmp-"
+
+// tempMinAge is the age from which Open takes a temporary file for the
+// leftover of an interrupted write.
+const tempMinAge = time.Minute
+
+// removeTemps removes the temporary files interrupted writes left in the
+// content directory, the articles folder and the article folders.
+func (s *Store) removeTemps() {
+	dirs := []string{s.dir, filepath.Join(s.dir, load.ArticlesDir)}
+	if ents, err := os.ReadDir(dirs[1]); err == nil {
+		for _, e := range ents {
+			if e.IsDir() && !ignored(e.Name()) {
+				dirs = append(dirs, filepath.Join(dirs[1], e.Name()))
+			}
+		}
+	}
+	for _, d := range dirs {
+		ents, err := os.ReadDir(d)
+		if err != nil {
+			continue
+		}
+		for _, e := range ents {
+			if !strings.HasPrefix(e.Name(), tempPrefix) || !e.Type().IsRegular() {
+				continue
+			}
+			// Another server on the same tree (the writer, seen by a
+			// replica) may be writing it right now; a write takes
+			// milliseconds, a leftover is older.
+			if info, err := e.Info(); err != nil || time.Since(info.ModTime()) < tempMinAge {
+				continue
+			}
+			p := filepath.Join(d, e.Name())
+			if err := os.Remove(p); err != nil {
+				s.log.Warn("remove temporary file", "path", p, "err", err)
+			} else {
+				s.log.Info("removed temporary file of an interrupted write", "path", p)
+			}
+		}
+	}
+}
+
+// scheduleRebuild starts rebuilding the index from the current generation
+// in the background, retrying with backoff until it succeeds, after an
+// update of the index failed. The caller holds s.mu.
+func (s *Store) scheduleRebuild() {
+	if s.rebuilding || s.closed {
+		return
+	}
+	s.rebuilding = true
+	s.wg.Go(func() {
+		for delay := time.Second; ; delay = min(2*delay, time.Minute) {
+			select {
+			case <-s.bg.Done():
+				return
+			case <-time.After(delay):
+			}
+			s.mu.Lock()
+			err := s.ix.Rebuild(s.bg, s.gen.lib.All())
+			if err == nil {
+				s.rebuilding = false
+				s.mu.Unlock()
+				s.log.Info("search index rebuilt after a failed update")
+				return
+			}
+			s.mu.Unlock()
+			s.log.Error("rebuild search index", "err", err, "retry_in", min(2*delay, time.Minute))
+		}
+	})
+}

@@ -1,0 +1,366 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"syscall"
+
+	"github.com/amal-kommun/tolk/internal/article"
+	"github.com/amal-kommun/tolk/internal/load"
+)
+
+// fileOps are the file-system calls of writes, replaceable in tests to
+// simulate a full disk or a read-only directory.
+type fileOps struct {
+	createTemp func(dir, pattern string) (*os.File, error)
+	write      func(f *os.File, b []byte) (int, error)
+	rename     func(oldpath, newpath string) error
+	remove     func(name string) error
+	mkdir      func(name string, perm os.FileMode) error
+}
+
+func osFileOps() fileOps {
+	return fileOps{
+		createTemp: os.CreateTemp,
+		write:      (*os.File).Write,
+		rename:     os.Rename,
+		remove:     os.Remove,
+		mkdir:      os.Mkdir,
+	}
+}
+
+// langName is what a language tag may look like before ParseVersion checks
+// it, so that it is safe as a file name.
+var langName = regexp.MustCompile(`^[A-Za-z0-9]{1,8}(-[A-Za-z0-9]{1,8})*$`)
+
+// checkName returns the problem with an article id or language given to
+// Put, or nil.
+func checkName(id, lang string) []article.Problem {
+	var ps []article.Problem
+	if !article.ValidSlug(id) {
+		ps = append(ps, article.Problem{Line: 1, Message: fmt.Sprintf("article id %q is not valid: use lowercase letters a-z, digits and single hyphens, at most %d bytes", id, article.MaxSlugLen)})
+	}
+	if !langName.MatchString(lang) {
+		ps = append(ps, article.Problem{Line: 1, Message: fmt.Sprintf("%q is not a BCP 47 language tag", lang)})
+	}
+	return ps
+}
+
+// Put stores the version of article id in lang whose canonical file is
+// file (as load.Format writes it), under the loader's rules: the file must
+// pass load.ParseVersion, and article.Build over the served versions with
+// this one in place must find no problem in it and none it causes in other
+// files; otherwise Put returns a *ValidationError and changes nothing.
+//
+// Before Put returns, the file is durably on disk, and the Library, the
+// index, the journal and OnChange all have the new version. A file
+// identical to the stored one changes nothing and reports Changed false.
+// Disk failures are ErrNoSpace or ErrUnavailable; the embedded corpus is
+// ErrReadOnly.
+func (s *Store) Put(ctx context.Context, id, lang string, file []byte) (Result, error) {
+	if s.ReadOnly() {
+		return Result{}, ErrReadOnly
+	}
+	if err := ctx.Err(); err != nil {
+		return Result{}, err
+	}
+	if ps := checkName(id, lang); ps != nil {
+		return Result{}, &ValidationError{Problems: ps}
+	}
+	p := versionPath(id, lang)
+	k := key{id, lang}
+	h := hashOf(file)
+
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return Result{}, ErrClosed
+	}
+	if err := ctx.Err(); err != nil {
+		return Result{}, err // gave up while waiting for another write
+	}
+	old := s.gen
+	if e := s.entry(p); e != nil && e.hash == h && old.hashes[k] == h && s.onDisk(p, e) {
+		return Result{Version: old.lib.Version(id, lang)}, nil
+	}
+	v, problems := load.ParseVersion(p, file, s.render)
+	if len(problems) > 0 {
+		return Result{}, &ValidationError{Problems: problems}
+	}
+	if ps := slugClashes(old.lib, v); len(ps) > 0 {
+		return Result{}, &ValidationError{Problems: ps}
+	}
+	c := s.served()
+	c[k] = candidate{v, h}
+	g, ps := s.write(c, p)
+	if len(ps) > 0 {
+		return Result{}, &ValidationError{Problems: ps}
+	}
+	if g.parsed[k] != v {
+		// Build dropped it without saying why in its file; never expected.
+		return Result{}, &ValidationError{Problems: []article.Problem{{Path: p, Line: 1, Message: "the version conflicts with the other versions"}}}
+	}
+
+	info, err := s.writeFile(p, file)
+	if err != nil {
+		return Result{}, err
+	}
+	s.setEntry(p, &entry{
+		fileState: fileState{info: info, racy: true, hash: h},
+		good:      v,
+		goodHash:  h,
+	})
+	g.problems = s.allProblems(g)
+	s.commit(ctx, g)
+	return Result{Created: old.lib.Version(id, lang) == nil, Changed: true, Version: g.lib.Version(id, lang)}, nil
+}
+
+// onDisk reports whether the file at slash path p is still the one e
+// describes, in case an editor changed it since the last scan.
+func (s *Store) onDisk(p string, e *entry) bool {
+	info, err := os.Lstat(filepath.Join(s.dir, filepath.FromSlash(p)))
+	return err == nil && e.info != nil && info.Size() == e.info.Size() &&
+		info.ModTime().Equal(e.info.ModTime()) && sameFile(info, e.info)
+}
+
+// slugClashes returns the problems of v's slug and aliases with those of
+// the other versions in lib, located at v's keys. article.Build finds the
+// same clashes but reports each in whichever file it checks second, which
+// may be another article's.
+func slugClashes(lib *article.Library, v *article.Version) []article.Problem {
+	var ps []article.Problem
+	for i, s := range append([]string{v.Slug}, v.Aliases...) {
+		key := "slug"
+		if i > 0 {
+			key = "aliases"
+		}
+		for _, o := range lib.All() {
+			if o.ID == v.ID {
+				continue // itself, or its own article, which may share slugs
+			}
+			if o.Slug == s || slices.Contains(o.Aliases, s) {
+				ps = append(ps, article.Problem{Path: v.Path, Line: v.Line(key), Key: key,
+					Message: fmt.Sprintf("slug %q is already used by %s", s, o.Path)})
+				break
+			}
+		}
+	}
+	return ps
+}
+
+// Delete removes the version of article id in lang. It returns ErrNotFound
+// when there is no such file, and ErrConflict when other versions depend
+// on it: the original of an article with translations, or the source of a
+// translation. Before Delete returns, the file is removed durably (with
+// its article folder when that is left empty), and the Library, the index,
+// the journal and OnChange no longer have the version.
+func (s *Store) Delete(ctx context.Context, id, lang string) error {
+	if s.ReadOnly() {
+		return ErrReadOnly
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if checkName(id, lang) != nil {
+		return ErrNotFound
+	}
+	p := versionPath(id, lang)
+	k := key{id, lang}
+
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return ErrClosed
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if s.entry(p) == nil {
+		return ErrNotFound
+	}
+	old := s.gen
+	if a := old.lib.Article(id); a != nil && a.Original == lang && len(a.Versions) > 1 {
+		var others []string
+		for _, l := range old.lib.Site().Languages {
+			if a.Versions[l] != nil && l != lang {
+				others = append(others, l)
+			}
+		}
+		return fmt.Errorf("%s is the original of article %q, which has translations in %s; delete them first: %w",
+			lang, id, strings.Join(others, ", "), ErrConflict)
+	}
+	c := s.served()
+	delete(c, k)
+	g, ps := s.write(c, p)
+	if len(ps) > 0 {
+		return fmt.Errorf("deleting it would break %s: %w", ps[0].Message, ErrConflict)
+	}
+	folderGone, err := s.removeFile(p)
+	if err != nil {
+		return err
+	}
+	delete(s.folders[path.Dir(p)].entries, p)
+	if folderGone {
+		delete(s.folders, path.Dir(p))
+	}
+	g.problems = s.allProblems(g)
+	s.commit(ctx, g)
+	return nil
+}
+
+// writeFile writes data to the file at slash path rel atomically and
+// durably: to a temporary file in the same folder, synced, renamed over
+// the target, and the folder synced. Folders it creates are synced into
+// their parents too. A crash leaves the old file or the new one, never a
+// mix; the temporary file it may leave is removed by the next Open.
+func (s *Store) writeFile(rel string, data []byte) (fs.FileInfo, error) {
+	target := filepath.Join(s.dir, filepath.FromSlash(rel))
+	dir := filepath.Dir(target)
+	created, err := s.makeDirs(dir)
+	if err != nil {
+		return nil, err
+	}
+	ok := false
+	defer func() {
+		if !ok {
+			for i := len(created) - 1; i >= 0; i-- {
+				os.Remove(created[i]) // only if still empty
+			}
+		}
+	}()
+
+	f, err := s.ops.createTemp(dir, tempPrefix+"*")
+	if err != nil {
+		return nil, classify("create temporary file", err)
+	}
+	tmp := f.Name()
+	closed := false
+	defer func() {
+		if !ok {
+			if !closed {
+				f.Close()
+			}
+			os.Remove(tmp)
+		}
+	}()
+	if _, err := s.ops.write(f, data); err != nil {
+		return nil, classify("write "+rel, err)
+	}
+	mode := fs.FileMode(0o644)
+	if st, err := os.Stat(target); err == nil {
+		mode = st.Mode().Perm()
+	}
+	if err := f.Chmod(mode); err != nil {
+		return nil, classify("write "+rel, err)
+	}
+	if err := f.Sync(); err != nil {
+		return nil, classify("sync "+rel, err)
+	}
+	closed = true
+	if err := f.Close(); err != nil {
+		return nil, classify("write "+rel, err)
+	}
+	if err := s.ops.rename(tmp, target); err != nil {
+		return nil, classify("write "+rel, err)
+	}
+	ok = true // the new file is in place; from here on it is the truth
+	if err := syncDir(dir); err != nil {
+		return nil, classify("sync folder of "+rel, err)
+	}
+	info, err := os.Stat(target)
+	if err != nil {
+		return nil, classify("stat "+rel, err)
+	}
+	return info, nil
+}
+
+// makeDirs creates dir and its missing parents inside the content
+// directory, syncing each parent after creating a child in it, and returns
+// the folders it created.
+func (s *Store) makeDirs(dir string) ([]string, error) {
+	var missing []string
+	for d := dir; d != s.dir && len(d) > len(s.dir); d = filepath.Dir(d) {
+		if _, err := os.Stat(d); err == nil {
+			break
+		} else if !errors.Is(err, fs.ErrNotExist) {
+			return nil, classify("create folder", err)
+		}
+		missing = append(missing, d)
+	}
+	var created []string
+	for i := len(missing) - 1; i >= 0; i-- {
+		d := missing[i]
+		if err := s.ops.mkdir(d, 0o755); err != nil && !errors.Is(err, fs.ErrExist) {
+			for j := len(created) - 1; j >= 0; j-- {
+				os.Remove(created[j])
+			}
+			return nil, classify("create folder", err)
+		}
+		created = append(created, d)
+		if err := syncDir(filepath.Dir(d)); err != nil {
+			for j := len(created) - 1; j >= 0; j-- {
+				os.Remove(created[j])
+			}
+			return nil, classify("sync folder", err)
+		}
+	}
+	return created, nil
+}
+
+// removeFile removes the file at slash path rel durably, and its folder
+// when that is left empty, which it reports. A file already gone is not an
+// error.
+func (s *Store) removeFile(rel string) (folderGone bool, err error) {
+	target := filepath.Join(s.dir, filepath.FromSlash(rel))
+	dir := filepath.Dir(target)
+	if err := s.ops.remove(target); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return false, classify("remove "+rel, err)
+	}
+	if err := syncDir(dir); err != nil {
+		return false, classify("sync folder of "+rel, err)
+	}
+	if err := s.ops.remove(dir); err != nil {
+		return false, nil // not empty: other languages, or files of people
+	}
+	if err := syncDir(filepath.Dir(dir)); err != nil {
+		s.log.Warn("sync articles folder", "err", err)
+	}
+	return true, nil
+}
+
+// syncDir makes the entries of dir durable. File systems that cannot sync
+// a folder (EINVAL) are taken at their word.
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	err = d.Sync()
+	if cerr := d.Close(); err == nil {
+		err = cerr
+	}
+	if errors.Is(err, syscall.EINVAL) {
+		return nil
+	}
+	return err
+}
+
+// classify wraps a file-system error, adding ErrNoSpace or ErrUnavailable
+// when the error is one of theirs.
+func classify(op string, err error) error {
+	switch {
+	case errors.Is(err, syscall.ENOSPC), errors.Is(err, syscall.EDQUOT):
+		return fmt.Errorf("%s: %w: %w", op, ErrNoSpace, err)
+	case errors.Is(err, syscall.EROFS), errors.Is(err, syscall.EACCES), errors.Is(err, syscall.EPERM):
+		return fmt.Errorf("%s: %w: %w", op, ErrUnavailable, err)
+	}
+	return fmt.Errorf("%s: %w", op, err)
+}

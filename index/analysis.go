@@ -1,0 +1,189 @@
+package index
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"unicode"
+
+	"github.com/blevesearch/bleve/v2/analysis/analyzer/keyword"
+	"github.com/blevesearch/bleve/v2/mapping"
+	bleveindex "github.com/blevesearch/bleve_index_api"
+)
+
+// schemaVersion is bumped whenever this package changes what it indexes or
+// how, beyond what the mapping JSON and analyzers.Version already capture
+// (for example the meaning of a field's contents). A change forces a
+// rebuild of every persisted index.
+const schemaVersion = "tolk-index-3"
+
+// docType is the Bleve document type of every indexed version.
+const docType = "version"
+
+// Fields every document carries, whatever its language.
+const (
+	fieldLang = "lang"
+	fieldTags = "tags"
+)
+
+// defaultLangs are always in the mapping, so that the first version in one
+// of them needs no rebuild.
+var defaultLangs = []string{"sv", "en", "zh-Hans"}
+
+// langSpec says how one stored language is indexed and searched: its
+// fields and the analyzer of each. Every field belongs to exactly one
+// language and has exactly one analyzer, and every query names its
+// analyzer explicitly, so index and query time cannot disagree (Bleve
+// issue #282).
+type langSpec struct {
+	lang string
+	// title and body are analyzed with text at index time and textQ at
+	// query time (the same terms, without Swedish compound parts).
+	title, body, text, textQ string
+	// titleFld and bodyFld hold the same text folded (å → a), for queries
+	// typed without diacritics; "" when the language has none.
+	titleFld, bodyFld, fold, foldQ string
+	// titlePl holds the title's words unstemmed, for typo tolerance and
+	// prefixes; "" for Chinese. Bodies have no such field: it would slow
+	// indexing by a third.
+	titlePl string
+	// pinyin holds the title in pinyin; "" unless Chinese.
+	pinyin string
+	// han marks Chinese: Han words are never fuzzed or prefix-matched.
+	han bool
+}
+
+// specFor returns how lang is indexed. It is the one place that maps
+// languages to fields and analyzers.
+func specFor(lang string) langSpec {
+	switch {
+	case lang == "sv":
+		return langSpec{lang: lang,
+			title: "title_sv", body: "body_sv", text: anSwedish, textQ: anSwedishQuery,
+			titleFld: "title_sv_fold", bodyFld: "body_sv_fold", fold: anSwedishFolded, foldQ: anSwedishFoldedQuery,
+			titlePl: "title_sv_plain"}
+	case lang == "en":
+		return langSpec{lang: lang,
+			title: "title_en", body: "body_en", text: anEnglish, textQ: anEnglish,
+			titlePl: "title_en_plain"}
+	case lang == "zh" || strings.HasPrefix(lang, "zh-"):
+		suffix := "zh"
+		if lang != "zh-Hans" {
+			suffix = fieldSuffix(lang)
+		}
+		return langSpec{lang: lang,
+			title: "title_" + suffix, body: "body_" + suffix, text: anChinese, textQ: anChinese,
+			pinyin: "title_pinyin_" + suffix, han: true}
+	default:
+		s := fieldSuffix(lang)
+		return langSpec{lang: lang,
+			title: "title_" + s, body: "body_" + s, text: anPlain, textQ: anPlain,
+			titlePl: "title_" + s + "_plain"}
+	}
+}
+
+// fieldSuffix turns a language tag into a field-name suffix.
+func fieldSuffix(lang string) string {
+	var b strings.Builder
+	b.WriteString("x_")
+	for _, r := range strings.ToLower(lang) {
+		if r < 0x80 && (unicode.IsLetter(r) || unicode.IsDigit(r)) {
+			b.WriteRune(r)
+		} else {
+			b.WriteByte('_')
+		}
+	}
+	return b.String()
+}
+
+// textFields returns the full-text fields of s with their index-time
+// analyzers.
+func (s langSpec) textFields() [][2]string {
+	out := [][2]string{{s.title, s.text}, {s.body, s.text}}
+	if s.fold != "" {
+		out = append(out, [2]string{s.titleFld, s.fold}, [2]string{s.bodyFld, s.fold})
+	}
+	if s.titlePl != "" {
+		out = append(out, [2]string{s.titlePl, anPlain})
+	}
+	if s.pinyin != "" {
+		out = append(out, [2]string{s.pinyin, anPinyin})
+	}
+	return out
+}
+
+// mappingLangs returns the sorted languages an index over versions in
+// langs needs: the defaults and every other language seen.
+func mappingLangs(langs map[string]bool) []string {
+	out := slices.Clone(defaultLangs)
+	for l := range langs {
+		if !slices.Contains(out, l) {
+			out = append(out, l)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// newMapping returns the index mapping for langs: no _all field, no dynamic
+// mapping, BM25 scoring, and one set of fields per language.
+func newMapping(langs []string) (*mapping.IndexMappingImpl, error) {
+	m := mapping.NewIndexMapping()
+	if err := addAnalyzers(m); err != nil {
+		return nil, fmt.Errorf("add analyzers: %w", err)
+	}
+	m.ScoringModel = bleveindex.BM25Scoring
+	m.IndexDynamic = false
+	m.StoreDynamic = false
+	m.DocValuesDynamic = false
+	m.DefaultAnalyzer = anPlain
+	m.DefaultMapping = mapping.NewDocumentDisabledMapping()
+
+	dm := mapping.NewDocumentStaticMapping()
+	// Without this Bleve indexes every field again into _all.
+	dm.AddSubDocumentMapping("_all", mapping.NewDocumentDisabledMapping())
+	kw := func() *mapping.FieldMapping {
+		f := mapping.NewKeywordFieldMapping()
+		f.Analyzer = keyword.Name
+		f.Store = false
+		f.IncludeInAll = false
+		f.IncludeTermVectors = false
+		f.DocValues = true
+		return f
+	}
+	dm.AddFieldMappingsAt(fieldLang, kw())
+	dm.AddFieldMappingsAt(fieldTags, kw())
+	for _, l := range langs {
+		for _, fa := range specFor(l).textFields() {
+			f := mapping.NewTextFieldMapping()
+			f.Analyzer = fa[1]
+			f.Store = false
+			f.IncludeInAll = false
+			f.IncludeTermVectors = true
+			f.DocValues = false
+			dm.AddFieldMappingsAt(fa[0], f)
+		}
+	}
+	m.AddDocumentMapping(docType, dm)
+	m.TypeField = "_type"
+	if err := m.Validate(); err != nil {
+		return nil, fmt.Errorf("validate mapping: %w", err)
+	}
+	return m, nil
+}
+
+// mappingVersion identifies m together with the analyzers and this
+// package's schema; an index stored with another version is rebuilt.
+func mappingVersion(m *mapping.IndexMappingImpl) (string, error) {
+	j, err := json.Marshal(m)
+	if err != nil {
+		return "", fmt.Errorf("encode mapping: %w", err)
+	}
+	h := sha256.New()
+	fmt.Fprintf(h, "%s\x00%s\x00", schemaVersion, analyzersVersion())
+	h.Write(j)
+	return hex.EncodeToString(h.Sum(nil)), nil
+}

@@ -1,0 +1,580 @@
+package index
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/index/scorch"
+	"github.com/blevesearch/bleve/v2/mapping"
+
+	"github.com/amal-kommun/tolk/internal/article"
+)
+
+// Keys of the values Tolk stores in an index beside the documents.
+var (
+	keyMapping     = []byte("tolk_mapping_version")
+	keyFingerprint = []byte("tolk_content_fingerprint")
+)
+
+// Names of the files and directories Open keeps in Options.Dir. It touches
+// nothing else there.
+const (
+	currentFile = "search.current"
+	indexPrefix = "search-"
+)
+
+// batchSize is the number of versions indexed per Bleve batch.
+const batchSize = 1000
+
+// ErrClosed is returned by the methods of a closed Index.
+var ErrClosed = errors.New("index closed")
+
+// Options configures Open.
+type Options struct {
+	// Dir is the directory the index is persisted in; "" keeps the index
+	// in memory and rebuilds it at every Open.
+	Dir string
+	// Logger receives one line per build, reopen and swap; nil discards.
+	Logger *slog.Logger
+}
+
+// Index is the search index over the public versions of a library. It is
+// safe for concurrent use: searches and suggestions run in parallel with
+// each other, with single-version updates, and with a Rebuild, which
+// swaps a freshly built index in without interrupting them.
+type Index struct {
+	log   *slog.Logger
+	dir   string
+	alias bleve.IndexAlias
+
+	wmu sync.Mutex // serializes Upsert, Delete, Rebuild and Close
+
+	mu     sync.RWMutex // guards cur and closed; held shared by every search
+	cur    *snapshot
+	closed bool
+
+	reused bool // Open reused a persisted index
+}
+
+// snapshot is one Bleve index together with what this package keeps
+// beside it: the indexed versions and the suggestion table.
+type snapshot struct {
+	bi      bleve.Index
+	name    string // directory name under Dir; "" in memory
+	mapping *mapping.IndexMappingImpl
+	mver    string
+	specs   map[string]langSpec
+	langs   []string // stored languages seen, sorted
+	docs    map[string]*article.Version
+	fp      [sha256.Size]byte
+	sugg    *suggester
+	tags    int // number of distinct tags, for facet sizes
+}
+
+// docID returns the Bleve document id of the version of article id in lang.
+func docID(id, lang string) string { return id + "/" + lang }
+
+// splitDocID is the inverse of docID.
+func splitDocID(d string) (id, lang string) {
+	i := strings.LastIndexByte(d, '/')
+	if i < 0 {
+		return d, ""
+	}
+	return d[:i], d[i+1:]
+}
+
+// indexable reports whether v belongs in the index.
+func indexable(v *article.Version) bool { return v != nil && !v.Draft && v.ID != "" && v.Lang != "" }
+
+// Open opens or builds the index for versions: the public ones are
+// indexed, drafts skipped. With a Dir it reuses the persisted index when
+// both its mapping version and its content fingerprint match, and
+// otherwise builds a new one there and removes the old.
+func Open(ctx context.Context, opts Options, versions []*article.Version) (*Index, error) {
+	registerAnalyzers()
+	log := opts.Logger
+	if log == nil {
+		log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	ix := &Index{log: log, dir: opts.Dir}
+	docs := collect(versions)
+	m, mver, err := mappingFor(docs)
+	if err != nil {
+		return nil, err
+	}
+	fp := fingerprint(docs)
+
+	if ix.dir != "" {
+		if err := os.MkdirAll(ix.dir, 0o755); err != nil {
+			return nil, fmt.Errorf("open index %s: %w", ix.dir, err)
+		}
+		if s := ix.reopen(mver, fp); s != nil {
+			s.docs = docs
+			s.finish()
+			ix.cur, ix.reused = s, true
+			ix.alias = bleve.NewIndexAlias(s.bi)
+			ix.removeStale(s.name)
+			log.Info("search index reopened", "dir", ix.dir, "versions", len(docs))
+			return ix, nil
+		}
+	}
+	start := time.Now()
+	s, err := ix.build(ctx, m, mver, docs, fp)
+	if err != nil {
+		return nil, err
+	}
+	if err := ix.setCurrent(s.name); err != nil {
+		s.bi.Close()
+		return nil, err
+	}
+	ix.cur = s
+	ix.alias = bleve.NewIndexAlias(s.bi)
+	ix.removeStale(s.name)
+	log.Info("search index built", "dir", ix.dir, "versions", len(docs), "took", time.Since(start))
+	return ix, nil
+}
+
+// Reused reports whether Open reused a persisted index instead of
+// building one.
+func (ix *Index) Reused() bool { return ix.reused }
+
+// collect returns the indexable versions by document id.
+func collect(versions []*article.Version) map[string]*article.Version {
+	docs := make(map[string]*article.Version, len(versions))
+	for _, v := range versions {
+		if indexable(v) {
+			docs[docID(v.ID, v.Lang)] = v
+		}
+	}
+	return docs
+}
+
+// mappingFor returns the mapping for docs' languages and its version.
+func mappingFor(docs map[string]*article.Version) (*mapping.IndexMappingImpl, string, error) {
+	langs := make(map[string]bool)
+	for _, v := range docs {
+		langs[v.Lang] = true
+	}
+	m, err := newMapping(mappingLangs(langs))
+	if err != nil {
+		return nil, "", err
+	}
+	mver, err := mappingVersion(m)
+	if err != nil {
+		return nil, "", err
+	}
+	return m, mver, nil
+}
+
+// versionHash hashes the indexed fields of v.
+func versionHash(v *article.Version) [sha256.Size]byte {
+	h := sha256.New()
+	var n [8]byte
+	put := func(s string) {
+		binary.LittleEndian.PutUint64(n[:], uint64(len(s)))
+		h.Write(n[:])
+		io.WriteString(h, s)
+	}
+	put(v.ID)
+	put(v.Lang)
+	put(v.Title)
+	put(v.Summary)
+	put(v.Text)
+	put(strconv.Itoa(len(v.Tags)))
+	for _, t := range v.Tags {
+		put(t)
+	}
+	var out [sha256.Size]byte
+	h.Sum(out[:0])
+	return out
+}
+
+// fingerprint combines the hashes of docs by XOR, so that updating one
+// version updates it in constant time and the order never matters.
+func fingerprint(docs map[string]*article.Version) [sha256.Size]byte {
+	var fp [sha256.Size]byte
+	for _, v := range docs {
+		xorInto(&fp, versionHash(v))
+	}
+	return fp
+}
+
+func xorInto(fp *[sha256.Size]byte, h [sha256.Size]byte) {
+	for i := range fp {
+		fp[i] ^= h[i]
+	}
+}
+
+// reopen opens the persisted index named by the current file and returns
+// it when its mapping version and fingerprint match, or nil.
+func (ix *Index) reopen(mver string, fp [sha256.Size]byte) *snapshot {
+	b, err := os.ReadFile(filepath.Join(ix.dir, currentFile))
+	if err != nil {
+		return nil
+	}
+	name := strings.TrimSpace(string(b))
+	if !strings.HasPrefix(name, indexPrefix) || strings.ContainsAny(name, `/\`) {
+		return nil
+	}
+	bi, err := bleve.Open(filepath.Join(ix.dir, name))
+	if err != nil {
+		ix.log.Warn("search index unreadable, rebuilding", "dir", ix.dir, "err", err)
+		return nil
+	}
+	gotM, err1 := bi.GetInternal(keyMapping)
+	gotF, err2 := bi.GetInternal(keyFingerprint)
+	if err1 != nil || err2 != nil || string(gotM) != mver || string(gotF) != hex.EncodeToString(fp[:]) {
+		reason := "content changed"
+		if string(gotM) != mver {
+			reason = "mapping changed"
+		}
+		ix.log.Info("search index out of date, rebuilding", "dir", ix.dir, "reason", reason)
+		bi.Close()
+		return nil
+	}
+	m, ok := bi.Mapping().(*mapping.IndexMappingImpl)
+	if !ok {
+		bi.Close()
+		return nil
+	}
+	return &snapshot{bi: bi, name: name, mapping: m, mver: mver, fp: fp}
+}
+
+// build creates a fresh index (under a new directory of Dir, or in
+// memory) holding docs.
+func (ix *Index) build(ctx context.Context, m *mapping.IndexMappingImpl, mver string, docs map[string]*article.Version, fp [sha256.Size]byte) (*snapshot, error) {
+	s := &snapshot{mapping: m, mver: mver, docs: docs, fp: fp}
+	var bi bleve.Index
+	var err error
+	if ix.dir == "" {
+		bi, err = bleve.NewUsing("", m, scorch.Name, scorch.Name, nil)
+	} else {
+		s.name = fmt.Sprintf("%s%d", indexPrefix, time.Now().UnixNano())
+		// Not "unsafe_batch": Scorch's Close does not wait for unpersisted
+		// batches, and the last one carries the fingerprint.
+		bi, err = bleve.NewUsing(filepath.Join(ix.dir, s.name), m, scorch.Name, scorch.Name, nil)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("create index: %w", err)
+	}
+	s.bi = bi
+	fail := func(err error) (*snapshot, error) {
+		bi.Close()
+		if s.name != "" {
+			os.RemoveAll(filepath.Join(ix.dir, s.name))
+		}
+		return nil, err
+	}
+	s.finish()
+	batch := bi.NewBatch()
+	for id, v := range docs {
+		if err := batch.Index(id, s.document(v)); err != nil {
+			return fail(fmt.Errorf("index %s: %w", id, err))
+		}
+		if batch.Size() >= batchSize {
+			if err := ctx.Err(); err != nil {
+				return fail(err)
+			}
+			if err := bi.Batch(batch); err != nil {
+				return fail(fmt.Errorf("index batch: %w", err))
+			}
+			batch.Reset()
+		}
+	}
+	batch.SetInternal(keyMapping, []byte(mver))
+	batch.SetInternal(keyFingerprint, []byte(hex.EncodeToString(fp[:])))
+	if err := bi.Batch(batch); err != nil {
+		return fail(fmt.Errorf("index batch: %w", err))
+	}
+	return s, nil
+}
+
+// finish derives the languages, specs and suggestion table from s.docs.
+func (s *snapshot) finish() {
+	langs := make(map[string]bool)
+	tags := make(map[string]bool)
+	for _, v := range s.docs {
+		langs[v.Lang] = true
+		for _, t := range v.Tags {
+			tags[t] = true
+		}
+	}
+	s.specs = make(map[string]langSpec)
+	for _, l := range mappingLangs(langs) {
+		s.specs[l] = specFor(l)
+	}
+	s.langs = s.langs[:0]
+	for l := range langs {
+		s.langs = append(s.langs, l)
+	}
+	slices.Sort(s.langs)
+	s.tags = len(tags)
+	s.sugg = newSuggester(s.docs)
+}
+
+// document is the Bleve document of one version.
+type document map[string]any
+
+// BleveType returns the document type, so that Bleve never falls back to
+// its default mapping.
+func (document) BleveType() string { return docType }
+
+func (s *snapshot) document(v *article.Version) document {
+	sp := s.specs[v.Lang]
+	d := document{
+		fieldLang: v.Lang,
+		fieldTags: v.Tags,
+		sp.title:  v.Title,
+		sp.body:   bodyOf(v),
+	}
+	if sp.titleFld != "" {
+		d[sp.titleFld] = v.Title
+		d[sp.bodyFld] = bodyOf(v)
+	}
+	if sp.titlePl != "" {
+		d[sp.titlePl] = v.Title
+	}
+	if sp.pinyin != "" {
+		d[sp.pinyin] = v.Title
+	}
+	return d
+}
+
+// bodyOf returns the indexed body of v: the summary and the plain text as
+// two array elements, so that match locations point into one of them.
+func bodyOf(v *article.Version) []string { return []string{v.Summary, v.Text} }
+
+// setCurrent records name as the live index directory. The file is
+// replaced atomically.
+func (ix *Index) setCurrent(name string) error {
+	if ix.dir == "" {
+		return nil
+	}
+	tmp := filepath.Join(ix.dir, currentFile+".tmp")
+	f, err := os.Create(tmp)
+	if err != nil {
+		return fmt.Errorf("write %s: %w", tmp, err)
+	}
+	_, err = io.WriteString(f, name+"\n")
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp, filepath.Join(ix.dir, currentFile))
+	}
+	if err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("write %s: %w", filepath.Join(ix.dir, currentFile), err)
+	}
+	return nil
+}
+
+// removeStale deletes index directories in Dir other than keep, left by
+// earlier builds or a crash.
+func (ix *Index) removeStale(keep string) {
+	if ix.dir == "" {
+		return
+	}
+	ents, err := os.ReadDir(ix.dir)
+	if err != nil {
+		return
+	}
+	for _, e := range ents {
+		if e.IsDir() && strings.HasPrefix(e.Name(), indexPrefix) && e.Name() != keep {
+			if err := os.RemoveAll(filepath.Join(ix.dir, e.Name())); err != nil {
+				ix.log.Warn("remove old search index", "dir", e.Name(), "err", err)
+			}
+		}
+	}
+}
+
+// Rebuild builds a fresh index of versions beside the live one and swaps
+// it in atomically; searches running meanwhile are answered by the old
+// index, later ones by the new. The old index is then closed and removed.
+func (ix *Index) Rebuild(ctx context.Context, versions []*article.Version) error {
+	ix.wmu.Lock()
+	defer ix.wmu.Unlock()
+	return ix.rebuildLocked(ctx, collect(versions))
+}
+
+func (ix *Index) rebuildLocked(ctx context.Context, docs map[string]*article.Version) error {
+	if ix.isClosed() {
+		return ErrClosed
+	}
+	start := time.Now()
+	m, mver, err := mappingFor(docs)
+	if err != nil {
+		return err
+	}
+	s, err := ix.build(ctx, m, mver, docs, fingerprint(docs))
+	if err != nil {
+		return fmt.Errorf("rebuild index: %w", err)
+	}
+	if err := ix.setCurrent(s.name); err != nil {
+		s.bi.Close()
+		os.RemoveAll(filepath.Join(ix.dir, s.name))
+		return err
+	}
+	ix.mu.Lock()
+	old := ix.cur
+	ix.alias.Swap([]bleve.Index{s.bi}, []bleve.Index{old.bi})
+	ix.cur = s
+	ix.mu.Unlock()
+	if err := old.bi.Close(); err != nil {
+		ix.log.Warn("close old search index", "err", err)
+	}
+	ix.removeStale(s.name)
+	ix.log.Info("search index rebuilt", "versions", len(docs), "took", time.Since(start))
+	return nil
+}
+
+// Upsert adds v to the index or replaces the version of the same article
+// and language; a draft is removed instead. A version in a language the
+// index has no fields for yet causes a full rebuild.
+func (ix *Index) Upsert(ctx context.Context, v *article.Version) error {
+	if v == nil {
+		return errors.New("upsert: nil version")
+	}
+	if v.Draft {
+		return ix.Delete(ctx, v.ID, v.Lang)
+	}
+	if !indexable(v) {
+		return fmt.Errorf("upsert: version needs an id and a language")
+	}
+	ix.wmu.Lock()
+	defer ix.wmu.Unlock()
+	if ix.isClosed() {
+		return ErrClosed
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	s := ix.current()
+	id := docID(v.ID, v.Lang)
+	if _, ok := s.specs[v.Lang]; !ok {
+		docs := cloneDocs(s.docs)
+		docs[id] = v
+		return ix.rebuildLocked(ctx, docs)
+	}
+	fp := s.fp
+	if old := s.docs[id]; old != nil {
+		xorInto(&fp, versionHash(old))
+	}
+	xorInto(&fp, versionHash(v))
+	b := s.bi.NewBatch()
+	if err := b.Index(id, s.document(v)); err != nil {
+		return fmt.Errorf("upsert %s: %w", id, err)
+	}
+	b.SetInternal(keyFingerprint, []byte(hex.EncodeToString(fp[:])))
+	if err := s.bi.Batch(b); err != nil {
+		return fmt.Errorf("upsert %s: %w", id, err)
+	}
+	ix.replaceDocs(s, fp, func(docs map[string]*article.Version) { docs[id] = v })
+	return nil
+}
+
+// Delete removes the version of article id in lang; removing one that is
+// not indexed is not an error.
+func (ix *Index) Delete(ctx context.Context, id, lang string) error {
+	ix.wmu.Lock()
+	defer ix.wmu.Unlock()
+	if ix.isClosed() {
+		return ErrClosed
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	s := ix.current()
+	key := docID(id, lang)
+	old := s.docs[key]
+	if old == nil {
+		return nil
+	}
+	fp := s.fp
+	xorInto(&fp, versionHash(old))
+	b := s.bi.NewBatch()
+	b.Delete(key)
+	b.SetInternal(keyFingerprint, []byte(hex.EncodeToString(fp[:])))
+	if err := s.bi.Batch(b); err != nil {
+		return fmt.Errorf("delete %s: %w", key, err)
+	}
+	ix.replaceDocs(s, fp, func(docs map[string]*article.Version) { delete(docs, key) })
+	return nil
+}
+
+// replaceDocs publishes a copy of s with its documents changed by edit.
+// Searches in flight keep the snapshot they started with.
+func (ix *Index) replaceDocs(s *snapshot, fp [sha256.Size]byte, edit func(map[string]*article.Version)) {
+	n := *s
+	n.docs = cloneDocs(s.docs)
+	edit(n.docs)
+	n.fp = fp
+	n.finish()
+	ix.mu.Lock()
+	ix.cur = &n
+	ix.mu.Unlock()
+}
+
+func cloneDocs(m map[string]*article.Version) map[string]*article.Version {
+	out := make(map[string]*article.Version, len(m)+1)
+	for k, v := range m {
+		out[k] = v
+	}
+	return out
+}
+
+func (ix *Index) current() *snapshot {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	return ix.cur
+}
+
+func (ix *Index) isClosed() bool {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	return ix.closed
+}
+
+// DocCount returns the number of indexed versions.
+func (ix *Index) DocCount() uint64 {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	if ix.closed {
+		return 0
+	}
+	return uint64(len(ix.cur.docs))
+}
+
+// Close closes the index; a persisted index stays on disk for the next
+// Open. Searches after Close fail with ErrClosed.
+func (ix *Index) Close() error {
+	ix.wmu.Lock()
+	defer ix.wmu.Unlock()
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	if ix.closed {
+		return nil
+	}
+	ix.closed = true
+	if err := ix.cur.bi.Close(); err != nil {
+		return fmt.Errorf("close index: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,33 @@
+package index
+
+import (
+	"github.com/blevesearch/bleve/v2/mapping"
+
+	"github.com/amal-kommun/tolk/index/analyzers"
+)
+
+// The analyzers of each kind of field. Query-time analyzers differ from
+// index-time ones only where package analyzers says their terms are the
+// same (Swedish without compound parts, for whole-word matching).
+const (
+	anSwedish            = analyzers.Swedish
+	anSwedishQuery       = analyzers.SwedishQuery
+	anSwedishFolded      = analyzers.SwedishFolded
+	anSwedishFoldedQuery = analyzers.SwedishFoldedQuery
+	anEnglish            = analyzers.English
+	anChinese            = analyzers.Chinese
+	anPinyin             = analyzers.Pinyin
+	anPlain              = analyzers.Plain
+)
+
+func registerAnalyzers() { analyzers.Register() }
+
+func addAnalyzers(m *mapping.IndexMappingImpl) error { return analyzers.AddTo(m) }
+
+func analyzersVersion() string { return analyzers.Version() }
+
+func foldSwedish(s string) string { return analyzers.FoldSwedish(s) }
+
+func toSimplified(s string) string { return analyzers.ToSimplified(s) }
+
+func isHan(r rune) bool { return analyzers.IsHan(r) }

@@ -1,0 +1,537 @@
+package index
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+	"time"
+	"unicode/utf8"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/search"
+	"github.com/blevesearch/bleve/v2/search/query"
+)
+
+// Defaults and limits of a Request.
+const (
+	DefaultPerPage = 10
+	MaxPerPage     = 100
+	// MaxDepth caps Page*PerPage; pages beyond it are empty.
+	MaxDepth = 10000
+	// minHits is how many hits requiring every word must find before the
+	// search stops falling back to any word.
+	minHits = 3
+	// minGrouped is the fewest versions read to group hits by article when
+	// searching several languages; up to that many, Total is exact.
+	minGrouped = 1000
+)
+
+// Boosts: title above body, exact above folded above prefix above fuzzy.
+const (
+	boostTitle         = 3.0
+	boostBody          = 1.0
+	boostFoldTitle     = 2.4
+	boostFoldBody      = 0.8
+	boostPrefixTitle   = 1.2
+	boostPrefixBody    = 0.3
+	boostFuzzyTitle    = 0.5
+	boostFuzzyBody     = 0.15
+	boostPinyin        = 2.0
+	boostPhrase        = 1.5 // on top of the field's boost
+	minPrefixRunes     = 3
+	minBodyPrefixRunes = 5
+)
+
+// Request is a search.
+type Request struct {
+	// Query is what the user typed; see ParseQuery.
+	Query string
+	// Langs are the languages searched; empty means every language.
+	Langs []string
+	// Prefer orders languages for choosing one version per article when
+	// more than one language is searched; languages not in it come after,
+	// by score.
+	Prefer []string
+	// Tags narrows the search to versions carrying all of them.
+	Tags []string
+	// Page is the 1-based page number; PerPage the hits per page
+	// (DefaultPerPage when 0, at most MaxPerPage).
+	Page, PerPage int
+}
+
+// Result is one page of search results.
+type Result struct {
+	// Total counts the matching versions, or the matching articles when
+	// more than one language was searched; past 1,000 matching versions
+	// the article count is extrapolated from the first 1,000.
+	Total int
+	Hits  []Hit
+	// Tags counts the matching versions per tag, most frequent first.
+	Tags []Count
+	// Langs counts the versions matching the query and tags in each
+	// language, whatever Request.Langs says.
+	Langs []Count
+	Took  time.Duration
+}
+
+// Hit is one matching version.
+type Hit struct {
+	ID, Lang string
+	Score    float64
+	// SnippetHTML is about 160 characters of the body around the best
+	// match, HTML-escaped, with matches in <mark> elements and no other
+	// markup.
+	SnippetHTML string
+	// TitleHTML is the escaped title with matches marked.
+	TitleHTML string
+}
+
+// Count is a facet value and the number of matches carrying it.
+type Count struct {
+	Key   string
+	Count int
+}
+
+// Search runs r. A query with nothing to search for finds nothing; it is
+// not an error. Searches never see a half-applied Rebuild.
+func (ix *Index) Search(ctx context.Context, r Request) (Result, error) {
+	start := time.Now()
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	if ix.closed {
+		return Result{}, ErrClosed
+	}
+	s := ix.cur
+	res, err := ix.search(ctx, s, r)
+	res.Took = time.Since(start)
+	return res, err
+}
+
+func (ix *Index) search(ctx context.Context, s *snapshot, r Request) (Result, error) {
+	res := Result{Tags: []Count{}, Langs: []Count{}}
+	q := ParseQuery(r.Query)
+	if q.Empty() {
+		return res, nil
+	}
+	page, per := max(r.Page, 1), r.PerPage
+	if per <= 0 {
+		per = DefaultPerPage
+	}
+	per = min(per, MaxPerPage)
+	from := (page - 1) * per
+	if from+per > MaxDepth {
+		per = max(0, MaxDepth-from)
+	}
+
+	langs := s.langs
+	if len(r.Langs) > 0 {
+		langs = nil
+		for _, l := range r.Langs {
+			if _, ok := s.specs[l]; ok && !slices.Contains(langs, l) {
+				langs = append(langs, l)
+			}
+		}
+	}
+	grouped := len(r.Langs) != 1
+
+	var tagFilter query.Query
+	if len(r.Tags) > 0 {
+		var tq []query.Query
+		for _, t := range r.Tags {
+			q := query.NewTermQuery(t)
+			q.SetField(fieldTags)
+			tq = append(tq, q)
+		}
+		tagFilter = query.NewConjunctionQuery(tq)
+	}
+	build := func(langs []string, m mode) query.Query {
+		b := query.NewBooleanQuery([]query.Query{s.textQuery(q, langs, m)}, nil, nil)
+		if tagFilter != nil {
+			b.AddFilter(tagFilter)
+		}
+		return b
+	}
+	run := func(m mode) (*bleve.SearchResult, error) {
+		req := bleve.NewSearchRequestOptions(build(langs, m), per, from, false)
+		if grouped {
+			// Enough versions to fill the page even if every article
+			// matched in every language.
+			req.From, req.Size = 0, max(minGrouped, (from+per)*len(langs))
+		}
+		req.Fields = nil
+		req.AddFacet("tags", bleve.NewFacetRequest(fieldTags, s.tags+1))
+		if len(langs) > 1 {
+			req.AddFacet("lang", bleve.NewFacetRequest(fieldLang, len(s.specs)+1))
+		}
+		sr, err := s.bi.SearchInContext(ctx, req)
+		if err != nil {
+			return nil, fmt.Errorf("search: %w", err)
+		}
+		return sr, nil
+	}
+
+	// Exact matches of every word first; typos only when those find too
+	// little (fuzzy queries are the expensive part of a search); any word
+	// last.
+	m := mode{all: true}
+	sr, err := run(m)
+	if err != nil {
+		return res, err
+	}
+	for _, next := range []mode{{all: true, fuzzy: true}, {all: false, fuzzy: true}} {
+		if int(sr.Total) >= minHits {
+			break
+		}
+		if next.fuzzy && !q.fuzzable() || !next.all && len(q.Words)+len(q.Phrases) < 2 {
+			continue
+		}
+		sr2, err := run(next)
+		if err != nil {
+			return res, err
+		}
+		if sr2.Total > sr.Total {
+			sr, m = sr2, next
+		}
+	}
+
+	res.Tags = counts(sr.Facets["tags"])
+	{
+		// The main search counted its own languages; count the others.
+		var others []string
+		for _, l := range s.langs {
+			if !slices.Contains(langs, l) {
+				others = append(others, l)
+			}
+		}
+		var cs []Count
+		if len(others) > 0 {
+			req := bleve.NewSearchRequestOptions(build(others, m), 0, 0, false)
+			req.Score = bleve.ScoreNone
+			req.AddFacet("lang", bleve.NewFacetRequest(fieldLang, len(s.specs)+1))
+			cr, err := s.bi.SearchInContext(ctx, req)
+			if err != nil {
+				return res, fmt.Errorf("count languages: %w", err)
+			}
+			cs = counts(cr.Facets["lang"])
+		}
+		if len(langs) == 1 {
+			if sr.Total > 0 {
+				cs = append(cs, Count{Key: langs[0], Count: int(sr.Total)})
+			}
+		} else {
+			cs = append(cs, counts(sr.Facets["lang"])...)
+		}
+		sortCounts(cs)
+		res.Langs = cs
+	}
+
+	type pick struct {
+		id    string
+		score float64
+	}
+	var picks []pick
+	if grouped {
+		best := make(map[string]int) // article → index in picks
+		rank := func(docID string) int {
+			_, l := splitDocID(docID)
+			if i := slices.Index(r.Prefer, l); i >= 0 {
+				return i
+			}
+			return len(r.Prefer)
+		}
+		top := make(map[string]float64) // article → best score of any version
+		for _, h := range sr.Hits {
+			id, _ := splitDocID(h.ID)
+			i, ok := best[id]
+			if !ok {
+				best[id] = len(picks)
+				picks = append(picks, pick{h.ID, h.Score})
+				top[id] = h.Score
+				continue
+			}
+			// Hits come best first, so an earlier pick in the same
+			// preference rank has the better score.
+			if rank(h.ID) < rank(picks[i].id) {
+				picks[i] = pick{h.ID, h.Score}
+			}
+		}
+		for i := range picks {
+			id, _ := splitDocID(picks[i].id)
+			picks[i].score = top[id]
+		}
+		res.Total = len(picks)
+		if n := len(sr.Hits); int(sr.Total) > n && n > 0 {
+			// Too many to group all: estimate the articles among the
+			// versions not read from those that were.
+			res.Total += int(float64(int(sr.Total)-n) * float64(len(picks)) / float64(n))
+		}
+		slices.SortStableFunc(picks, func(a, b pick) int { return cmp.Compare(b.score, a.score) })
+		if from >= len(picks) {
+			picks = nil
+		} else {
+			picks = picks[from:min(len(picks), from+per)]
+		}
+	} else {
+		res.Total = int(sr.Total)
+		for _, h := range sr.Hits {
+			picks = append(picks, pick{h.ID, h.Score})
+		}
+	}
+	if len(picks) == 0 {
+		return res, nil
+	}
+
+	// Locations only for the hits shown: a second, tiny search.
+	ids := make([]string, len(picks))
+	for i, p := range picks {
+		ids[i] = p.id
+	}
+	lq := query.NewConjunctionQuery([]query.Query{query.NewDocIDQuery(ids), s.textQuery(q, langs, mode{fuzzy: m.fuzzy})})
+	lreq := bleve.NewSearchRequestOptions(lq, len(ids), 0, false)
+	lreq.IncludeLocations = true
+	lr, err := s.bi.SearchInContext(ctx, lreq)
+	if err != nil {
+		return res, fmt.Errorf("locate matches: %w", err)
+	}
+	locs := make(map[string]search.FieldTermLocationMap, len(lr.Hits))
+	for _, h := range lr.Hits {
+		locs[h.ID] = h.Locations
+	}
+	for _, p := range picks {
+		v := s.docs[p.id]
+		if v == nil {
+			continue
+		}
+		sp := s.specs[v.Lang]
+		title, summary, text := matchSpans(locs[p.id], sp, v.Title, v.Summary, v.Text)
+		h := Hit{ID: v.ID, Lang: v.Lang, Score: p.score, TitleHTML: markAll(v.Title, title)}
+		if len(text) > 0 || len(summary) == 0 && v.Text != "" && utf8.RuneCountInString(v.Summary) < snippetRunes/2 {
+			h.SnippetHTML = snippet(v.Text, text)
+		} else {
+			h.SnippetHTML = snippet(v.Summary, summary)
+		}
+		res.Hits = append(res.Hits, h)
+	}
+	return res, nil
+}
+
+// counts converts a term facet to Counts, most frequent first, then by key.
+func counts(f *search.FacetResult) []Count {
+	out := []Count{}
+	if f == nil || f.Terms == nil {
+		return out
+	}
+	for _, t := range f.Terms.Terms() {
+		out = append(out, Count{Key: t.Term, Count: t.Count})
+	}
+	sortCounts(out)
+	return out
+}
+
+func sortCounts(cs []Count) {
+	slices.SortStableFunc(cs, func(a, b Count) int { return cmp.Or(cmp.Compare(b.Count, a.Count), cmp.Compare(a.Key, b.Key)) })
+}
+
+// mode says how a query matches: with all, every word and phrase must
+// match, otherwise any may; with fuzzy, words may match with typos.
+type mode struct{ all, fuzzy bool }
+
+// fuzzable reports whether some word of q tolerates typos.
+func (q Query) fuzzable() bool {
+	for _, w := range q.Words {
+		if fuzziness(w) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// textQuery returns the query for q over the fields of langs, matching as
+// m says.
+func (s *snapshot) textQuery(q Query, langs []string, m mode) query.Query {
+	var per []query.Query
+	for _, l := range langs {
+		if lq := s.langQuery(s.specs[l], q, m); lq != nil {
+			per = append(per, lq)
+		}
+	}
+	switch len(per) {
+	case 0:
+		return query.NewMatchNoneQuery()
+	case 1:
+		return per[0]
+	}
+	return query.NewDisjunctionQuery(per)
+}
+
+// analyzes reports whether text leaves any token after analyzer an (it
+// does not when it is all stop words or punctuation).
+func (s *snapshot) analyzes(an, text string) bool {
+	a := s.mapping.AnalyzerNamed(an)
+	return a != nil && len(a.Analyze([]byte(text))) > 0
+}
+
+func match(text, field, an string, boost float64, and bool) query.Query {
+	m := query.NewMatchQuery(text)
+	m.SetField(field)
+	m.Analyzer = an
+	m.SetBoost(boost)
+	if and {
+		m.SetOperator(query.MatchQueryOperatorAnd)
+	}
+	return m
+}
+
+func phrase(text, field, an string, boost float64) query.Query {
+	m := query.NewMatchPhraseQuery(text)
+	m.SetField(field)
+	m.Analyzer = an
+	m.SetBoost(boost)
+	return m
+}
+
+func fuzzy(term, field string, fuzziness int, boost float64) query.Query {
+	m := query.NewFuzzyQuery(term)
+	m.SetField(field)
+	m.SetFuzziness(fuzziness)
+	m.SetPrefix(1)
+	m.SetBoost(boost)
+	return m
+}
+
+func prefix(p, field string, boost float64) query.Query {
+	m := query.NewPrefixQuery(p)
+	m.SetField(field)
+	m.SetBoost(boost)
+	return m
+}
+
+// plainTerm returns w as the plain analyzer indexes it (lower case, folded,
+// unstemmed), or "" when that is not a single term.
+func (s *snapshot) plainTerm(w string) string { return s.singleTerm(anPlain, w) }
+
+// singleTerm returns the term analyzer an makes of w, or "" when it makes
+// none or several.
+func (s *snapshot) singleTerm(an, w string) string {
+	a := s.mapping.AnalyzerNamed(an)
+	if a == nil {
+		return ""
+	}
+	ts := a.Analyze([]byte(w))
+	if len(ts) != 1 {
+		return ""
+	}
+	return string(ts[0].Term)
+}
+
+// langQuery returns the query for q over the fields of one language, or
+// nil when q has nothing that language can search for.
+//
+// A word matches its analyzed form in the title or body; in Swedish also
+// folded (å → a); from 5 letters, with typos in its unstemmed form; as the
+// last word being typed, as a prefix of an unstemmed word; in Chinese, in
+// the pinyin of the title. Each way scores lower than the one before.
+func (s *snapshot) langQuery(sp langSpec, q Query, m mode) query.Query {
+	var parts []query.Query
+	for i, w := range q.Words {
+		han := hasHan(w)
+		var cl []query.Query
+		exact := s.analyzes(sp.textQ, w)
+		if exact {
+			cl = append(cl,
+				match(w, sp.title, sp.textQ, boostTitle, true),
+				match(w, sp.body, sp.textQ, boostBody, true))
+		}
+		// A word typed with å/ä/ö needs no folded match; one typed without
+		// may stand for a word with them.
+		if sp.fold != "" && foldSwedish(w) == w && s.analyzes(sp.foldQ, w) {
+			cl = append(cl,
+				match(w, sp.titleFld, sp.foldQ, boostFoldTitle, true),
+				match(w, sp.bodyFld, sp.foldQ, boostFoldBody, true))
+		}
+		if sp.titlePl != "" && !han {
+			last := i == len(q.Words)-1 && q.Prefix && utf8.RuneCountInString(w) >= minPrefixRunes
+			if f := fuzziness(w); f > 0 || last {
+				if p := s.plainTerm(w); p != "" {
+					if f > 0 && exact && m.fuzzy {
+						cl = append(cl, fuzzy(p, sp.titlePl, f, boostFuzzyTitle))
+						// Bodies have no unstemmed field: fuzz both the
+						// typed word and its stem against stemmed terms.
+						bf, an := sp.body, sp.textQ
+						if sp.fold != "" {
+							bf, an = sp.bodyFld, sp.foldQ
+						}
+						cl = append(cl, fuzzy(p, bf, f, boostFuzzyBody))
+						if st := s.singleTerm(an, w); st != "" && st != p {
+							cl = append(cl, fuzzy(st, bf, f, boostFuzzyBody))
+						}
+					}
+					if last {
+						cl = append(cl, prefix(p, sp.titlePl, boostPrefixTitle))
+						// In bodies, against stemmed terms, and only for
+						// longer prefixes, which expand to few terms.
+						if utf8.RuneCountInString(w) >= minBodyPrefixRunes {
+							bf := sp.body
+							if sp.fold != "" {
+								bf = sp.bodyFld
+							}
+							cl = append(cl, prefix(p, bf, boostPrefixBody))
+						}
+					}
+				}
+			}
+		}
+		if sp.pinyin != "" && !han && s.analyzes(anPinyin, w) {
+			cl = append(cl, match(w, sp.pinyin, anPinyin, boostPinyin, true))
+		}
+		switch len(cl) {
+		case 0:
+			continue
+		case 1:
+			parts = append(parts, cl[0])
+		default:
+			parts = append(parts, query.NewDisjunctionQuery(cl))
+		}
+	}
+	for _, p := range q.Phrases {
+		if !s.analyzes(sp.textQ, p) {
+			continue
+		}
+		cl := []query.Query{
+			phrase(p, sp.title, sp.textQ, boostTitle*boostPhrase),
+			phrase(p, sp.body, sp.textQ, boostBody*boostPhrase),
+		}
+		if sp.fold != "" {
+			cl = append(cl,
+				phrase(p, sp.titleFld, sp.foldQ, boostFoldTitle*boostPhrase),
+				phrase(p, sp.bodyFld, sp.foldQ, boostFoldBody*boostPhrase))
+		}
+		parts = append(parts, query.NewDisjunctionQuery(cl))
+	}
+	if len(parts) == 0 {
+		return nil
+	}
+	var req query.Query
+	switch {
+	case len(parts) == 1:
+		req = parts[0]
+	case m.all:
+		req = query.NewConjunctionQuery(parts)
+	default:
+		req = query.NewDisjunctionQuery(parts)
+	}
+	var not []query.Query
+	for _, w := range q.Excluded {
+		if s.analyzes(sp.textQ, w) {
+			not = append(not, match(w, sp.title, sp.textQ, 1, true), match(w, sp.body, sp.textQ, 1, true))
+		}
+		if sp.fold != "" && s.analyzes(sp.foldQ, w) {
+			not = append(not, match(w, sp.titleFld, sp.foldQ, 1, true), match(w, sp.bodyFld, sp.foldQ, 1, true))
+		}
+	}
+	if len(not) == 0 {
+		return req
+	}
+	return query.NewBooleanQuery([]query.Query{req}, nil, []query.Query{query.NewDisjunctionQuery(not)})
+}

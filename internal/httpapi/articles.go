@@ -207,6 +207,12 @@ func (s *Server) listArticles(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
+	// The answer depends only on the choice and the query: cache it.
+	key := listKey(ch, c.Request.URL.RawQuery)
+	if r, ok := cur.reps.Load(key); ok {
+		s.send(c, r.(*rep), "Accept-Language")
+		return nil
+	}
 	site := cur.lib.Site()
 	var items []served
 	var fallbacks map[*article.Version]bool
@@ -255,8 +261,26 @@ func (s *Server) listArticles(c *gin.Context) error {
 	}
 	r.lang = ch.Lang
 	r.link = pageLinks(c.Request.URL, page, perPage, len(items))
-	s.send(c, r, "Accept-Language")
+	s.send(c, cur.remember(key, r), "Accept-Language")
 	return nil
+}
+
+// listKey identifies a list answer: the negotiated choice and the query.
+func listKey(ch langs.Choice, rawQuery string) string {
+	var b strings.Builder
+	b.WriteString("list\x00")
+	b.WriteString(ch.Lang)
+	b.WriteByte(byte('0' + ch.Variant))
+	b.WriteByte(byte('0' + ch.PrefsVariant))
+	for _, l := range ch.Prefs {
+		b.WriteString("," + l)
+	}
+	b.WriteString("\x00")
+	for _, l := range ch.Refused {
+		b.WriteString("," + l)
+	}
+	b.WriteString("\x00" + rawQuery)
+	return b.String()
 }
 
 // pageLinks returns the Link header of a paged list: relative references

@@ -77,8 +77,12 @@ func (s *Server) observe(c *gin.Context) {
 	if lang != "" {
 		s.metrics.lang(lang)
 	}
-	if s.log.Enabled(c.Request.Context(), levelOf(status)) {
-		s.log.LogAttrs(c.Request.Context(), levelOf(status), "request",
+	level := levelOf(status)
+	if c.Request.Context().Err() != nil {
+		level = slog.LevelInfo // the client went away; nothing is wrong here
+	}
+	if s.log.Enabled(c.Request.Context(), level) {
+		s.log.LogAttrs(c.Request.Context(), level, "request",
 			slog.String("method", c.Request.Method), slog.String("route", route), slog.Int("status", status),
 			slog.Duration("duration", d), slog.String("lang", lang), slog.Int("query_len", len(c.Request.URL.RawQuery)),
 			slog.String("request_id", c.Writer.Header().Get("X-Request-Id")))
@@ -152,9 +156,13 @@ func sanitizeHeaderList(s string) string {
 	return strings.Join(out, ", ")
 }
 
-// levelOf logs server errors at Error and everything else at Info.
+// levelOf logs server errors at Error, refusals for load or start-up
+// (503) at Warn, and everything else at Info.
 func levelOf(status int) slog.Level {
-	if status >= 500 {
+	switch {
+	case status == 503:
+		return slog.LevelWarn
+	case status >= 500:
 		return slog.LevelError
 	}
 	return slog.LevelInfo

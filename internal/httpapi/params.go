@@ -11,72 +11,103 @@ import (
 // that is empty, repeated or undecodable is a 400 naming it, and unknown
 // parameters are ignored.
 type params struct {
-	vals map[string][]string
-	bad  map[string]bool // keys with a value that did not decode
+	kvs []kv
+}
+
+type kv struct {
+	key, val string
+	bad      bool // the value did not decode
 }
 
 // maxParams bounds the work a hostile query string can cause.
 const maxParams = 64
 
 func parseParams(raw string) params {
-	p := params{vals: make(map[string][]string)}
-	n := 0
-	for raw != "" && n < maxParams {
-		var kv string
-		kv, raw, _ = strings.Cut(raw, "&")
-		if kv == "" {
+	var p params
+	for raw != "" && len(p.kvs) < maxParams {
+		var pair string
+		pair, raw, _ = strings.Cut(raw, "&")
+		if pair == "" {
 			continue
 		}
-		n++
-		k, v, _ := strings.Cut(kv, "=")
-		key, err := url.QueryUnescape(k)
+		k, v, _ := strings.Cut(pair, "=")
+		key, err := unescape(k)
 		if err != nil || !utf8.ValidString(key) {
 			continue // an undecodable name cannot be a known parameter
 		}
-		val, err := url.QueryUnescape(v)
-		if err != nil || !utf8.ValidString(val) || strings.IndexByte(val, 0) >= 0 {
-			if p.bad == nil {
-				p.bad = make(map[string]bool)
-			}
-			p.bad[key] = true
-			continue
-		}
-		p.vals[key] = append(p.vals[key], val)
+		val, err := unescape(v)
+		bad := err != nil || !utf8.ValidString(val) || strings.IndexByte(val, 0) >= 0
+		p.kvs = append(p.kvs, kv{key: key, val: val, bad: bad})
 	}
 	return p
 }
 
+// unescape decodes a query component, skipping the work when there is
+// nothing to decode.
+func unescape(s string) (string, error) {
+	if strings.IndexByte(s, '%') < 0 && strings.IndexByte(s, '+') < 0 {
+		return s, nil
+	}
+	return url.QueryUnescape(s)
+}
+
+// values returns the values of name and whether any failed to decode.
+func (p params) values(name string) (vals []string, bad bool) {
+	for _, e := range p.kvs {
+		if e.key == name {
+			bad = bad || e.bad
+			vals = append(vals, e.val)
+		}
+	}
+	return vals, bad
+}
+
 // has reports whether name was given at all.
-func (p params) has(name string) bool { return len(p.vals[name]) > 0 || p.bad[name] }
+func (p params) has(name string) bool {
+	for _, e := range p.kvs {
+		if e.key == name {
+			return true
+		}
+	}
+	return false
+}
 
 // one returns the single value of name; ok is false when it is absent.
 func (p params) one(name string) (v string, ok bool, err error) {
-	if p.bad[name] {
-		return "", false, badParam(name, "%s is not valid percent-encoded UTF-8", name)
+	n := 0
+	for _, e := range p.kvs {
+		if e.key != name {
+			continue
+		}
+		if e.bad {
+			return "", false, badParam(name, "%s is not valid percent-encoded UTF-8", name)
+		}
+		n++
+		v = e.val
 	}
-	vs := p.vals[name]
 	switch {
-	case len(vs) == 0:
+	case n == 0:
 		return "", false, nil
-	case len(vs) > 1:
-		return "", false, badParam(name, "%s is given %d times; give it once", name, len(vs))
-	case vs[0] == "":
+	case n > 1:
+		return "", false, badParam(name, "%s is given %d times; give it once", name, n)
+	case v == "":
 		return "", false, badParam(name, "%s is empty", name)
 	}
-	return vs[0], true, nil
+	return v, true, nil
 }
 
 // list returns every value of a repeatable parameter, each non-empty.
 func (p params) list(name string) ([]string, error) {
-	if p.bad[name] {
+	vals, bad := p.values(name)
+	if bad {
 		return nil, badParam(name, "%s is not valid percent-encoded UTF-8", name)
 	}
-	for _, v := range p.vals[name] {
+	for _, v := range vals {
 		if v == "" {
 			return nil, badParam(name, "%s is empty", name)
 		}
 	}
-	return p.vals[name], nil
+	return vals, nil
 }
 
 // integer returns the integer value of name in [lo, hi], or def when absent.

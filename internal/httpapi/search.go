@@ -105,15 +105,32 @@ func scope(cur *snapshot, c *gin.Context, p params) (string, searchScope, error)
 	return q, sc, nil
 }
 
-// admit applies the per-client rate limit and the bound on concurrent
-// searches; release must be called when admitted.
-func (s *Server) admit(c *gin.Context) (release func(), err error) {
+// limit applies the per-client rate limit of search and suggest.
+func (s *Server) limit(c *gin.Context) error {
 	if ok, wait := s.limiter.allow(c.Request); !ok {
 		s.metrics.limited.Inc()
 		p := problem(http.StatusTooManyRequests, "rate_limited", "too many searches from this client; retry after %s seconds", retryAfterSeconds(wait))
 		p.retryAfter = retryAfterSeconds(wait)
-		return nil, p
+		return p
 	}
+	return nil
+}
+
+// searchKey identifies a search or suggest answer.
+func searchKey(kind string, sc searchScope, rawQuery string) string {
+	var b strings.Builder
+	b.WriteString(kind + "\x00" + sc.lang)
+	b.WriteByte(byte('0' + sc.variant))
+	for _, l := range sc.prefer {
+		b.WriteString("," + l)
+	}
+	b.WriteString("\x00" + rawQuery)
+	return b.String()
+}
+
+// admit applies the bound on concurrent searches; release must be called
+// when admitted.
+func (s *Server) admit(c *gin.Context) (release func(), err error) {
 	select {
 	case s.slots <- struct{}{}:
 		return func() { <-s.slots }, nil
@@ -151,6 +168,14 @@ func (s *Server) search(c *gin.Context) error {
 	page, perPage, err := p.paging(10, 50)
 	if err != nil {
 		return err
+	}
+	if err := s.limit(c); err != nil {
+		return err
+	}
+	key := searchKey("search", sc, c.Request.URL.RawQuery)
+	if r, ok := cur.reps.Load(key); ok {
+		s.send(c, r.(*rep), "Accept-Language")
+		return nil
 	}
 	release, err := s.admit(c)
 	if err != nil {
@@ -223,7 +248,7 @@ func (s *Server) search(c *gin.Context) error {
 	if !sc.all {
 		r.lang = sc.lang
 	}
-	s.send(c, r, "Accept-Language")
+	s.send(c, cur.remember(key, r), "Accept-Language")
 	return nil
 }
 
@@ -263,6 +288,14 @@ func (s *Server) suggest(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
+	if err := s.limit(c); err != nil {
+		return err
+	}
+	key := searchKey("suggest", sc, c.Request.URL.RawQuery)
+	if r, ok := cur.reps.Load(key); ok {
+		s.send(c, r.(*rep), "Accept-Language")
+		return nil
+	}
 	release, err := s.admit(c)
 	if err != nil {
 		return err
@@ -298,6 +331,6 @@ func (s *Server) suggest(c *gin.Context) error {
 	if !sc.all {
 		r.lang = sc.lang
 	}
-	s.send(c, r, "Accept-Language")
+	s.send(c, cur.remember(key, r), "Accept-Language")
 	return nil
 }

@@ -61,7 +61,25 @@ type snapshot struct {
 	ix       *index.Index
 	neg      *langs.Negotiator
 	problems []article.Problem
-	reps     sync.Map // repKey → *rep
+	reps     sync.Map     // repKey or string → *rep
+	dynamic  atomic.Int64 // reps cached by remember
+}
+
+// maxDynamic bounds the answers cached per generation for arbitrary
+// queries (lists), so hostile query strings cannot fill memory.
+const maxDynamic = 20_000
+
+// remember caches r under key while the bound allows, and returns the rep
+// to send.
+func (c *snapshot) remember(key string, r *rep) *rep {
+	if c.dynamic.Load() >= maxDynamic {
+		return r
+	}
+	got, loaded := c.reps.LoadOrStore(key, r)
+	if !loaded {
+		c.dynamic.Add(1)
+	}
+	return got.(*rep)
 }
 
 // Server answers Tolk's HTTP API. Create it with New, give it content with

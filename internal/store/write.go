@@ -95,12 +95,20 @@ func (s *Store) Put(ctx context.Context, id, lang string, file []byte) (Result, 
 	if len(problems) > 0 {
 		return Result{}, &ValidationError{Problems: problems}
 	}
-	if ps := slugClashes(old.lib, v); len(ps) > 0 {
-		return Result{}, &ValidationError{Problems: ps}
-	}
+	clashes := slugClashes(old.lib, v)
 	c := s.served()
 	c[k] = candidate{v, h}
 	g, ps := s.write(c, p)
+	if len(clashes) > 0 {
+		// Report every problem at once: the clashes found here, and what
+		// else Build found (its own reports of the clash aside).
+		for _, q := range ps {
+			if q.Key != "slug" && q.Key != "aliases" {
+				clashes = append(clashes, q)
+			}
+		}
+		ps = clashes
+	}
 	if len(ps) > 0 {
 		return Result{}, &ValidationError{Problems: ps}
 	}

@@ -1,0 +1,84 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"strings"
+	"testing"
+)
+
+// TestMain lets tests run the tolk command as a child process: the test
+// binary re-executes itself with TOLK_TEST_RUN_MAIN set.
+func TestMain(m *testing.M) {
+	if os.Getenv("TOLK_TEST_RUN_MAIN") == "1" {
+		main()
+		return
+	}
+	os.Exit(m.Run())
+}
+
+func runTolk(t *testing.T, args ...string) (stdout, stderr string, err error) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	env := func(string) string { return "" }
+	err = run(context.Background(), args, env, &out, &errb)
+	return out.String(), errb.String(), err
+}
+
+func TestCheckEmbedded(t *testing.T) {
+	out, _, err := runTolk(t, "check")
+	if err != nil {
+		t.Fatalf("check: %v", err)
+	}
+	for _, want := range []string{"article", "internationellt-arbete", "original", "outdated", "missing", "no problems"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+func TestCheckBrokenTree(t *testing.T) {
+	dir := t.TempDir()
+	write := func(p, s string) {
+		t.Helper()
+		if err := os.MkdirAll(dir+"/"+p[:strings.LastIndex(p, "/")+1], 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(dir+"/"+p, []byte(s), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("site.yaml", "default_language: sv\nlanguages: [{tag: sv}, {tag: en}]\ntags: {a: {sv: A, en: A}}\n")
+	write("articles/ok/sv.md", "---\ntitle: Bra\nslug: bra\npublished: 2020-01-03\n---\n\nText.\n")
+	write("articles/one/sv.md", "---\ntitle: Ett\nslug: Bad Slug\npublished: 2020-01-03\n---\n")
+	write("articles/two/sv.md", "---\ntitle: Två\nslug: tva\npublished: 2020-02-30\n---\n")
+	write("articles/three/sv.md", "---\ntitle: Tre\nslug: tre\npublished: 2020-01-03\ntilte: typo\n---\n")
+	write("articles/four/sv.md", "")
+	write("articles/five/en.md", "---\ntitle: Five\nslug: five\npublished: 2020-01-03\ntranslated_from: sv\nsource_updated: 2020-01-03\n---\n")
+	out, errOut, err := runTolk(t, "check", "--content", dir)
+	if err == nil {
+		t.Fatalf("check passed a broken tree:\n%s", out)
+	}
+	var located int
+	for _, line := range strings.Split(out, "\n") {
+		if strings.Contains(line, ".md:") {
+			located++
+		}
+	}
+	if located != 5 {
+		t.Errorf("%d located problems, want 5:\n%s", located, out)
+	}
+	if !strings.Contains(errOut, "5 problem(s)") {
+		t.Errorf("stderr: %s", errOut)
+	}
+}
+
+func TestUnknownCommand(t *testing.T) {
+	if _, _, err := runTolk(t, "frobnicate"); err == nil {
+		t.Error("unknown command accepted")
+	}
+	if out, _, err := runTolk(t, "version"); err != nil || !strings.HasPrefix(out, "tolk ") {
+		t.Errorf("version: %q %v", out, err)
+	}
+}

@@ -98,7 +98,7 @@ func TestCrashLosesNoAcknowledgedWrite(t *testing.T) {
 	contentDir, indexDir := copyCorpus(t), t.TempDir()
 	env := []string{"TOLK_ADMIN_TOKEN=crash", "TOLK_RATE_LIMIT=0"}
 	args := []string{"--content", contentDir, "--index", indexDir, "--rescan", "0"}
-	acked := map[string]string{}     // id → unique word of its latest acknowledged body
+	acked := map[string]string{}      // id → unique word of its latest acknowledged body
 	inFlight := map[string][]string{} // id → words sent after it, whose answer the kill may have eaten
 	var mu sync.Mutex
 	client := &http.Client{Timeout: 10 * time.Second}

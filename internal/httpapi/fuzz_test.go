@@ -2,6 +2,8 @@ package httpapi
 
 import (
 	"encoding/json"
+
+	"github.com/amal-kommun/tolk/internal/load"
 	"net/http/httptest"
 	"net/url"
 	"strings"
@@ -71,6 +73,37 @@ func FuzzSearchQuery(f *testing.F) {
 			}
 		default:
 			t.Fatalf("%q %q: status %d %s", q, lang, rec.Code, rec.Body)
+		}
+	})
+}
+
+// FuzzDecodeVersion feeds arbitrary bodies to the write API's decoder: it
+// returns a version whose canonical file parses back to the same fields,
+// or a 400 or 422 problem; it never panics.
+func FuzzDecodeVersion(f *testing.F) {
+	for _, s := range []string{newArticle, `{}`, `null`, `[]`, `{"title": 5}`, `{"title":"a","slug":"b","published":"2020-01-01","tags":["x",1]}`,
+		`{"title":"---\n","slug":"a","published":"2020-01-01","body_markdown":"---\ntitle: x\n---"}`, `{"title":"a"} {"b":1}`, "\xff"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, body string) {
+		v, err := decodeVersion("a", "sv", []byte(body))
+		if err != nil {
+			p, ok := err.(*Problem)
+			if !ok || (p.Status != 400 && p.Status != 422) {
+				t.Fatalf("%q: %v", body, err)
+			}
+			if p.Status == 422 && len(p.Errors) == 0 {
+				t.Fatalf("%q: 422 without errors", body)
+			}
+			return
+		}
+		file := load.Format(v)
+		got, problems := load.ParseVersion("articles/a/sv.md", file, load.NewRenderer())
+		if len(problems) > 0 {
+			return // the store answers these with 422
+		}
+		if got.Title != strings.TrimSpace(v.Title) || got.Slug != v.Slug || got.Published.Raw != v.Published.Raw || got.Draft != v.Draft {
+			t.Fatalf("%q: round trip changed the version: %+v vs %+v", body, got, v)
 		}
 	})
 }

@@ -89,6 +89,12 @@ func (s *Server) observe(c *gin.Context) {
 	}
 }
 
+// Shared CORS header values.
+var (
+	anyOrigin = []string{"*"}
+	exposed   = []string{"ETag, Link, Content-Language, X-Request-ID, Retry-After"}
+)
+
 // readMethods are the methods CORS allows.
 const readMethods = "GET, HEAD, OPTIONS"
 
@@ -104,16 +110,16 @@ func (s *Server) cors(c *gin.Context) {
 	if !any {
 		h.Add("Vary", "Origin")
 	}
-	if origin != "" && read {
-		switch {
-		case any:
-			h.Set("Access-Control-Allow-Origin", "*")
-		case slices.Contains(s.opts.CORSOrigins, origin):
-			h.Set("Access-Control-Allow-Origin", origin)
-		}
-		if h.Get("Access-Control-Allow-Origin") != "" {
-			h.Set("Access-Control-Expose-Headers", "ETag, Link, Content-Language, X-Request-ID, Retry-After")
-		}
+	// With "*", every read carries the header, Origin or not, so a cached
+	// same-origin answer serves cross-origin pages too.
+	switch {
+	case !read:
+	case any:
+		h["Access-Control-Allow-Origin"] = anyOrigin
+		h["Access-Control-Expose-Headers"] = exposed
+	case origin != "" && slices.Contains(s.opts.CORSOrigins, origin):
+		h.Set("Access-Control-Allow-Origin", origin)
+		h["Access-Control-Expose-Headers"] = exposed
 	}
 	if m == http.MethodOptions {
 		reqMethod := strings.ToUpper(c.Request.Header.Get("Access-Control-Request-Method"))

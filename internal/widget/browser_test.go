@@ -1,8 +1,8 @@
 package widget_test
 
 import (
+	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -111,19 +111,14 @@ func startBrowser(t *testing.T, exe string) context.Context {
 	return bctx
 }
 
-// tolk is a real Tolk server on a real index. Its articles' URLs point at
-// the server itself, where a stub answers /{lang}/{slug}, so that following
-// a link never leaves this machine.
-type tolk struct {
-	*httptest.Server
-	wired bool // whether httpapi itself serves / and /widget.js
-}
-
-// startTolk serves fsys; it only registers cleanups on t, so that it can run
-// in a goroutine of its own.
-func startTolk(t *testing.T, fsys fs.FS) (*tolk, error) {
+// startTolk serves fsys from a real Tolk server on a real index. Its
+// articles' URLs point at the server itself, where a stub answers
+// /{lang}/{slug}, so that following a link never leaves this machine.
+// It only registers cleanups on t, so that it can run in a goroutine.
+func startTolk(t *testing.T, fsys fs.FS) (*httptest.Server, error) {
 	ctx := context.Background()
 	ts := httptest.NewUnstartedServer(nil)
+	t.Cleanup(ts.Close)
 	origin := "http://" + ts.Listener.Addr().String()
 	fsys, err := withSiteURL(fsys, origin+"/{lang}/{slug}")
 	if err != nil {
@@ -158,60 +153,20 @@ func startTolk(t *testing.T, fsys fs.FS) (*tolk, error) {
 		})
 	}
 	mux.Handle("/", api)
-	tk := &tolk{Server: ts, wired: serves(api, "/widget.js") && serves(api, "/")}
-	if !tk.wired {
-		// Until httpapi routes / and /widget.js, serve them here the way
-		// it is to: the script, and the page with ?q= answered by /v1/search.
-		mux.HandleFunc("GET /widget.js", func(w http.ResponseWriter, r *http.Request) {
-			w.Header().Set("Content-Type", "text/javascript; charset=utf-8")
-			w.Write(widget.Script())
-		})
-		mux.HandleFunc("GET /{$}", demoPage(api))
+	// The page and the script come from httpapi's own routes.
+	for _, path := range []string{"/", "/widget.js"} {
+		rec := httptest.NewRecorder()
+		api.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, path, nil))
+		if rec.Code != http.StatusOK {
+			return nil, fmt.Errorf("GET %s: %d, want 200", path, rec.Code)
+		}
+		if path == "/widget.js" && !bytes.Equal(rec.Body.Bytes(), widget.Script()) {
+			return nil, errors.New("GET /widget.js does not serve widget.Script()")
+		}
 	}
 	ts.Config.Handler = mux
 	ts.Start()
-	t.Cleanup(ts.Close)
-	return tk, nil
-}
-
-func serves(h http.Handler, path string) bool {
-	rec := httptest.NewRecorder()
-	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, path, nil))
-	return rec.Code == http.StatusOK
-}
-
-// demoPage answers GET / through /v1/search of api.
-func demoPage(api http.Handler) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		p := widget.Page{Lang: r.URL.Query().Get("lang"), Query: strings.TrimSpace(r.URL.Query().Get("q"))}
-		if p.Lang == "" {
-			p.Lang = "sv"
-		}
-		if p.Query != "" {
-			rec := httptest.NewRecorder()
-			api.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/v1/search?"+url.Values{"q": {p.Query}, "lang": {p.Lang}}.Encode(), nil))
-			var res struct {
-				Total  int
-				Detail string
-				Hits   []struct {
-					Title, URL, Lang string
-					SnippetHTML      string `json:"snippet_html"`
-				}
-			}
-			if err := json.Unmarshal(rec.Body.Bytes(), &res); err != nil {
-				http.Error(w, err.Error(), http.StatusInternalServerError)
-				return
-			}
-			p.Total, p.Error = res.Total, res.Detail
-			for _, h := range res.Hits {
-				p.Hits = append(p.Hits, widget.Hit{Title: h.Title, URL: h.URL, Lang: h.Lang, SnippetHTML: h.SnippetHTML})
-			}
-		}
-		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		if err := widget.Render(w, p); err != nil {
-			http.Error(w, err.Error(), http.StatusInternalServerError)
-		}
-	}
+	return ts, nil
 }
 
 // withSiteURL copies fsys into memory with site.yaml's site_url replaced.
@@ -427,7 +382,7 @@ func TestBrowser(t *testing.T) {
 	exe := findBrowser(t)
 	// The servers load and index while Chromium starts.
 	var (
-		tk, hostile       *tolk
+		tk, hostile       *httptest.Server
 		tkErr, hostileErr error
 		wg                sync.WaitGroup
 	)
@@ -444,11 +399,6 @@ func TestBrowser(t *testing.T) {
 	wg.Wait()
 	if err := errors.Join(tkErr, hostileErr); err != nil {
 		t.Fatal(err)
-	}
-	if tk.wired {
-		t.Log("httpapi serves / and /widget.js")
-	} else {
-		t.Log("httpapi does not serve / and /widget.js yet: the test serves them")
 	}
 
 	desktop := chromedp.EmulateViewport(1280, 900)

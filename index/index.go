@@ -19,6 +19,7 @@ import (
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/index/scorch"
+	"github.com/blevesearch/bleve/v2/index/scorch/mergeplan"
 	"github.com/blevesearch/bleve/v2/mapping"
 
 	"github.com/amal-kommun/tolk/internal/article"
@@ -68,6 +69,8 @@ type Index struct {
 	closed bool
 
 	reused bool // Open reused a persisted index
+
+	compacted chan struct{} // closed when the live index's first merge ends
 }
 
 // snapshot is one Bleve index together with what this package keeps
@@ -128,6 +131,7 @@ func Open(ctx context.Context, opts Options, versions []*article.Version) (*Inde
 			ix.cur, ix.reused = s, true
 			ix.alias = bleve.NewIndexAlias(s.bi)
 			ix.removeStale(s.name)
+			ix.compacted = compact(s.bi)
 			log.Info("search index reopened", "dir", ix.dir, "versions", len(docs))
 			return ix, nil
 		}
@@ -144,8 +148,29 @@ func Open(ctx context.Context, opts Options, versions []*article.Version) (*Inde
 	ix.cur = s
 	ix.alias = bleve.NewIndexAlias(s.bi)
 	ix.removeStale(s.name)
+	ix.compacted = compact(s.bi)
 	log.Info("search index built", "dir", ix.dir, "versions", len(docs), "took", time.Since(start))
 	return ix, nil
+}
+
+// compact merges bi's segments into one in the background: a batch build
+// leaves a dozen, and every term of every query is looked up in each. It
+// returns a channel closed when the merge is done; closing the index ends
+// it early.
+func compact(bi bleve.Index) chan struct{} {
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		adv, err := bi.Advanced()
+		if err != nil {
+			return
+		}
+		if sc, ok := adv.(*scorch.Scorch); ok {
+			opts := mergeplan.SingleSegmentMergePlanOptions
+			sc.ForceMerge(context.Background(), &opts)
+		}
+	}()
+	return done
 }
 
 // Reused reports whether Open reused a persisted index instead of
@@ -436,6 +461,7 @@ func (ix *Index) rebuildLocked(ctx context.Context, docs map[string]*article.Ver
 	old := ix.cur
 	ix.alias.Swap([]bleve.Index{s.bi}, []bleve.Index{old.bi})
 	ix.cur = s
+	ix.compacted = compact(s.bi)
 	ix.mu.Unlock()
 	if err := old.bi.Close(); err != nil {
 		ix.log.Warn("close old search index", "err", err)

@@ -15,12 +15,15 @@ import (
 
 // Defaults and limits of a Request.
 const (
+	// DefaultPerPage is the page size when Request.PerPage is 0.
 	DefaultPerPage = 10
-	MaxPerPage     = 100
+	// MaxPerPage is the largest page size; larger requests are cut.
+	MaxPerPage = 100
 	// MaxDepth caps Page*PerPage; pages beyond it are empty.
 	MaxDepth = 10000
-	// minHits is how many hits requiring every word must find before the
-	// search stops falling back to any word.
+	// minHits is how many hits a search must find before it stops
+	// widening: exact matches of every word, then with typos, then any
+	// word.
 	minHits = 3
 	// minGrouped is the fewest versions read to group hits by article when
 	// searching several languages; up to that many, Total is exact.
@@ -70,7 +73,8 @@ type Result struct {
 	// Tags counts the matching versions per tag, most frequent first.
 	Tags []Count
 	// Langs counts the versions matching the query and tags in each
-	// language, whatever Request.Langs says.
+	// language, whatever Request.Langs says (languages not searched are
+	// counted without typo tolerance).
 	Langs []Count
 	Took  time.Duration
 }
@@ -160,6 +164,10 @@ func (ix *Index) search(ctx context.Context, s *snapshot, r Request) (Result, er
 			req.From, req.Size = 0, max(minGrouped, (from+per)*len(langs))
 		}
 		req.Fields = nil
+		// Fuzzy searches find few versions, and rebuilding their
+		// Levenshtein automata for a second search costs more than
+		// reading locations for all of them now.
+		req.IncludeLocations = m.fuzzy
 		req.AddFacet("tags", bleve.NewFacetRequest(fieldTags, s.tags+1))
 		if len(langs) > 1 {
 			req.AddFacet("lang", bleve.NewFacetRequest(fieldLang, len(s.specs)+1))
@@ -206,7 +214,9 @@ func (ix *Index) search(ctx context.Context, s *snapshot, r Request) (Result, er
 		}
 		var cs []Count
 		if len(others) > 0 {
-			req := bleve.NewSearchRequestOptions(build(others, m), 0, 0, false)
+			// Other languages are counted without typo tolerance: their
+			// automata would cost more than the rest of the search.
+			req := bleve.NewSearchRequestOptions(build(others, mode{all: m.all}), 0, 0, false)
 			req.Score = bleve.ScoreNone
 			req.AddFacet("lang", bleve.NewFacetRequest(fieldLang, len(s.specs)+1))
 			cr, err := s.bi.SearchInContext(ctx, req)
@@ -282,21 +292,28 @@ func (ix *Index) search(ctx context.Context, s *snapshot, r Request) (Result, er
 		return res, nil
 	}
 
-	// Locations only for the hits shown: a second, tiny search.
-	ids := make([]string, len(picks))
-	for i, p := range picks {
-		ids[i] = p.id
-	}
-	lq := query.NewConjunctionQuery([]query.Query{query.NewDocIDQuery(ids), s.textQuery(q, langs, mode{fuzzy: m.fuzzy})})
-	lreq := bleve.NewSearchRequestOptions(lq, len(ids), 0, false)
-	lreq.IncludeLocations = true
-	lr, err := s.bi.SearchInContext(ctx, lreq)
-	if err != nil {
-		return res, fmt.Errorf("locate matches: %w", err)
-	}
-	locs := make(map[string]search.FieldTermLocationMap, len(lr.Hits))
-	for _, h := range lr.Hits {
-		locs[h.ID] = h.Locations
+	// Locations only for the hits shown: a second, tiny search, unless
+	// the fuzzy search read them already.
+	locs := make(map[string]search.FieldTermLocationMap, len(picks))
+	if m.fuzzy {
+		for _, h := range sr.Hits {
+			locs[h.ID] = h.Locations
+		}
+	} else {
+		ids := make([]string, len(picks))
+		for i, p := range picks {
+			ids[i] = p.id
+		}
+		lq := query.NewConjunctionQuery([]query.Query{query.NewDocIDQuery(ids), s.textQuery(q, langs, mode{})})
+		lreq := bleve.NewSearchRequestOptions(lq, len(ids), 0, false)
+		lreq.IncludeLocations = true
+		lr, err := s.bi.SearchInContext(ctx, lreq)
+		if err != nil {
+			return res, fmt.Errorf("locate matches: %w", err)
+		}
+		for _, h := range lr.Hits {
+			locs[h.ID] = h.Locations
+		}
 	}
 	for _, p := range picks {
 		v := s.docs[p.id]

@@ -96,6 +96,7 @@ func (s *suggester) suggest(prefix string, langs []string, n int) []Suggestion {
 		ver   int32
 		first bool // the looked-up word starts the title
 		exact bool // the title has the word as typed, diacritics and all
+		runes int  // the title's length
 	}
 	typed := toSimplified(strings.ToLower(ws[lookup]))
 	var cands []cand
@@ -116,9 +117,10 @@ func (s *suggester) suggest(prefix string, langs []string, n int) []Suggestion {
 			continue
 		}
 		seen[e.ver] = true
-		cands = append(cands, cand{ver: e.ver, first: e.pos == 0, exact: strings.Contains(strings.ToLower(v.Title), typed)})
+		cands = append(cands, cand{ver: e.ver, first: e.pos == 0, exact: strings.Contains(strings.ToLower(v.Title), typed),
+			runes: utf8.RuneCountInString(v.Title)})
 	}
-	slices.SortStableFunc(cands, func(a, b cand) int {
+	slices.SortFunc(cands, func(a, b cand) int {
 		if a.exact != b.exact {
 			if a.exact {
 				return -1
@@ -131,8 +133,7 @@ func (s *suggester) suggest(prefix string, langs []string, n int) []Suggestion {
 			}
 			return 1
 		}
-		ta, tb := s.vers[a.ver].Title, s.vers[b.ver].Title
-		return cmp.Or(cmp.Compare(utf8.RuneCountInString(ta), utf8.RuneCountInString(tb)), strings.Compare(ta, tb), cmp.Compare(a.ver, b.ver))
+		return cmp.Or(cmp.Compare(a.runes, b.runes), cmp.Compare(a.ver, b.ver))
 	})
 	if n <= 0 || n > MaxSuggestions {
 		n = MaxSuggestions

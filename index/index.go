@@ -342,7 +342,7 @@ func (s *snapshot) finish() {
 	for _, l := range mappingLangs(langs) {
 		s.specs[l] = specFor(l)
 	}
-	s.langs = s.langs[:0]
+	s.langs = nil // never reuse the array: searches of the old snapshot may still read it
 	for l := range langs {
 		s.langs = append(s.langs, l)
 	}

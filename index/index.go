@@ -51,6 +51,9 @@ type Options struct {
 	Dir string
 	// Logger receives one line per build, reopen and swap; nil discards.
 	Logger *slog.Logger
+	// Progress, when set, is called during a full build with the versions
+	// indexed so far and the total, after every batch; it must be quick.
+	Progress func(done, total int)
 }
 
 // Index is the search index over the public versions of a library. It is
@@ -58,9 +61,10 @@ type Options struct {
 // each other, with single-version updates, and with a Rebuild, which
 // swaps a freshly built index in without interrupting them.
 type Index struct {
-	log   *slog.Logger
-	dir   string
-	alias bleve.IndexAlias
+	log      *slog.Logger
+	progress func(done, total int)
+	dir      string
+	alias    bleve.IndexAlias
 
 	wmu sync.Mutex // serializes Upsert, Delete, Rebuild and Close
 
@@ -113,7 +117,7 @@ func Open(ctx context.Context, opts Options, versions []*article.Version) (*Inde
 	if log == nil {
 		log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
-	ix := &Index{log: log, dir: opts.Dir}
+	ix := &Index{log: log, dir: opts.Dir, progress: opts.Progress}
 	docs := collect(versions)
 	m, mver, err := mappingFor(docs)
 	if err != nil {
@@ -306,7 +310,9 @@ func (ix *Index) build(ctx context.Context, m *mapping.IndexMappingImpl, mver st
 	}
 	s.finish()
 	batch := bi.NewBatch()
+	done := 0
 	for id, v := range docs {
+		done++
 		if err := batch.Index(id, s.document(v)); err != nil {
 			return fail(fmt.Errorf("index %s: %w", id, err))
 		}
@@ -318,6 +324,9 @@ func (ix *Index) build(ctx context.Context, m *mapping.IndexMappingImpl, mver st
 				return fail(fmt.Errorf("index batch: %w", err))
 			}
 			batch.Reset()
+			if ix.progress != nil {
+				ix.progress(done, len(docs))
+			}
 		}
 	}
 	batch.SetInternal(keyMapping, []byte(mver))

@@ -82,3 +82,37 @@ func TestUnknownCommand(t *testing.T) {
 		t.Errorf("version: %q %v", out, err)
 	}
 }
+
+func TestIndexCommand(t *testing.T) {
+	dir := t.TempDir()
+	out, _, err := runTolk(t, "index", "--index", dir)
+	if err != nil || !strings.HasPrefix(out, "indexed 20 versions") {
+		t.Fatalf("index: %q %v", out, err)
+	}
+	out, _, err = runTolk(t, "index", "--index", dir)
+	if err != nil || !strings.HasPrefix(out, "reused the index of 20 versions") {
+		t.Fatalf("second index: %q %v", out, err)
+	}
+	if _, _, err := runTolk(t, "index"); err == nil {
+		t.Error("index without --index succeeded")
+	}
+}
+
+func TestProgressLines(t *testing.T) {
+	var b strings.Builder
+	p := newProgress(&b, false)
+	for i := 1; i <= 100; i++ {
+		p.update(i, 100)
+	}
+	p.finish()
+	if n := strings.Count(b.String(), "\n"); n != 11 { // the first batch, then every tenth
+		t.Errorf("%d plain progress lines, want 11:\n%s", n, b.String())
+	}
+	b.Reset()
+	p = newProgress(&b, true)
+	p.update(50, 100)
+	p.finish()
+	if !strings.Contains(b.String(), "\rindexing [===============               ] 50/100\n") {
+		t.Errorf("bar: %q", b.String())
+	}
+}

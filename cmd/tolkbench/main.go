@@ -33,15 +33,18 @@ func main() {
 
 // options are tolkbench's flags.
 type options struct {
-	articles    int
-	concurrency []int
-	duration    time.Duration
-	warmup      time.Duration
-	generator   string // go, wrk or auto
-	routes      []string
-	tolk        string // a tolk binary; "" builds one
-	jsonFile    string
-	cacheDir    string // "" keeps no cache
+	articles     int
+	concurrency  []int
+	duration     time.Duration
+	warmup       time.Duration
+	generator    string        // go, wrk or auto
+	flood        bool          // also run the search-flood scenario
+	soak         time.Duration // run the soak for this long; 0 skips it
+	soakInterval time.Duration // reporting interval of the soak
+	routes       []string
+	tolk         string // a tolk binary; "" builds one
+	jsonFile     string
+	cacheDir     string // "" keeps no cache
 }
 
 func parseOptions(args []string, stderr io.Writer) (options, error) {
@@ -66,6 +69,9 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 	fs.DurationVar(&o.duration, "duration", 10*time.Second, "measured time per route and concurrency")
 	fs.DurationVar(&o.warmup, "warmup", time.Second, "unmeasured warm-up before each measurement")
 	fs.StringVar(&o.generator, "generator", "auto", "load generator: go, wrk, or auto (wrk when installed)")
+	fs.BoolVar(&o.flood, "flood", false, "also measure article reads while search is flooded, with and without the rate limit")
+	fs.DurationVar(&o.soak, "soak", 0, "also run a soak of this length mixing reads, searches and writes (e.g. 5m)")
+	fs.DurationVar(&o.soakInterval, "soak-interval", 30*time.Second, "reporting interval of the soak")
 	fs.Func("routes", "comma-separated routes to measure (default "+strings.Join(routeNames, ",")+")", func(s string) error {
 		o.routes = nil
 		for _, f := range strings.Split(s, ",") {
@@ -140,6 +146,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	rep.printTable(stdout)
+	printFlood(stdout, rep.Flood)
+	printSoak(stdout, rep.Soak)
 	if o.jsonFile != "" {
 		return rep.writeJSON(o.jsonFile)
 	}
@@ -293,6 +301,18 @@ func bench(ctx context.Context, o options, log *slog.Logger, stderr io.Writer) (
 		log.Warn("no resident memory", "err", err)
 	}
 	rep.BaselineRSSKiB, _ = residentKiB(base.pid())
+	if o.flood {
+		srv.stop() // the flood servers reopen the same index
+		if rep.Flood, err = floodScenario(ctx, o, log, tolk, content, indexDir, rep.ArticlePath, stderr); err != nil {
+			return nil, err
+		}
+	}
+	if o.soak > 0 {
+		srv.stop()
+		if rep.Soak, err = soak(ctx, o, log, tolk, tmp, stderr); err != nil {
+			return nil, err
+		}
+	}
 	rep.LoadAvgEnd = loadAverage()
 	return rep, nil
 }

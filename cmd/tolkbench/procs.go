@@ -28,7 +28,14 @@ type process struct {
 
 // startProcess starts name with args, its output going to stderr.
 func startProcess(name string, args []string, stderr io.Writer) (*process, error) {
+	return startProcessWith(name, args, nil, stderr)
+}
+
+// startProcessWith is startProcess with the environment env (nil: this
+// process's).
+func startProcessWith(name string, args, env []string, stderr io.Writer) (*process, error) {
 	cmd := exec.Command(name, args...)
+	cmd.Env = env
 	cmd.Stdout, cmd.Stderr = stderr, stderr
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("start %s: %w", name, err)

@@ -12,24 +12,26 @@ import (
 
 // report is everything one benchmark run measured; --json writes it.
 type report struct {
-	Started        time.Time `json:"started"`
-	Generator      string    `json:"generator"`
-	Articles       int       `json:"articles"`
-	CorpusCached   bool      `json:"corpus_cached"`
-	CellSeconds    float64   `json:"cell_seconds"`
-	CPUs           int       `json:"cpus"`
-	LoadAvgStart   string    `json:"load_average_start"`
-	LoadAvgEnd     string    `json:"load_average_end"`
-	ArticlePath    string    `json:"article_path"`
-	ArticleBytes   int       `json:"article_bytes"`
-	Cells          []cell    `json:"cells"`
-	RSSWarmKiB     int64     `json:"tolk_rss_after_warmup_kib"`
-	RSSLoadKiB     int64     `json:"tolk_rss_after_load_kib"`
-	BaselineRSSKiB int64     `json:"baseline_rss_after_load_kib"`
-	StartupMS      float64   `json:"startup_ms"`
-	IndexVersions  int       `json:"index_versions"`
-	IndexSeconds   float64   `json:"index_seconds"`
-	IndexRate      float64   `json:"index_versions_per_second"`
+	Started        time.Time      `json:"started"`
+	Generator      string         `json:"generator"`
+	Articles       int            `json:"articles"`
+	CorpusCached   bool           `json:"corpus_cached"`
+	CellSeconds    float64        `json:"cell_seconds"`
+	CPUs           int            `json:"cpus"`
+	LoadAvgStart   string         `json:"load_average_start"`
+	LoadAvgEnd     string         `json:"load_average_end"`
+	ArticlePath    string         `json:"article_path"`
+	ArticleBytes   int            `json:"article_bytes"`
+	Cells          []cell         `json:"cells"`
+	RSSWarmKiB     int64          `json:"tolk_rss_after_warmup_kib"`
+	RSSLoadKiB     int64          `json:"tolk_rss_after_load_kib"`
+	BaselineRSSKiB int64          `json:"baseline_rss_after_load_kib"`
+	StartupMS      float64        `json:"startup_ms"`
+	IndexVersions  int            `json:"index_versions"`
+	IndexSeconds   float64        `json:"index_seconds"`
+	IndexRate      float64        `json:"index_versions_per_second"`
+	Flood          []floodCell    `json:"flood,omitempty"`
+	Soak           []soakInterval `json:"soak,omitempty"`
 }
 
 // cell is one route at one concurrency on one server.

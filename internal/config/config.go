@@ -126,7 +126,7 @@ func Parse(cmd Command, args []string, getenv func(string) string, out io.Writer
 		num(&c.RateLimit, "rate-limit", "TOLK_RATE_LIMIT", 20, "search and suggest requests per second per client; 0 turns limiting off")
 		integer(&c.RateBurst, "rate-burst", "TOLK_RATE_BURST", 40, "burst size of the per-client rate limit")
 		list(&c.TrustedProxies, "trusted-proxy", "TOLK_TRUSTED_PROXIES", "", "proxy address or CIDR whose X-Forwarded-For is trusted")
-		integer(&c.MaxSearches, "max-searches", "TOLK_MAX_SEARCHES", 64, "searches running at once; more are refused with 503")
+		integer(&c.MaxSearches, "max-searches", "TOLK_MAX_SEARCHES", 0, "searches running at once (0: twice the CPUs); more wait up to 250 ms, then get 503")
 		dur(&c.SearchTimeout, "search-timeout", "TOLK_SEARCH_TIMEOUT", 2*time.Second, "longest time one search may run")
 		dur(&c.RescanInterval, "rescan", "TOLK_RESCAN", time.Minute, "interval of full re-scans of --content; 0 turns them off")
 		c.AdminToken = getenv("TOLK_ADMIN_TOKEN")
@@ -183,8 +183,8 @@ func (c Config) validate(cmd Command) error {
 		default:
 			errs = append(errs, fmt.Errorf("--log-format %q: want json or text", c.LogFormat))
 		}
-		if c.RateLimit < 0 || c.RateBurst < 0 || c.MaxSearches < 1 {
-			errs = append(errs, errors.New("--rate-limit and --rate-burst must not be negative, --max-searches must be at least 1"))
+		if c.RateLimit < 0 || c.RateBurst < 0 || c.MaxSearches < 0 {
+			errs = append(errs, errors.New("--rate-limit, --rate-burst and --max-searches must not be negative"))
 		}
 		if c.WebhookSecret == "" && len(c.WebhookURLs) > 0 {
 			errs = append(errs, errors.New("--webhook needs TOLK_WEBHOOK_SECRET to sign events"))

@@ -105,10 +105,23 @@ func scope(cur *snapshot, c *gin.Context, p params) (string, searchScope, error)
 	return q, sc, nil
 }
 
-// limit applies the per-client rate limit of search and suggest.
+// maxTarpit is the longest a refused client is kept waiting.
+const maxTarpit = time.Second
+
+// limit applies the per-client rate limit of search and suggest. A refused
+// request is answered only after the wait it is told to observe (at most a
+// second): a client that ignores Retry-After and floods in a closed loop
+// then waits instead of taking the CPU that other readers need, and the
+// wait costs the server a timer, not work.
 func (s *Server) limit(c *gin.Context) error {
 	if ok, wait := s.limiter.allow(c.Request); !ok {
 		s.metrics.limited.Inc()
+		t := time.NewTimer(min(wait, maxTarpit))
+		select {
+		case <-t.C:
+		case <-c.Request.Context().Done():
+			t.Stop()
+		}
 		p := problem(http.StatusTooManyRequests, "rate_limited", "too many searches from this client; retry after %s seconds", retryAfterSeconds(wait))
 		p.retryAfter = retryAfterSeconds(wait)
 		return p
@@ -128,6 +141,9 @@ func searchKey(kind string, sc searchScope, rawQuery string) string {
 	return b.String()
 }
 
+// slotWait is how long a search waits for a free slot before a 503.
+const slotWait = 250 * time.Millisecond
+
 // admit applies the bound on concurrent searches; release must be called
 // when admitted.
 func (s *Server) admit(c *gin.Context) (release func(), err error) {
@@ -136,7 +152,7 @@ func (s *Server) admit(c *gin.Context) (release func(), err error) {
 		return func() { <-s.slots }, nil
 	default:
 	}
-	t := time.NewTimer(100 * time.Millisecond)
+	t := time.NewTimer(slotWait)
 	defer t.Stop()
 	select {
 	case s.slots <- struct{}{}:

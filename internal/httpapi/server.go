@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -39,7 +40,8 @@ type Options struct {
 	MetricsElsewhere bool
 	// SearchTimeout bounds one search; 0 means 2 seconds.
 	SearchTimeout time.Duration
-	// MaxSearches bounds concurrent searches and suggestions; 0 means 64.
+	// MaxSearches bounds concurrent searches and suggestions; 0 means twice
+	// GOMAXPROCS, which keeps a search flood from taking every CPU.
 	MaxSearches int
 	// RateLimit is search and suggest requests per second per client; 0
 	// turns rate limiting off.
@@ -123,7 +125,7 @@ func New(opts Options) (*Server, error) {
 		opts.SearchTimeout = 2 * time.Second
 	}
 	if opts.MaxSearches <= 0 {
-		opts.MaxSearches = 64
+		opts.MaxSearches = 2 * runtime.GOMAXPROCS(0)
 	}
 	conv, err := langs.NewConverter()
 	if err != nil {

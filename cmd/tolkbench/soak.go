@@ -171,7 +171,7 @@ func printSoak(w io.Writer, ivs []soakInterval) {
 	if len(ivs) == 0 {
 		return
 	}
-	fmt.Fprintln(w, "\nSoak: 8 article readers, 2 searchers (distinct queries), 1 writer (10 writes/s):")
+	fmt.Fprintln(w, "\nSoak: 8 article readers, 2 searchers (distinct queries), 1 writer (the next write 100 ms after each answer):")
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "at\treads\tread p50\tread p99\tsearches\tsearch p50\tsearch p99\twrites\twrite p99\terrors\tRSS MiB\t")
 	d := func(v float64) time.Duration { return time.Duration(v) * time.Microsecond }

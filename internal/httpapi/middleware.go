@@ -116,7 +116,9 @@ func (s *Server) cors(c *gin.Context) {
 	case !read:
 	case any:
 		h["Access-Control-Allow-Origin"] = anyOrigin
-		h["Access-Control-Expose-Headers"] = exposed
+		if origin != "" { // only a CORS request reads the exposed headers
+			h["Access-Control-Expose-Headers"] = exposed
+		}
 	case origin != "" && slices.Contains(s.opts.CORSOrigins, origin):
 		h.Set("Access-Control-Allow-Origin", origin)
 		h["Access-Control-Expose-Headers"] = exposed

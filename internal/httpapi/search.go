@@ -185,21 +185,13 @@ func (s *Server) search(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := s.limit(c); err != nil {
-		return err
-	}
-	key := searchKey("search", sc, c.Request.URL.RawQuery)
-	if r, ok := cur.reps.Load(key); ok {
-		s.send(c, r.(*rep), "Accept-Language")
-		return nil
-	}
-	release, err := s.admit(c)
-	if err != nil {
-		return err
-	}
-	defer release()
-	ctx, cancel := context.WithTimeout(c.Request.Context(), s.opts.SearchTimeout)
-	defer cancel()
+	return s.answer(c, cur, "search", sc, func(ctx context.Context) (any, error) {
+		return s.searchJSON(ctx, cur, q, sc, tags, page, perPage)
+	})
+}
+
+// searchJSON runs a search and renders its answer.
+func (s *Server) searchJSON(ctx context.Context, cur *snapshot, q string, sc searchScope, tags []string, page, perPage int) (any, error) {
 	req := index.Request{Query: q, Tags: tags, Page: page, PerPage: perPage, Prefer: sc.prefer}
 	if !sc.all {
 		req.Langs = []string{sc.stored}
@@ -208,7 +200,7 @@ func (s *Server) search(c *gin.Context) error {
 	res, err := cur.ix.Search(ctx, req)
 	s.metrics.search.WithLabelValues("search").Observe(time.Since(start).Seconds())
 	if err != nil {
-		return err
+		return nil, err
 	}
 	site := cur.lib.Site()
 	out := searchJSON{
@@ -257,6 +249,33 @@ func (s *Server) search(c *gin.Context) error {
 			}
 		}
 	}
+	return out, nil
+}
+
+// answer sends the answer of a search or suggestion: the per-client rate
+// limit first, then the cached answer of this generation, or, within the
+// bound on concurrent searches and the search timeout, a fresh one that
+// build renders and that is then cached.
+func (s *Server) answer(c *gin.Context, cur *snapshot, kind string, sc searchScope, build func(context.Context) (any, error)) error {
+	if err := s.limit(c); err != nil {
+		return err
+	}
+	key := searchKey(kind, sc, c.Request.URL.RawQuery)
+	if r, ok := cur.reps.Load(key); ok {
+		s.send(c, r.(*rep), "Accept-Language")
+		return nil
+	}
+	release, err := s.admit(c)
+	if err != nil {
+		return err
+	}
+	defer release()
+	ctx, cancel := context.WithTimeout(c.Request.Context(), s.opts.SearchTimeout)
+	defer cancel()
+	out, err := build(ctx)
+	if err != nil {
+		return err
+	}
 	r, err := jsonRep(out)
 	if err != nil {
 		return err
@@ -304,25 +323,19 @@ func (s *Server) suggest(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := s.limit(c); err != nil {
-		return err
-	}
-	key := searchKey("suggest", sc, c.Request.URL.RawQuery)
-	if r, ok := cur.reps.Load(key); ok {
-		s.send(c, r.(*rep), "Accept-Language")
-		return nil
-	}
-	release, err := s.admit(c)
-	if err != nil {
-		return err
-	}
-	defer release()
+	return s.answer(c, cur, "suggest", sc, func(ctx context.Context) (any, error) {
+		return s.suggestJSON(ctx, cur, q, sc), nil
+	})
+}
+
+// suggestJSON finds and renders the suggestions for q.
+func (s *Server) suggestJSON(ctx context.Context, cur *snapshot, q string, sc searchScope) suggestJSON {
 	var ls []string
 	if !sc.all {
 		ls = []string{sc.stored}
 	}
 	start := time.Now()
-	sugs := cur.ix.Suggest(c.Request.Context(), q, ls, maxSuggestions)
+	sugs := cur.ix.Suggest(ctx, q, ls, maxSuggestions)
 	s.metrics.search.WithLabelValues("suggest").Observe(time.Since(start).Seconds())
 	site := cur.lib.Site()
 	out := suggestJSON{Query: q, Lang: sc.lang, Suggestions: []suggestionJSON{}}
@@ -340,13 +353,5 @@ func (s *Server) suggest(c *gin.Context) error {
 			ID: v.ID, Lang: lang, Slug: v.Slug, Title: s.title(sv), URL: nullable(site.URL(lang, v.Slug)),
 		})
 	}
-	r, err := jsonRep(out)
-	if err != nil {
-		return err
-	}
-	if !sc.all {
-		r.lang = sc.lang
-	}
-	s.send(c, cur.remember(key, r), "Accept-Language")
-	return nil
+	return out
 }

@@ -95,7 +95,7 @@ func versionPaths(fsys fs.FS) ([]string, []article.Problem, error) {
 			return fmt.Errorf("read %s: %w", p, err)
 		}
 		name := d.Name()
-		if p != ArticlesDir && ignored(name) {
+		if p != ArticlesDir && Ignored(name) {
 			if d.IsDir() {
 				return fs.SkipDir
 			}
@@ -129,10 +129,11 @@ func versionPaths(fsys fs.FS) ([]string, []article.Problem, error) {
 	return paths, problems, nil
 }
 
-// ignored reports whether a file or folder name is one Load skips: hidden
-// files (.DS_Store, .git, Emacs' .#x, the write API's .tmp-x) and editor
-// backups and swap files (x~, #x#, x.swp).
-func ignored(name string) bool {
+// Ignored reports whether a file or folder name is one Load skips: hidden
+// files (.DS_Store, .git, Emacs' .#x, the write API's .tolk-tmp-x) and
+// editor backups and swap files (x~, #x#, x.swp). The store's watcher uses
+// the same rule.
+func Ignored(name string) bool {
 	return strings.HasPrefix(name, ".") ||
 		strings.HasSuffix(name, "~") ||
 		strings.HasPrefix(name, "#") ||

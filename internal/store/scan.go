@@ -73,16 +73,6 @@ func hashOf(data []byte) string {
 	return hex.EncodeToString(h[:])
 }
 
-// ignored reports whether a file or folder name is one the loader skips;
-// it repeats load's rule (hidden files, editor backups and swap files).
-func ignored(name string) bool {
-	return strings.HasPrefix(name, ".") ||
-		strings.HasSuffix(name, "~") ||
-		strings.HasPrefix(name, "#") ||
-		strings.HasSuffix(name, ".swp") || strings.HasSuffix(name, ".swo") || strings.HasSuffix(name, ".swx") ||
-		strings.HasSuffix(name, ".tmp") || strings.HasSuffix(name, ".bak")
-}
-
 // listed is a version file found by listing a folder.
 type listed struct {
 	path string
@@ -137,7 +127,7 @@ func listTop(fsys fs.FS) (folders []string, problems []article.Problem, err erro
 		name := d.Name()
 		p := load.ArticlesDir + "/" + name
 		switch {
-		case ignored(name):
+		case load.Ignored(name):
 		case d.IsDir():
 			folders = append(folders, p)
 		case path.Ext(name) == ".md" && !strings.EqualFold(name, "README.md"):
@@ -165,7 +155,7 @@ func listFolder(fsys fs.FS, dir string) (files []listed, problems []article.Prob
 		name := f.Name()
 		p := dir + "/" + name
 		switch {
-		case ignored(name) || f.IsDir():
+		case load.Ignored(name) || f.IsDir():
 		case path.Ext(name) != ".md" || strings.EqualFold(name, "README.md"):
 		case f.Type()&fs.ModeSymlink != 0:
 			report(p, "symbolic link not followed: a version must be a regular file")
@@ -293,7 +283,7 @@ func (s *Store) scan(ctx context.Context, d dirty) (bool, error) {
 		}
 	}
 	for dir := range d.folders {
-		if path.Dir(dir) == load.ArticlesDir && !ignored(path.Base(dir)) {
+		if path.Dir(dir) == load.ArticlesDir && !load.Ignored(path.Base(dir)) {
 			todoFolders[dir] = true
 		}
 	}

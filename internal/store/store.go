@@ -267,7 +267,7 @@ func (s *Store) removeTemps() {
 	dirs := []string{s.dir, filepath.Join(s.dir, load.ArticlesDir)}
 	if ents, err := os.ReadDir(dirs[1]); err == nil {
 		for _, e := range ents {
-			if e.IsDir() && !ignored(e.Name()) {
+			if e.IsDir() && !load.Ignored(e.Name()) {
 				dirs = append(dirs, filepath.Join(dirs[1], e.Name()))
 			}
 		}

@@ -177,7 +177,7 @@ func (s *Store) classify(ev fsnotify.Event, d *dirty) bool {
 		return false // a sibling, seen through the parent's watch
 	}
 	parts := strings.Split(filepath.ToSlash(rel), "/")
-	if ignored(parts[len(parts)-1]) {
+	if load.Ignored(parts[len(parts)-1]) {
 		return false
 	}
 	switch {

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	bindex "github.com/blevesearch/bleve_index_api"
 	"slices"
 	"time"
 	"unicode/utf8"
@@ -187,7 +188,9 @@ func (ix *Index) search(ctx context.Context, s *snapshot, r Request) (Result, er
 	if err != nil {
 		return res, err
 	}
-	for _, next := range []mode{{all: true, fuzzy: true}, {all: false, fuzzy: true}} {
+	known := s.knownTerms(ctx, q)
+	defer known.close()
+	for _, next := range []mode{{all: true, fuzzy: true, known: known.has}, {all: false, fuzzy: true, known: known.has}} {
 		if int(sr.Total) >= minHits {
 			break
 		}
@@ -352,7 +355,13 @@ func sortCounts(cs []Count) {
 
 // mode says how a query matches: with all, every word and phrase must
 // match, otherwise any may; with fuzzy, words may match with typos.
-type mode struct{ all, fuzzy bool }
+type mode struct {
+	all, fuzzy bool
+	// known reports whether term occurs in field; a word the index knows
+	// is matched exactly and never fuzzed, which spares building its
+	// Levenshtein automaton. nil fuzzes every fuzzable word.
+	known func(field, term string) bool
+}
 
 // fuzzable reports whether some word of q tolerates typos.
 func (q Query) fuzzable() bool {
@@ -471,16 +480,18 @@ func (s *snapshot) langQuery(sp langSpec, q Query, m mode) query.Query {
 			last := i == len(q.Words)-1 && q.Prefix && utf8.RuneCountInString(w) >= minPrefixRunes
 			if f := fuzziness(w); f > 0 || last {
 				if p := s.plainTerm(w); p != "" {
-					if f > 0 && exact && m.fuzzy {
+					// Bodies have no unstemmed field: fuzz both the
+					// typed word and its stem against stemmed terms.
+					bf, an := sp.body, sp.textQ
+					if sp.fold != "" {
+						bf, an = sp.bodyFld, sp.foldQ
+					}
+					st := s.singleTerm(an, w)
+					knownWord := m.known != nil && (m.known(sp.titlePl, p) || st != "" && m.known(bf, st))
+					if f > 0 && exact && m.fuzzy && !knownWord {
 						cl = append(cl, fuzzy(p, sp.titlePl, f, boostFuzzyTitle))
-						// Bodies have no unstemmed field: fuzz both the
-						// typed word and its stem against stemmed terms.
-						bf, an := sp.body, sp.textQ
-						if sp.fold != "" {
-							bf, an = sp.bodyFld, sp.foldQ
-						}
 						cl = append(cl, fuzzy(p, bf, f, boostFuzzyBody))
-						if st := s.singleTerm(an, w); st != "" && st != p {
+						if st != "" && st != p {
 							cl = append(cl, fuzzy(st, bf, f, boostFuzzyBody))
 						}
 					}
@@ -551,4 +562,46 @@ func (s *snapshot) langQuery(sp langSpec, q Query, m mode) query.Query {
 		return req
 	}
 	return query.NewBooleanQuery([]query.Query{req}, nil, []query.Query{query.NewDisjunctionQuery(not)})
+}
+
+// termLookup answers whether terms occur in the index, through one reader
+// opened for one search.
+type termLookup struct {
+	ctx context.Context
+	r   bindex.IndexReader
+}
+
+// knownTerms opens a term lookup for a search whose words may be fuzzed;
+// without fuzzable words, or when the index cannot be read, has reports
+// false and every fuzzable word is fuzzed as before.
+func (s *snapshot) knownTerms(ctx context.Context, q Query) *termLookup {
+	t := &termLookup{ctx: ctx}
+	if !q.fuzzable() {
+		return t
+	}
+	if adv, err := s.bi.Advanced(); err == nil {
+		if r, err := adv.Reader(); err == nil {
+			t.r = r
+		}
+	}
+	return t
+}
+
+// has reports whether term occurs in field.
+func (t *termLookup) has(field, term string) bool {
+	if t.r == nil {
+		return false
+	}
+	tfr, err := t.r.TermFieldReader(t.ctx, []byte(term), field, false, false, false)
+	if err != nil {
+		return false
+	}
+	defer tfr.Close()
+	return tfr.Count() > 0
+}
+
+func (t *termLookup) close() {
+	if t.r != nil {
+		t.r.Close()
+	}
 }

@@ -1,5 +1,3 @@
-// Package content embeds Tolk's default corpus: the articles of Åmål
-// municipality's international work, in the format described in README.md.
 package content
 
 import "embed"

@@ -3,6 +3,7 @@ package load
 import (
 	"bytes"
 	"strconv"
+	"strings"
 
 	"github.com/amal-kommun/tolk/internal/article"
 	"go.yaml.in/yaml/v3"
@@ -73,7 +74,15 @@ func Format(v *article.Version) []byte {
 // str is a string scalar: plain when YAML would read it back as a string,
 // quoted otherwise ("2020", "true", "a: b").
 func str(s string) *yaml.Node {
-	return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: s}
+	n := &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: s}
+	if strings.ContainsFunc(s, func(r rune) bool { return r < ' ' || r == 0x7f }) || s != strings.TrimSpace(s) {
+		// Line breaks, tabs and other controls, or surrounding spaces: the
+		// emitter would pick a block style that cannot hold them all
+		// (a tab-only line is not valid indentation); double quotes with
+		// escapes hold anything.
+		n.Style = yaml.DoubleQuotedStyle
+	}
+	return n
 }
 
 // date is a date scalar, written plain (2020-01-03) as people write it.

@@ -292,9 +292,9 @@ func percentiles(b *testing.B, name string, ds []time.Duration) {
 // is that of the benchmark's OS thread, so that a machine shared with other
 // work does not inflate it; work Bleve does on other goroutines is missed.
 type timer struct {
-	wall, cpu   []time.Duration
-	start, cpu0 time.Duration
-	t0          time.Time
+	wall, cpu []time.Duration
+	cpu0      time.Duration
+	t0        time.Time
 }
 
 func newTimer() *timer {

@@ -62,16 +62,6 @@ func (p params) values(name string) (vals []string, bad bool) {
 	return vals, bad
 }
 
-// has reports whether name was given at all.
-func (p params) has(name string) bool {
-	for _, e := range p.kvs {
-		if e.key == name {
-			return true
-		}
-	}
-	return false
-}
-
 // one returns the single value of name; ok is false when it is absent.
 func (p params) one(name string) (v string, ok bool, err error) {
 	n := 0

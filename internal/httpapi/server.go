@@ -3,7 +3,6 @@ package httpapi
 import (
 	"crypto/rand"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -181,9 +180,6 @@ func (s *Server) SetStore(st *store.Store) { s.stores.Store(st) }
 
 // Handler returns the HTTP handler of the whole API.
 func (s *Server) Handler() http.Handler { return s.engine }
-
-// errNotReady answers content requests before SetContent.
-var errNotReady = errors.New("not ready")
 
 // content returns the current generation, or a 503 problem before the first.
 func (s *Server) content() (*snapshot, error) {

@@ -365,11 +365,3 @@ func redact(raw string) string {
 func redactErr(err error, r *receiver) string {
 	return strings.ReplaceAll(err.Error(), r.url, r.name)
 }
-
-func cmpOr[T comparable](v, def T) T {
-	var zero T
-	if v == zero {
-		return def
-	}
-	return v
-}

@@ -89,6 +89,7 @@ type snapshot struct {
 	docs    map[string]*article.Version
 	fp      [sha256.Size]byte
 	sugg    *suggester
+	vocab   vocab
 	tags    int // number of distinct tags, for facet sizes
 }
 
@@ -132,6 +133,9 @@ func Open(ctx context.Context, opts Options, versions []*article.Version) (*Inde
 		if s := ix.reopen(mver, fp); s != nil {
 			s.docs = docs
 			s.finish()
+			if err := s.loadVocab(); err != nil {
+				return nil, err
+			}
 			ix.cur, ix.reused = s, true
 			ix.alias = bleve.NewIndexAlias(s.bi)
 			ix.removeStale(s.name)
@@ -334,6 +338,9 @@ func (ix *Index) build(ctx context.Context, m *mapping.IndexMappingImpl, mver st
 	if err := bi.Batch(batch); err != nil {
 		return fail(fmt.Errorf("index batch: %w", err))
 	}
+	if err := s.loadVocab(); err != nil {
+		return fail(err)
+	}
 	return s, nil
 }
 
@@ -358,6 +365,22 @@ func (s *snapshot) finish() {
 	slices.Sort(s.langs)
 	s.tags = len(tags)
 	s.sugg = newSuggester(s.docs)
+}
+
+// loadVocab reads the vocabulary that prefixes and typos are matched
+// against from the index.
+func (s *snapshot) loadVocab() error {
+	adv, err := s.bi.Advanced()
+	if err != nil {
+		return fmt.Errorf("read vocabulary: %w", err)
+	}
+	r, err := adv.Reader()
+	if err != nil {
+		return fmt.Errorf("read vocabulary: %w", err)
+	}
+	defer r.Close()
+	s.vocab, err = readVocab(r, s.specs)
+	return err
 }
 
 // document is the Bleve document of one version.
@@ -521,7 +544,10 @@ func (ix *Index) Upsert(ctx context.Context, v *article.Version) error {
 	if err := s.bi.Batch(b); err != nil {
 		return fmt.Errorf("upsert %s: %w", id, err)
 	}
-	ix.replaceDocs(s, fp, func(docs map[string]*article.Version) { docs[id] = v })
+	ix.replaceDocs(s, fp, func(n *snapshot) {
+		n.docs[id] = v
+		n.vocab = s.vocab.with(s.mapping, s.document(v))
+	})
 	return nil
 }
 
@@ -550,16 +576,16 @@ func (ix *Index) Delete(ctx context.Context, id, lang string) error {
 	if err := s.bi.Batch(b); err != nil {
 		return fmt.Errorf("delete %s: %w", key, err)
 	}
-	ix.replaceDocs(s, fp, func(docs map[string]*article.Version) { delete(docs, key) })
+	ix.replaceDocs(s, fp, func(n *snapshot) { delete(n.docs, key) })
 	return nil
 }
 
 // replaceDocs publishes a copy of s with its documents changed by edit.
 // Searches in flight keep the snapshot they started with.
-func (ix *Index) replaceDocs(s *snapshot, fp [sha256.Size]byte, edit func(map[string]*article.Version)) {
+func (ix *Index) replaceDocs(s *snapshot, fp [sha256.Size]byte, edit func(*snapshot)) {
 	n := *s
 	n.docs = cloneDocs(s.docs)
-	edit(n.docs)
+	edit(&n)
 	n.fp = fp
 	n.finish()
 	ix.mu.Lock()

@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"context"
 	"fmt"
-	bindex "github.com/blevesearch/bleve_index_api"
 	"slices"
 	"time"
 	"unicode/utf8"
@@ -188,9 +187,7 @@ func (ix *Index) search(ctx context.Context, s *snapshot, r Request) (Result, er
 	if err != nil {
 		return res, err
 	}
-	known := s.knownTerms(ctx, q)
-	defer known.close()
-	for _, next := range []mode{{all: true, fuzzy: true, known: known.has}, {all: false, fuzzy: true, known: known.has}} {
+	for _, next := range []mode{{all: true, fuzzy: true}, {all: false, fuzzy: true}} {
 		if int(sr.Total) >= minHits {
 			break
 		}
@@ -357,10 +354,6 @@ func sortCounts(cs []Count) {
 // match, otherwise any may; with fuzzy, words may match with typos.
 type mode struct {
 	all, fuzzy bool
-	// known reports whether term occurs in field; a word the index knows
-	// is matched exactly and never fuzzed, which spares building its
-	// Levenshtein automaton. nil fuzzes every fuzzable word.
-	known func(field, term string) bool
 }
 
 // fuzzable reports whether some word of q tolerates typos.
@@ -417,21 +410,28 @@ func phrase(text, field, an string, boost float64) query.Query {
 	return m
 }
 
-func fuzzy(term, field string, fuzziness int, boost float64) query.Query {
-	m := query.NewFuzzyQuery(term)
-	m.SetField(field)
-	m.SetFuzziness(fuzziness)
-	m.SetPrefix(1)
-	m.SetBoost(boost)
-	return m
+// fuzzy returns the query for the terms of field within k edits of term,
+// or nil when there are none.
+func (s *snapshot) fuzzy(term, field string, k int, boost float64) query.Query {
+	terms, dists := s.vocab[field].fuzzy(term, k)
+	if len(terms) == 0 {
+		return nil
+	}
+	return &termsQuery{field: field, terms: terms, dists: dists, boost: boost}
 }
 
-func prefix(p, field string, boost float64) query.Query {
-	m := query.NewPrefixQuery(p)
-	m.SetField(field)
-	m.SetBoost(boost)
-	return m
+// prefix returns the query for the most frequent terms of field starting
+// with p, or nil when there are none.
+func (s *snapshot) prefix(p, field string, boost float64) query.Query {
+	terms := s.vocab[field].expand(p, maxExpansions)
+	if len(terms) == 0 {
+		return nil
+	}
+	return &termsQuery{field: field, terms: terms, boost: boost}
 }
+
+// known reports whether some version holds term in field.
+func (s *snapshot) known(field, term string) bool { return s.vocab[field].has(term) }
 
 // plainTerm returns w as the plain analyzer indexes it (lower case, folded,
 // unstemmed), or "" when that is not a single term.
@@ -482,29 +482,33 @@ func (s *snapshot) langQuery(sp langSpec, q Query, m mode) query.Query {
 				if p := s.plainTerm(w); p != "" {
 					// Bodies have no unstemmed field: fuzz both the
 					// typed word and its stem against stemmed terms.
-					bf, an := sp.body, sp.textQ
+					bf, _ := sp.looseBody()
+					an := sp.textQ
 					if sp.fold != "" {
-						bf, an = sp.bodyFld, sp.foldQ
+						an = sp.foldQ
 					}
 					st := s.singleTerm(an, w)
-					knownWord := m.known != nil && (m.known(sp.titlePl, p) || st != "" && m.known(bf, st))
+					// A word the index knows is matched exactly and
+					// never fuzzed.
+					knownWord := s.known(sp.titlePl, p) || st != "" && s.known(bf, st)
+					add := func(q query.Query) {
+						if q != nil {
+							cl = append(cl, q)
+						}
+					}
 					if f > 0 && exact && m.fuzzy && !knownWord {
-						cl = append(cl, fuzzy(p, sp.titlePl, f, boostFuzzyTitle))
-						cl = append(cl, fuzzy(p, bf, f, boostFuzzyBody))
+						add(s.fuzzy(p, sp.titlePl, f, boostFuzzyTitle))
+						add(s.fuzzy(p, bf, f, boostFuzzyBody))
 						if st != "" && st != p {
-							cl = append(cl, fuzzy(st, bf, f, boostFuzzyBody))
+							add(s.fuzzy(st, bf, f, boostFuzzyBody))
 						}
 					}
 					if last {
-						cl = append(cl, prefix(p, sp.titlePl, boostPrefixTitle))
-						// In bodies, against stemmed terms, and only for
-						// longer prefixes, which expand to few terms.
+						add(s.prefix(p, sp.titlePl, boostPrefixTitle))
+						// In bodies only for longer prefixes, which stand
+						// for fewer words.
 						if utf8.RuneCountInString(w) >= minBodyPrefixRunes {
-							bf := sp.body
-							if sp.fold != "" {
-								bf = sp.bodyFld
-							}
-							cl = append(cl, prefix(p, bf, boostPrefixBody))
+							add(s.prefix(p, bf, boostPrefixBody))
 						}
 					}
 				}
@@ -562,46 +566,4 @@ func (s *snapshot) langQuery(sp langSpec, q Query, m mode) query.Query {
 		return req
 	}
 	return query.NewBooleanQuery([]query.Query{req}, nil, []query.Query{query.NewDisjunctionQuery(not)})
-}
-
-// termLookup answers whether terms occur in the index, through one reader
-// opened for one search.
-type termLookup struct {
-	ctx context.Context
-	r   bindex.IndexReader
-}
-
-// knownTerms opens a term lookup for a search whose words may be fuzzed;
-// without fuzzable words, or when the index cannot be read, has reports
-// false and every fuzzable word is fuzzed as before.
-func (s *snapshot) knownTerms(ctx context.Context, q Query) *termLookup {
-	t := &termLookup{ctx: ctx}
-	if !q.fuzzable() {
-		return t
-	}
-	if adv, err := s.bi.Advanced(); err == nil {
-		if r, err := adv.Reader(); err == nil {
-			t.r = r
-		}
-	}
-	return t
-}
-
-// has reports whether term occurs in field.
-func (t *termLookup) has(field, term string) bool {
-	if t.r == nil {
-		return false
-	}
-	tfr, err := t.r.TermFieldReader(t.ctx, []byte(term), field, false, false, false)
-	if err != nil {
-		return false
-	}
-	defer tfr.Close()
-	return tfr.Count() > 0
-}
-
-func (t *termLookup) close() {
-	if t.r != nil {
-		t.r.Close()
-	}
 }

@@ -1,0 +1,271 @@
+package index
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/blevesearch/bleve/v2/mapping"
+	"github.com/blevesearch/bleve/v2/search"
+	"github.com/blevesearch/bleve/v2/search/searcher"
+	bindex "github.com/blevesearch/bleve_index_api"
+)
+
+// maxExpansions bounds the terms a prefix stands for: the most frequent
+// ones are kept, so that a short prefix costs no more than a few words.
+const maxExpansions = 48
+
+// vocab holds the sorted terms of the fields that prefixes and typos are
+// matched against, so that neither walks Bleve's term dictionary during a
+// search (Scorch starts a goroutine per segment for every such walk, which
+// cost a third of a typical search). A vocab is immutable; Upsert makes a
+// new one.
+type vocab map[string]*termTable
+
+// termTable is the sorted vocabulary of one field with the number of
+// documents holding each term. Terms of deleted documents stay: they match
+// nothing, which costs one empty posting list.
+type termTable struct {
+	terms []string
+	freq  []uint32
+}
+
+// vocabFields returns the fields of specs that need a vocabulary, with
+// their index-time analyzers.
+func vocabFields(specs map[string]langSpec) map[string]string {
+	out := make(map[string]string)
+	for _, sp := range specs {
+		if sp.titlePl == "" {
+			continue
+		}
+		out[sp.titlePl] = anPlain
+		f, an := sp.looseBody()
+		out[f] = an
+	}
+	return out
+}
+
+// looseBody returns the body field that prefixes and typos are matched
+// against, and its index-time analyzer: the folded one where there is one.
+func (sp langSpec) looseBody() (field, analyzer string) {
+	if sp.fold != "" {
+		return sp.bodyFld, sp.fold
+	}
+	return sp.body, sp.text
+}
+
+// readVocab reads the vocabulary of every field that needs one from r.
+func readVocab(r bindex.IndexReader, specs map[string]langSpec) (vocab, error) {
+	v := make(vocab)
+	for f := range vocabFields(specs) {
+		d, err := r.FieldDict(f)
+		if err != nil {
+			return nil, fmt.Errorf("read terms of %s: %w", f, err)
+		}
+		t := &termTable{}
+		var e *bindex.DictEntry
+		for e, err = d.Next(); e != nil && err == nil; e, err = d.Next() {
+			t.terms = append(t.terms, e.Term)
+			t.freq = append(t.freq, uint32(min(e.Count, 1<<32-1)))
+		}
+		d.Close()
+		if err != nil {
+			return nil, fmt.Errorf("read terms of %s: %w", f, err)
+		}
+		v[f] = t
+	}
+	return v, nil
+}
+
+// with returns a copy of v that also holds the terms m's analyzers make of
+// the fields of doc.
+func (v vocab) with(m *mapping.IndexMappingImpl, doc document) vocab {
+	n := make(vocab, len(v))
+	for f, t := range v {
+		n[f] = t
+	}
+	for f, t := range v {
+		val, ok := doc[f]
+		if !ok {
+			continue
+		}
+		an := m.AnalyzerNameForPath(f)
+		a := m.AnalyzerNamed(an)
+		if a == nil {
+			continue
+		}
+		var texts []string
+		switch x := val.(type) {
+		case string:
+			texts = []string{x}
+		case []string:
+			texts = x
+		}
+		var add []string
+		for _, text := range texts {
+			for _, tok := range a.Analyze([]byte(text)) {
+				add = append(add, string(tok.Term))
+			}
+		}
+		n[f] = t.with(add)
+	}
+	return n
+}
+
+// with returns a copy of t holding terms too; each counts once more.
+func (t *termTable) with(terms []string) *termTable {
+	slices.Sort(terms)
+	terms = slices.Compact(terms)
+	n := &termTable{
+		terms: make([]string, 0, len(t.terms)+len(terms)),
+		freq:  make([]uint32, 0, len(t.terms)+len(terms)),
+	}
+	i := 0
+	for _, term := range terms {
+		for i < len(t.terms) && t.terms[i] < term {
+			n.terms, n.freq = append(n.terms, t.terms[i]), append(n.freq, t.freq[i])
+			i++
+		}
+		if i < len(t.terms) && t.terms[i] == term {
+			n.terms, n.freq = append(n.terms, term), append(n.freq, t.freq[i]+1)
+			i++
+			continue
+		}
+		n.terms, n.freq = append(n.terms, term), append(n.freq, 1)
+	}
+	n.terms, n.freq = append(n.terms, t.terms[i:]...), append(n.freq, t.freq[i:]...)
+	return n
+}
+
+// has reports whether some document holds term.
+func (t *termTable) has(term string) bool {
+	if t == nil {
+		return false
+	}
+	_, ok := slices.BinarySearch(t.terms, term)
+	return ok
+}
+
+// span returns the range of terms starting with p.
+func (t *termTable) span(p string) (lo, hi int) {
+	lo, _ = slices.BinarySearch(t.terms, p)
+	hi = lo
+	for hi < len(t.terms) && strings.HasPrefix(t.terms[hi], p) {
+		hi++
+	}
+	return lo, hi
+}
+
+// expand returns up to n terms starting with p, the most frequent first.
+func (t *termTable) expand(p string, n int) []string {
+	if t == nil {
+		return nil
+	}
+	lo, hi := t.span(p)
+	idx := make([]int, 0, hi-lo)
+	for i := lo; i < hi; i++ {
+		idx = append(idx, i)
+	}
+	if len(idx) > n {
+		slices.SortStableFunc(idx, func(a, b int) int { return int(t.freq[b]) - int(t.freq[a]) })
+		idx = idx[:n]
+	}
+	out := make([]string, len(idx))
+	for i, j := range idx {
+		out[i] = t.terms[j]
+	}
+	return out
+}
+
+// fuzzy returns the terms within k edits of term that share its first
+// character, with their distances, the nearest and most frequent first,
+// at most maxExpansions of them.
+func (t *termTable) fuzzy(term string, k int) ([]string, []uint8) {
+	if t == nil || term == "" {
+		return nil, nil
+	}
+	_, n0 := utf8.DecodeRuneInString(term)
+	lo, hi := t.span(term[:n0])
+	want := []rune(term)
+	type cand struct {
+		i int
+		d uint8
+	}
+	var cs []cand
+	row := make([]int, len(want)+1)
+	for i := lo; i < hi; i++ {
+		s := t.terms[i]
+		if n := utf8.RuneCountInString(s); n-len(want) > k || len(want)-n > k {
+			continue
+		}
+		if d := levenshtein(want, s, k, row); d <= k {
+			cs = append(cs, cand{i, uint8(d)})
+		}
+	}
+	slices.SortStableFunc(cs, func(a, b cand) int {
+		if a.d != b.d {
+			return int(a.d) - int(b.d)
+		}
+		return int(t.freq[b.i]) - int(t.freq[a.i])
+	})
+	cs = cs[:min(len(cs), maxExpansions)]
+	terms, dists := make([]string, len(cs)), make([]uint8, len(cs))
+	for i, c := range cs {
+		terms[i], dists[i] = t.terms[c.i], c.d
+	}
+	return terms, dists
+}
+
+// levenshtein returns the edit distance between a and b, or k+1 as soon as
+// it must exceed k; row is scratch space of len(a)+1.
+func levenshtein(a []rune, b string, k int, row []int) int {
+	for i := range row {
+		row[i] = i
+	}
+	j := 0
+	for _, rb := range b {
+		j++
+		prev := row[0] // row[i-1] of the previous line
+		row[0] = j
+		best := row[0]
+		for i := 1; i <= len(a); i++ {
+			cur := row[i]
+			cost := 1
+			if a[i-1] == rb {
+				cost = 0
+			}
+			row[i] = min(row[i]+1, row[i-1]+1, prev+cost)
+			prev = cur
+			best = min(best, row[i])
+		}
+		if best > k {
+			return k + 1
+		}
+	}
+	return row[len(a)]
+}
+
+// termsQuery matches any of a fixed set of terms in one field, scored as
+// Bleve scores a prefix (or, with distances, a fuzzy) query over the same
+// terms.
+type termsQuery struct {
+	field string
+	terms []string
+	dists []uint8 // edit distances of terms, for fuzzy matches; nil otherwise
+	boost float64
+}
+
+// Searcher returns the searcher of q; it implements query.Query.
+func (q *termsQuery) Searcher(ctx context.Context, r bindex.IndexReader, _ mapping.IndexMapping, o search.SearcherOptions) (search.Searcher, error) {
+	switch {
+	case len(q.terms) == 0:
+		return searcher.NewMatchNoneSearcher(r)
+	case len(q.terms) == 1 && (q.dists == nil || q.dists[0] == 0):
+		return searcher.NewTermSearcher(ctx, r, q.terms[0], q.field, q.boost, o)
+	case q.dists != nil:
+		return searcher.NewMultiTermSearcherBoosted(ctx, r, q.terms, q.field, q.boost, q.dists, o, true)
+	}
+	return searcher.NewMultiTermSearcher(ctx, r, q.terms, q.field, q.boost, o, true)
+}

@@ -90,6 +90,7 @@ type snapshot struct {
 	fp      [sha256.Size]byte
 	sugg    *suggester
 	vocab   vocab
+	facets  *facetTables // of bi
 	tags    int // number of distinct tags, for facet sizes
 }
 
@@ -284,13 +285,13 @@ func (ix *Index) reopen(mver string, fp [sha256.Size]byte) *snapshot {
 		bi.Close()
 		return nil
 	}
-	return &snapshot{bi: bi, name: name, mapping: m, mver: mver, fp: fp}
+	return &snapshot{bi: bi, name: name, mapping: m, mver: mver, fp: fp, facets: newFacetTables()}
 }
 
 // build creates a fresh index (under a new directory of Dir, or in
 // memory) holding docs.
 func (ix *Index) build(ctx context.Context, m *mapping.IndexMappingImpl, mver string, docs map[string]*article.Version, fp [sha256.Size]byte) (*snapshot, error) {
-	s := &snapshot{mapping: m, mver: mver, docs: docs, fp: fp}
+	s := &snapshot{mapping: m, mver: mver, docs: docs, fp: fp, facets: newFacetTables()}
 	var bi bleve.Index
 	var err error
 	if ix.dir == "" {

@@ -3,6 +3,7 @@ package index
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -73,8 +74,7 @@ type Result struct {
 	// Tags counts the matching versions per tag, most frequent first.
 	Tags []Count
 	// Langs counts the versions matching the query and tags in each
-	// language, whatever Request.Langs says (languages not searched are
-	// counted without typo tolerance).
+	// language, whatever Request.Langs says.
 	Langs []Count
 	Took  time.Duration
 }
@@ -156,8 +156,14 @@ func (ix *Index) search(ctx context.Context, s *snapshot, r Request) (Result, er
 		}
 		return b
 	}
-	run := func(m mode) (*bleve.SearchResult, error) {
-		req := bleve.NewSearchRequestOptions(build(langs, m), per, from, false)
+	wanted := make(map[string]bool, len(langs))
+	for _, l := range langs {
+		wanted[l] = true
+	}
+	// One query over every language: the languages not asked for are
+	// only counted, for facets.lang, by the collector's handler.
+	run := func(m mode) (*bleve.SearchResult, *facetCounter, error) {
+		req := bleve.NewSearchRequestOptions(build(s.langs, m), per, from, false)
 		if grouped {
 			// Enough versions to fill the page even if every article
 			// matched in every language.
@@ -165,76 +171,45 @@ func (ix *Index) search(ctx context.Context, s *snapshot, r Request) (Result, er
 		}
 		req.Fields = nil
 		// Fuzzy searches find few versions, and rebuilding their
-		// Levenshtein automata for a second search costs more than
-		// reading locations for all of them now.
+		// queries for a second search costs more than reading locations
+		// for all of them now.
 		req.IncludeLocations = m.fuzzy
-		req.AddFacet("tags", bleve.NewFacetRequest(fieldTags, s.tags+1))
-		if len(langs) > 1 {
-			req.AddFacet("lang", bleve.NewFacetRequest(fieldLang, len(s.specs)+1))
-		}
-		sr, err := s.bi.SearchInContext(ctx, req)
+		c := &facetCounter{tables: s.facets, wanted: wanted}
+		sr, err := s.bi.SearchInContext(c.context(ctx), req)
 		if err != nil {
-			return nil, fmt.Errorf("search: %w", err)
+			return nil, nil, fmt.Errorf("search: %w", err)
 		}
-		return sr, nil
+		if c.failed {
+			return nil, nil, errors.New("search: the index cannot be counted by document number")
+		}
+		return sr, c, nil
 	}
 
 	// Exact matches of every word first; typos only when those find too
 	// little (fuzzy queries are the expensive part of a search); any word
 	// last.
 	m := mode{all: true}
-	sr, err := run(m)
+	sr, c, err := run(m)
 	if err != nil {
 		return res, err
 	}
 	for _, next := range []mode{{all: true, fuzzy: true}, {all: false, fuzzy: true}} {
-		if int(sr.Total) >= minHits {
+		if c.total >= minHits {
 			break
 		}
 		if next.fuzzy && !q.fuzzable() || !next.all && len(q.Words)+len(q.Phrases) < 2 {
 			continue
 		}
-		sr2, err := run(next)
+		sr2, c2, err := run(next)
 		if err != nil {
 			return res, err
 		}
-		if sr2.Total > sr.Total {
-			sr, m = sr2, next
+		if c2.total > c.total {
+			sr, c, m = sr2, c2, next
 		}
 	}
-
-	res.Tags = counts(sr.Facets["tags"])
-	{
-		// The main search counted its own languages; count the others.
-		var others []string
-		for _, l := range s.langs {
-			if !slices.Contains(langs, l) {
-				others = append(others, l)
-			}
-		}
-		var cs []Count
-		if len(others) > 0 {
-			// Other languages are counted without typo tolerance: their
-			// automata would cost more than the rest of the search.
-			req := bleve.NewSearchRequestOptions(build(others, mode{all: m.all}), 0, 0, false)
-			req.Score = bleve.ScoreNone
-			req.AddFacet("lang", bleve.NewFacetRequest(fieldLang, len(s.specs)+1))
-			cr, err := s.bi.SearchInContext(ctx, req)
-			if err != nil {
-				return res, fmt.Errorf("count languages: %w", err)
-			}
-			cs = counts(cr.Facets["lang"])
-		}
-		if len(langs) == 1 {
-			if sr.Total > 0 {
-				cs = append(cs, Count{Key: langs[0], Count: int(sr.Total)})
-			}
-		} else {
-			cs = append(cs, counts(sr.Facets["lang"])...)
-		}
-		sortCounts(cs)
-		res.Langs = cs
-	}
+	res.Tags = c.counts(c.tags)
+	res.Langs = c.counts(c.langs)
 
 	type pick struct {
 		id    string
@@ -271,10 +246,10 @@ func (ix *Index) search(ctx context.Context, s *snapshot, r Request) (Result, er
 			picks[i].score = top[id]
 		}
 		res.Total = len(picks)
-		if n := len(sr.Hits); int(sr.Total) > n && n > 0 {
+		if n := len(sr.Hits); c.total > n && n > 0 {
 			// Too many to group all: estimate the articles among the
 			// versions not read from those that were.
-			res.Total += int(float64(int(sr.Total)-n) * float64(len(picks)) / float64(n))
+			res.Total += int(float64(c.total-n) * float64(len(picks)) / float64(n))
 		}
 		slices.SortStableFunc(picks, func(a, b pick) int { return cmp.Compare(b.score, a.score) })
 		if from >= len(picks) {
@@ -283,7 +258,7 @@ func (ix *Index) search(ctx context.Context, s *snapshot, r Request) (Result, er
 			picks = picks[from:min(len(picks), from+per)]
 		}
 	} else {
-		res.Total = int(sr.Total)
+		res.Total = c.total
 		for _, h := range sr.Hits {
 			picks = append(picks, pick{h.ID, h.Score})
 		}
@@ -331,19 +306,6 @@ func (ix *Index) search(ctx context.Context, s *snapshot, r Request) (Result, er
 		res.Hits = append(res.Hits, h)
 	}
 	return res, nil
-}
-
-// counts converts a term facet to Counts, most frequent first, then by key.
-func counts(f *search.FacetResult) []Count {
-	out := []Count{}
-	if f == nil || f.Terms == nil {
-		return out
-	}
-	for _, t := range f.Terms.Terms() {
-		out = append(out, Count{Key: t.Term, Count: t.Count})
-	}
-	sortCounts(out)
-	return out
 }
 
 func sortCounts(cs []Count) {

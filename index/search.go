@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
 )
@@ -364,6 +365,55 @@ func match(text, field, an string, boost float64, and bool) query.Query {
 	return m
 }
 
+// hanTerms returns the terms a Chinese word must match: its bigrams, and
+// its unigrams only where no bigram covers them (a one-character word).
+// A version holding every bigram holds every unigram too, so requiring
+// them as well only costs time: frequent characters have long posting
+// lists.
+func (s *snapshot) hanTerms(an, w string) []string {
+	a := s.mapping.AnalyzerNamed(an)
+	if a == nil {
+		return nil
+	}
+	ts := a.Analyze([]byte(w))
+	var out []string
+	for _, t := range ts {
+		if t.Type == analysis.Double {
+			out = append(out, string(t.Term))
+		}
+	}
+	for _, t := range ts {
+		if t.Type == analysis.Double {
+			continue
+		}
+		covered := slices.ContainsFunc(ts, func(b *analysis.Token) bool {
+			return b.Type == analysis.Double && b.Start <= t.Start && t.End <= b.End
+		})
+		if !covered {
+			out = append(out, string(t.Term))
+		}
+	}
+	return out
+}
+
+// allTerms returns the query for versions holding every one of terms in
+// field, scored as a match query with the AND operator.
+func allTerms(terms []string, field string, boost float64) query.Query {
+	qs := make([]query.Query, len(terms))
+	for i, t := range terms {
+		tq := query.NewTermQuery(t)
+		tq.SetField(field)
+		tq.SetBoost(boost)
+		qs[i] = tq
+	}
+	if len(qs) == 1 {
+		return qs[0]
+	}
+	c := query.NewConjunctionQuery(qs)
+	c.SetBoost(boost)
+	return c
+}
+
 func phrase(text, field, an string, boost float64) query.Query {
 	m := query.NewMatchPhraseQuery(text)
 	m.SetField(field)
@@ -426,7 +476,11 @@ func (s *snapshot) langQuery(sp langSpec, q Query, m mode) query.Query {
 		han := hasHan(w)
 		var cl []query.Query
 		exact := s.analyzes(sp.textQ, w)
-		if exact {
+		switch {
+		case exact && sp.han && han:
+			ts := s.hanTerms(sp.textQ, w)
+			cl = append(cl, allTerms(ts, sp.title, boostTitle), allTerms(ts, sp.body, boostBody))
+		case exact:
 			cl = append(cl,
 				match(w, sp.title, sp.textQ, boostTitle, true),
 				match(w, sp.body, sp.textQ, boostBody, true))

@@ -150,21 +150,31 @@ func (ix *Index) search(ctx context.Context, s *snapshot, r Request) (Result, er
 		}
 		tagFilter = query.NewConjunctionQuery(tq)
 	}
-	build := func(langs []string, m mode) query.Query {
-		b := query.NewBooleanQuery([]query.Query{s.textQuery(q, langs, m)}, nil, nil)
-		if tagFilter != nil {
-			b.AddFilter(tagFilter)
-		}
-		return b
-	}
 	wanted := make(map[string]bool, len(langs))
 	for _, l := range langs {
 		wanted[l] = true
 	}
 	// One query over every language: the languages not asked for are
-	// only counted, for facets.lang, by the collector's handler.
+	// only counted, for facets.lang, by the collector's handler, and
+	// without typo tolerance (their typos would cost more than the rest
+	// of the search).
+	build := func(m mode) query.Query {
+		var per []query.Query
+		for _, l := range s.langs {
+			lm := m
+			lm.fuzzy = m.fuzzy && wanted[l]
+			if lq := s.langQuery(s.specs[l], q, lm); lq != nil {
+				per = append(per, lq)
+			}
+		}
+		b := query.NewBooleanQuery([]query.Query{anyOf(per)}, nil, nil)
+		if tagFilter != nil {
+			b.AddFilter(tagFilter)
+		}
+		return b
+	}
 	run := func(m mode) (*bleve.SearchResult, *facetCounter, error) {
-		req := bleve.NewSearchRequestOptions(build(s.langs, m), per, from, false)
+		req := bleve.NewSearchRequestOptions(build(m), per, from, false)
 		if grouped {
 			// Enough versions to fill the page even if every article
 			// matched in every language.
@@ -338,13 +348,18 @@ func (s *snapshot) textQuery(q Query, langs []string, m mode) query.Query {
 			per = append(per, lq)
 		}
 	}
-	switch len(per) {
+	return anyOf(per)
+}
+
+// anyOf returns the disjunction of qs; none matches nothing.
+func anyOf(qs []query.Query) query.Query {
+	switch len(qs) {
 	case 0:
 		return query.NewMatchNoneQuery()
 	case 1:
-		return per[0]
+		return qs[0]
 	}
-	return query.NewDisjunctionQuery(per)
+	return query.NewDisjunctionQuery(qs)
 }
 
 // analyzes reports whether text leaves any token after analyzer an (it

@@ -15,7 +15,7 @@ import (
 // reads only the fields its flags set.
 type Config struct {
 	Addr            string        // listen address of the HTTP server
-	MetricsAddr     string        // separate listener for /metrics; "" serves it on Addr
+	MetricsAddr     string        // separate listener for /metrics and /debug/pprof/; "" serves /metrics on Addr
 	Content         string        // content directory; "" serves the embedded corpus
 	Index           string        // index directory; "" keeps the index in memory
 	LogLevel        string        // debug, info, warn or error
@@ -114,7 +114,7 @@ func Parse(cmd Command, args []string, getenv func(string) string, out io.Writer
 	switch cmd {
 	case Serve:
 		str(&c.Addr, "addr", "TOLK_ADDR", ":8080", "listen address")
-		str(&c.MetricsAddr, "metrics-addr", "TOLK_METRICS_ADDR", "", "separate listen address for /metrics; empty serves it on --addr")
+		str(&c.MetricsAddr, "metrics-addr", "TOLK_METRICS_ADDR", "", "separate listen address for /metrics and the Go profiles under /debug/pprof/ (never served on --addr); empty serves /metrics on --addr")
 		str(&c.Content, "content", "TOLK_CONTENT", "", "content directory; empty serves the embedded corpus")
 		str(&c.Index, "index", "TOLK_INDEX", "", "index directory; empty keeps the index in memory")
 		str(&c.LogLevel, "log-level", "TOLK_LOG_LEVEL", "info", "log level: debug, info, warn or error")

@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"fmt"
+	"net/http/pprof"
 	"strconv"
 	"sync"
 	"time"
@@ -106,5 +107,16 @@ func (m *metrics) handler() http.Handler {
 	return promhttp.HandlerFor(m.registry, promhttp.HandlerOpts{})
 }
 
-// MetricsHandler serves /metrics, for a separate listener.
-func (s *Server) MetricsHandler() http.Handler { return s.metrics.handler() }
+// MetricsHandler serves /metrics and Go's profiles under /debug/pprof/,
+// for a separate listener that only operators reach (the profiles are
+// never served on the public address).
+func (s *Server) MetricsHandler() http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", s.metrics.handler())
+	mux.HandleFunc("GET /debug/pprof/", pprof.Index)
+	mux.HandleFunc("GET /debug/pprof/cmdline", pprof.Cmdline)
+	mux.HandleFunc("GET /debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("GET /debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("GET /debug/pprof/trace", pprof.Trace)
+	return mux
+}

@@ -52,6 +52,31 @@ func TestMetrics(t *testing.T) {
 	}
 }
 
+func TestMetricsListener(t *testing.T) {
+	a := newAPI(t, nil, Options{})
+	h := a.srv.MetricsHandler()
+	for _, tt := range []struct {
+		target string
+		want   int
+		body   string
+	}{
+		{"/metrics", 200, "tolk_index_documents"},
+		{"/debug/pprof/", 200, "goroutine"},
+		{"/debug/pprof/cmdline", 200, ""},
+		{"/v1/articles/internationellt-arbete", 404, ""},
+	} {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest("GET", tt.target, nil))
+		if rec.Code != tt.want || !strings.Contains(rec.Body.String(), tt.body) {
+			t.Errorf("metrics listener %s: %d, want %d with %q", tt.target, rec.Code, tt.want, tt.body)
+		}
+	}
+	// The public address never serves profiles.
+	if r := a.get("/debug/pprof/"); r.Code != 404 {
+		t.Errorf("public /debug/pprof/: %d, want 404", r.Code)
+	}
+}
+
 func TestPanicIsProblemAndLogged(t *testing.T) {
 	var logs bytes.Buffer
 	a := newAPI(t, nil, Options{Logger: slog.New(slog.NewJSONHandler(&logs, nil))})

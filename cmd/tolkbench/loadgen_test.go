@@ -67,6 +67,25 @@ func TestRoundTrip(t *testing.T) {
 	}
 }
 
+func TestMedian(t *testing.T) {
+	for _, tt := range []struct {
+		xs   []float64
+		want float64
+	}{
+		{[]float64{3}, 3},
+		{[]float64{0.9, 0.7, 0.8}, 0.8},
+		{[]float64{1, 4, 2, 3}, 2.5},
+	} {
+		if got := median(tt.xs); got != tt.want {
+			t.Errorf("median(%v) = %v, want %v", tt.xs, got, tt.want)
+		}
+	}
+	rs := []*result{{requests: 30, elapsed: time.Second}, {requests: 10, elapsed: time.Second}, {requests: 20, elapsed: time.Second}}
+	if got := medianResult(rs).requests; got != 20 {
+		t.Errorf("medianResult: %d requests, want the 20 of the middle round", got)
+	}
+}
+
 func TestParseOptions(t *testing.T) {
 	tests := []struct {
 		name                string
@@ -97,7 +116,7 @@ func TestParseOptions(t *testing.T) {
 			}
 		})
 	}
-	for _, bad := range [][]string{{"--routes", "article,nope"}, {"--concurrency", "0"}, {"--generator", "ab"}, {"--duration", "10ms"}, {"extra"}} {
+	for _, bad := range [][]string{{"--routes", "article,nope"}, {"--concurrency", "0"}, {"--generator", "ab"}, {"--duration", "10ms"}, {"--rounds", "0"}, {"--duration", "2s", "--rounds", "3"}, {"extra"}} {
 		if _, err := parseOptions(bad, io.Discard); err == nil {
 			t.Errorf("parseOptions(%q) succeeded, want an error", bad)
 		}

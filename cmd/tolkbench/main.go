@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -36,6 +37,7 @@ type options struct {
 	articles     int
 	concurrency  []int
 	duration     time.Duration
+	rounds       int // alternating Tolk and baseline slices per compared cell
 	warmup       time.Duration
 	generator    string        // go, wrk or auto
 	flood        bool          // also run the search-flood scenario
@@ -67,6 +69,7 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 		return nil
 	})
 	fs.DurationVar(&o.duration, "duration", 10*time.Second, "measured time per route and concurrency")
+	fs.IntVar(&o.rounds, "rounds", 3, "rounds of a cell compared with the baseline: the duration is split into this many alternating Tolk and baseline slices, so that both see the same background load")
 	fs.DurationVar(&o.warmup, "warmup", time.Second, "unmeasured warm-up before each measurement")
 	fs.StringVar(&o.generator, "generator", "auto", "load generator: go, wrk, or auto (wrk when installed)")
 	fs.BoolVar(&o.flood, "flood", false, "also measure article reads while search is flooded, with and without the rate limit")
@@ -102,9 +105,9 @@ serve and a bare Gin baseline on 127.0.0.1, and measures them under load.
 	if fs.NArg() > 0 {
 		return o, fmt.Errorf("unexpected arguments: %s", strings.Join(fs.Args(), " "))
 	}
+	set := make(map[string]bool)
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 	if *quick {
-		set := make(map[string]bool)
-		fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 		if !set["articles"] {
 			o.articles = 1000
 		}
@@ -112,12 +115,19 @@ serve and a bare Gin baseline on 127.0.0.1, and measures them under load.
 			o.duration = 3 * time.Second
 		}
 	}
+	if !set["rounds"] {
+		// Slices of at least a second.
+		o.rounds = max(1, min(o.rounds, int(o.duration/time.Second)))
+	}
 	var errs []error
 	if o.articles < 1 {
 		errs = append(errs, errors.New("--articles must be at least 1"))
 	}
 	if o.duration < time.Second {
 		errs = append(errs, errors.New("--duration must be at least 1s"))
+	}
+	if o.rounds < 1 || o.duration/time.Duration(max(o.rounds, 1)) < time.Second {
+		errs = append(errs, errors.New("--rounds must be at least 1 and leave each slice of --duration at least 1s"))
 	}
 	if o.warmup < 0 {
 		errs = append(errs, errors.New("--warmup must not be negative"))
@@ -162,7 +172,7 @@ type loader func(ctx context.Context, addr string, reqs []request, conns int, d 
 // when ctx is canceled.
 func bench(ctx context.Context, o options, log *slog.Logger, stderr io.Writer) (*report, error) {
 	rep := &report{
-		Started: time.Now().UTC(), Articles: o.articles, CellSeconds: o.duration.Seconds(),
+		Started: time.Now().UTC(), Articles: o.articles, CellSeconds: o.duration.Seconds(), Rounds: o.rounds,
 		CPUs: runtime.NumCPU(), LoadAvgStart: loadAverage(),
 	}
 	tmp, err := os.MkdirTemp("", "tolkbench-")
@@ -258,13 +268,13 @@ func bench(ctx context.Context, o options, log *slog.Logger, stderr io.Writer) (
 		log.Warn("no resident memory", "err", err)
 	}
 
-	measure := func(r route, server, addr string, conns int) (*result, error) {
+	measure := func(r route, server, addr string, conns int, d time.Duration) (*result, error) {
 		if o.warmup > 0 {
 			if _, err := load(ctx, addr, r.reqs, conns, o.warmup); err != nil {
 				return nil, err
 			}
 		}
-		res, err := load(ctx, addr, r.reqs, conns, o.duration)
+		res, err := load(ctx, addr, r.reqs, conns, d)
 		if err != nil {
 			return nil, err
 		}
@@ -276,23 +286,37 @@ func bench(ctx context.Context, o options, log *slog.Logger, stderr io.Writer) (
 	}
 	for _, r := range routes {
 		for _, c := range o.concurrency {
-			res, err := measure(r, "tolk", addr, c)
-			if err != nil {
-				return nil, err
-			}
-			tc := newCell(r.name, "tolk", c, res)
 			if !r.baseline {
-				rep.Cells = append(rep.Cells, tc)
+				res, err := measure(r, "tolk", addr, c, o.duration)
+				if err != nil {
+					return nil, err
+				}
+				rep.Cells = append(rep.Cells, newCell(r.name, "tolk", c, res))
 				continue
 			}
-			bres, err := measure(r, "baseline", baseAddr, c)
-			if err != nil {
-				return nil, err
+			// Alternate Tolk and the baseline in slices, so that a burst
+			// of other work on the machine hits both alike.
+			var tres, bres []*result
+			var ratios []float64
+			for range o.rounds {
+				t, err := measure(r, "tolk", addr, c, o.duration/time.Duration(o.rounds))
+				if err != nil {
+					return nil, err
+				}
+				b, err := measure(r, "baseline", baseAddr, c, o.duration/time.Duration(o.rounds))
+				if err != nil {
+					return nil, err
+				}
+				tres, bres = append(tres, t), append(bres, b)
+				if b.rps() > 0 {
+					ratios = append(ratios, t.rps()/b.rps())
+				}
 			}
-			bc := newCell(r.name, "baseline", c, bres)
-			if bc.RPS > 0 {
-				ratio := tc.RPS / bc.RPS
-				tc.Ratio = &ratio
+			tc := newCell(r.name, "tolk", c, medianResult(tres))
+			bc := newCell(r.name, "baseline", c, medianResult(bres))
+			if len(ratios) > 0 {
+				ratio := median(ratios)
+				tc.Ratio, tc.RoundRatios = &ratio, ratios
 			}
 			rep.Cells = append(rep.Cells, tc, bc)
 		}
@@ -315,6 +339,23 @@ func bench(ctx context.Context, o options, log *slog.Logger, stderr io.Writer) (
 	}
 	rep.LoadAvgEnd = loadAverage()
 	return rep, nil
+}
+
+// medianResult returns the result of median throughput.
+func medianResult(rs []*result) *result {
+	s := slices.Clone(rs)
+	slices.SortFunc(s, func(a, b *result) int { return cmp.Compare(a.rps(), b.rps()) })
+	return s[len(s)/2]
+}
+
+// median returns the median of xs, which is not empty.
+func median(xs []float64) float64 {
+	s := slices.Clone(xs)
+	slices.Sort(s)
+	if len(s)%2 == 0 {
+		return (s[len(s)/2-1] + s[len(s)/2]) / 2
+	}
+	return s[len(s)/2]
 }
 
 // chooseLoader returns the load generator that name asks for and its

@@ -17,6 +17,7 @@ type report struct {
 	Articles       int            `json:"articles"`
 	CorpusCached   bool           `json:"corpus_cached"`
 	CellSeconds    float64        `json:"cell_seconds"`
+	Rounds         int            `json:"rounds"` // alternating slices of each cell compared with the baseline
 	CPUs           int            `json:"cpus"`
 	LoadAvgStart   string         `json:"load_average_start"`
 	LoadAvgEnd     string         `json:"load_average_end"`
@@ -45,7 +46,11 @@ type cell struct {
 	P99US       float64  `json:"p99_us"`
 	P999US      float64  `json:"p999_us"`
 	Errors      int64    `json:"errors"`
-	Ratio       *float64 `json:"ratio_to_baseline,omitempty"` // Tolk rps / baseline rps, article route only
+	Ratio       *float64 `json:"ratio_to_baseline,omitempty"` // median of RoundRatios, article routes only
+	// RoundRatios are Tolk's rps over the baseline's in each round of
+	// alternating slices; the cell's figures are those of its median
+	// round.
+	RoundRatios []float64 `json:"round_ratios,omitempty"`
 }
 
 // newCell summarizes res.
@@ -65,7 +70,11 @@ func newCell(route, server string, conc int, res *result) cell {
 func (r *report) printTable(w io.Writer) {
 	fmt.Fprintf(w, "\nTolk load benchmark: %d articles × 3 languages, %s generator, %gs per cell, %d CPUs, load average %s at start, %s at end\n",
 		r.Articles, r.Generator, r.CellSeconds, r.CPUs, r.LoadAvgStart, r.LoadAvgEnd)
-	fmt.Fprintf(w, "article route: GET %s (%d bytes)\n\n", r.ArticlePath, r.ArticleBytes)
+	fmt.Fprintf(w, "article route: GET %s (%d bytes)\n", r.ArticlePath, r.ArticleBytes)
+	if r.Rounds > 1 {
+		fmt.Fprintf(w, "cells with a baseline: %d rounds of alternating Tolk and baseline slices; figures of the median round, ratio the median of the rounds' ratios (each in brackets)\n", r.Rounds)
+	}
+	fmt.Fprintln(w)
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "route\tconc\treq/s\tp50\tp99\tp99.9\terrors\tvs baseline\t")
 	for _, c := range r.Cells {
@@ -76,6 +85,13 @@ func (r *report) printTable(w io.Writer) {
 		ratio := ""
 		if c.Ratio != nil {
 			ratio = fmt.Sprintf("%.2f", *c.Ratio)
+			if len(c.RoundRatios) > 1 {
+				var rs []string
+				for _, x := range c.RoundRatios {
+					rs = append(rs, fmt.Sprintf("%.2f", x))
+				}
+				ratio += " (" + strings.Join(rs, " ") + ")"
+			}
 		}
 		fmt.Fprintf(tw, "%s\t%d\t%.0f\t%s\t%s\t%s\t%d\t%s\t\n", name, c.Concurrency, c.RPS,
 			fmtMicros(c.P50US), fmtMicros(c.P99US), fmtMicros(c.P999US), c.Errors, ratio)

@@ -3,6 +3,7 @@ package index
 import (
 	"cmp"
 	"context"
+	"math"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -28,17 +29,35 @@ type Suggestion struct {
 // suggester is a sorted table of the normalized words of every title,
 // searched by binary search. Chinese titles, which have no spaces, get an
 // entry at every Han character, so typing any part of a title finds it.
+//
+// The table holds no pointers besides its few arrays: every key is a
+// substring of one string of all normalized titles, so that a table of
+// hundreds of thousands of entries costs the garbage collector nothing to
+// scan.
 type suggester struct {
-	vers    []*article.Version
-	words   [][]string // normalized words of each version's title
-	entries []sugEntry // sorted by key, then version
+	vers   []*article.Version
+	titles string   // the normalized words of every title, each followed by wordSep
+	starts []uint32 // version i's words are titles[starts[i]:starts[i+1]]
+	// entries are sorted by key, then version.
+	entries []sugEntry
 }
 
+// wordSep ends every word in suggester.titles; normalized words never
+// contain it.
+const wordSep = '\x00'
+
 type sugEntry struct {
-	key string
-	ver int32
+	off uint32 // the key is titles[off:off+n]
+	n   uint16
 	pos int16 // the word's index in the title
+	ver int32
 }
+
+func (s *suggester) key(e sugEntry) string { return s.titles[e.off : e.off+uint32(e.n)] }
+
+// words returns the normalized words of version i's title, each followed
+// by wordSep.
+func (s *suggester) words(i int32) string { return s.titles[s.starts[i]:s.starts[i+1]] }
 
 // normalize returns the suggestion key of a word: lower case, Swedish
 // letters folded, Chinese simplified.
@@ -54,25 +73,49 @@ func newSuggester(docs map[string]*article.Version) *suggester {
 	slices.SortFunc(s.vers, func(a, b *article.Version) int {
 		return cmp.Or(cmp.Compare(a.ID, b.ID), cmp.Compare(a.Lang, b.Lang))
 	})
-	s.words = make([][]string, len(s.vers))
+	var b strings.Builder
+	s.starts = make([]uint32, len(s.vers)+1)
+	type span struct {
+		off, n int
+		pos    int16
+		ver    int32
+	}
+	var spans []span
 	for i, v := range s.vers {
-		ws := splitWords(v.Title)
-		norm := make([]string, len(ws))
-		for j, w := range ws {
-			norm[j] = normalize(w)
-			if hasHan(w) {
-				rs := []rune(norm[j])
-				for k := range rs {
-					s.entries = append(s.entries, sugEntry{key: string(rs[k:min(len(rs), k+maxHanKey)]), ver: int32(i), pos: int16(min(j, 1<<14))})
-				}
+		s.starts[i] = uint32(b.Len())
+		for j, w := range splitWords(v.Title) {
+			norm := normalize(strings.ReplaceAll(w, string(wordSep), ""))
+			off := b.Len()
+			b.WriteString(norm)
+			b.WriteByte(wordSep)
+			pos := int16(min(j, 1<<14))
+			if !hasHan(w) {
+				spans = append(spans, span{off, len(norm), pos, int32(i)})
 				continue
 			}
-			s.entries = append(s.entries, sugEntry{key: norm[j], ver: int32(i), pos: int16(min(j, 1<<14))})
+			// An entry at every character, up to maxHanKey characters long.
+			idx := make([]int, 0, len(norm)/3+1)
+			for k := range norm {
+				idx = append(idx, k)
+			}
+			idx = append(idx, len(norm))
+			for k := 0; k+1 < len(idx); k++ {
+				end := idx[min(len(idx)-1, k+maxHanKey)]
+				spans = append(spans, span{off + idx[k], end - idx[k], pos, int32(i)})
+			}
 		}
-		s.words[i] = norm
+	}
+	s.starts[len(s.vers)] = uint32(b.Len())
+	s.titles = b.String()
+	s.entries = make([]sugEntry, 0, len(spans))
+	for _, sp := range spans {
+		if sp.off+sp.n > math.MaxUint32 || sp.n > math.MaxUint16 {
+			continue // titles of more than 4 GiB in all; never in practice
+		}
+		s.entries = append(s.entries, sugEntry{off: uint32(sp.off), n: uint16(sp.n), pos: sp.pos, ver: sp.ver})
 	}
 	slices.SortFunc(s.entries, func(a, b sugEntry) int {
-		return cmp.Or(strings.Compare(a.key, b.key), cmp.Compare(a.ver, b.ver))
+		return cmp.Or(strings.Compare(s.key(a), s.key(b)), cmp.Compare(a.ver, b.ver))
 	})
 	return s
 }
@@ -101,9 +144,9 @@ func (s *suggester) suggest(prefix string, langs []string, n int) []Suggestion {
 	typed := toSimplified(strings.ToLower(ws[lookup]))
 	var cands []cand
 	seen := make(map[int32]bool)
-	start, _ := slices.BinarySearchFunc(s.entries, keys[lookup], func(e sugEntry, k string) int { return strings.Compare(e.key, k) })
+	start, _ := slices.BinarySearchFunc(s.entries, keys[lookup], func(e sugEntry, k string) int { return strings.Compare(s.key(e), k) })
 	for _, e := range s.entries[start:] {
-		if !strings.HasPrefix(e.key, keys[lookup]) || len(cands) >= suggestScan {
+		if !strings.HasPrefix(s.key(e), keys[lookup]) || len(cands) >= suggestScan {
 			break
 		}
 		if seen[e.ver] {
@@ -154,7 +197,7 @@ func (s *suggester) hasAll(i int32, keys []string, skip int) bool {
 			continue
 		}
 		found := false
-		for _, w := range s.words[i] {
+		for w := range strings.SplitSeq(strings.TrimSuffix(s.words(i), string(wordSep)), string(wordSep)) {
 			if strings.HasPrefix(w, key) || (hasHan(key) && strings.Contains(w, key)) {
 				found = true
 				break

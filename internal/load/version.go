@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"path"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -76,7 +77,7 @@ func ParseVersion(path string, data []byte, r *Renderer) (*article.Version, []ar
 	if !ok {
 		return nil, rep.problems
 	}
-	v := &article.Version{ID: id, Lang: lang, Path: path, Lines: make(map[string]int)}
+	v := &article.Version{ID: id, Lang: lang, Path: path}
 	var fields map[string]field
 	before := len(rep.problems)
 	if top := rep.parseYAML(fm); top != nil {
@@ -86,7 +87,12 @@ func ParseVersion(path string, data []byte, r *Renderer) (*article.Version, []ar
 	} else if len(rep.problems) > before {
 		return nil, rep.problems // invalid YAML
 	}
+	v.Lines = make(map[string]int, len(fields))
+	known := Keys()
 	for k, f := range fields {
+		if i := slices.Index(known, k); i >= 0 {
+			k = known[i] // the constant: thousands of versions share its bytes
+		}
 		v.Lines[k] = f.key.Line + rep.offset
 	}
 	for _, k := range []string{keyTitle, keySlug, keyPublished} {

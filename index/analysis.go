@@ -18,15 +18,17 @@ import (
 // how, beyond what the mapping JSON and analyzers.Version already capture
 // (for example the meaning of a field's contents). A change forces a
 // rebuild of every persisted index.
-const schemaVersion = "tolk-index-3"
+const schemaVersion = "tolk-index-4"
 
 // docType is the Bleve document type of every indexed version.
 const docType = "version"
 
 // Fields every document carries, whatever its language.
 const (
-	fieldLang = "lang"
-	fieldTags = "tags"
+	fieldLang    = "lang"
+	fieldTags    = "tags"
+	fieldArticle = "article" // the article's id, for grouping versions
+
 )
 
 // defaultLangs are always in the mapping, so that the first version in one
@@ -156,6 +158,7 @@ func newMapping(langs []string) (*mapping.IndexMappingImpl, error) {
 	}
 	dm.AddFieldMappingsAt(fieldLang, kw())
 	dm.AddFieldMappingsAt(fieldTags, kw())
+	dm.AddFieldMappingsAt(fieldArticle, kw())
 	for _, l := range langs {
 		for _, fa := range specFor(l).textFields() {
 			f := mapping.NewTextFieldMapping()

@@ -1,7 +1,9 @@
 package index
 
 import (
+	"cmp"
 	"context"
+	"slices"
 	"sync"
 
 	"github.com/blevesearch/bleve/v2/index/scorch"
@@ -20,6 +22,7 @@ import (
 // segFacets is the language and tags of every document of one segment,
 // by local document number, as ids of a facetNames.
 type segFacets struct {
+	art    []uint32 // article ids
 	lang   []uint16
 	tagOff []uint32 // tags of document n are tagIDs[tagOff[n]:tagOff[n+1]]
 	tagIDs []uint16
@@ -32,10 +35,25 @@ type facetTables struct {
 	segs  map[segment.Segment]*segFacets
 	ids   map[string]uint16
 	names []string // by id; only ever appended to
+	// Articles have ids of their own: there may be more than 65,535.
+	artIDs map[string]uint32
+	arts   []string // by id; only ever appended to
 }
 
 func newFacetTables() *facetTables {
-	return &facetTables{segs: make(map[segment.Segment]*segFacets), ids: make(map[string]uint16)}
+	return &facetTables{segs: make(map[segment.Segment]*segFacets), ids: make(map[string]uint16), artIDs: make(map[string]uint32)}
+}
+
+// artID returns the id of article a, assigning one if needed; t.mu is
+// held.
+func (t *facetTables) artID(a string) uint32 {
+	if id, ok := t.artIDs[a]; ok {
+		return id
+	}
+	id := uint32(len(t.arts))
+	t.artIDs[a] = id
+	t.arts = append(t.arts, a)
+	return id
 }
 
 // id returns the id of name, assigning one if needed; t.mu is held.
@@ -57,6 +75,7 @@ type facetView struct {
 	offsets []uint64 // first global document number of each segment
 	segs    []*segFacets
 	names   []string
+	arts    []string
 }
 
 // view returns the facet view of snapshot is, reading the tables of
@@ -91,6 +110,7 @@ func (t *facetTables) view(is *scorch.IndexSnapshot) (*facetView, bool) {
 		}
 	}
 	v.names = t.names[:len(t.names):len(t.names)]
+	v.arts = t.arts[:len(t.arts):len(t.arts)]
 	return v, true
 }
 
@@ -102,8 +122,8 @@ func (t *facetTables) read(seg segment.Segment) (*segFacets, bool) {
 		return nil, false
 	}
 	n := seg.Count()
-	f := &segFacets{lang: make([]uint16, n), tagOff: make([]uint32, n+1)}
-	fields := []string{fieldLang, fieldTags}
+	f := &segFacets{art: make([]uint32, n), lang: make([]uint16, n), tagOff: make([]uint32, n+1)}
+	fields := []string{fieldLang, fieldTags, fieldArticle}
 	var state segment.DocVisitState
 	var err error
 	for d := range n {
@@ -114,6 +134,8 @@ func (t *facetTables) read(seg segment.Segment) (*segFacets, bool) {
 				f.lang[d] = t.id(string(term))
 			case fieldTags:
 				f.tagIDs = append(f.tagIDs, t.id(string(term)))
+			case fieldArticle:
+				f.art[d] = t.artID(string(term))
 			}
 		}, state)
 		if err != nil {
@@ -135,15 +157,37 @@ func (v *facetView) locate(num uint64) (*segFacets, uint64) {
 }
 
 // facetCounter counts the languages of all matches and the tags of the
-// matches in wanted languages, and passes only those to Bleve's collector.
+// matches in wanted languages. Without grouping it passes those matches to
+// Bleve's collector; with grouping it keeps one match per article itself:
+// the version in the most preferred language, then of the best score.
 type facetCounter struct {
 	tables *facetTables
 	wanted map[string]bool
+	// group keeps one version per article, ranked by prefer (languages
+	// not in it come after).
+	group  bool
+	prefer []string
 	view   *facetView
 	langs  []int // by id
 	tags   []int // by id
 	total  int   // matches in wanted languages
-	failed bool  // the index could not be read this way; counts are void
+	groups map[uint32]int
+	picks  []groupPick // in the order their articles first matched
+	failed bool        // the index could not be read this way; counts are void
+}
+
+// groupPick is the version kept for one article.
+type groupPick struct {
+	art   uint32
+	lang  uint16
+	rank  int
+	score float64 // of the kept version
+	top   float64 // the best score of any version of the article
+}
+
+// docID returns the Bleve document id of p.
+func (c *facetCounter) docID(p groupPick) string {
+	return docID(c.view.arts[p.art], c.view.names[p.lang])
 }
 
 // context returns ctx set up so that a search in it counts into c.
@@ -167,8 +211,16 @@ func (c *facetCounter) handler(sc *search.SearchContext) (search.DocumentMatchHa
 	n := len(c.view.names)
 	c.langs, c.tags = make([]int, n), make([]int, n)
 	wanted := make([]bool, n)
+	rank := make([]int, n)
 	for i, name := range c.view.names {
 		wanted[i] = c.wanted[name]
+		rank[i] = len(c.prefer)
+		if r := slices.Index(c.prefer, name); r >= 0 {
+			rank[i] = r
+		}
+	}
+	if c.group {
+		c.groups = make(map[uint32]int)
 	}
 	return func(d *search.DocumentMatch) error {
 		if d == nil {
@@ -193,8 +245,32 @@ func (c *facetCounter) handler(sc *search.SearchContext) (search.DocumentMatchHa
 				c.tags[tag]++
 			}
 		}
-		return next(d)
+		if !c.group {
+			return next(d)
+		}
+		art, score := f.art[local], d.Score
+		sc.DocumentMatchPool.Put(d)
+		i, seen := c.groups[art]
+		if !seen {
+			c.groups[art] = len(c.picks)
+			c.picks = append(c.picks, groupPick{art: art, lang: l, rank: rank[l], score: score, top: score})
+			return nil
+		}
+		p := &c.picks[i]
+		p.top = max(p.top, score)
+		if rank[l] < p.rank || rank[l] == p.rank && score > p.score {
+			p.lang, p.rank, p.score = l, rank[l], score
+		}
+		return nil
 	}, loadID, nil
+}
+
+// ranked returns the kept versions, best article first: by the best score
+// of any of its versions, then in the order they matched.
+func (c *facetCounter) ranked() []groupPick {
+	out := slices.Clone(c.picks)
+	slices.SortStableFunc(out, func(a, b groupPick) int { return cmp.Compare(b.top, a.top) })
+	return out
 }
 
 // counts returns the counts of by, named, most frequent first.

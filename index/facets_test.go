@@ -35,6 +35,23 @@ func bleveFacets(t *testing.T, ix *Index, q string, langs []string) (langCounts,
 	return count(s.langs, fieldLang), count(langs, fieldTags)
 }
 
+// bleveArticles counts the articles with a version in langs matching q.
+func bleveArticles(t *testing.T, ix *Index, q string, langs []string) int {
+	t.Helper()
+	s := ix.current()
+	req := bleve.NewSearchRequestOptions(s.textQuery(ParseQuery(q), langs, mode{all: true}), 10000, 0, false)
+	sr, err := s.bi.Search(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	arts := make(map[string]bool)
+	for _, h := range sr.Hits {
+		id, _ := splitDocID(h.ID)
+		arts[id] = true
+	}
+	return len(arts)
+}
+
 // TestFacetsMatchBleve checks the facet tables against Bleve's doc-value
 // facets while versions are added, replaced and deleted, so that the
 // index spans several segments with deleted documents in them.
@@ -61,6 +78,11 @@ func TestFacetsMatchBleve(t *testing.T) {
 				}
 				if diff := cmp.Diff(wantTags, res.Tags); diff != "" {
 					t.Errorf("%s: %q in %v: tags (-bleve +tolk):\n%s", step, q, langs, diff)
+				}
+				if len(langs) > 1 {
+					if want := bleveArticles(t, ix, q+" ", langs); res.Total != want {
+						t.Errorf("%s: %q in %v: total %d, want %d articles", step, q, langs, res.Total, want)
+					}
 				}
 			}
 		}

@@ -91,7 +91,7 @@ type snapshot struct {
 	sugg    *suggester
 	vocab   vocab
 	facets  *facetTables // of bi
-	tags    int // number of distinct tags, for facet sizes
+	tags    int          // number of distinct tags, for facet sizes
 }
 
 // docID returns the Bleve document id of the version of article id in lang.
@@ -394,10 +394,11 @@ func (document) BleveType() string { return docType }
 func (s *snapshot) document(v *article.Version) document {
 	sp := s.specs[v.Lang]
 	d := document{
-		fieldLang: v.Lang,
-		fieldTags: v.Tags,
-		sp.title:  v.Title,
-		sp.body:   bodyOf(v),
+		fieldLang:    v.Lang,
+		fieldTags:    v.Tags,
+		fieldArticle: v.ID,
+		sp.title:     v.Title,
+		sp.body:      bodyOf(v),
 	}
 	if sp.titleFld != "" {
 		d[sp.titleFld] = v.Title

@@ -27,9 +27,6 @@ const (
 	// widening: exact matches of every word, then with typos, then any
 	// word.
 	minHits = 3
-	// minGrouped is the fewest versions read to group hits by article when
-	// searching several languages; up to that many, Total is exact.
-	minGrouped = 1000
 )
 
 // Boosts: title above body, exact above folded above prefix above fuzzy.
@@ -68,8 +65,7 @@ type Request struct {
 // Result is one page of search results.
 type Result struct {
 	// Total counts the matching versions, or the matching articles when
-	// more than one language was searched; past 1,000 matching versions
-	// the article count is extrapolated from the first 1,000.
+	// more than one language was searched.
 	Total int
 	Hits  []Hit
 	// Tags counts the matching versions per tag, most frequent first.
@@ -176,16 +172,15 @@ func (ix *Index) search(ctx context.Context, s *snapshot, r Request) (Result, er
 	run := func(m mode) (*bleve.SearchResult, *facetCounter, error) {
 		req := bleve.NewSearchRequestOptions(build(m), per, from, false)
 		if grouped {
-			// Enough versions to fill the page even if every article
-			// matched in every language.
-			req.From, req.Size = 0, max(minGrouped, (from+per)*len(langs))
+			// The counter groups every match itself and passes none on.
+			req.From, req.Size = 0, 0
 		}
 		req.Fields = nil
 		// Fuzzy searches find few versions, and rebuilding their
 		// queries for a second search costs more than reading locations
 		// for all of them now.
-		req.IncludeLocations = m.fuzzy
-		c := &facetCounter{tables: s.facets, wanted: wanted}
+		req.IncludeLocations = m.fuzzy && !grouped
+		c := &facetCounter{tables: s.facets, wanted: wanted, group: grouped, prefer: r.Prefer}
 		sr, err := s.bi.SearchInContext(c.context(ctx), req)
 		if err != nil {
 			return nil, nil, fmt.Errorf("search: %w", err)
@@ -228,45 +223,10 @@ func (ix *Index) search(ctx context.Context, s *snapshot, r Request) (Result, er
 	}
 	var picks []pick
 	if grouped {
-		best := make(map[string]int) // article → index in picks
-		rank := func(docID string) int {
-			_, l := splitDocID(docID)
-			if i := slices.Index(r.Prefer, l); i >= 0 {
-				return i
-			}
-			return len(r.Prefer)
-		}
-		top := make(map[string]float64) // article → best score of any version
-		for _, h := range sr.Hits {
-			id, _ := splitDocID(h.ID)
-			i, ok := best[id]
-			if !ok {
-				best[id] = len(picks)
-				picks = append(picks, pick{h.ID, h.Score})
-				top[id] = h.Score
-				continue
-			}
-			// Hits come best first, so an earlier pick in the same
-			// preference rank has the better score.
-			if rank(h.ID) < rank(picks[i].id) {
-				picks[i] = pick{h.ID, h.Score}
-			}
-		}
-		for i := range picks {
-			id, _ := splitDocID(picks[i].id)
-			picks[i].score = top[id]
-		}
-		res.Total = len(picks)
-		if n := len(sr.Hits); c.total > n && n > 0 {
-			// Too many to group all: estimate the articles among the
-			// versions not read from those that were.
-			res.Total += int(float64(c.total-n) * float64(len(picks)) / float64(n))
-		}
-		slices.SortStableFunc(picks, func(a, b pick) int { return cmp.Compare(b.score, a.score) })
-		if from >= len(picks) {
-			picks = nil
-		} else {
-			picks = picks[from:min(len(picks), from+per)]
+		ranked := c.ranked()
+		res.Total = len(ranked)
+		for _, p := range ranked[min(from, len(ranked)):min(len(ranked), from+per)] {
+			picks = append(picks, pick{c.docID(p), p.top})
 		}
 	} else {
 		res.Total = c.total
@@ -281,7 +241,7 @@ func (ix *Index) search(ctx context.Context, s *snapshot, r Request) (Result, er
 	// Locations only for the hits shown: a second, tiny search, unless
 	// the fuzzy search read them already.
 	locs := make(map[string]search.FieldTermLocationMap, len(picks))
-	if m.fuzzy {
+	if m.fuzzy && !grouped {
 		for _, h := range sr.Hits {
 			locs[h.ID] = h.Locations
 		}
@@ -290,7 +250,7 @@ func (ix *Index) search(ctx context.Context, s *snapshot, r Request) (Result, er
 		for i, p := range picks {
 			ids[i] = p.id
 		}
-		lq := query.NewConjunctionQuery([]query.Query{query.NewDocIDQuery(ids), s.textQuery(q, langs, mode{})})
+		lq := query.NewConjunctionQuery([]query.Query{query.NewDocIDQuery(ids), s.textQuery(q, langs, mode{fuzzy: m.fuzzy})})
 		lreq := bleve.NewSearchRequestOptions(lq, len(ids), 0, false)
 		lreq.IncludeLocations = true
 		lr, err := s.bi.SearchInContext(ctx, lreq)

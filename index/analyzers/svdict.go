@@ -131,8 +131,8 @@ type svRule struct {
 // svDict is the Swedish lexicon used for lemmatisation and compound
 // splitting. It is immutable once built and safe for concurrent use.
 type svDict struct {
-	words   map[string]svFlags  // lemma → flags; Z-only words are absent
-	heads   map[string]string   // non-final compound part as written → lemma
+	words   *strTable           // lemma → flags; Z-only words are absent
+	heads   *strTable           // non-final compound part as written → lemma
 	rules   map[string][]svRule // inflection rules keyed by their added suffix
 	maxAdd  int                 // longest added suffix, in bytes
 	addLens [256]uint32         // by last byte: bit n set if some suffix has n bytes
@@ -197,11 +197,9 @@ func svEntries(dic string) []svEntry {
 // every key is folded (å→a, ä→a, ö→o …), so that text typed without
 // diacritics finds the same lemmas.
 func newSvDict(rules map[rune][]svRule, entries []svEntry, fold func(string) string) *svDict {
-	d := &svDict{
-		words: make(map[string]svFlags, len(entries)),
-		heads: make(map[string]string, len(entries)/4),
-		rules: make(map[string][]svRule),
-	}
+	d := &svDict{rules: make(map[string][]svRule)}
+	words := make(map[string]uint64, len(entries))
+	heads := make(map[string]string, len(entries)/4)
 	zOnly := make(map[string]bool)
 	for _, e := range entries {
 		if strings.ContainsRune(e.flags, '%') || strings.ContainsAny(e.word, "-.:' ") {
@@ -213,7 +211,7 @@ func newSvDict(rules map[rune][]svRule, entries []svEntry, fold func(string) str
 			zOnly[w] = true
 			continue
 		}
-		d.words[w] |= f
+		words[w] |= uint64(f)
 	}
 	for _, fl := range svInflectFlags {
 		for _, r := range rules[fl] {
@@ -229,10 +227,10 @@ func newSvDict(rules map[rune][]svRule, entries []svEntry, fold func(string) str
 	// are, then the forms derived by compound-form flags (skola → skol-,
 	// förskola → förskole-, avfall → avfalls-).
 	addHead := func(form, lemma string) {
-		if _, ok := d.heads[form]; ok || utf8.RuneCountInString(form) < 2 {
+		if _, ok := heads[form]; ok || utf8.RuneCountInString(form) < 2 {
 			return
 		}
-		d.heads[form] = lemma
+		heads[form] = lemma
 		d.maxHead = max(d.maxHead, len(form))
 	}
 	lemmaOf := func(w string) string {
@@ -241,7 +239,7 @@ func newSvDict(rules map[rune][]svRule, entries []svEntry, fold func(string) str
 		}
 		// Only-in-compound forms name no lemma; guess the usual ones.
 		for _, c := range []string{trimLast(w) + "a", w + "a", trimLast(w) + "um", w + "e"} {
-			if _, ok := d.words[c]; ok && c != "a" {
+			if _, ok := words[c]; ok && c != "a" {
 				return c
 			}
 		}
@@ -272,7 +270,19 @@ func newSvDict(rules map[rune][]svRule, entries []svEntry, fold func(string) str
 			}
 		}
 	}
+	d.words = newStrTable(words, nil)
+	headNums := make(map[string]uint64, len(heads))
+	for h := range heads {
+		headNums[h] = 0
+	}
+	d.heads = newStrTable(headNums, heads)
 	return d
+}
+
+// flags returns the flags of lemma w; none when w is no lemma.
+func (d *svDict) flags(w string) svFlags {
+	f, _ := d.words.num(w)
+	return svFlags(f)
 }
 
 func trimLast(s string) string {
@@ -284,7 +294,7 @@ func trimLast(s string) string {
 // (skolan → skola, biblioteket → bibliotek). It reports false when w is
 // no form of a known word.
 func (d *svDict) lemma(w string) (string, bool) {
-	if _, ok := d.words[w]; ok {
+	if _, ok := d.words.num(w); ok {
 		return w, true
 	}
 	if len(w) < 3 {
@@ -306,8 +316,8 @@ func (d *svDict) lemma(w string) (string, bool) {
 				continue
 			}
 			b := append(append(buf[:0], base...), r.strip...)
-			f, ok := d.words[string(b)]
-			if !ok || f&r.flag == 0 || !r.cond.match(string(b)) {
+			f, ok := d.words.numBytes(b)
+			if !ok || svFlags(f)&r.flag == 0 || !r.cond.match(string(b)) {
 				continue
 			}
 			return string(b), true
@@ -356,13 +366,13 @@ const svMinGenericHeadRunes = 4
 // (vårdnads-), and an -a noun without its a or with e, o or u in its place
 // (förskol-, gatu-).
 func (d *svDict) head(s string, generic bool) (string, bool) {
-	if l, ok := d.heads[s]; ok {
+	if l, ok := d.heads.str(s); ok {
 		return l, true
 	}
 	if !generic || utf8.RuneCountInString(s) < svMinGenericHeadRunes || len(s) >= 128 {
 		return "", false
 	}
-	noun := func(w string) bool { return d.words[w]&svFlagY != 0 }
+	noun := func(w string) bool { return d.flags(w)&svFlagY != 0 }
 	base := s[:len(s)-1]
 	switch s[len(s)-1] {
 	case 's':
@@ -395,7 +405,7 @@ func (d *svDict) splitWith(w string, generic bool) (svSplit, bool) {
 			continue
 		}
 		if i > 0 {
-			if tail, ok := d.lemma(w[i:]); ok && d.words[tail]&svFlagY != 0 && utf8.RuneCountInString(w[i:]) >= svMinPartRunes {
+			if tail, ok := d.lemma(w[i:]); ok && d.flags(tail)&svFlagY != 0 && utf8.RuneCountInString(w[i:]) >= svMinPartRunes {
 				if parts := count[i]; best == 0 || parts < best {
 					best, bestAt = parts, i
 				}

@@ -151,7 +151,7 @@ func (f svFilter) analyze(env *snowballstem.Env, term string) *svWord {
 		}
 	}
 	stem := lemma
-	if !known || f.dict.words[lemma]&svFlagProper == 0 {
+	if !known || f.dict.flags(lemma)&svFlagProper == 0 {
 		stem = svStem(env, lemma)
 	}
 	res := &svWord{stem: stem}

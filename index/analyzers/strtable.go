@@ -1,0 +1,127 @@
+package analyzers
+
+import (
+	"hash/maphash"
+	"math"
+	"math/bits"
+	"strings"
+)
+
+// strTable is an immutable hash table from strings to a uint64 and a
+// string. Its keys and string values live in one string and its slots hold
+// offsets, not pointers, so the garbage collector never scans its entries:
+// the Swedish dictionaries hold about a million of them.
+type strTable struct {
+	blob  string
+	slots []strSlot // a power of two long, at most three quarters full
+	nums  []uint64  // distinct numeric values, indexed by strSlot.num
+	seed  maphash.Seed
+}
+
+// strSlot is one entry; klen 0 marks an empty slot (keys are never empty).
+type strSlot struct {
+	koff, voff uint32
+	klen, vlen uint16
+	num        uint32
+}
+
+// newStrTable returns a table holding nums[k] and strs[k] for every key k
+// of nums (strs may lack keys; their string value is ""). Keys and values
+// longer than 65,535 bytes, and empty keys, are left out.
+func newStrTable(nums map[string]uint64, strs map[string]string) *strTable {
+	t := &strTable{seed: maphash.MakeSeed()}
+	size := 1 << bits.Len(uint(len(nums)+len(nums)/3))
+	t.slots = make([]strSlot, size)
+	var blob strings.Builder
+	numIdx := make(map[uint64]uint32)
+	for k, n := range nums {
+		v := strs[k]
+		if k == "" || len(k) > math.MaxUint16 || len(v) > math.MaxUint16 || blob.Len()+len(k)+len(v) > math.MaxUint32 {
+			continue
+		}
+		ni, ok := numIdx[n]
+		if !ok {
+			ni = uint32(len(t.nums))
+			numIdx[n] = ni
+			t.nums = append(t.nums, n)
+		}
+		s := strSlot{koff: uint32(blob.Len()), klen: uint16(len(k)), num: ni}
+		blob.WriteString(k)
+		if v == k {
+			s.voff, s.vlen = s.koff, s.klen
+		} else {
+			s.voff, s.vlen = uint32(blob.Len()), uint16(len(v))
+			blob.WriteString(v)
+		}
+		mask := uint64(len(t.slots) - 1)
+		for i := maphash.String(t.seed, k) & mask; ; i = (i + 1) & mask {
+			if t.slots[i].klen == 0 {
+				t.slots[i] = s
+				break
+			}
+		}
+	}
+	t.blob = blob.String()
+	return t
+}
+
+// slot returns the slot of key k, or nil.
+func (t *strTable) slot(k string) *strSlot {
+	if t == nil || k == "" {
+		return nil
+	}
+	mask := uint64(len(t.slots) - 1)
+	for i := maphash.String(t.seed, k) & mask; ; i = (i + 1) & mask {
+		s := &t.slots[i]
+		if s.klen == 0 {
+			return nil
+		}
+		if int(s.klen) == len(k) && t.blob[s.koff:s.koff+uint32(s.klen)] == k {
+			return s
+		}
+	}
+}
+
+// slotBytes is slot for a key held in a byte slice.
+func (t *strTable) slotBytes(k []byte) *strSlot {
+	if t == nil || len(k) == 0 {
+		return nil
+	}
+	mask := uint64(len(t.slots) - 1)
+	for i := maphash.Bytes(t.seed, k) & mask; ; i = (i + 1) & mask {
+		s := &t.slots[i]
+		if s.klen == 0 {
+			return nil
+		}
+		if int(s.klen) == len(k) && t.blob[s.koff:s.koff+uint32(s.klen)] == string(k) {
+			return s
+		}
+	}
+}
+
+// numBytes is num for a key held in a byte slice.
+func (t *strTable) numBytes(k []byte) (uint64, bool) {
+	s := t.slotBytes(k)
+	if s == nil {
+		return 0, false
+	}
+	return t.nums[s.num], true
+}
+
+// num returns the numeric value of k and whether k is in t.
+func (t *strTable) num(k string) (uint64, bool) {
+	s := t.slot(k)
+	if s == nil {
+		return 0, false
+	}
+	return t.nums[s.num], true
+}
+
+// str returns the string value of k and whether k is in t.
+func (t *strTable) str(k string) (string, bool) {
+	s := t.slot(k)
+	if s == nil {
+		return "", false
+	}
+	return t.blob[s.voff : s.voff+uint32(s.vlen)], true
+}

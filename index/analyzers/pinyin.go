@@ -27,19 +27,37 @@ const (
 // loadPinyin builds the table from Han character to its distinct toneless
 // readings, the most common first (敦 → dun; 重 → zhong, chong; 女 → nv, as
 // pinyin keyboards type ü), once, from go-pinyin's embedded dictionary.
+//
+// The few hundred distinct syllables are shared, and every character's
+// readings are a window of one array, so the table costs the garbage
+// collector a handful of objects instead of a hundred thousand.
 var loadPinyin = sync.OnceValue(func() map[rune][]string {
 	args := pinyin.Args{Style: pinyin.Normal, Heteronym: true}
-	m := make(map[rune][]string, len(pinyin.PinyinDict))
+	syllables := make(map[string]string)
+	var all []string
+	type span struct{ start, n int }
+	spans := make(map[rune]span, len(pinyin.PinyinDict))
 	for k := range pinyin.PinyinDict {
-		var readings []string
+		start := len(all)
 		for _, p := range pinyin.SinglePinyin(rune(k), args) {
-			if p != "" && !slices.Contains(readings, p) && len(readings) < pinyinMaxReadings {
-				readings = append(readings, p)
+			if p == "" || slices.Contains(all[start:], p) || len(all)-start >= pinyinMaxReadings {
+				continue
 			}
+			if shared, ok := syllables[p]; ok {
+				p = shared
+			} else {
+				syllables[p] = p
+			}
+			all = append(all, p)
 		}
-		if len(readings) > 0 {
-			m[rune(k)] = readings
+		if len(all) > start {
+			spans[rune(k)] = span{start, len(all) - start}
 		}
+	}
+	all = slices.Clip(all)
+	m := make(map[rune][]string, len(spans))
+	for r, sp := range spans {
+		m[r] = all[sp.start : sp.start+sp.n : sp.start+sp.n]
 	}
 	return m
 })

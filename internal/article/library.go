@@ -75,13 +75,14 @@ func ParseOrder(s string) (Order, bool) {
 // Library is an immutable collection of articles. Build makes one; its
 // methods are safe for concurrent use and never modify it.
 type Library struct {
-	site     *Site
-	articles map[string]*Article
-	ids      []string              // sorted
-	slugs    map[string][]*Version // slug or alias → public versions
-	titleKey map[*Version][]byte   // collation keys for ByTitle
-	langRank map[string]int        // display order of languages
-	versions []*Version            // every stored version, by id then language order
+	site      *Site
+	articles  map[string]*Article
+	ids       []string              // sorted
+	slugs     map[string][]*Version // slug or alias → public versions
+	titleKey  map[*Version]keySpan  // collation keys for ByTitle, in titleKeys
+	titleKeys []byte
+	langRank  map[string]int // display order of languages
+	versions  []*Version     // every stored version, by id then language order
 }
 
 // Build checks the rules that span versions (one original per article, a
@@ -94,7 +95,7 @@ func Build(site *Site, versions []*Version) (*Library, []Problem) {
 		site:     site,
 		articles: make(map[string]*Article),
 		slugs:    make(map[string][]*Version),
-		titleKey: make(map[*Version][]byte),
+		titleKey: make(map[*Version]keySpan),
 		langRank: make(map[string]int),
 	}
 	for i, l := range site.Served() {
@@ -278,10 +279,22 @@ func Build(site *Site, versions []*Version) (*Library, []Problem) {
 			c = collate.New(language.Make(v.Lang), collate.IgnoreCase)
 			collators[v.Lang] = c
 		}
-		lib.titleKey[v] = bytes.Clone(c.KeyFromString(&buf, v.Title))
+		k := c.KeyFromString(&buf, v.Title)
+		lib.titleKey[v] = keySpan{uint32(len(lib.titleKeys)), uint32(len(k))}
+		lib.titleKeys = append(lib.titleKeys, k...)
 		buf.Reset()
 	}
 	return lib, problems
+}
+
+// keySpan locates one collation key in Library.titleKeys: all keys share
+// one array, so thousands of versions cost the collector one object.
+type keySpan struct{ off, n uint32 }
+
+// key returns the collation key of v's title.
+func (l *Library) key(v *Version) []byte {
+	k := l.titleKey[v]
+	return l.titleKeys[k.off : k.off+k.n]
 }
 
 func reachesOriginal(a *Article, v *Version) bool {
@@ -420,7 +433,7 @@ func (l *Library) Compare(a, b *Version, order Order) int {
 	case OldestFirst:
 		c = a.Published.Time.Compare(b.Published.Time)
 	case ByTitle:
-		c = bytes.Compare(l.titleKey[a], l.titleKey[b])
+		c = bytes.Compare(l.key(a), l.key(b))
 	}
 	return cmp.Or(c, cmp.Compare(a.ID, b.ID), cmp.Compare(l.rank(a.Lang), l.rank(b.Lang)))
 }

@@ -9,8 +9,10 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -314,26 +316,60 @@ func (ix *Index) build(ctx context.Context, m *mapping.IndexMappingImpl, mver st
 		return nil, err
 	}
 	s.finish()
-	batch := bi.NewBatch()
-	done := 0
-	for id, v := range docs {
-		done++
-		if err := batch.Index(id, s.document(v)); err != nil {
-			return fail(fmt.Errorf("index %s: %w", id, err))
-		}
-		if batch.Size() >= batchSize {
-			if err := ctx.Err(); err != nil {
-				return fail(err)
+	// Scorch analyzes a batch's documents in parallel but builds its
+	// segment on one goroutine, half of the work: batches built
+	// concurrently keep every core busy.
+	ids := slices.Collect(maps.Keys(docs))
+	chunks := make(chan []string)
+	var (
+		wg       sync.WaitGroup
+		mu       sync.Mutex // guards firstErr, done and progress calls
+		firstErr error
+		done     int
+	)
+	for range max(1, runtime.GOMAXPROCS(0)) {
+		wg.Go(func() {
+			for chunk := range chunks {
+				b := bi.NewBatch()
+				err := ctx.Err()
+				for _, id := range chunk {
+					if err != nil {
+						break
+					}
+					if err = b.Index(id, s.document(docs[id])); err != nil {
+						err = fmt.Errorf("index %s: %w", id, err)
+					}
+				}
+				if err == nil {
+					if err = bi.Batch(b); err != nil {
+						err = fmt.Errorf("index batch: %w", err)
+					}
+				}
+				mu.Lock()
+				if err != nil && firstErr == nil {
+					firstErr = err
+				}
+				done += len(chunk)
+				if err == nil && ix.progress != nil {
+					ix.progress(done, len(docs))
+				}
+				mu.Unlock()
 			}
-			if err := bi.Batch(batch); err != nil {
-				return fail(fmt.Errorf("index batch: %w", err))
-			}
-			batch.Reset()
-			if ix.progress != nil {
-				ix.progress(done, len(docs))
-			}
-		}
+		})
 	}
+	for len(ids) > 0 {
+		n := min(batchSize, len(ids))
+		chunks <- ids[:n]
+		ids = ids[n:]
+	}
+	close(chunks)
+	wg.Wait()
+	if firstErr != nil {
+		return fail(firstErr)
+	}
+	// The last batch carries the fingerprint, so an index is only ever
+	// reused when every batch before it was applied.
+	batch := bi.NewBatch()
 	batch.SetInternal(keyMapping, []byte(mver))
 	batch.SetInternal(keyFingerprint, []byte(hex.EncodeToString(fp[:])))
 	if err := bi.Batch(batch); err != nil {

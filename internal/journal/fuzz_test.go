@@ -1,6 +1,7 @@
 package journal
 
 import (
+	"encoding/json"
 	"errors"
 	"testing"
 
@@ -68,6 +69,45 @@ func FuzzSince(f *testing.F) {
 		}
 		if _, _, err := j.Since(next, limit); err != nil {
 			t.Errorf("Since(next %q) = %v", next, err)
+		}
+	})
+}
+
+// FuzzParseRecordFast checks that the fast path of reading a journal line
+// accepts only what encoding/json reads, and reads it the same way, and
+// that it accepts every line Append writes without escapes.
+func FuzzParseRecordFast(f *testing.F) {
+	for i := range 10 {
+		e := entry(i)
+		line, err := json.Marshal(record{Seq: uint64(i + 1), ID: e.ID, Lang: e.Lang, Op: e.Op, At: e.At, Slug: e.Slug, Hash: e.Hash})
+		if err != nil {
+			f.Fatal(err)
+		}
+		if _, ok := parseRecordFast(append(line, '\n')); !ok {
+			f.Fatalf("fast path refuses %s, as Append writes it", line)
+		}
+		f.Add(string(line) + "\n")
+	}
+	for _, s := range []string{
+		`{"seq":01,"id":"a","lang":"sv","op":"upsert","at":"2026-11-29T21:37:56Z","slug":"s"}` + "\n",
+		`{"seq":1,"id":"a\u00e5","lang":"sv","op":"upsert","at":"2026-11-29T21:37:56Z","slug":"s"}` + "\n",
+		`{"seq":1,"id":"a","lang":"sv","op":"upsert","at":"2026-11-29T21:37:56,5Z","slug":"s"}` + "\n",
+		`{"seq":1,"id":"a","lang":"sv","op":"upsert","at":"2026-11-29T21:37:56+01:00","slug":"s","hash":""}` + "\n",
+		`{"seq":1,"id":"a","lang":"sv","op":"delete","at":"2026-11-29T21:37:56Z","slug":"s"}`,
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, line string) {
+		fast, ok := parseRecordFast([]byte(line))
+		if !ok {
+			return
+		}
+		var slow record
+		if err := json.Unmarshal([]byte(line), &slow); err != nil {
+			t.Fatalf("fast path accepted %q, which encoding/json refuses: %v", line, err)
+		}
+		if diff := cmp.Diff(slow, fast); diff != "" {
+			t.Fatalf("fast path read %q differently (-json +fast):\n%s", line, diff)
 		}
 	})
 }

@@ -267,9 +267,12 @@ func (j *Journal) parseHeader(line []byte) string {
 }
 
 func (j *Journal) parseRecord(line []byte) string {
-	var rec record
-	if err := json.Unmarshal(line, &rec); err != nil {
-		return err.Error()
+	rec, ok := parseRecordFast(line)
+	if !ok {
+		rec = record{}
+		if err := json.Unmarshal(line, &rec); err != nil {
+			return err.Error()
+		}
 	}
 	if want := uint64(len(j.entries)) + 1; rec.Seq != want {
 		return fmt.Sprintf("sequence %d, want %d", rec.Seq, want)

@@ -1,7 +1,9 @@
 package main
 
 import (
+	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -10,43 +12,67 @@ import (
 	"strings"
 	"time"
 
+	"github.com/amal-kommun/tolk/content"
 	"github.com/amal-kommun/tolk/index"
 	"github.com/amal-kommun/tolk/internal/config"
-	"github.com/amal-kommun/tolk/internal/load"
+	"github.com/amal-kommun/tolk/internal/journal"
+	"github.com/amal-kommun/tolk/internal/store"
 )
 
 // buildIndex builds the persistent search index of a content tree, so that
-// a server started on it opens without indexing. On a terminal it draws a
-// progress bar; otherwise it prints plain progress lines.
+// a server started on it opens without indexing. It leaves in the index
+// directory everything a first start needs: the index, the versions cache
+// (so the server parses nothing), and, when the change journal there is
+// new, its first entries (so the server has nothing to catch up). On a
+// terminal it draws a progress bar; otherwise it prints plain progress
+// lines.
 func buildIndex(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	cfg, err := config.Parse(config.Index, args, getenv, stderr)
 	if err != nil {
 		return flagErr(err)
 	}
-	fsys, name, err := contentFS(cfg.Content)
+	_, name, err := contentFS(cfg.Content)
 	if err != nil {
 		return err
 	}
 	start := time.Now()
 	fmt.Fprintf(stderr, "loading %s\n", name)
-	lib, problems, err := load.Load(ctx, fsys)
+	jr, err := newJournal(cfg.Index)
 	if err != nil {
-		return fmt.Errorf("load %s: %w", name, err)
+		return err
 	}
-	for _, p := range problems {
-		fmt.Fprintln(stderr, p)
-	}
-	loaded := time.Since(start)
 	bar := newProgress(stderr, isTerminal(stderr))
-	ix, err := index.Open(ctx, index.Options{Dir: cfg.Index, Progress: bar.update}, lib.All())
+	var loaded time.Duration // until indexing starts; 0 when the index is reused
+	st, err := store.Open(ctx, store.Options{
+		Dir: cfg.Content,
+		FS:  content.FS,
+		Index: index.Options{Dir: cfg.Index, Progress: func(done, total int) {
+			if loaded == 0 {
+				loaded = time.Since(start)
+			}
+			bar.update(done, total)
+		}},
+		Journal: jr,
+	})
 	if err != nil {
-		return fmt.Errorf("build index: %w", err)
+		if jr != nil {
+			jr.Close()
+		}
+		return fmt.Errorf("build index of %s: %w", name, err)
 	}
 	bar.finish()
-	n := ix.DocCount()
-	reused := ix.Reused()
-	if err := ix.Close(); err != nil {
+	for _, p := range st.Problems() {
+		fmt.Fprintln(stderr, p)
+	}
+	n := st.Index().DocCount()
+	reused := st.Index().Reused()
+	if err := st.Close(); err != nil { // also waits for the versions cache
 		return fmt.Errorf("close index: %w", err)
+	}
+	if jr != nil {
+		if err := jr.Close(); err != nil {
+			return fmt.Errorf("close change journal: %w", err)
+		}
 	}
 	took := time.Since(start)
 	verb := "indexed"
@@ -54,8 +80,32 @@ func buildIndex(ctx context.Context, args []string, getenv func(string) string, 
 		verb = "reused the index of"
 	}
 	fmt.Fprintf(stdout, "%s %d versions of %s in %s (load %s, %.0f versions/s), %s on disk in %s\n",
-		verb, n, name, took.Round(time.Millisecond), loaded.Round(time.Millisecond), float64(n)/took.Seconds(), humanSize(dirSize(cfg.Index)), cfg.Index)
+		verb, n, name, took.Round(time.Millisecond), cmp.Or(loaded, took).Round(time.Millisecond), float64(n)/took.Seconds(), humanSize(dirSize(cfg.Index)), cfg.Index)
 	return nil
+}
+
+// newJournal opens the change journal in dir when it has no entries yet,
+// for the index build to record the content in it: the state a server's
+// first start would otherwise append, all at once, before it is ready. A
+// journal with entries is left to the server, whose catch-up also sends
+// the webhooks of what changed while it was stopped; so is one that a
+// running server holds. Both return nil.
+func newJournal(dir string) (*journal.Journal, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("index directory: %w", err)
+	}
+	jr, err := journal.Open(dir)
+	if errors.Is(err, journal.ErrLocked) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("open change journal: %w", err)
+	}
+	if entries, _, err := jr.Since("", 1); err != nil || len(entries) > 0 {
+		jr.Close()
+		return nil, err
+	}
+	return jr, nil
 }
 
 // progress reports indexing progress: a redrawn bar on a terminal, a line

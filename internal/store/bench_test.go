@@ -9,6 +9,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/amal-kommun/tolk/index"
+	"github.com/amal-kommun/tolk/internal/journal"
 )
 
 // generatedTree returns a tree of n articles, each in Swedish, English and
@@ -27,8 +30,9 @@ func generatedTree(n int) map[string]string {
 	return files
 }
 
-// benchStore opens a Store over a generated tree of 3,000 versions.
-func benchStore(b *testing.B) *Store {
+// benchTree writes a generated tree of 3,000 versions, as old as a
+// checked-out tree, and returns its directory.
+func benchTree(b *testing.B) string {
 	b.Helper()
 	dir := filepath.Join(b.TempDir(), "content")
 	writeTree(b, dir, generatedTree(1000))
@@ -43,6 +47,13 @@ func benchStore(b *testing.B) *Store {
 	if err != nil {
 		b.Fatal(err)
 	}
+	return dir
+}
+
+// benchStore opens a Store over a generated tree of 3,000 versions.
+func benchStore(b *testing.B) *Store {
+	b.Helper()
+	dir := benchTree(b)
 	s, err := Open(context.Background(), Options{Dir: dir, Journal: newJournal(b).Journal})
 	if err != nil {
 		b.Fatal(err)
@@ -52,6 +63,67 @@ func benchStore(b *testing.B) *Store {
 		b.Fatalf("%d versions, problems %v", n, s.Problems())
 	}
 	return s
+}
+
+// BenchmarkOpen is a server's start on a tree of 3,000 versions that did
+// not change since the last start: the versions come from the versions
+// cache, the index is reopened, the journal (on disk) has nothing to catch
+// up.
+func BenchmarkOpen(b *testing.B) {
+	dir, idx := benchTree(b), b.TempDir()
+	openStore(b, dir, idx) // the index, the versions cache, the journal's first entries
+	for b.Loop() {
+		if parsed := openStore(b, dir, idx); parsed != 0 {
+			b.Fatalf("a start on a cached tree parsed %d files", parsed)
+		}
+	}
+}
+
+// BenchmarkOpenUncached is the same start without a versions cache: every
+// file is parsed.
+func BenchmarkOpenUncached(b *testing.B) {
+	dir, idx := benchTree(b), b.TempDir()
+	openStore(b, dir, idx)
+	for b.Loop() {
+		if err := os.Remove(filepath.Join(idx, CacheFile)); err != nil {
+			b.Fatal(err)
+		}
+		openStore(b, dir, idx)
+	}
+}
+
+// openStore opens and closes a Store over dir with its index and journal
+// in idx, and returns the number of files it parsed.
+func openStore(b *testing.B, dir, idx string) int {
+	j, err := journal.Open(idx)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer j.Close()
+	s, err := Open(context.Background(), Options{Dir: dir, Index: index.Options{Dir: idx}, Journal: j})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		b.Fatal(err)
+	}
+	return s.cacheStats.parsed
+}
+
+// BenchmarkCatchUp compares the journal with a generation of 3,000
+// versions (4,000 with the derived language) in which nothing changed:
+// what every start does.
+func BenchmarkCatchUp(b *testing.B) {
+	s := benchStore(b)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := testJournal{s.opts.Journal}.len()
+	for b.Loop() {
+		s.catchUp(s.gen, true)
+	}
+	if got := (testJournal{s.opts.Journal}).len(); got != n {
+		b.Fatalf("journal grew from %d to %d entries", n, got)
+	}
 }
 
 // BenchmarkPut replaces one version of a 3,000-version tree: validation

@@ -11,4 +11,11 @@
 // file on disk never replaces the last good version served for its path,
 // and a failure to update the index is repaired by a rebuild rather than
 // by losing the write.
+//
+// With an index directory, the Store keeps a versions cache there
+// (versions.cache): every version parsed from a good file, keyed by the
+// file's path and content hash and by the program that parsed it, so that
+// a start reads and hashes every file but parses only those that changed.
+// The cache is only ever a shortcut: a missing, stale or damaged cache
+// costs parsing, never a failed start or a different result.
 package store

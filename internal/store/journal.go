@@ -49,40 +49,69 @@ func (c change) event(at time.Time) webhook.Event {
 // empty (a first start would announce the whole corpus). The caller holds
 // s.mu.
 func (s *Store) catchUp(g *generation, notify bool) {
+	changes, known := s.catchUpChanges(g)
+	s.recordCatchUp(changes, notify && known > 0)
+}
+
+// catchUpChanges returns the changes catchUp appends, and the number of
+// versions the journal had. It only reads, so it may run beside other
+// work.
+func (s *Store) catchUpChanges(g *generation) ([]change, int) {
 	state := s.journal.State()
-	want := make(map[key]change)
-	for k := range g.hashes {
+	site := g.lib.Site()
+	// Compare slugs and hashes first; sort and build URLs only for what
+	// differs, which at most starts is nothing.
+	want := make(map[key]change, len(g.hashes)+len(g.hashes)/2)
+	differs := make(map[key]bool)
+	wish := func(c change) {
+		k := key{c.id, c.lang}
+		want[k] = c
+		if e, known := state[journal.Key{ID: c.id, Lang: c.lang}]; !known || e.Slug != c.slug || e.Hash != c.hash {
+			differs[k] = true
+		}
+	}
+	for k, h := range g.hashes {
 		v := g.public(k)
 		if v == nil {
 			continue
 		}
-		c := change{id: k.id, lang: k.lang, op: journal.Upsert, slug: v.Slug, hash: g.hashes[k]}
-		for _, dc := range withDerived(c, g.lib.Site(), g.lib.Site(), "") {
-			want[key{dc.id, dc.lang}] = dc
+		c := change{id: k.id, lang: k.lang, op: journal.Upsert, slug: v.Slug, hash: h}
+		wish(c)
+		for _, d := range site.Derived {
+			if d.From == c.lang {
+				dc := c
+				dc.lang, dc.hash = d.Tag, ""
+				wish(dc)
+			}
 		}
 	}
-	keys := make(map[key]bool, len(want)+len(state))
-	for k := range want {
-		keys[k] = true
-	}
 	for k := range state {
-		keys[key{k.ID, k.Lang}] = true
+		if _, wanted := want[key{k.ID, k.Lang}]; !wanted {
+			differs[key{k.ID, k.Lang}] = true
+		}
 	}
 	var changes []change
-	for _, k := range sortedKeys(keys, g.lib.Site()) {
+	for _, k := range sortedKeys(differs, site) {
 		w, wanted := want[k]
 		e, known := state[journal.Key{ID: k.id, Lang: k.lang}] // upserts only
 		switch {
-		case wanted && (!known || e.Slug != w.slug || e.Hash != w.hash):
+		case wanted:
+			w.url = site.URL(k.lang, w.slug)
 			if known && e.Slug != w.slug {
-				w.prevURL = g.lib.Site().URL(k.lang, e.Slug)
+				w.prevURL = site.URL(k.lang, e.Slug)
 			}
 			changes = append(changes, w)
-		case !wanted && known:
-			u := g.lib.Site().URL(k.lang, e.Slug)
+		case known:
+			u := site.URL(k.lang, e.Slug)
 			changes = append(changes, change{id: k.id, lang: k.lang, op: journal.Delete, slug: e.Slug, url: u, prevURL: u})
 		}
 	}
+	return changes, len(state)
+}
+
+// recordCatchUp appends changes to the journal and, with notify, sends
+// their webhooks. The caller holds s.mu.
+func (s *Store) recordCatchUp(changes []change, notify bool) {
 	if len(changes) == 0 {
 		s.journalBehind = false
 		return
@@ -95,7 +124,7 @@ func (s *Store) catchUp(g *generation, notify bool) {
 		s.journalBehind = false
 		s.log.Info("change journal caught up with the content", "changes", len(changes))
 	}
-	if notify && len(state) > 0 && s.opts.Notify != nil {
+	if notify && s.opts.Notify != nil {
 		for _, c := range changes {
 			s.opts.Notify(c.event(now))
 		}

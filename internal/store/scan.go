@@ -10,12 +10,15 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"os"
 	"path"
+	"path/filepath"
 	"runtime"
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -76,7 +79,7 @@ func hashOf(data []byte) string {
 // listed is a version file found by listing a folder.
 type listed struct {
 	path string
-	info fs.FileInfo
+	d    fs.DirEntry
 }
 
 // folder is what the Store knows about one article folder.
@@ -138,15 +141,16 @@ func listTop(fsys fs.FS) (folders []string, problems []article.Problem, err erro
 }
 
 // listFolder lists the version files of one article folder by the loader's
-// rules, with their file infos, and reports files that look like versions
-// but cannot be. ok is false when the folder does not exist.
-func listFolder(fsys fs.FS, dir string) (files []listed, problems []article.Problem, ok bool, err error) {
+// rules, and reports files that look like versions but cannot be. ok is
+// false when the folder does not exist. temps are the temporary files of
+// writes found in the folder, by slash path.
+func listFolder(fsys fs.FS, dir string) (files []listed, problems []article.Problem, temps []string, ok bool, err error) {
 	ents, err := fs.ReadDir(fsys, dir)
 	if errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ENOTDIR) {
-		return nil, nil, false, nil
+		return nil, nil, nil, false, nil
 	}
 	if err != nil {
-		return nil, nil, false, fmt.Errorf("read %s: %w", dir, err)
+		return nil, nil, nil, false, fmt.Errorf("read %s: %w", dir, err)
 	}
 	report := func(p, msg string) {
 		problems = append(problems, article.Problem{Path: p, Line: 1, Message: msg})
@@ -155,6 +159,8 @@ func listFolder(fsys fs.FS, dir string) (files []listed, problems []article.Prob
 		name := f.Name()
 		p := dir + "/" + name
 		switch {
+		case strings.HasPrefix(name, tempPrefix) && f.Type().IsRegular():
+			temps = append(temps, p)
 		case load.Ignored(name) || f.IsDir():
 		case path.Ext(name) != ".md" || strings.EqualFold(name, "README.md"):
 		case f.Type()&fs.ModeSymlink != 0:
@@ -162,17 +168,10 @@ func listFolder(fsys fs.FS, dir string) (files []listed, problems []article.Prob
 		case !f.Type().IsRegular():
 			report(p, "not a regular file")
 		default:
-			info, err := f.Info()
-			if errors.Is(err, fs.ErrNotExist) {
-				continue
-			}
-			if err != nil {
-				return nil, nil, false, fmt.Errorf("stat %s: %w", p, err)
-			}
-			files = append(files, listed{p, info})
+			files = append(files, listed{p, f})
 		}
 	}
-	return files, problems, true, nil
+	return files, problems, temps, true, nil
 }
 
 // readFile reads the file at p and returns its bytes with the file's info
@@ -183,16 +182,55 @@ func readFile(fsys fs.FS, p string) ([]byte, fs.FileInfo, error) {
 		return nil, nil, err
 	}
 	defer f.Close()
+	return readAll(f, nil)
+}
+
+// readFile reads the file at slash path p of the Store's tree into buf,
+// which it grows as needed, and returns the bytes with the file's info as
+// of the read.
+func (s *Store) readFile(p string, buf []byte) ([]byte, fs.FileInfo, error) {
+	if s.dir == "" {
+		f, err := s.fsys.Open(p)
+		if err != nil {
+			return nil, nil, err
+		}
+		defer f.Close()
+		return readAll(f, buf)
+	}
+	// Opened directly rather than through os.DirFS (p comes from a listing
+	// of the tree), and non-blocking: os.Open would otherwise make the file
+	// non-blocking for the poller and, the poller refusing a regular file,
+	// blocking again, which is four more system calls a file and a quarter
+	// of the cost of reading a tree. A regular file ignores the flag.
+	f, err := os.OpenFile(filepath.Join(s.dir, filepath.FromSlash(p)), os.O_RDONLY|openNonblock, 0)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer f.Close()
+	return readAll(f, buf)
+}
+
+// readAll reads f to its end, appending to buf, and returns the bytes with
+// f's info.
+func readAll(f fs.File, buf []byte) ([]byte, fs.FileInfo, error) {
 	info, err := f.Stat()
 	if err != nil {
 		return nil, nil, err
 	}
-	var buf bytes.Buffer
-	buf.Grow(int(info.Size()) + bytes.MinRead)
-	if _, err := io.Copy(&buf, f); err != nil {
-		return nil, nil, err
+	buf = slices.Grow(buf[:0], int(info.Size())+bytes.MinRead)
+	for {
+		n, err := f.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if err == io.EOF {
+			return buf, info, nil
+		}
+		if err != nil {
+			return nil, nil, err
+		}
+		if len(buf) == cap(buf) {
+			buf = slices.Grow(buf, bytes.MinRead)
+		}
 	}
-	return buf.Bytes(), info, nil
 }
 
 // entry returns the entry of the file at slash path p, or nil. The caller
@@ -288,13 +326,50 @@ func (s *Store) scan(ctx context.Context, d dirty) (bool, error) {
 		}
 	}
 
-	var todo []listed
-	for dir := range todoFolders {
-		files, problems, ok, err := listFolder(s.fsys, dir)
-		if err != nil {
-			return false, err
+	if len(todoFolders) == 0 {
+		return changed, nil
+	}
+
+	// List the folders, and read, hash and parse what changed in them, in
+	// parallel; then apply the results in order. Open's scan takes the
+	// versions of unchanged files from the versions cache, which it waits
+	// for only when it first needs it.
+	cache := func() *versionCache { return s.startCache }
+	if s.cacheWait != nil {
+		wait := s.cacheWait
+		s.cacheWait = nil
+		cache = sync.OnceValue(func() *versionCache { return <-wait })
+		defer func() { s.startCache = cache() }()
+	}
+	dirs := slices.Sorted(maps.Keys(todoFolders))
+	results := make([]folderScan, len(dirs))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(dirs)) {
+		wg.Go(func() {
+			var buf, scratch []byte // reused: most files are only hashed
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= len(dirs) || ctx.Err() != nil {
+					return
+				}
+				results[i] = s.scanFolder(dirs[i], &buf, &scratch, cache)
+			}
+		})
+	}
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return false, err
+	}
+	for i, dir := range dirs {
+		fr := &results[i]
+		if fr.err != nil {
+			return false, fr.err
 		}
-		if !ok {
+		if s.gen == nil {
+			s.temps = append(s.temps, fr.temps...) // for open to remove
+		}
+		if !fr.ok {
 			drop(dir)
 			continue
 		}
@@ -303,16 +378,47 @@ func (s *Store) scan(ctx context.Context, d dirty) (bool, error) {
 			f = &folder{entries: make(map[string]*entry)}
 			s.folders[dir] = f
 		}
-		if !slices.Equal(problems, f.problems) {
-			f.problems = problems
+		if !slices.Equal(fr.problems, f.problems) {
+			f.problems = fr.problems
 			changed = true
 		}
-		present := make(map[string]bool, len(files))
-		for _, lf := range files {
-			present[lf.path] = true
-			if e := f.entries[lf.path]; e == nil || !e.unchanged(lf.info) {
-				todo = append(todo, lf)
+		present := make(map[string]bool, len(fr.files))
+		for _, r := range fr.files {
+			if r.err != nil {
+				return false, r.err
 			}
+			if r.gone {
+				continue // its entry goes below
+			}
+			present[r.path] = true
+			if !r.read {
+				continue
+			}
+			if r.cached {
+				s.cacheStats.hits++
+			} else if s.gen == nil && (r.v != nil || r.ps != nil) {
+				s.cacheStats.parsed++
+			}
+			e := f.entries[r.path]
+			if e == nil {
+				e = &entry{}
+				f.entries[r.path] = e
+			}
+			state := fileState{info: r.info, racy: !r.info.ModTime().Before(start.Add(-racyWindow)), hash: r.hash}
+			switch {
+			case r.hash == e.hash:
+				// Touched, not changed.
+			case r.hash == e.goodHash:
+				e.problems = nil
+				changed = true
+			case len(r.ps) > 0:
+				e.problems = r.ps
+				changed = true
+			default:
+				e.good, e.goodHash, e.problems = r.v, r.hash, nil
+				changed = true
+			}
+			e.fileState = state
 		}
 		for p := range f.entries {
 			if !present[p] {
@@ -321,89 +427,91 @@ func (s *Store) scan(ctx context.Context, d dirty) (bool, error) {
 			}
 		}
 	}
-	if len(todo) == 0 {
-		return changed, nil
-	}
+	return changed, nil
+}
 
-	// Read, hash and parse in parallel; apply the results in order.
-	type result struct {
-		data []byte
-		info fs.FileInfo
-		hash string
-		v    *article.Version
-		ps   []article.Problem
-		err  error
+// folderScan is what scanFolder found in one article folder.
+type folderScan struct {
+	files    []fileScan // every version file listed
+	problems []article.Problem
+	temps    []string
+	ok       bool // the folder exists
+	err      error
+}
+
+// fileScan is what scanFolder found of one version file.
+type fileScan struct {
+	path string
+	gone bool // removed since the listing
+	read bool // read because it is new or its info changed; false: unchanged
+	// Of a file read: its info as of the read, the hash of its bytes, and
+	// the version and problems parsed from them, or found in the cache.
+	// v and ps are both nil when the bytes are those of the entry.
+	info   fs.FileInfo
+	hash   string
+	v      *article.Version
+	ps     []article.Problem
+	cached bool
+	err    error
+}
+
+// scanFolder lists the article folder dir and reads, hashes and parses the
+// files that are new or whose info changed, taking versions from the
+// versions cache when it has them. It only reads the Store's state (the
+// caller holds s.mu and writes nothing while scanFolder runs), so calls
+// run in parallel; buf and scratch are the caller's reusable buffers.
+func (s *Store) scanFolder(dir string, buf, scratch *[]byte, cache func() *versionCache) folderScan {
+	files, problems, temps, ok, err := listFolder(s.fsys, dir)
+	res := folderScan{problems: problems, temps: temps, ok: ok, err: err}
+	if err != nil || !ok {
+		return res
 	}
-	results := make([]result, len(todo))
-	var next int
-	var nmu sync.Mutex
-	take := func() int {
-		nmu.Lock()
-		defer nmu.Unlock()
-		if next >= len(todo) || ctx.Err() != nil {
-			return -1
+	f := s.folders[dir]
+	res.files = make([]fileScan, len(files))
+	for i, lf := range files {
+		r := &res.files[i]
+		r.path = lf.path
+		var e *entry
+		if f != nil {
+			e = f.entries[lf.path]
 		}
-		next++
-		return next - 1
-	}
-	var wg sync.WaitGroup
-	for range min(runtime.GOMAXPROCS(0), len(todo)) {
-		wg.Go(func() {
-			for i := take(); i >= 0; i = take() {
-				r := &results[i]
-				p := todo[i].path
-				r.data, r.info, r.err = readFile(s.fsys, p)
-				if r.err != nil {
-					continue
-				}
-				r.hash = hashOf(r.data)
-				e := s.entry(p) // read-only here; written below, after Wait
-				if e != nil && (e.hash == r.hash || e.goodHash == r.hash) {
-					continue // same bytes as before, or back to the last good ones
-				}
-				r.v, r.ps = load.ParseVersion(p, r.data, s.render)
+		if e != nil {
+			info, err := lf.d.Info()
+			switch {
+			case errors.Is(err, fs.ErrNotExist):
+				r.gone = true
+				continue
+			case err != nil:
+				r.err = fmt.Errorf("stat %s: %w", lf.path, err)
+				continue
+			case e.unchanged(info):
+				continue
 			}
-		})
-	}
-	wg.Wait()
-	if err := ctx.Err(); err != nil {
-		return false, err
-	}
-	for i, r := range results {
-		p := todo[i].path
-		f := s.folders[path.Dir(p)]
-		if errors.Is(r.err, fs.ErrNotExist) {
-			if f.entries[p] != nil {
-				delete(f.entries, p)
-				changed = true
-			}
+		}
+		// New, or changed: read it (the read takes its info).
+		r.read = true
+		data, info, err := s.readFile(lf.path, (*buf)[:0])
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+			r.gone = true
+			continue
+		case err != nil:
+			r.err = fmt.Errorf("read %s: %w", lf.path, err)
 			continue
 		}
-		if r.err != nil {
-			return false, fmt.Errorf("read %s: %w", p, r.err)
+		*buf = data
+		r.info, r.hash = info, hashOf(data)
+		if e != nil && (e.hash == r.hash || e.goodHash == r.hash) {
+			continue // same bytes as before, or back to the last good ones
 		}
-		e := f.entries[p]
-		if e == nil {
-			e = &entry{}
-			f.entries[p] = e
+		if r.v = cache().lookup(lf.path, r.hash, scratch); r.v != nil {
+			r.cached = true
+			continue
 		}
-		state := fileState{info: r.info, racy: !r.info.ModTime().Before(start.Add(-racyWindow)), hash: r.hash}
-		switch {
-		case r.hash == e.hash:
-			// Touched, not changed.
-		case r.hash == e.goodHash:
-			e.problems = nil
-			changed = true
-		case len(r.ps) > 0:
-			e.problems = r.ps
-			changed = true
-		default:
-			e.good, e.goodHash, e.problems = r.v, r.hash, nil
-			changed = true
-		}
-		e.fileState = state
+		// A copy: the parsed version must not share buf.
+		r.v, r.ps = load.ParseVersion(lf.path, bytes.Clone(data), s.render)
 	}
-	return changed, nil
+	return res
 }
 
 // scanSite re-reads site.yaml when it changed. A site.yaml that is missing

@@ -110,6 +110,16 @@ type Store struct {
 	journal journalLog // nil without a journal
 	cur     atomic.Pointer[generation]
 
+	// The versions cache; cacheFile is "" without one (the embedded
+	// corpus, or an index kept in memory).
+	cacheFile  string
+	cacheKey   parserKey
+	cacheMu    sync.Mutex                 // serializes writes of the cache file
+	cacheWait  chan *versionCache         // the cache being read by open
+	startCache *versionCache              // consulted by open's scan only
+	cached     map[string]string          // path → hash of what the cache file holds; guarded by mu
+	cacheStats struct{ hits, parsed int } // of open's scan, for its log line
+
 	bg     context.Context // for background index rebuilds; canceled by Close
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
@@ -124,6 +134,7 @@ type Store struct {
 	topProblems   []article.Problem  // version files outside article folders
 	folders       map[string]*folder // by slash path, articles/<id>
 	vanished      time.Time          // when the articles folder was first found missing
+	temps         []string           // temporary files open's scan found, by slash path
 	unpublished   bool               // a failed scan may have recorded changes not yet published
 	journalBehind bool               // an Append failed: reconcile with State next time
 	rebuilding    bool               // a background index rebuild is scheduled
@@ -184,43 +195,84 @@ func newStore(opts Options) (*Store, error) {
 	}
 	s.dir = dir
 	s.fsys = os.DirFS(dir)
+	if opts.Index.Dir != "" {
+		key, err := currentParserKey()
+		if err != nil {
+			s.log.Warn("versions cache off: cannot identify the program", "err", err)
+		} else {
+			s.cacheFile, s.cacheKey = filepath.Join(opts.Index.Dir, CacheFile), key
+		}
+	}
 	return s, nil
 }
 
 // open removes temporary leftovers, loads the tree, opens the index and
 // catches the journal up.
 func (s *Store) open(ctx context.Context) (*Store, error) {
-	if s.dir != "" {
-		s.removeTemps()
-	}
 	s.bg, s.cancel = context.WithCancel(context.WithoutCancel(ctx))
 	start := time.Now()
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if _, err := s.scan(ctx, dirty{all: true}); err != nil {
+	if s.cacheFile != "" {
+		// Read the cache while the tree is listed; the scan waits for it
+		// before it parses anything.
+		ch := make(chan *versionCache, 1)
+		s.cacheWait = ch
+		go func() { ch <- s.openCache() }()
+	}
+	_, err := s.scan(ctx, dirty{all: true})
+	if s.cacheWait != nil {
+		s.startCache = <-s.cacheWait
+		s.cacheWait = nil
+	}
+	if err != nil {
+		s.startCache.Close()
 		s.cancel()
 		return nil, fmt.Errorf("load content: %w", err)
 	}
+	if s.dir != "" {
+		s.removeTemps()
+	}
+	s.saveCacheAfterOpen()
+	scanned := time.Now()
 	g := s.fromDisk()
 	for _, p := range g.problems {
 		s.log.Warn("content problem", "path", p.Path, "line", p.Line, "message", p.Message)
 	}
+	built := time.Now()
+	// Compare the journal with g while the index opens; append only once
+	// it has.
+	var pending []change
+	var known int
+	compared := make(chan struct{})
+	if s.journal != nil {
+		go func() {
+			defer close(compared)
+			pending, known = s.catchUpChanges(g)
+		}()
+	} else {
+		close(compared)
+	}
 	ix, err := index.Open(ctx, s.opts.Index, g.lib.All())
+	<-compared
 	if err != nil {
 		s.cancel()
 		return nil, fmt.Errorf("open index: %w", err)
 	}
+	indexed := time.Now()
 	s.ix = ix
 	s.gen = g
 	s.cur.Store(g)
 	if s.journal != nil {
-		s.catchUp(g, true)
+		s.recordCatchUp(pending, known > 0)
 	}
 	if s.opts.OnChange != nil {
 		s.opts.OnChange(g.lib, s.ix, g.problems)
 	}
 	s.log.Info("content loaded", "dir", s.dir, "articles", g.lib.Len(), "versions", len(g.lib.All()),
-		"problems", len(g.problems), "took", time.Since(start))
+		"problems", len(g.problems), "from_cache", s.cacheStats.hits, "parsed", s.cacheStats.parsed,
+		"took", time.Since(start), "scan", scanned.Sub(start), "build", built.Sub(scanned),
+		"index", indexed.Sub(built), "journal", time.Since(indexed))
 	return s, nil
 }
 
@@ -250,6 +302,7 @@ func (s *Store) Close() error {
 	s.cancel()
 	s.mu.Unlock()
 	s.wg.Wait()
+	s.saveCache()
 	return s.ix.Close()
 }
 
@@ -262,37 +315,37 @@ const tempPrefix = ".tolk-tmp-"
 const tempMinAge = time.Minute
 
 // removeTemps removes the temporary files interrupted writes left in the
-// content directory, the articles folder and the article folders.
+// content directory, the articles folder and the article folders: those
+// of the folders open's scan found, and those of the two directories
+// above them. The caller holds s.mu.
 func (s *Store) removeTemps() {
-	dirs := []string{s.dir, filepath.Join(s.dir, load.ArticlesDir)}
-	if ents, err := os.ReadDir(dirs[1]); err == nil {
-		for _, e := range ents {
-			if e.IsDir() && !load.Ignored(e.Name()) {
-				dirs = append(dirs, filepath.Join(dirs[1], e.Name()))
-			}
-		}
-	}
-	for _, d := range dirs {
+	temps := s.temps
+	s.temps = nil
+	for _, d := range []string{s.dir, filepath.Join(s.dir, load.ArticlesDir)} {
 		ents, err := os.ReadDir(d)
 		if err != nil {
 			continue
 		}
 		for _, e := range ents {
-			if !strings.HasPrefix(e.Name(), tempPrefix) || !e.Type().IsRegular() {
-				continue
+			if strings.HasPrefix(e.Name(), tempPrefix) && e.Type().IsRegular() {
+				temps = append(temps, filepath.ToSlash(filepath.Join(d, e.Name())))
 			}
-			// Another server on the same tree (the writer, seen by a
-			// replica) may be writing it right now; a write takes
-			// milliseconds, a leftover is older.
-			if info, err := e.Info(); err != nil || time.Since(info.ModTime()) < tempMinAge {
-				continue
-			}
-			p := filepath.Join(d, e.Name())
-			if err := os.Remove(p); err != nil {
-				s.log.Warn("remove temporary file", "path", p, "err", err)
-			} else {
-				s.log.Info("removed temporary file of an interrupted write", "path", p)
-			}
+		}
+	}
+	for _, p := range temps {
+		if !filepath.IsAbs(p) {
+			p = filepath.Join(s.dir, filepath.FromSlash(p))
+		}
+		// Another server on the same tree (the writer, seen by a
+		// replica) may be writing it right now; a write takes
+		// milliseconds, a leftover is older.
+		if info, err := os.Lstat(p); err != nil || !info.Mode().IsRegular() || time.Since(info.ModTime()) < tempMinAge {
+			continue
+		}
+		if err := os.Remove(p); err != nil {
+			s.log.Warn("remove temporary file", "path", p, "err", err)
+		} else {
+			s.log.Info("removed temporary file of an interrupted write", "path", p)
 		}
 	}
 }

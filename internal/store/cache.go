@@ -1,0 +1,644 @@
+package store
+
+import (
+	"bufio"
+	"bytes"
+	"cmp"
+	"crypto/sha256"
+	"debug/elf"
+	"encoding/binary"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"hash/crc32"
+	"io"
+	"maps"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/amal-kommun/tolk/internal/article"
+)
+
+// The versions cache keeps, beside the search index, every version the
+// Store parsed from a good file, keyed by the file's path and the SHA-256
+// of its bytes, so that a start reads and hashes the content tree but
+// parses only the files that changed since the cache was written: parsing
+// (YAML, Markdown, sanitizing, plain text) is nearly all of what loading a
+// large tree costs.
+//
+// The file is a header, the encoded versions, and an index of them:
+//
+//	header:  magic "tolkvers", format uint32, parser key [32]byte,
+//	         entries uint32, index offset uint64, index length uint64,
+//	         CRC-32 (IEEE) of the index uint32
+//	records: one encoded version after the other
+//	index:   entries × (path, hash [32]byte, record offset, record
+//	         length, CRC-32 of the record uint32)
+//
+// with integers little-endian, offsets and lengths as uvarints, and
+// strings as a uvarint length and the bytes. Open reads the header and the
+// index, and then only the records of files whose hash matches, in
+// parallel; a version's strings all share one allocation.
+//
+// The parser key identifies the code that parsed the versions (the running
+// executable), so a new renderer, a new validation rule or a new field of
+// article.Version never meets versions parsed by older code: their cache
+// is ignored and rewritten. A cache that does not match in any way
+// (another key, a bad checksum, a short file) is ignored, never an error;
+// a damaged record is parsed instead and makes the cache be rewritten.
+// Only files that parsed without problems are cached, so a broken file is
+// parsed, and its problems reported, at every start.
+//
+// The checksums detect a torn or damaged file, not tampering: the cache's
+// HTML is served as it is, so the index directory needs the protection
+// the content directory has.
+
+// CacheFile is the name of the versions cache in the index directory.
+const CacheFile = "versions.cache"
+
+const (
+	cacheMagic  = "tolkvers"
+	cacheFormat = 1
+	// cacheHeaderLen is the length of the header.
+	cacheHeaderLen = len(cacheMagic) + 4 + sha256.Size + 4 + 8 + 8 + 4
+	// maxCacheIndex bounds the index Open reads: 1 KiB an entry for a
+	// million entries.
+	maxCacheIndex = 1 << 30
+)
+
+// parserKey identifies the code that parses version files. Versions cached
+// under another key are never used.
+type parserKey [sha256.Size]byte
+
+// currentParserKey returns the key of the running executable: its Go build
+// ID, which changes with any change of the code (renderer, loader, the
+// article model) and only then, or, without one, the SHA-256 of the
+// executable file.
+func currentParserKey() (parserKey, error) {
+	exe := "/proc/self/exe" // names the running binary even when its file was replaced
+	if runtime.GOOS != "linux" {
+		var err error
+		if exe, err = os.Executable(); err != nil {
+			return parserKey{}, fmt.Errorf("find executable: %w", err)
+		}
+	}
+	h := sha256.New()
+	fmt.Fprintf(h, "tolk versions cache %d\n", cacheFormat)
+	if id := goBuildID(exe); len(id) > 0 {
+		h.Write([]byte("build-id\n"))
+		h.Write(id)
+	} else {
+		f, err := os.Open(exe)
+		if err != nil {
+			return parserKey{}, fmt.Errorf("read executable: %w", err)
+		}
+		defer f.Close()
+		h.Write([]byte("file\n"))
+		if _, err := io.Copy(h, f); err != nil {
+			return parserKey{}, fmt.Errorf("read executable: %w", err)
+		}
+	}
+	var k parserKey
+	h.Sum(k[:0])
+	return k, nil
+}
+
+// goBuildID returns the Go build ID note of the ELF executable at exe, or
+// nil when it has none (another format, or a build ID blanked with
+// -ldflags=-buildid=).
+func goBuildID(exe string) []byte {
+	f, err := elf.Open(exe)
+	if err != nil {
+		return nil
+	}
+	defer f.Close()
+	s := f.Section(".note.go.buildid")
+	if s == nil {
+		return nil
+	}
+	d, err := s.Data()
+	// The note is 16 bytes of header and name, then the ID.
+	if err != nil || len(bytes.Trim(d[min(len(d), 16):], "\x00")) == 0 {
+		return nil
+	}
+	return d
+}
+
+// cacheItem is one cached version: the file's slash path, the hex SHA-256
+// of its bytes, and the version parsed from them.
+type cacheItem struct {
+	path, hash string
+	v          *article.Version
+}
+
+// cacheSlot locates one cached version in the file.
+type cacheSlot struct {
+	hash     string // hex
+	off, len int64
+	crc      uint32
+}
+
+// versionCache is a versions cache opened for reading. Its versions are
+// read and decoded on demand; it is safe for concurrent use.
+type versionCache struct {
+	f       *os.File
+	slots   map[string]cacheSlot // by path
+	damaged atomic.Bool          // a record failed its checksum or did not decode
+}
+
+// errCacheMismatch reports a cache written by other code or in another
+// format: not damage, just not usable.
+var errCacheMismatch = errors.New("written by another version of the program")
+
+// openCache opens the versions cache at file and reads its index. A missing
+// file returns nil and no error; a file that is damaged or that key does
+// not match returns an error describing why it is not used. The caller
+// closes the cache.
+func openCache(file string, key parserKey) (*versionCache, error) {
+	f, err := os.Open(file)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	c, err := readIndex(f, key)
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	return c, nil
+}
+
+// readIndex checks the header of the cache file f and reads its index.
+func readIndex(f *os.File, key parserKey) (*versionCache, error) {
+	st, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	h := make([]byte, cacheHeaderLen)
+	if _, err := f.ReadAt(h, 0); err != nil || string(h[:len(cacheMagic)]) != cacheMagic {
+		return nil, errors.New("not a versions cache")
+	}
+	h = h[len(cacheMagic):]
+	if binary.LittleEndian.Uint32(h) != cacheFormat || !bytes.Equal(h[4:4+sha256.Size], key[:]) {
+		return nil, errCacheMismatch
+	}
+	h = h[4+sha256.Size:]
+	n := binary.LittleEndian.Uint32(h)
+	off, size := binary.LittleEndian.Uint64(h[4:]), binary.LittleEndian.Uint64(h[12:])
+	sum := binary.LittleEndian.Uint32(h[20:])
+	if off < uint64(cacheHeaderLen) || size > maxCacheIndex || off+size != uint64(st.Size()) {
+		return nil, fmt.Errorf("index of %d bytes at %d in a file of %d bytes", size, off, st.Size())
+	}
+	index := make([]byte, size)
+	if _, err := f.ReadAt(index, int64(off)); err != nil {
+		return nil, fmt.Errorf("read index: %w", err)
+	}
+	if crc32.ChecksumIEEE(index) != sum {
+		return nil, errors.New("index checksum mismatch")
+	}
+	c := &versionCache{f: f, slots: make(map[string]cacheSlot, min(n, 1<<20))}
+	d := decoder{s: string(index)}
+	for range n {
+		p := d.str()
+		hash := d.raw(sha256.Size)
+		roff, rlen := d.uvarint(), d.uvarint()
+		crc := d.raw(4)
+		if d.err != nil {
+			return nil, errors.New("malformed index")
+		}
+		if roff < uint64(cacheHeaderLen) || rlen > off || roff > off-rlen {
+			return nil, fmt.Errorf("record of %s out of bounds", p)
+		}
+		c.slots[p] = cacheSlot{hash: hex.EncodeToString([]byte(hash)), off: int64(roff), len: int64(rlen),
+			crc: binary.LittleEndian.Uint32([]byte(crc))}
+	}
+	if d.off != len(d.s) {
+		return nil, errors.New("malformed index: trailing bytes")
+	}
+	return c, nil
+}
+
+// Close closes the cache file.
+func (c *versionCache) Close() error {
+	if c == nil {
+		return nil
+	}
+	return c.f.Close()
+}
+
+// lookup returns the version cached for the file at p with the given hex
+// hash, decoded afresh, or nil. buf is scratch space, kept by the caller
+// between calls.
+func (c *versionCache) lookup(p, hash string, buf *[]byte) *article.Version {
+	if c == nil {
+		return nil
+	}
+	s, ok := c.slots[p]
+	if !ok || s.hash != hash {
+		return nil
+	}
+	if int64(cap(*buf)) < s.len {
+		*buf = make([]byte, s.len)
+	}
+	b := (*buf)[:s.len]
+	if _, err := c.f.ReadAt(b, s.off); err != nil || crc32.ChecksumIEEE(b) != s.crc {
+		c.damaged.Store(true)
+		return nil
+	}
+	v, err := decodeVersion(string(b))
+	if err != nil || v.Path != p {
+		c.damaged.Store(true)
+		return nil
+	}
+	return v
+}
+
+// holds reports whether the cache has exactly items, by path and hash, and
+// no damaged record was met.
+func (c *versionCache) holds(items []cacheItem) bool {
+	if c == nil || c.damaged.Load() || len(c.slots) != len(items) {
+		return false
+	}
+	for _, it := range items {
+		if s, ok := c.slots[it.path]; !ok || s.hash != it.hash {
+			return false
+		}
+	}
+	return true
+}
+
+// writeCache writes items as the versions cache file, atomically: a
+// temporary file in the same directory, fsynced, renamed over file, and
+// the directory fsynced. A failure leaves the previous file in place.
+func writeCache(file string, key parserKey, items []cacheItem) (err error) {
+	items = slices.Clone(items)
+	slices.SortFunc(items, func(a, b cacheItem) int { return cmp.Compare(a.path, b.path) })
+	dir := filepath.Dir(file)
+	f, err := os.CreateTemp(dir, "."+filepath.Base(file)+".tmp-*")
+	if err != nil {
+		return fmt.Errorf("write versions cache: %w", err)
+	}
+	defer func() {
+		if err != nil {
+			f.Close()
+			os.Remove(f.Name())
+			err = fmt.Errorf("write versions cache: %w", err)
+		}
+	}()
+	w := bufio.NewWriterSize(f, 1<<20)
+	if _, err := w.Write(make([]byte, cacheHeaderLen)); err != nil {
+		return err
+	}
+	off := uint64(cacheHeaderLen)
+	var rec, index encoder
+	for _, it := range items {
+		hash, herr := hex.DecodeString(it.hash)
+		if herr != nil || len(hash) != sha256.Size {
+			return fmt.Errorf("bad hash %q of %s", it.hash, it.path)
+		}
+		rec.b = rec.b[:0]
+		rec.version(it.v)
+		if _, err := w.Write(rec.b); err != nil {
+			return err
+		}
+		index.str(it.path)
+		index.b = append(index.b, hash...)
+		index.uvarint(off)
+		index.uvarint(uint64(len(rec.b)))
+		index.b = binary.LittleEndian.AppendUint32(index.b, crc32.ChecksumIEEE(rec.b))
+		off += uint64(len(rec.b))
+	}
+	if _, err := w.Write(index.b); err != nil {
+		return err
+	}
+	if err := w.Flush(); err != nil {
+		return err
+	}
+	h := make([]byte, 0, cacheHeaderLen)
+	h = append(h, cacheMagic...)
+	h = binary.LittleEndian.AppendUint32(h, cacheFormat)
+	h = append(h, key[:]...)
+	h = binary.LittleEndian.AppendUint32(h, uint32(len(items)))
+	h = binary.LittleEndian.AppendUint64(h, off)
+	h = binary.LittleEndian.AppendUint64(h, uint64(len(index.b)))
+	h = binary.LittleEndian.AppendUint32(h, crc32.ChecksumIEEE(index.b))
+	if _, err := f.WriteAt(h, 0); err != nil {
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	if err := os.Rename(f.Name(), file); err != nil {
+		return err
+	}
+	if d, derr := os.Open(dir); derr == nil {
+		d.Sync() // the rename is done; a lost sync costs a re-parse, not data
+		d.Close()
+	}
+	return nil
+}
+
+// encoder appends the cache's encoding of values to b.
+type encoder struct{ b []byte }
+
+func (e *encoder) uvarint(n uint64) { e.b = binary.AppendUvarint(e.b, n) }
+
+func (e *encoder) str(s string) {
+	e.uvarint(uint64(len(s)))
+	e.b = append(e.b, s...)
+}
+
+// strs writes a list, keeping nil apart from empty.
+func (e *encoder) strs(ss []string) {
+	if ss == nil {
+		e.uvarint(0)
+		return
+	}
+	e.uvarint(uint64(len(ss)) + 1)
+	for _, s := range ss {
+		e.str(s)
+	}
+}
+
+func (e *encoder) boolean(b bool) {
+	if b {
+		e.b = append(e.b, 1)
+	} else {
+		e.b = append(e.b, 0)
+	}
+}
+
+// date writes only the text of d: decoding parses it again, which gives
+// exactly the Time the loader set.
+func (e *encoder) date(d article.Date) { e.str(d.Raw) }
+
+// version writes every field of v. A new field of article.Version must be
+// added here and in decodeVersion; TestCacheRoundTripEveryField fails
+// until it is.
+func (e *encoder) version(v *article.Version) {
+	e.str(v.ID)
+	e.str(v.Lang)
+	e.str(v.Path)
+	e.str(v.Title)
+	e.str(v.Slug)
+	e.str(v.Summary)
+	e.strs(v.Tags)
+	e.date(v.Published)
+	e.date(v.Updated)
+	e.str(v.TranslatedFrom)
+	e.date(v.SourceUpdated)
+	e.boolean(v.Draft)
+	e.strs(v.Aliases)
+	e.str(v.Body)
+	e.str(v.HTML)
+	e.str(v.Text)
+	if v.Lines == nil {
+		e.uvarint(0)
+	} else {
+		e.uvarint(uint64(len(v.Lines)) + 1)
+		for _, k := range slices.Sorted(maps.Keys(v.Lines)) {
+			e.str(k)
+			e.b = binary.AppendVarint(e.b, int64(v.Lines[k]))
+		}
+	}
+	e.boolean(v.Outdated)
+}
+
+// decoder reads what encoder wrote from s; the first error sticks. The
+// strings it returns share s's memory.
+type decoder struct {
+	s   string
+	off int
+	err error
+}
+
+var errCacheEntry = errors.New("malformed cache entry")
+
+func (d *decoder) fail() { d.err, d.off = errCacheEntry, len(d.s) }
+
+func (d *decoder) uvarint() uint64 {
+	var n uint64
+	for shift := uint(0); shift < 64; shift += 7 {
+		if d.off >= len(d.s) {
+			break
+		}
+		c := d.s[d.off]
+		d.off++
+		n |= uint64(c&0x7f) << shift
+		if c < 0x80 {
+			return n
+		}
+	}
+	d.fail()
+	return 0
+}
+
+func (d *decoder) varint() int64 {
+	u := d.uvarint()
+	n := int64(u >> 1)
+	if u&1 != 0 {
+		n = ^n
+	}
+	return n
+}
+
+func (d *decoder) raw(n int) string {
+	if n < 0 || n > len(d.s)-d.off {
+		d.fail()
+		return ""
+	}
+	s := d.s[d.off : d.off+n]
+	d.off += n
+	return s
+}
+
+func (d *decoder) str() string {
+	n := d.uvarint()
+	if n > uint64(len(d.s)-d.off) {
+		d.fail()
+		return ""
+	}
+	return d.raw(int(n))
+}
+
+// key reads a string with memory of its own: ids, languages, paths, slugs
+// and tags end up as map keys and journal entries that outlive the
+// version, and must not keep its whole record alive.
+func (d *decoder) key() string { return strings.Clone(d.str()) }
+
+func (d *decoder) strs() []string {
+	n := d.uvarint()
+	if n == 0 {
+		return nil
+	}
+	if n-1 > uint64(len(d.s)-d.off) { // each takes a byte at least
+		d.fail()
+		return nil
+	}
+	ss := make([]string, n-1)
+	for i := range ss {
+		ss[i] = d.key()
+	}
+	return ss
+}
+
+func (d *decoder) boolean() bool {
+	b := d.raw(1)
+	if b == "" || b[0] > 1 {
+		d.fail()
+		return false
+	}
+	return b[0] == 1
+}
+
+func (d *decoder) date() article.Date {
+	raw := d.str()
+	if raw == "" {
+		return article.Date{}
+	}
+	date, err := article.ParseDate(raw)
+	if err != nil {
+		d.fail()
+	}
+	return date
+}
+
+// decodeVersion decodes what encoder.version wrote. The version's texts
+// share s's memory; its keys have their own.
+func decodeVersion(s string) (*article.Version, error) {
+	d := decoder{s: s}
+	v := &article.Version{
+		ID:             d.key(),
+		Lang:           d.key(),
+		Path:           d.key(),
+		Title:          d.str(),
+		Slug:           d.key(),
+		Summary:        d.str(),
+		Tags:           d.strs(),
+		Published:      d.date(),
+		Updated:        d.date(),
+		TranslatedFrom: d.key(),
+		SourceUpdated:  d.date(),
+		Draft:          d.boolean(),
+		Aliases:        d.strs(),
+		Body:           d.str(),
+		HTML:           d.str(),
+		Text:           d.str(),
+	}
+	if n := d.uvarint(); n > 0 {
+		if n-1 > uint64(len(d.s)-d.off) {
+			d.fail()
+		} else {
+			v.Lines = make(map[string]int, n-1)
+			for range n - 1 {
+				k := d.str()
+				v.Lines[k] = int(d.varint())
+			}
+		}
+	}
+	v.Outdated = d.boolean()
+	if d.err == nil && d.off != len(d.s) {
+		d.fail()
+	}
+	if d.err != nil {
+		return nil, d.err
+	}
+	return v, nil
+}
+
+// openCache opens the Store's versions cache, or returns nil when there is
+// none to use.
+func (s *Store) openCache() *versionCache {
+	c, err := openCache(s.cacheFile, s.cacheKey)
+	switch {
+	case errors.Is(err, errCacheMismatch):
+		s.log.Info("versions cache out of date; parsing every file", "file", s.cacheFile, "reason", err)
+	case err != nil:
+		s.log.Warn("versions cache unusable; parsing every file", "file", s.cacheFile, "err", err)
+	}
+	return c
+}
+
+// cacheItems returns what the versions cache should hold: the version of
+// every file whose current bytes parsed without problems. The caller holds
+// s.mu.
+func (s *Store) cacheItems() []cacheItem {
+	var items []cacheItem
+	for _, f := range s.folders {
+		for p, e := range f.entries {
+			if e.good != nil && e.problems == nil && e.goodHash == e.hash {
+				items = append(items, cacheItem{path: p, hash: e.hash, v: e.good})
+			}
+		}
+	}
+	return items
+}
+
+// saveCacheAfterOpen starts rewriting the versions cache in the background
+// when open's scan found it missing, out of date or holding versions of
+// files that are gone, and then forgets the cache read. The caller holds
+// s.mu.
+func (s *Store) saveCacheAfterOpen() {
+	c := s.startCache
+	s.startCache = nil
+	c.Close()
+	if s.cacheFile == "" {
+		return
+	}
+	items := s.cacheItems()
+	if c.holds(items) {
+		s.cached = itemHashes(items)
+		return
+	}
+	s.wg.Go(func() { s.writeCache(items) })
+}
+
+// saveCache rewrites the versions cache when the versions the Store holds
+// differ from those in the file, as after changes while serving.
+func (s *Store) saveCache() {
+	if s.cacheFile == "" {
+		return
+	}
+	s.mu.Lock()
+	items := s.cacheItems()
+	same := maps.Equal(itemHashes(items), s.cached)
+	s.mu.Unlock()
+	if !same {
+		s.writeCache(items)
+	}
+}
+
+// writeCache writes items as the versions cache and records what the file
+// holds. A failure is logged: the next start parses more, nothing else.
+func (s *Store) writeCache(items []cacheItem) {
+	s.cacheMu.Lock()
+	defer s.cacheMu.Unlock()
+	start := time.Now()
+	if err := writeCache(s.cacheFile, s.cacheKey, items); err != nil {
+		s.log.Warn("versions cache not saved; the next start parses more files", "err", err)
+		return
+	}
+	s.mu.Lock()
+	s.cached = itemHashes(items)
+	s.mu.Unlock()
+	s.log.Info("versions cache saved", "file", s.cacheFile, "versions", len(items), "took", time.Since(start))
+}
+
+// itemHashes returns the hash of every item by path.
+func itemHashes(items []cacheItem) map[string]string {
+	m := make(map[string]string, len(items))
+	for _, it := range items {
+		m[it.path] = it.hash
+	}
+	return m
+}

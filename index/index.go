@@ -184,6 +184,26 @@ func compact(bi bleve.Index) chan struct{} {
 	return done
 }
 
+// WaitCompacted waits until the background merge that follows Open or
+// Rebuild has left the live index in one segment, so that an index built
+// offline is persisted merged and the next start does not merge it again.
+func (ix *Index) WaitCompacted(ctx context.Context) error {
+	ix.mu.RLock()
+	done := ix.compacted
+	ix.mu.RUnlock()
+	select {
+	case <-done:
+		return nil
+	default:
+	}
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
 // Reused reports whether Open reused a persisted index instead of
 // building one.
 func (ix *Index) Reused() bool { return ix.reused }

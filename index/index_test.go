@@ -2,6 +2,7 @@ package index
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/index/scorch"
 
 	"github.com/amal-kommun/tolk/internal/article"
 )
@@ -310,5 +312,38 @@ func TestMappingIsStatic(t *testing.T) {
 		if f == "unmapped" || f == "_all" {
 			t.Errorf("field %q was indexed", f)
 		}
+	}
+}
+
+func TestWaitCompacted(t *testing.T) {
+	ctx := context.Background()
+	var vs []*article.Version
+	for i := range 2500 { // three batches, so three segments before the merge
+		vs = append(vs, &article.Version{ID: fmt.Sprintf("a%d", i), Lang: "en", Title: "Title", Text: "Body"})
+	}
+	ix, err := Open(ctx, Options{Dir: t.TempDir()}, vs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	if err := ix.WaitCompacted(ctx); err != nil {
+		t.Fatal(err)
+	}
+	adv, err := ix.current().bi.Advanced()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := adv.Reader()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	if n := len(r.(*scorch.IndexSnapshot).Segments()); n != 1 {
+		t.Errorf("%d segments after WaitCompacted, want 1", n)
+	}
+	cancelled, cancel := context.WithCancel(ctx)
+	cancel()
+	if err := ix.WaitCompacted(cancelled); err != nil {
+		t.Errorf("WaitCompacted after the merge: %v, want nil", err)
 	}
 }

@@ -66,6 +66,10 @@ func buildIndex(ctx context.Context, args []string, getenv func(string) string, 
 	}
 	n := st.Index().DocCount()
 	reused := st.Index().Reused()
+	// Leave one segment behind, or every start merges the batches again.
+	if err := st.Index().WaitCompacted(ctx); err != nil {
+		return fmt.Errorf("merge index: %w", err)
+	}
 	if err := st.Close(); err != nil { // also waits for the versions cache
 		return fmt.Errorf("close index: %w", err)
 	}

@@ -74,7 +74,8 @@ type Version struct {
 	Draft          bool
 	Aliases        []string
 
-	// Body is the Markdown body as written.
+	// Body is the Markdown body as written. Versions served from a
+	// content directory leave it empty once rendered: the file holds it.
 	Body string
 	// HTML is the body rendered to sanitized HTML.
 	HTML string

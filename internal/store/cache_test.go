@@ -298,6 +298,7 @@ func TestCachedVersionsEqualParsed(t *testing.T) {
 		if len(problems) > 0 {
 			t.Fatalf("%s: %v", p, problems)
 		}
+		dropSource(want) // as the Store does
 		e := s.entry(p)
 		if e == nil || e.good == nil {
 			t.Fatalf("%s not loaded", p)

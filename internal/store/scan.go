@@ -510,8 +510,18 @@ func (s *Store) scanFolder(dir string, buf, scratch *[]byte, cache func() *versi
 		}
 		// A copy: the parsed version must not share buf.
 		r.v, r.ps = load.ParseVersion(lf.path, bytes.Clone(data), s.render)
+		dropSource(r.v)
 	}
 	return res
+}
+
+// dropSource forgets v's Markdown: the Store serves the rendered HTML and
+// text, and the file holds the source, which is a fifth of the memory of a
+// large tree.
+func dropSource(v *article.Version) {
+	if v != nil {
+		v.Body = ""
+	}
 }
 
 // scanSite re-reads site.yaml when it changed. A site.yaml that is missing

@@ -95,6 +95,7 @@ func (s *Store) Put(ctx context.Context, id, lang string, file []byte) (Result, 
 	if len(problems) > 0 {
 		return Result{}, &ValidationError{Problems: problems}
 	}
+	dropSource(v)
 	clashes := slugClashes(old.lib, v)
 	c := s.served()
 	c[k] = candidate{v, h}

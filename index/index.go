@@ -123,11 +123,18 @@ func Open(ctx context.Context, opts Options, versions []*article.Version) (*Inde
 	}
 	ix := &Index{log: log, dir: opts.Dir, progress: opts.Progress}
 	docs := collect(versions)
+	// Hash the content while the analyzers load their dictionaries.
+	var fp [sha256.Size]byte
+	hashed := make(chan struct{})
+	go func() {
+		defer close(hashed)
+		fp = fingerprint(docs)
+	}()
 	m, mver, err := mappingFor(docs)
+	<-hashed
 	if err != nil {
 		return nil, err
 	}
-	fp := fingerprint(docs)
 
 	if ix.dir != "" {
 		if err := os.MkdirAll(ix.dir, 0o755); err != nil {
@@ -135,8 +142,7 @@ func Open(ctx context.Context, opts Options, versions []*article.Version) (*Inde
 		}
 		if s := ix.reopen(mver, fp); s != nil {
 			s.docs = docs
-			s.finish()
-			if err := s.loadVocab(); err != nil {
+			if err := s.finishWhile(s.loadVocab); err != nil {
 				return nil, err
 			}
 			ix.cur, ix.reused = s, true
@@ -403,6 +409,12 @@ func (ix *Index) build(ctx context.Context, m *mapping.IndexMappingImpl, mver st
 
 // finish derives the languages, specs and suggestion table from s.docs.
 func (s *snapshot) finish() {
+	s.derive()
+	s.sugg = newSuggester(s.docs)
+}
+
+// derive sets the languages, specs and tag count of s from s.docs.
+func (s *snapshot) derive() {
 	langs := make(map[string]bool)
 	tags := make(map[string]bool)
 	for _, v := range s.docs {
@@ -421,7 +433,23 @@ func (s *snapshot) finish() {
 	}
 	slices.Sort(s.langs)
 	s.tags = len(tags)
-	s.sugg = newSuggester(s.docs)
+}
+
+// finishWhile is finish with the suggestion table built on another
+// goroutine while work runs (at start-up, reading the vocabulary).
+func (s *snapshot) finishWhile(work func() error) error {
+	docs := s.docs
+	var sugg *suggester
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		sugg = newSuggester(docs)
+	}()
+	s.derive()
+	err := work()
+	<-done
+	s.sugg = sugg
+	return err
 }
 
 // loadVocab reads the vocabulary that prefixes and typos are matched

@@ -32,6 +32,7 @@ type Config struct {
 	MaxSearches     int           // concurrent searches; more wait briefly, then get 503
 	SearchTimeout   time.Duration // longest a single search may run
 	RescanInterval  time.Duration // full re-scan of --content; 0 turns it off
+	GCPercent       int           // heap growth between collections in percent, as GOGC
 	URL             string        // server to probe (healthcheck)
 }
 
@@ -129,6 +130,7 @@ func Parse(cmd Command, args []string, getenv func(string) string, out io.Writer
 		integer(&c.MaxSearches, "max-searches", "TOLK_MAX_SEARCHES", 0, "searches running at once (0: twice the CPUs); more wait up to 250 ms, then get 503")
 		dur(&c.SearchTimeout, "search-timeout", "TOLK_SEARCH_TIMEOUT", 2*time.Second, "longest time one search may run")
 		dur(&c.RescanInterval, "rescan", "TOLK_RESCAN", time.Minute, "interval of full re-scans of --content; 0 turns them off")
+		integer(&c.GCPercent, "gc-percent", "TOLK_GC_PERCENT", 50, "heap growth between garbage collections, in percent of the live heap (Go's GOGC); lower saves memory, costs CPU")
 		c.AdminToken = getenv("TOLK_ADMIN_TOKEN")
 		c.WebhookSecret = getenv("TOLK_WEBHOOK_SECRET")
 	case Check:
@@ -182,6 +184,9 @@ func (c Config) validate(cmd Command) error {
 		case "json", "text":
 		default:
 			errs = append(errs, fmt.Errorf("--log-format %q: want json or text", c.LogFormat))
+		}
+		if c.GCPercent < 10 {
+			errs = append(errs, fmt.Errorf("--gc-percent %d: want at least 10 (below that the collector hardly stops)", c.GCPercent))
 		}
 		if c.RateLimit < 0 || c.RateBurst < 0 || c.MaxSearches < 0 {
 			errs = append(errs, errors.New("--rate-limit, --rate-burst and --max-searches must not be negative"))

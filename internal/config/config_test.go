@@ -76,6 +76,7 @@ func TestParseErrors(t *testing.T) {
 		{"bad log level", Serve, []string{"--log-level", "loud"}, nil, "--log-level"},
 		{"webhook without secret", Serve, []string{"--webhook", "http://x/"}, nil, "TOLK_WEBHOOK_SECRET"},
 		{"bad trusted proxy", Serve, []string{"--trusted-proxy", "proxy.example"}, nil, "--trusted-proxy"},
+		{"collector never resting", Serve, []string{"--gc-percent", "5"}, nil, "--gc-percent"},
 		{"index needs a directory", Index, nil, nil, "--index is required"},
 		{"unknown flag", Check, []string{"--nope"}, nil, "not defined"},
 		{"stray argument", Check, []string{"extra"}, nil, "unexpected arguments"},

@@ -25,25 +25,36 @@ type strSlot struct {
 	num        uint32
 }
 
-// newStrTable returns a table holding nums[k] and strs[k] for every key k
-// of nums (strs may lack keys; their string value is ""). Keys and values
-// longer than 65,535 bytes, and empty keys, are left out.
+// newStrTable returns a table holding, for every key k of nums, nums[k]
+// and strs[k] ("" when absent); with nums nil it holds the keys of strs,
+// each with 0. Keys and values longer than 65,535 bytes, and empty keys,
+// are left out.
 func newStrTable(nums map[string]uint64, strs map[string]string) *strTable {
 	t := &strTable{seed: maphash.MakeSeed()}
-	size := 1 << bits.Len(uint(len(nums)+len(nums)/3))
-	t.slots = make([]strSlot, size)
-	var blob strings.Builder
-	numIdx := make(map[uint64]uint32)
-	for k, n := range nums {
-		v := strs[k]
-		if k == "" || len(k) > math.MaxUint16 || len(v) > math.MaxUint16 || blob.Len()+len(k)+len(v) > math.MaxUint32 {
-			continue
+	n, bytes := len(nums), 0
+	if nums == nil {
+		n = len(strs)
+		for k, v := range strs {
+			bytes += len(k) + len(v)
 		}
-		ni, ok := numIdx[n]
+	} else {
+		for k := range nums {
+			bytes += len(k) + len(strs[k])
+		}
+	}
+	t.slots = make([]strSlot, 1<<bits.Len(uint(n+n/3)))
+	var blob strings.Builder
+	blob.Grow(bytes)
+	numIdx := make(map[uint64]uint32)
+	add := func(k string, num uint64, v string) {
+		if k == "" || len(k) > math.MaxUint16 || len(v) > math.MaxUint16 || blob.Len()+len(k)+len(v) > math.MaxUint32 {
+			return
+		}
+		ni, ok := numIdx[num]
 		if !ok {
 			ni = uint32(len(t.nums))
-			numIdx[n] = ni
-			t.nums = append(t.nums, n)
+			numIdx[num] = ni
+			t.nums = append(t.nums, num)
 		}
 		s := strSlot{koff: uint32(blob.Len()), klen: uint16(len(k)), num: ni}
 		blob.WriteString(k)
@@ -57,8 +68,17 @@ func newStrTable(nums map[string]uint64, strs map[string]string) *strTable {
 		for i := maphash.String(t.seed, k) & mask; ; i = (i + 1) & mask {
 			if t.slots[i].klen == 0 {
 				t.slots[i] = s
-				break
+				return
 			}
+		}
+	}
+	if nums == nil {
+		for k, v := range strs {
+			add(k, 0, v)
+		}
+	} else {
+		for k, num := range nums {
+			add(k, num, strs[k])
 		}
 	}
 	t.blob = blob.String()

@@ -32,6 +32,17 @@ func TestStrTable(t *testing.T) {
 			t.Errorf("num(%q) found a key never added", k)
 		}
 	}
+	heads := newStrTable(nil, strs)
+	for k, want := range strs {
+		got, ok := heads.str(k)
+		n, _ := heads.num(k)
+		if !ok || got != want || n != 0 {
+			t.Errorf("keys of strs: str(%q) = %q, %v, num %d; want %q, true, 0", k, got, ok, n, want)
+		}
+	}
+	if _, ok := heads.str("skola"); ok {
+		t.Error("a table of strs' keys holds a key only nums had")
+	}
 	var empty *strTable
 	if _, ok := empty.num("x"); ok {
 		t.Error("a nil table holds x")

@@ -271,11 +271,7 @@ func newSvDict(rules map[rune][]svRule, entries []svEntry, fold func(string) str
 		}
 	}
 	d.words = newStrTable(words, nil)
-	headNums := make(map[string]uint64, len(heads))
-	for h := range heads {
-		headNums[h] = 0
-	}
-	d.heads = newStrTable(headNums, heads)
+	d.heads = newStrTable(nil, heads)
 	return d
 }
 

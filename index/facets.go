@@ -86,12 +86,10 @@ func (t *facetTables) view(is *scorch.IndexSnapshot) (*facetView, bool) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	var next uint64
-	live := make(map[segment.Segment]bool, len(ss))
 	for i, s := range ss {
 		seg := s.Segment()
 		v.offsets[i] = next
 		next += seg.Count()
-		live[seg] = true
 		f := t.segs[seg]
 		if f == nil {
 			var ok bool
@@ -103,6 +101,11 @@ func (t *facetTables) view(is *scorch.IndexSnapshot) (*facetView, bool) {
 		v.segs[i] = f
 	}
 	if len(t.segs) > len(ss) {
+		// Segments were merged away: drop their tables.
+		live := make(map[segment.Segment]bool, len(ss))
+		for _, s := range ss {
+			live[s.Segment()] = true
+		}
 		for seg := range t.segs {
 			if !live[seg] {
 				delete(t.segs, seg)
@@ -265,12 +268,11 @@ func (c *facetCounter) handler(sc *search.SearchContext) (search.DocumentMatchHa
 	}, loadID, nil
 }
 
-// ranked returns the kept versions, best article first: by the best score
-// of any of its versions, then in the order they matched.
+// ranked sorts the kept versions best article first, by the best score of
+// any of its versions, then in the order they matched, and returns them.
 func (c *facetCounter) ranked() []groupPick {
-	out := slices.Clone(c.picks)
-	slices.SortStableFunc(out, func(a, b groupPick) int { return cmp.Compare(b.top, a.top) })
-	return out
+	slices.SortStableFunc(c.picks, func(a, b groupPick) int { return cmp.Compare(b.top, a.top) })
+	return c.picks
 }
 
 // counts returns the counts of by, named, most frequent first.

@@ -84,7 +84,7 @@ func newSuggester(docs map[string]*article.Version) *suggester {
 	for i, v := range s.vers {
 		s.starts[i] = uint32(b.Len())
 		for j, w := range splitWords(v.Title) {
-			norm := normalize(strings.ReplaceAll(w, string(wordSep), ""))
+			norm := normalize(w) // a word, so never wordSep
 			off := b.Len()
 			b.WriteString(norm)
 			b.WriteByte(wordSep)

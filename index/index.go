@@ -172,8 +172,12 @@ func Open(ctx context.Context, opts Options, versions []*article.Version) (*Inde
 
 // compact merges bi's segments into one in the background: a batch build
 // leaves a dozen, and every term of every query is looked up in each. It
-// returns a channel closed when the merge is done; closing the index ends
-// it early.
+// returns a channel closed when the index is in one segment and that state
+// is persisted; closing the index ends it early.
+//
+// Scorch's forced merge takes only the segments already written to disk,
+// so segments still in memory when it starts survive it: compact waits for
+// the persister and merges again until one segment is left.
 func compact(bi bleve.Index) chan struct{} {
 	done := make(chan struct{})
 	go func() {
@@ -182,13 +186,39 @@ func compact(bi bleve.Index) chan struct{} {
 		if err != nil {
 			return
 		}
-		if sc, ok := adv.(*scorch.Scorch); ok {
-			opts := mergeplan.SingleSegmentMergePlanOptions
-			sc.ForceMerge(context.Background(), &opts)
+		sc, ok := adv.(*scorch.Scorch)
+		if !ok {
+			return
+		}
+		for range maxCompactRounds {
+			st := sc.StatsMap()
+			if st == nil { // closed
+				return
+			}
+			mem, _ := st["TotMemorySegmentsAtRoot"].(uint64)
+			files, _ := st["TotFileSegmentsAtRoot"].(uint64)
+			busy, _ := st["index_bgthreads_active"].(bool)
+			switch {
+			case mem == 0 && files > 1:
+				opts := mergeplan.SingleSegmentMergePlanOptions
+				if err := sc.ForceMerge(context.Background(), &opts); err != nil {
+					return
+				}
+			case mem == 0 && files <= 1 && !busy:
+				return
+			default: // segments or a snapshot not yet persisted
+				time.Sleep(compactPoll)
+			}
 		}
 	}()
 	return done
 }
+
+// maxCompactRounds and compactPoll bound compact's wait for the persister.
+const (
+	maxCompactRounds = 3000
+	compactPoll      = 10 * time.Millisecond
+)
 
 // WaitCompacted waits until the background merge that follows Open or
 // Rebuild has left the live index in one segment, so that an index built

@@ -321,14 +321,40 @@ func TestWaitCompacted(t *testing.T) {
 	for i := range 2500 { // three batches, so three segments before the merge
 		vs = append(vs, &article.Version{ID: fmt.Sprintf("a%d", i), Lang: "en", Title: "Title", Text: "Body"})
 	}
-	ix, err := Open(ctx, Options{Dir: t.TempDir()}, vs)
+	dir := t.TempDir()
+	ix, err := Open(ctx, Options{Dir: dir}, vs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := ix.WaitCompacted(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n := segments(t, ix); n != 1 {
+		t.Errorf("%d segments after WaitCompacted, want 1", n)
+	}
+	cancelled, cancel := context.WithCancel(ctx)
+	cancel()
+	if err := ix.WaitCompacted(cancelled); err != nil {
+		t.Errorf("WaitCompacted after the merge: %v, want nil", err)
+	}
+	// The merged state is what was persisted: the next start has nothing
+	// to merge.
+	if err := ix.Close(); err != nil {
+		t.Fatal(err)
+	}
+	ix, err = Open(ctx, Options{Dir: dir}, vs)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer ix.Close()
-	if err := ix.WaitCompacted(ctx); err != nil {
-		t.Fatal(err)
+	if n := segments(t, ix); n != 1 {
+		t.Errorf("%d segments after reopening, want 1", n)
 	}
+}
+
+// segments returns the number of segments of ix's current snapshot.
+func segments(t *testing.T, ix *Index) int {
+	t.Helper()
 	adv, err := ix.current().bi.Advanced()
 	if err != nil {
 		t.Fatal(err)
@@ -338,12 +364,5 @@ func TestWaitCompacted(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer r.Close()
-	if n := len(r.(*scorch.IndexSnapshot).Segments()); n != 1 {
-		t.Errorf("%d segments after WaitCompacted, want 1", n)
-	}
-	cancelled, cancel := context.WithCancel(ctx)
-	cancel()
-	if err := ix.WaitCompacted(cancelled); err != nil {
-		t.Errorf("WaitCompacted after the merge: %v, want nil", err)
-	}
+	return len(r.(*scorch.IndexSnapshot).Segments())
 }

@@ -153,6 +153,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		close(watchDone)
 	}
 	log.Info("ready", "content", name, "articles", st.Library().Len(), "problems", len(st.Problems()), "took", time.Since(start))
+	// Loading left garbage several times the size of what is kept; give
+	// it back to the system now rather than over the next minutes.
+	debug.FreeOSMemory()
 
 	select {
 	case err := <-errc:

@@ -13,13 +13,16 @@ import (
 	"hash/crc32"
 	"io"
 	"maps"
+	"math"
 	"os"
+	"path"
 	"path/filepath"
 	"runtime"
 	"slices"
 	"strings"
 	"sync/atomic"
 	"time"
+	"unsafe"
 
 	"github.com/amal-kommun/tolk/internal/article"
 )
@@ -38,12 +41,18 @@ import (
 //	         CRC-32 (IEEE) of the index uint32
 //	records: one encoded version after the other
 //	index:   entries × (path, hash [32]byte, record offset, record
-//	         length, CRC-32 of the record uint32)
+//	         length, CRC-32 of the record uint32, stat),
+//	         folders, folders × (path, stat)
+//	stat:    size, modification and change times (Unix nanoseconds,
+//	         varints), mode, device, inode; all zero when not trusted
 //
 // with integers little-endian, offsets and lengths as uvarints, and
-// strings as a uvarint length and the bytes. Open reads the header and the
-// index, and then only the records of files whose hash matches, in
-// parallel; a version's strings all share one allocation.
+// strings as a uvarint length and the bytes. Open maps the file into
+// memory, reads the header and the index, and then only the records of
+// files whose hash matches, in parallel. A version decoded from a record
+// points into the mapping instead of copying it: the rendered HTML and
+// text of a large tree, most of what it weighs, stay in the page cache,
+// out of the Go heap, and are read from the disk only when served.
 //
 // The parser key identifies the code that parsed the versions (the running
 // executable), so a new renderer, a new validation rule or a new field of
@@ -54,6 +63,15 @@ import (
 // Only files that parsed without problems are cached, so a broken file is
 // parsed, and its problems reported, at every start.
 //
+// Like Git's index, the cache also keeps each file's size, times, mode and
+// identity as of its read, and each article folder's as of its listing,
+// when they were older than racyWindow then: a start takes a folder whose
+// metadata is unchanged as listed and a file whose metadata is unchanged
+// as read, without reading either. Adding, removing or renaming a file
+// changes its folder's times; rewriting a file changes its change time
+// (which no program can set back) and, for a rename-and-replace save, its
+// inode.
+//
 // The checksums detect a torn or damaged file, not tampering: the cache's
 // HTML is served as it is, so the index directory needs the protection
 // the content directory has.
@@ -63,7 +81,7 @@ const CacheFile = "versions.cache"
 
 const (
 	cacheMagic  = "tolkvers"
-	cacheFormat = 1
+	cacheFormat = 2
 	// cacheHeaderLen is the length of the header.
 	cacheHeaderLen = len(cacheMagic) + 4 + sha256.Size + 4 + 8 + 8 + 4
 	// maxCacheIndex bounds the index Open reads: 1 KiB an entry for a
@@ -129,11 +147,31 @@ func goBuildID(exe string) []byte {
 	return d
 }
 
+// fileStat is the metadata of a file or folder that the versions cache
+// keeps to trust it unchanged; the zero fileStat is never trusted.
+type fileStat struct {
+	size, mtime, ctime int64 // times in Unix nanoseconds
+	mode               uint32
+	dev, ino           uint64
+}
+
+// trusted reports whether st was recorded and equals now.
+func (st fileStat) trusted(now fileStat) bool { return st.ino != 0 && st == now }
+
 // cacheItem is one cached version: the file's slash path, the hex SHA-256
-// of its bytes, and the version parsed from them.
+// of its bytes, the version parsed from them and the file's metadata as of
+// the read (zero when too recent to trust).
 type cacheItem struct {
 	path, hash string
 	v          *article.Version
+	st         fileStat
+}
+
+// cacheFolder is an article folder whose listing the cache holds: every
+// version file in it is a cacheItem. st is its metadata as of the listing.
+type cacheFolder struct {
+	dir string
+	st  fileStat
 }
 
 // cacheSlot locates one cached version in the file.
@@ -141,13 +179,21 @@ type cacheSlot struct {
 	hash     string // hex
 	off, len int64
 	crc      uint32
+	st       fileStat
+}
+
+// listing is the cached listing of an article folder.
+type listing struct {
+	st    fileStat
+	files []string // slash paths of its version files, sorted
 }
 
 // versionCache is a versions cache opened for reading. Its versions are
-// read and decoded on demand; it is safe for concurrent use.
+// decoded on demand; it is safe for concurrent use.
 type versionCache struct {
-	f       *os.File
+	data    []byte               // the file, mapped (see mapFile)
 	slots   map[string]cacheSlot // by path
+	folders map[string]listing   // by slash path
 	damaged atomic.Bool          // a record failed its checksum or did not decode
 }
 
@@ -157,8 +203,7 @@ var errCacheMismatch = errors.New("written by another version of the program")
 
 // openCache opens the versions cache at file and reads its index. A missing
 // file returns nil and no error; a file that is damaged or that key does
-// not match returns an error describing why it is not used. The caller
-// closes the cache.
+// not match returns an error describing why it is not used.
 func openCache(file string, key parserKey) (*versionCache, error) {
 	f, err := os.Open(file)
 	if errors.Is(err, os.ErrNotExist) {
@@ -167,25 +212,33 @@ func openCache(file string, key parserKey) (*versionCache, error) {
 	if err != nil {
 		return nil, err
 	}
-	c, err := readIndex(f, key)
+	defer f.Close()
+	st, err := f.Stat()
 	if err != nil {
-		f.Close()
+		return nil, err
+	}
+	if st.Size() < int64(cacheHeaderLen) || st.Size() > math.MaxInt {
+		return nil, errors.New("not a versions cache")
+	}
+	data, err := mapFile(f, int(st.Size()))
+	if err != nil {
+		return nil, fmt.Errorf("map %s: %w", file, err)
+	}
+	c, err := readIndex(data, key)
+	if err != nil {
+		unmapFile(data) // nothing points into it yet
 		return nil, err
 	}
 	return c, nil
 }
 
-// readIndex checks the header of the cache file f and reads its index.
-func readIndex(f *os.File, key parserKey) (*versionCache, error) {
-	st, err := f.Stat()
-	if err != nil {
-		return nil, err
-	}
-	h := make([]byte, cacheHeaderLen)
-	if _, err := f.ReadAt(h, 0); err != nil || string(h[:len(cacheMagic)]) != cacheMagic {
+// readIndex checks the header of the cache file's bytes data and reads its
+// index.
+func readIndex(data []byte, key parserKey) (*versionCache, error) {
+	if len(data) < cacheHeaderLen || string(data[:len(cacheMagic)]) != cacheMagic {
 		return nil, errors.New("not a versions cache")
 	}
-	h = h[len(cacheMagic):]
+	h := data[len(cacheMagic):]
 	if binary.LittleEndian.Uint32(h) != cacheFormat || !bytes.Equal(h[4:4+sha256.Size], key[:]) {
 		return nil, errCacheMismatch
 	}
@@ -193,23 +246,21 @@ func readIndex(f *os.File, key parserKey) (*versionCache, error) {
 	n := binary.LittleEndian.Uint32(h)
 	off, size := binary.LittleEndian.Uint64(h[4:]), binary.LittleEndian.Uint64(h[12:])
 	sum := binary.LittleEndian.Uint32(h[20:])
-	if off < uint64(cacheHeaderLen) || size > maxCacheIndex || off+size != uint64(st.Size()) {
-		return nil, fmt.Errorf("index of %d bytes at %d in a file of %d bytes", size, off, st.Size())
+	if off < uint64(cacheHeaderLen) || size > maxCacheIndex || off+size != uint64(len(data)) {
+		return nil, fmt.Errorf("index of %d bytes at %d in a file of %d bytes", size, off, len(data))
 	}
-	index := make([]byte, size)
-	if _, err := f.ReadAt(index, int64(off)); err != nil {
-		return nil, fmt.Errorf("read index: %w", err)
-	}
+	index := data[off:]
 	if crc32.ChecksumIEEE(index) != sum {
 		return nil, errors.New("index checksum mismatch")
 	}
-	c := &versionCache{f: f, slots: make(map[string]cacheSlot, min(n, 1<<20))}
-	d := decoder{s: string(index)}
+	c := &versionCache{data: data, slots: make(map[string]cacheSlot, min(n, 1<<20))}
+	d := decoder{s: unsafe.String(&index[0], len(index))}
 	for range n {
 		p := d.str()
 		hash := d.raw(sha256.Size)
 		roff, rlen := d.uvarint(), d.uvarint()
 		crc := d.raw(4)
+		st := d.stat()
 		if d.err != nil {
 			return nil, errors.New("malformed index")
 		}
@@ -217,7 +268,29 @@ func readIndex(f *os.File, key parserKey) (*versionCache, error) {
 			return nil, fmt.Errorf("record of %s out of bounds", p)
 		}
 		c.slots[p] = cacheSlot{hash: hex.EncodeToString([]byte(hash)), off: int64(roff), len: int64(rlen),
-			crc: binary.LittleEndian.Uint32([]byte(crc))}
+			crc: binary.LittleEndian.Uint32([]byte(crc)), st: st}
+	}
+	nf := d.uvarint()
+	if nf > uint64(len(d.s)) {
+		return nil, errors.New("malformed index")
+	}
+	c.folders = make(map[string]listing, nf)
+	for range nf {
+		dir := strings.Clone(d.str())
+		st := d.stat()
+		if d.err != nil {
+			return nil, errors.New("malformed index")
+		}
+		c.folders[dir] = listing{st: st}
+	}
+	for p := range c.slots {
+		if l, ok := c.folders[path.Dir(p)]; ok {
+			l.files = append(l.files, p)
+			c.folders[path.Dir(p)] = l
+		}
+	}
+	for _, l := range c.folders {
+		slices.Sort(l.files)
 	}
 	if d.off != len(d.s) {
 		return nil, errors.New("malformed index: trailing bytes")
@@ -225,18 +298,9 @@ func readIndex(f *os.File, key parserKey) (*versionCache, error) {
 	return c, nil
 }
 
-// Close closes the cache file.
-func (c *versionCache) Close() error {
-	if c == nil {
-		return nil
-	}
-	return c.f.Close()
-}
-
 // lookup returns the version cached for the file at p with the given hex
-// hash, decoded afresh, or nil. buf is scratch space, kept by the caller
-// between calls.
-func (c *versionCache) lookup(p, hash string, buf *[]byte) *article.Version {
+// hash, decoded afresh, or nil. Its strings point into the mapped file.
+func (c *versionCache) lookup(p, hash string) *article.Version {
 	if c == nil {
 		return nil
 	}
@@ -244,15 +308,12 @@ func (c *versionCache) lookup(p, hash string, buf *[]byte) *article.Version {
 	if !ok || s.hash != hash {
 		return nil
 	}
-	if int64(cap(*buf)) < s.len {
-		*buf = make([]byte, s.len)
-	}
-	b := (*buf)[:s.len]
-	if _, err := c.f.ReadAt(b, s.off); err != nil || crc32.ChecksumIEEE(b) != s.crc {
+	b := c.data[s.off : s.off+s.len]
+	if len(b) == 0 || crc32.ChecksumIEEE(b) != s.crc {
 		c.damaged.Store(true)
 		return nil
 	}
-	v, err := decodeVersion(string(b))
+	v, err := decodeVersion(unsafe.String(&b[0], len(b)))
 	if err != nil || v.Path != p {
 		c.damaged.Store(true)
 		return nil
@@ -260,14 +321,45 @@ func (c *versionCache) lookup(p, hash string, buf *[]byte) *article.Version {
 	return v
 }
 
-// holds reports whether the cache has exactly items, by path and hash, and
-// no damaged record was met.
-func (c *versionCache) holds(items []cacheItem) bool {
-	if c == nil || c.damaged.Load() || len(c.slots) != len(items) {
+// listed returns the cached listing of the article folder dir when dir's
+// metadata now is what the cache recorded.
+func (c *versionCache) listed(dir string, now fileStat) ([]string, bool) {
+	if c == nil {
+		return nil, false
+	}
+	l, ok := c.folders[dir]
+	if !ok || !l.st.trusted(now) {
+		return nil, false
+	}
+	return l.files, true
+}
+
+// unchanged returns the hash of the cached file at p when its metadata now
+// is what the cache recorded.
+func (c *versionCache) unchanged(p string, now fileStat) (string, bool) {
+	if c == nil {
+		return "", false
+	}
+	s, ok := c.slots[p]
+	if !ok || !s.st.trusted(now) {
+		return "", false
+	}
+	return s.hash, true
+}
+
+// holds reports whether the cache has exactly items and folders, by path,
+// hash and metadata, and no damaged record was met.
+func (c *versionCache) holds(items []cacheItem, folders []cacheFolder) bool {
+	if c == nil || c.damaged.Load() || len(c.slots) != len(items) || len(c.folders) != len(folders) {
 		return false
 	}
 	for _, it := range items {
-		if s, ok := c.slots[it.path]; !ok || s.hash != it.hash {
+		if s, ok := c.slots[it.path]; !ok || s.hash != it.hash || s.st != it.st {
+			return false
+		}
+	}
+	for _, f := range folders {
+		if l, ok := c.folders[f.dir]; !ok || l.st != f.st {
 			return false
 		}
 	}
@@ -277,9 +369,11 @@ func (c *versionCache) holds(items []cacheItem) bool {
 // writeCache writes items as the versions cache file, atomically: a
 // temporary file in the same directory, fsynced, renamed over file, and
 // the directory fsynced. A failure leaves the previous file in place.
-func writeCache(file string, key parserKey, items []cacheItem) (err error) {
+func writeCache(file string, key parserKey, items []cacheItem, folders []cacheFolder) (err error) {
 	items = slices.Clone(items)
 	slices.SortFunc(items, func(a, b cacheItem) int { return cmp.Compare(a.path, b.path) })
+	folders = slices.Clone(folders)
+	slices.SortFunc(folders, func(a, b cacheFolder) int { return cmp.Compare(a.dir, b.dir) })
 	dir := filepath.Dir(file)
 	f, err := os.CreateTemp(dir, "."+filepath.Base(file)+".tmp-*")
 	if err != nil {
@@ -313,7 +407,13 @@ func writeCache(file string, key parserKey, items []cacheItem) (err error) {
 		index.uvarint(off)
 		index.uvarint(uint64(len(rec.b)))
 		index.b = binary.LittleEndian.AppendUint32(index.b, crc32.ChecksumIEEE(rec.b))
+		index.stat(it.st)
 		off += uint64(len(rec.b))
+	}
+	index.uvarint(uint64(len(folders)))
+	for _, f := range folders {
+		index.str(f.dir)
+		index.stat(f.st)
 	}
 	if _, err := w.Write(index.b); err != nil {
 		return err
@@ -368,6 +468,15 @@ func (e *encoder) strs(ss []string) {
 	for _, s := range ss {
 		e.str(s)
 	}
+}
+
+func (e *encoder) stat(st fileStat) {
+	e.uvarint(uint64(st.size))
+	e.b = binary.AppendVarint(e.b, st.mtime)
+	e.b = binary.AppendVarint(e.b, st.ctime)
+	e.uvarint(uint64(st.mode))
+	e.uvarint(st.dev)
+	e.uvarint(st.ino)
 }
 
 func (e *encoder) boolean(b bool) {
@@ -473,7 +582,9 @@ func (d *decoder) str() string {
 
 // key reads a string with memory of its own: ids, languages, paths, slugs
 // and tags end up as map keys and journal entries that outlive the
-// version, and must not keep its whole record alive.
+// version, and must not keep its whole record alive when the record is in
+// the heap (the cache's fallback where files cannot be mapped, the fuzz
+// tests).
 func (d *decoder) key() string { return strings.Clone(d.str()) }
 
 func (d *decoder) strs() []string {
@@ -490,6 +601,18 @@ func (d *decoder) strs() []string {
 		ss[i] = d.key()
 	}
 	return ss
+}
+
+func (d *decoder) stat() fileStat {
+	st := fileStat{size: int64(d.uvarint()), mtime: d.varint(), ctime: d.varint()}
+	mode := d.uvarint()
+	st.dev, st.ino = d.uvarint(), d.uvarint()
+	if st.size < 0 || mode > math.MaxUint32 {
+		d.fail()
+		return fileStat{}
+	}
+	st.mode = uint32(mode)
+	return st
 }
 
 func (d *decoder) boolean() bool {
@@ -570,37 +693,60 @@ func (s *Store) openCache() *versionCache {
 }
 
 // cacheItems returns what the versions cache should hold: the version of
-// every file whose current bytes parsed without problems. The caller holds
-// s.mu.
-func (s *Store) cacheItems() []cacheItem {
+// every file whose current bytes parsed without problems, and the listing
+// of every folder without problems whose files all are such items. The
+// caller holds s.mu.
+func (s *Store) cacheItems() ([]cacheItem, []cacheFolder) {
 	var items []cacheItem
-	for _, f := range s.folders {
+	var folders []cacheFolder
+	for dir, f := range s.folders {
+		whole := f.st.ino != 0 && len(f.problems) == 0 && len(f.entries) > 0
 		for p, e := range f.entries {
 			if e.good != nil && e.problems == nil && e.goodHash == e.hash {
-				items = append(items, cacheItem{path: p, hash: e.hash, v: e.good})
+				it := cacheItem{path: p, hash: e.hash, v: e.good}
+				if !e.racy && e.info != nil {
+					it.st = statOf(e.info)
+				}
+				whole = whole && it.st.ino != 0
+				items = append(items, it)
+			} else {
+				whole = false
 			}
 		}
+		if whole {
+			folders = append(folders, cacheFolder{dir: dir, st: f.st})
+		}
 	}
-	return items
+	return items, folders
 }
 
 // saveCacheAfterOpen starts rewriting the versions cache in the background
 // when open's scan found it missing, out of date or holding versions of
-// files that are gone, and then forgets the cache read. The caller holds
-// s.mu.
-func (s *Store) saveCacheAfterOpen() {
+// files that are gone, and then forgets the cache read, which it returns.
+// The caller holds s.mu.
+func (s *Store) saveCacheAfterOpen() *versionCache {
 	c := s.startCache
 	s.startCache = nil
-	c.Close()
 	if s.cacheFile == "" {
-		return
+		return c
 	}
-	items := s.cacheItems()
-	if c.holds(items) {
+	items, folders := s.cacheItems()
+	if c.holds(items, folders) {
 		s.cached = itemHashes(items)
-		return
+		return c
 	}
-	s.wg.Go(func() { s.writeCache(items) })
+	s.wg.Go(func() { s.writeCache(items, folders) })
+	return c
+}
+
+// release tells the system that the cache's pages, all read by the start,
+// are not needed now: they leave the process's resident memory and stay
+// in the page cache, to be mapped again when a version's HTML or text is
+// served.
+func (c *versionCache) release() {
+	if c != nil {
+		releaseFile(c.data)
+	}
 }
 
 // saveCache rewrites the versions cache when the versions the Store holds
@@ -610,21 +756,21 @@ func (s *Store) saveCache() {
 		return
 	}
 	s.mu.Lock()
-	items := s.cacheItems()
+	items, folders := s.cacheItems()
 	same := maps.Equal(itemHashes(items), s.cached)
 	s.mu.Unlock()
 	if !same {
-		s.writeCache(items)
+		s.writeCache(items, folders)
 	}
 }
 
 // writeCache writes items as the versions cache and records what the file
 // holds. A failure is logged: the next start parses more, nothing else.
-func (s *Store) writeCache(items []cacheItem) {
+func (s *Store) writeCache(items []cacheItem, folders []cacheFolder) {
 	s.cacheMu.Lock()
 	defer s.cacheMu.Unlock()
 	start := time.Now()
-	if err := writeCache(s.cacheFile, s.cacheKey, items); err != nil {
+	if err := writeCache(s.cacheFile, s.cacheKey, items, folders); err != nil {
 		s.log.Warn("versions cache not saved; the next start parses more files", "err", err)
 		return
 	}

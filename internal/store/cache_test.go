@@ -1,13 +1,16 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"maps"
 	"os"
 	"path/filepath"
 	"reflect"
+	"runtime"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -122,7 +125,6 @@ func cachedPaths(t *testing.T, idx string, key parserKey) []string {
 	if err != nil || c == nil {
 		t.Fatalf("cache after the start: %v, %v", c, err)
 	}
-	defer c.Close()
 	return slices.Sorted(maps.Keys(c.slots))
 }
 
@@ -438,4 +440,112 @@ func FuzzDecodeVersion(f *testing.F) {
 			t.Fatalf("round trip (-first +second):\n%s", diff)
 		}
 	})
+}
+
+// TestVersionsCacheTrustsMetadata starts a Store twice on one tree whose
+// files are older than the racy window, changing the tree in between, and
+// checks which files the second start took by their metadata without
+// reading them, and that it serves what parsing every file serves.
+func TestVersionsCacheTrustsMetadata(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("metadata is trusted only where the change time is known")
+	}
+	key := parserKey{1}
+	for _, tc := range []struct {
+		name    string
+		between func(t *testing.T, dir string)
+		// wantUnread counts the files of the second start taken by their
+		// metadata; wantFromCache those taken from the cache at all.
+		wantUnread, wantFromCache int
+	}{
+		{
+			name:       "unchanged",
+			between:    func(*testing.T, string) {},
+			wantUnread: 4, wantFromCache: 4,
+		},
+		{
+			name: "rewritten in place with its size and time",
+			between: func(t *testing.T, dir string) {
+				p := filepath.Join(dir, "articles/skola/sv.md")
+				st, err := os.Stat(p)
+				if err != nil {
+					t.Fatal(err)
+				}
+				data, err := os.ReadFile(p)
+				if err != nil {
+					t.Fatal(err)
+				}
+				f, err := os.OpenFile(p, os.O_WRONLY, 0) // same inode
+				if err != nil {
+					t.Fatal(err)
+				}
+				_, err = f.Write(bytes.Replace(data, []byte("Skolan"), []byte("Skolor"), 1))
+				if cerr := f.Close(); err == nil {
+					err = cerr
+				}
+				if err == nil {
+					err = os.Chtimes(p, st.ModTime(), st.ModTime())
+				}
+				if err != nil {
+					t.Fatal(err)
+				}
+			},
+			wantUnread: 3, wantFromCache: 3,
+		},
+		{
+			name: "a file added to a folder",
+			between: func(t *testing.T, dir string) {
+				writeTree(t, dir, map[string]string{"articles/skola/en.md": doc("The school", "the-school", translation("sv"))})
+			},
+			wantUnread: 4, wantFromCache: 4, // the folder is listed, its file is not read
+		},
+		{
+			name: "a file removed",
+			between: func(t *testing.T, dir string) {
+				if err := os.Remove(filepath.Join(dir, "articles/vanort/en.md")); err != nil {
+					t.Fatal(err)
+				}
+			},
+			wantUnread: 3, wantFromCache: 3,
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			root := t.TempDir()
+			dir, idx := filepath.Join(root, "content"), filepath.Join(root, "index")
+			writeTree(t, dir, baseTree())
+			start := func() (*Store, cacheRun) {
+				t.Helper()
+				time.Sleep(20 * time.Millisecond) // out of the racy window
+				s, err := newStore(Options{Dir: dir, Index: index.Options{Dir: idx}})
+				if err != nil {
+					t.Fatal(err)
+				}
+				s.cacheKey, s.racyWindow = key, 10*time.Millisecond
+				if _, err := s.open(context.Background()); err != nil {
+					t.Fatalf("open: %v", err)
+				}
+				run := cacheRun{fromCache: s.cacheStats.hits, parsed: s.cacheStats.parsed, versions: versionsOf(s.Library())}
+				if err := s.Close(); err != nil { // waits for the cache
+					t.Fatal(err)
+				}
+				return s, run
+			}
+			start()
+			if s, _ := start(); s.cacheStats.unread != 4 {
+				t.Fatalf("start on an unchanged tree read %d of 4 files", 4-s.cacheStats.unread)
+			}
+			tc.between(t, dir)
+			s, got := start()
+			if s.cacheStats.unread != tc.wantUnread || got.fromCache != tc.wantFromCache {
+				t.Errorf("second start: %d unread, %d from the cache; want %d and %d", s.cacheStats.unread, got.fromCache, tc.wantUnread, tc.wantFromCache)
+			}
+			lib, _, err := load.Load(context.Background(), os.DirFS(dir))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(versionsOf(lib), got.versions); diff != "" {
+				t.Errorf("versions served (-parsed +cached):\n%s", diff)
+			}
+		})
+	}
 }

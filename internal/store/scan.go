@@ -30,7 +30,15 @@ import (
 // the Store to distrust an unchanged size and time later and compare the
 // content instead: a file rewritten within one tick of the file system's
 // clock keeps its time (Git calls such entries "racily clean").
+// It is a Store's racyWindow, which tests shorten.
 const racyWindow = 2 * time.Second
+
+// racy reports whether info, taken at start, shows a file modified or
+// changed too close to start to trust it unchanged later.
+func (s *Store) racy(info fs.FileInfo, start time.Time) bool {
+	limit := start.Add(-s.racyWindow)
+	return !info.ModTime().Before(limit) || statOf(info).ctime >= limit.UnixNano()
+}
 
 // fileState is what the Store remembers of a file it read.
 type fileState struct {
@@ -88,6 +96,9 @@ type folder struct {
 	// problems are those of files in the folder that are not versions
 	// (symbolic links, special files).
 	problems []article.Problem
+	// st is the folder's metadata as of its last listing; zero when it
+	// was too recent to trust.
+	st fileStat
 }
 
 // dirty says what a scan must look at.
@@ -202,7 +213,7 @@ func (s *Store) readFile(p string, buf []byte) ([]byte, fs.FileInfo, error) {
 	// non-blocking for the poller and, the poller refusing a regular file,
 	// blocking again, which is four more system calls a file and a quarter
 	// of the cost of reading a tree. A regular file ignores the flag.
-	f, err := os.OpenFile(filepath.Join(s.dir, filepath.FromSlash(p)), os.O_RDONLY|openNonblock, 0)
+	f, err := os.OpenFile(s.osPath(p), os.O_RDONLY|openNonblock, 0)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -347,13 +358,13 @@ func (s *Store) scan(ctx context.Context, d dirty) (bool, error) {
 	var wg sync.WaitGroup
 	for range min(runtime.GOMAXPROCS(0), len(dirs)) {
 		wg.Go(func() {
-			var buf, scratch []byte // reused: most files are only hashed
+			var buf []byte // reused: most files are only hashed
 			for {
 				i := int(next.Add(1) - 1)
 				if i >= len(dirs) || ctx.Err() != nil {
 					return
 				}
-				results[i] = s.scanFolder(dirs[i], &buf, &scratch, cache)
+				results[i] = s.scanFolder(dirs[i], &buf, cache)
 			}
 		})
 	}
@@ -382,6 +393,10 @@ func (s *Store) scan(ctx context.Context, d dirty) (bool, error) {
 			f.problems = fr.problems
 			changed = true
 		}
+		f.st = fileStat{}
+		if limit := start.Add(-s.racyWindow).UnixNano(); fr.st.mtime < limit && fr.st.ctime < limit {
+			f.st = fr.st
+		}
 		present := make(map[string]bool, len(fr.files))
 		for _, r := range fr.files {
 			if r.err != nil {
@@ -394,6 +409,9 @@ func (s *Store) scan(ctx context.Context, d dirty) (bool, error) {
 			if !r.read {
 				continue
 			}
+			if r.unread {
+				s.cacheStats.unread++
+			}
 			if r.cached {
 				s.cacheStats.hits++
 			} else if s.gen == nil && (r.v != nil || r.ps != nil) {
@@ -404,7 +422,7 @@ func (s *Store) scan(ctx context.Context, d dirty) (bool, error) {
 				e = &entry{}
 				f.entries[r.path] = e
 			}
-			state := fileState{info: r.info, racy: !r.info.ModTime().Before(start.Add(-racyWindow)), hash: r.hash}
+			state := fileState{info: r.info, racy: s.racy(r.info, start), hash: r.hash}
 			switch {
 			case r.hash == e.hash:
 				// Touched, not changed.
@@ -435,7 +453,8 @@ type folderScan struct {
 	files    []fileScan // every version file listed
 	problems []article.Problem
 	temps    []string
-	ok       bool // the folder exists
+	ok       bool     // the folder exists
+	st       fileStat // its metadata, taken before the listing
 	err      error
 }
 
@@ -452,6 +471,7 @@ type fileScan struct {
 	v      *article.Version
 	ps     []article.Problem
 	cached bool
+	unread bool // taken from the cache by its metadata, not read
 	err    error
 }
 
@@ -459,14 +479,37 @@ type fileScan struct {
 // files that are new or whose info changed, taking versions from the
 // versions cache when it has them. It only reads the Store's state (the
 // caller holds s.mu and writes nothing while scanFolder runs), so calls
-// run in parallel; buf and scratch are the caller's reusable buffers.
-func (s *Store) scanFolder(dir string, buf, scratch *[]byte, cache func() *versionCache) folderScan {
-	files, problems, temps, ok, err := listFolder(s.fsys, dir)
-	res := folderScan{problems: problems, temps: temps, ok: ok, err: err}
-	if err != nil || !ok {
-		return res
-	}
+// run in parallel; buf is the caller's reusable buffer.
+func (s *Store) scanFolder(dir string, buf *[]byte, cache func() *versionCache) folderScan {
+	var res folderScan
 	f := s.folders[dir]
+	// A folder first seen since the start (f is nil) is taken as the
+	// versions cache listed it when its metadata is unchanged, and each of
+	// its files as the cache read it when the file's is: a start on an
+	// unchanged tree reads no file and lists no folder.
+	var c *versionCache
+	var files []listed
+	if s.dir != "" {
+		if info, err := os.Lstat(s.osPath(dir)); err == nil && info.IsDir() {
+			res.st = statOf(info)
+		}
+		if f == nil {
+			c = cache()
+			if paths, ok := c.listed(dir, res.st); ok {
+				res.ok = true
+				files = make([]listed, len(paths))
+				for i, p := range paths {
+					files[i] = listed{path: p}
+				}
+			}
+		}
+	}
+	if !res.ok {
+		files, res.problems, res.temps, res.ok, res.err = listFolder(s.fsys, dir)
+		if res.err != nil || !res.ok {
+			return res
+		}
+	}
 	res.files = make([]fileScan, len(files))
 	for i, lf := range files {
 		r := &res.files[i]
@@ -474,6 +517,9 @@ func (s *Store) scanFolder(dir string, buf, scratch *[]byte, cache func() *versi
 		var e *entry
 		if f != nil {
 			e = f.entries[lf.path]
+		}
+		if c != nil && s.trustedFile(c, r) {
+			continue
 		}
 		if e != nil {
 			info, err := lf.d.Info()
@@ -504,7 +550,7 @@ func (s *Store) scanFolder(dir string, buf, scratch *[]byte, cache func() *versi
 		if e != nil && (e.hash == r.hash || e.goodHash == r.hash) {
 			continue // same bytes as before, or back to the last good ones
 		}
-		if r.v = cache().lookup(lf.path, r.hash, scratch); r.v != nil {
+		if r.v = cache().lookup(lf.path, r.hash); r.v != nil {
 			r.cached = true
 			continue
 		}
@@ -514,6 +560,30 @@ func (s *Store) scanFolder(dir string, buf, scratch *[]byte, cache func() *versi
 	}
 	return res
 }
+
+// trustedFile fills r, a file of a folder first seen since the start, from
+// the versions cache when the file's metadata is what the cache recorded,
+// and reports whether it did.
+func (s *Store) trustedFile(c *versionCache, r *fileScan) bool {
+	info, err := os.Lstat(s.osPath(r.path))
+	if err != nil {
+		return false
+	}
+	hash, ok := c.unchanged(r.path, statOf(info))
+	if !ok {
+		return false
+	}
+	v := c.lookup(r.path, hash)
+	if v == nil {
+		return false
+	}
+	r.read, r.info, r.hash, r.v, r.cached, r.unread = true, info, hash, v, true, true
+	return true
+}
+
+// osPath returns the operating system's path of the slash path p of the
+// Store's tree.
+func (s *Store) osPath(p string) string { return filepath.Join(s.dir, filepath.FromSlash(p)) }
 
 // dropSource forgets v's Markdown: the Store serves the rendered HTML and
 // text, and the file holds the source, which is a fifth of the memory of a
@@ -548,13 +618,13 @@ func (s *Store) scanSite(start time.Time) (bool, error) {
 		return false, fmt.Errorf("read %s: %w", load.SitePath, err)
 	}
 	h := hashOf(data)
-	racy := !info.ModTime().Before(start.Add(-racyWindow))
+	state := fileState{info: info, racy: s.racy(info, start), hash: h}
 	if !s.siteMissing && h == s.siteFile.hash {
-		s.siteFile = fileState{info: info, racy: racy, hash: h}
+		s.siteFile = state
 		return false, nil
 	}
 	s.siteMissing = false
-	s.siteFile = fileState{info: info, racy: racy, hash: h}
+	s.siteFile = state
 	site, problems := load.ParseSite(load.SitePath, data)
 	if site != nil {
 		s.site = site

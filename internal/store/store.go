@@ -114,11 +114,12 @@ type Store struct {
 	// corpus, or an index kept in memory).
 	cacheFile  string
 	cacheKey   parserKey
-	cacheMu    sync.Mutex                 // serializes writes of the cache file
-	cacheWait  chan *versionCache         // the cache being read by open
-	startCache *versionCache              // consulted by open's scan only
-	cached     map[string]string          // path → hash of what the cache file holds; guarded by mu
-	cacheStats struct{ hits, parsed int } // of open's scan, for its log line
+	cacheMu    sync.Mutex                         // serializes writes of the cache file
+	cacheWait  chan *versionCache                 // the cache being read by open
+	startCache *versionCache                      // consulted by open's scan only
+	cached     map[string]string                  // path → hash of what the cache file holds; guarded by mu
+	cacheStats struct{ hits, unread, parsed int } // of open's scan, for its log line
+	racyWindow time.Duration                      // see the constant
 
 	bg     context.Context // for background index rebuilds; canceled by Close
 	cancel context.CancelFunc
@@ -165,6 +166,8 @@ func newStore(opts Options) (*Store, error) {
 		render:  load.NewRenderer(),
 		ops:     osFileOps(),
 		folders: make(map[string]*folder),
+
+		racyWindow: racyWindow,
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
@@ -226,14 +229,13 @@ func (s *Store) open(ctx context.Context) (*Store, error) {
 		s.cacheWait = nil
 	}
 	if err != nil {
-		s.startCache.Close()
 		s.cancel()
 		return nil, fmt.Errorf("load content: %w", err)
 	}
 	if s.dir != "" {
 		s.removeTemps()
 	}
-	s.saveCacheAfterOpen()
+	mapped := s.saveCacheAfterOpen()
 	scanned := time.Now()
 	g := s.fromDisk()
 	for _, p := range g.problems {
@@ -260,6 +262,7 @@ func (s *Store) open(ctx context.Context) (*Store, error) {
 		return nil, fmt.Errorf("open index: %w", err)
 	}
 	indexed := time.Now()
+	mapped.release() // read through by the scan and the index's fingerprint
 	s.ix = ix
 	s.gen = g
 	s.cur.Store(g)
@@ -270,7 +273,7 @@ func (s *Store) open(ctx context.Context) (*Store, error) {
 		s.opts.OnChange(g.lib, s.ix, g.problems)
 	}
 	s.log.Info("content loaded", "dir", s.dir, "articles", g.lib.Len(), "versions", len(g.lib.All()),
-		"problems", len(g.problems), "from_cache", s.cacheStats.hits, "parsed", s.cacheStats.parsed,
+		"problems", len(g.problems), "from_cache", s.cacheStats.hits, "unread", s.cacheStats.unread, "parsed", s.cacheStats.parsed,
 		"took", time.Since(start), "scan", scanned.Sub(start), "build", built.Sub(scanned),
 		"index", indexed.Sub(built), "journal", time.Since(indexed))
 	return s, nil

@@ -135,7 +135,7 @@ func (s *Store) Put(ctx context.Context, id, lang string, file []byte) (Result, 
 // onDisk reports whether the file at slash path p is still the one e
 // describes, in case an editor changed it since the last scan.
 func (s *Store) onDisk(p string, e *entry) bool {
-	info, err := os.Lstat(filepath.Join(s.dir, filepath.FromSlash(p)))
+	info, err := os.Lstat(s.osPath(p))
 	return err == nil && e.info != nil && info.Size() == e.info.Size() &&
 		info.ModTime().Equal(e.info.ModTime()) && sameFile(info, e.info)
 }

@@ -19,7 +19,6 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
-	"strings"
 	"sync/atomic"
 	"time"
 	"unsafe"
@@ -276,7 +275,7 @@ func readIndex(data []byte, key parserKey) (*versionCache, error) {
 	}
 	c.folders = make(map[string]listing, nf)
 	for range nf {
-		dir := strings.Clone(d.str())
+		dir := d.str()
 		st := d.stat()
 		if d.err != nil {
 			return nil, errors.New("malformed index")
@@ -580,12 +579,11 @@ func (d *decoder) str() string {
 	return d.raw(int(n))
 }
 
-// key reads a string with memory of its own: ids, languages, paths, slugs
-// and tags end up as map keys and journal entries that outlive the
-// version, and must not keep its whole record alive when the record is in
-// the heap (the cache's fallback where files cannot be mapped, the fuzz
-// tests).
-func (d *decoder) key() string { return strings.Clone(d.str()) }
+// key reads a string that outlives the version (ids, languages, paths,
+// slugs and tags end up as map keys and journal entries). It shares the
+// decoded bytes like str: those of a cache are never freed, being mapped
+// or, where files cannot be mapped, the file read once.
+func (d *decoder) key() string { return d.str() }
 
 func (d *decoder) strs() []string {
 	n := d.uvarint()
@@ -636,8 +634,8 @@ func (d *decoder) date() article.Date {
 	return date
 }
 
-// decodeVersion decodes what encoder.version wrote. The version's texts
-// share s's memory; its keys have their own.
+// decodeVersion decodes what encoder.version wrote. The version's strings
+// share s's memory.
 func decodeVersion(s string) (*article.Version, error) {
 	d := decoder{s: s}
 	v := &article.Version{

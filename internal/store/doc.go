@@ -14,8 +14,11 @@
 //
 // With an index directory, the Store keeps a versions cache there
 // (versions.cache): every version parsed from a good file, keyed by the
-// file's path and content hash and by the program that parsed it, so that
-// a start reads and hashes every file but parses only those that changed.
-// The cache is only ever a shortcut: a missing, stale or damaged cache
-// costs parsing, never a failed start or a different result.
+// file's path and content hash and by the program that parsed it, with the
+// metadata of files and folders as of their last read, so that a start
+// lists, reads and parses only what changed (checking the rest with one
+// lstat a file, as Git does), and serves the versions' HTML and text from
+// the mapped file rather than the heap. The cache is only ever a shortcut:
+// a missing, stale or damaged cache costs parsing, never a failed start or
+// a different result.
 package store

@@ -1,7 +1,11 @@
 package article
 
 import (
+	"fmt"
+	"math/rand/v2"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -155,5 +159,172 @@ func TestLookups(t *testing.T) {
 	}
 	if got := site().TagLabel("t", "zh-Hant"); got != "标签" {
 		t.Errorf("derived label = %q", got)
+	}
+}
+
+func TestBySlug(t *testing.T) {
+	vs := []*Version{
+		ver(t, "a", "sv", "A", "delad", "2020-01-01", func(v *Version) { v.Aliases = []string{"gammal", "gammal"} }),
+		ver(t, "a", "en", "A", "delad", "2020-01-01", from("sv", "2020-01-01"), func(v *Version) { v.Aliases = []string{"old"} }),
+		ver(t, "a", "zh-Hans", "甲", "a-zh", "2020-01-01", from("sv", "2020-01-01"), func(v *Version) { v.Draft = true }),
+		ver(t, "b", "sv", "B", "b", "2020-01-01"),
+		ver(t, "b", "en", "B", "old", "2020-01-01", from("sv", "2020-01-01")), // taken by a/en: left out
+	}
+	lib, problems := Build(site(), vs)
+	if len(problems) != 1 {
+		t.Fatalf("problems %v, want the one clash", problems)
+	}
+	for _, tt := range []struct {
+		name, slug string
+		want       []string // id/lang
+	}{
+		{"slug of two languages", "delad", []string{"a/sv", "a/en"}},
+		{"alias given twice", "gammal", []string{"a/sv"}},
+		{"alias", "old", []string{"a/en"}},
+		{"draft", "a-zh", nil},
+		{"unknown", "nothing", nil},
+		{"other article", "b", []string{"b/sv"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			got := lib.BySlug(tt.slug)
+			var ids []string
+			for _, v := range got {
+				ids = append(ids, v.ID+"/"+v.Lang)
+			}
+			if diff := cmp.Diff(tt.want, ids); diff != "" {
+				t.Errorf("BySlug(%q) (-want +got):\n%s", tt.slug, diff)
+			}
+			// A caller appending to the result must not change the
+			// Library.
+			_ = append(got, nil)
+			if diff := cmp.Diff(got, lib.BySlug(tt.slug)); diff != "" {
+				t.Errorf("BySlug(%q) changed by an append (-before +after):\n%s", tt.slug, diff)
+			}
+		})
+	}
+}
+
+func TestBuildEmpty(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		vs   []*Version
+	}{
+		{"no versions", nil},
+		{"only bad versions", []*Version{ver(t, "a", "fi", "A", "a", "2020-01-01")}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			lib, _ := Build(site(), tt.vs)
+			if lib.Len() != 0 || lib.IDs() != nil || lib.All() != nil || lib.BySlug("a") != nil {
+				t.Errorf("Len %d, IDs %v, All %v, BySlug %v; want an empty Library", lib.Len(), lib.IDs(), lib.All(), lib.BySlug("a"))
+			}
+			lib.Sort(lib.All(), ByTitle)
+		})
+	}
+}
+
+// TestSortTitleConcurrent sorts a fresh Library by title from many
+// goroutines at once, as requests do after the content changes: the keys
+// are made once, and every sort sees them whole (run with -race).
+func TestSortTitleConcurrent(t *testing.T) {
+	var vs []*Version
+	titles := []string{"Öppettider", "Zoo", "Åmål", "Bibliotek", "Äldreomsorg", "apotek"}
+	for i, title := range titles {
+		vs = append(vs, ver(t, string(rune('a'+i)), "sv", title, string(rune('a'+i)), "2020-01-01"))
+	}
+	want := []string{"apotek", "Bibliotek", "Zoo", "Åmål", "Äldreomsorg", "Öppettider"}
+	lib, _ := Build(site(), vs)
+	got := make([][]string, 8)
+	var wg sync.WaitGroup
+	for g := range got {
+		wg.Go(func() {
+			list := lib.PublicVersions("sv")
+			lib.Sort(list, ByTitle)
+			for _, v := range list {
+				got[g] = append(got[g], v.Title)
+			}
+		})
+	}
+	wg.Wait()
+	for g := range got {
+		if diff := cmp.Diff(want, got[g]); diff != "" {
+			t.Errorf("goroutine %d (-want +got):\n%s", g, diff)
+		}
+	}
+}
+
+// TestBuildInvariants builds Libraries of random small trees, full of
+// clashes and broken chains, and checks what every Library must hold.
+func TestBuildInvariants(t *testing.T) {
+	s := site()
+	rank := func(lang string) int { return slices.Index(s.Served(), lang) }
+	for seed := range uint64(500) {
+		t.Run(fmt.Sprint(seed), func(t *testing.T) {
+			rng := rand.New(rand.NewPCG(seed, 1))
+			pick := func(xs ...string) string { return xs[rng.IntN(len(xs))] }
+			var vs []*Version
+			for i := range 1 + rng.IntN(30) {
+				v := ver(t, pick("a", "b", "c", "d", "e"), pick("sv", "en", "zh-Hans", "zh-Hant", "fi"), pick("Åmål", "Zoo", "甲"),
+					pick("s1", "s2", "s3", "s4", "s5", "s6"), pick("2020-01-01", "2020-02-01"), updated(pick("2020-01-01", "2020-03-01")))
+				v.Path = fmt.Sprint(i)
+				if o := pick("", "", "sv", "en", "zh-Hans"); o != "" {
+					from(o, pick("2020-01-01", "2020-03-01"))(v)
+				}
+				v.Draft = rng.IntN(5) == 0
+				for range rng.IntN(3) {
+					v.Aliases = append(v.Aliases, pick("s1", "x1", "x2", "x3"))
+				}
+				if rng.IntN(8) == 0 {
+					v.Tags = []string{"nope"}
+				}
+				if !slices.ContainsFunc(vs, func(w *Version) bool { return w.ID == v.ID && w.Lang == v.Lang }) {
+					vs = append(vs, v)
+				}
+			}
+			lib, _ := Build(s, vs)
+
+			if !slices.IsSorted(lib.IDs()) || lib.Len() != len(lib.IDs()) {
+				t.Errorf("IDs %v not sorted or not Len %d", lib.IDs(), lib.Len())
+			}
+			inArticles := map[*Version]bool{}
+			for _, id := range lib.IDs() {
+				a := lib.Article(id)
+				if a == nil || a.Versions[a.Original] == nil || !a.Versions[a.Original].IsOriginal() {
+					t.Fatalf("article %q: %+v, want one with its original", id, a)
+				}
+				for _, v := range a.Versions {
+					inArticles[v] = true
+				}
+			}
+			all := lib.All()
+			if !slices.IsSortedFunc(all, func(a, b *Version) int {
+				if c := strings.Compare(a.ID, b.ID); c != 0 {
+					return c
+				}
+				return rank(a.Lang) - rank(b.Lang)
+			}) {
+				t.Errorf("All not by id and language")
+			}
+			if len(all) != len(inArticles) {
+				t.Errorf("All has %d versions, the articles %d", len(all), len(inArticles))
+			}
+			for _, v := range all {
+				if !inArticles[v] || lib.Version(v.ID, v.Lang) != v {
+					t.Errorf("%s/%s in All but not in its article", v.ID, v.Lang)
+				}
+				if v.Draft {
+					continue
+				}
+				for _, name := range append([]string{v.Slug}, v.Aliases...) {
+					got := lib.BySlug(name)
+					if !slices.Contains(got, v) {
+						t.Errorf("BySlug(%q) = %v misses %s/%s", name, got, v.ID, v.Lang)
+					}
+					if slices.ContainsFunc(got, func(w *Version) bool { return w.Draft || !inArticles[w] }) ||
+						len(slices.Compact(slices.Clone(got))) != len(got) {
+						t.Errorf("BySlug(%q) = %v holds drafts, strangers or repeats", name, got)
+					}
+				}
+			}
+		})
 	}
 }

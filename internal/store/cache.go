@@ -702,8 +702,8 @@ func (s *Store) cacheItems() ([]cacheItem, []cacheFolder) {
 		for p, e := range f.entries {
 			if e.good != nil && e.problems == nil && e.goodHash == e.hash {
 				it := cacheItem{path: p, hash: e.hash, v: e.good}
-				if !e.racy && e.info != nil {
-					it.st = statOf(e.info)
+				if !e.racy {
+					it.st = e.st
 				}
 				whole = whole && it.st.ino != 0
 				items = append(items, it)

@@ -42,28 +42,17 @@ func (s *Store) racy(info fs.FileInfo, start time.Time) bool {
 
 // fileState is what the Store remembers of a file it read.
 type fileState struct {
-	info fs.FileInfo // as of the read; nil when never read
-	racy bool        // modified too close to the read to trust info
-	hash string      // SHA-256 of the bytes read, hex
+	st   fileStat // as of the read
+	racy bool     // modified too close to the read to trust st
+	hash string   // SHA-256 of the bytes read, hex; "" when never read
 }
 
 // unchanged reports whether info shows the file as it was when read,
-// without reading it again.
+// without reading it again: same size, times, mode and, where known,
+// identity (an editor's rename-and-replace save keeps size and time but
+// not the inode).
 func (f *fileState) unchanged(info fs.FileInfo) bool {
-	old := f.info
-	return old != nil && !f.racy &&
-		old.Size() == info.Size() && old.ModTime().Equal(info.ModTime()) &&
-		old.Mode() == info.Mode() && sameFile(old, info)
-}
-
-// sameFile reports whether a and b describe the same file (device and
-// inode); an editor's rename-and-replace save keeps size and time but not
-// the inode. Infos that do not come from package os count as the same.
-func sameFile(a, b fs.FileInfo) bool {
-	if a.Sys() == nil || b.Sys() == nil {
-		return true
-	}
-	return os.SameFile(a, b)
+	return f.hash != "" && !f.racy && f.st == statOf(info)
 }
 
 // entry is what the Store knows about one version file.
@@ -422,7 +411,7 @@ func (s *Store) scan(ctx context.Context, d dirty) (bool, error) {
 				e = &entry{}
 				f.entries[r.path] = e
 			}
-			state := fileState{info: r.info, racy: s.racy(r.info, start), hash: r.hash}
+			state := fileState{st: statOf(r.info), racy: s.racy(r.info, start), hash: r.hash}
 			switch {
 			case r.hash == e.hash:
 				// Touched, not changed.
@@ -618,7 +607,7 @@ func (s *Store) scanSite(start time.Time) (bool, error) {
 		return false, fmt.Errorf("read %s: %w", load.SitePath, err)
 	}
 	h := hashOf(data)
-	state := fileState{info: info, racy: s.racy(info, start), hash: h}
+	state := fileState{st: statOf(info), racy: s.racy(info, start), hash: h}
 	if !s.siteMissing && h == s.siteFile.hash {
 		s.siteFile = state
 		return false, nil

@@ -5,15 +5,15 @@ import (
 	"syscall"
 )
 
-// statOf returns what the versions cache keeps of info, or the zero
-// fileStat when info does not come from the operating system. The change
-// time is what makes trusting metadata safe: every write, rename, chmod
-// or chtimes sets it to the present, and no program can set it back.
+// statOf returns what the Store keeps of info. The change time is what
+// makes trusting metadata safe: every write, rename, chmod or chtimes sets
+// it to the present, and no program can set it back. Infos that do not
+// come from the operating system have no identity, and the versions cache
+// never trusts them.
 func statOf(info fs.FileInfo) fileStat {
-	st, ok := info.Sys().(*syscall.Stat_t)
-	if !ok || st.Ino == 0 {
-		return fileStat{}
+	st := fileStat{size: info.Size(), mtime: info.ModTime().UnixNano(), mode: uint32(info.Mode())}
+	if sys, ok := info.Sys().(*syscall.Stat_t); ok {
+		st.ctime, st.dev, st.ino = sys.Ctim.Nano(), sys.Dev, sys.Ino
 	}
-	return fileStat{size: info.Size(), mtime: info.ModTime().UnixNano(), ctime: st.Ctim.Nano(),
-		mode: uint32(info.Mode()), dev: st.Dev, ino: st.Ino}
+	return st
 }

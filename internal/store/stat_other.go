@@ -4,7 +4,10 @@ package store
 
 import "io/fs"
 
-// statOf returns the zero fileStat: the versions cache trusts metadata
-// only where it can read a file's change time (Linux), and files are read
-// and hashed elsewhere.
-func statOf(fs.FileInfo) fileStat { return fileStat{} }
+// statOf returns what the Store keeps of info: its size, time and mode.
+// The versions cache trusts metadata only where it can read a file's
+// change time and identity (Linux); elsewhere files are read and hashed at
+// every start.
+func statOf(info fs.FileInfo) fileStat {
+	return fileStat{size: info.Size(), mtime: info.ModTime().UnixNano(), mode: uint32(info.Mode())}
+}

@@ -123,7 +123,7 @@ func (s *Store) Put(ctx context.Context, id, lang string, file []byte) (Result, 
 		return Result{}, err
 	}
 	s.setEntry(p, &entry{
-		fileState: fileState{info: info, racy: true, hash: h},
+		fileState: fileState{st: statOf(info), racy: true, hash: h},
 		good:      v,
 		goodHash:  h,
 	})
@@ -136,8 +136,7 @@ func (s *Store) Put(ctx context.Context, id, lang string, file []byte) (Result, 
 // describes, in case an editor changed it since the last scan.
 func (s *Store) onDisk(p string, e *entry) bool {
 	info, err := os.Lstat(s.osPath(p))
-	return err == nil && e.info != nil && info.Size() == e.info.Size() &&
-		info.ModTime().Equal(e.info.ModTime()) && sameFile(info, e.info)
+	return err == nil && e.hash != "" && statOf(info) == e.st
 }
 
 // slugClashes returns the problems of v's slug and aliases with those of

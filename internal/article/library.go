@@ -104,6 +104,10 @@ type ranked struct {
 // known), computes which translations are outdated, and returns the Library
 // of the versions that passed together with every problem found. A version
 // that breaks a rule is left out; the rest are served.
+//
+// Build never modifies the versions it is given, so that they can be
+// shared with other Libraries: one whose Outdated flag is not what Build
+// computes is served as a copy with the right flag.
 func Build(site *Site, versions []*Version) (*Library, []Problem) {
 	served := site.Served()
 	lib := &Library{
@@ -292,11 +296,21 @@ func Build(site *Site, versions []*Version) (*Library, []Problem) {
 		}
 	}
 	var a *Article // final is grouped by id: look each article up once
-	for _, v := range final {
+	for i, v := range final {
 		if a == nil || a.ID != v.ID {
 			a = lib.articles[v.ID]
 		}
-		v.Outdated = outdated(a, v, 0)
+		if o := outdated(a, v, 0); o != v.Outdated {
+			// A copy: the versions given may be served by another
+			// Library. outdated reads no Outdated flag, so the rest of
+			// the article may still see v.
+			c := *v
+			c.Outdated = o
+			final[i] = &c
+			if a.Versions[v.Lang] == v {
+				a.Versions[v.Lang] = &c
+			}
+		}
 	}
 	lib.indexSlugs()
 	return lib, problems

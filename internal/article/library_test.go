@@ -62,6 +62,25 @@ func TestOutdated(t *testing.T) {
 		if got := lib.Version(tt.id, tt.lang).Outdated; got != tt.want {
 			t.Errorf("%s/%s outdated = %v, want %v", tt.id, tt.lang, got, tt.want)
 		}
+		if got := lib.Article(tt.id).Versions[tt.lang].Outdated; got != tt.want {
+			t.Errorf("%s/%s outdated in its Article = %v, want %v", tt.id, tt.lang, got, tt.want)
+		}
+		if got := lib.BySlug(lib.Version(tt.id, tt.lang).Slug); len(got) != 1 || got[0].Outdated != tt.want {
+			t.Errorf("%s/%s by slug = %v, want one version with outdated %v", tt.id, tt.lang, got, tt.want)
+		}
+	}
+	// The versions given are never changed: another Library may serve them.
+	for _, v := range vs {
+		if v.Outdated {
+			t.Errorf("Build set Outdated on the %s/%s it was given", v.ID, v.Lang)
+		}
+	}
+	// Building again from the Library's own versions gives the same flags.
+	again, _ := Build(site(), lib.All())
+	for _, v := range lib.All() {
+		if got := again.Version(v.ID, v.Lang).Outdated; got != v.Outdated {
+			t.Errorf("rebuilt %s/%s outdated = %v, want %v", v.ID, v.Lang, got, v.Outdated)
+		}
 	}
 }
 

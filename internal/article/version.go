@@ -86,8 +86,8 @@ type Version struct {
 	// problems found across versions can be located.
 	Lines map[string]int
 
-	// Outdated is set by Build: the version it was translated from was
-	// updated after SourceUpdated, or is itself outdated.
+	// Outdated is computed by Build: the version it was translated from
+	// was updated after SourceUpdated, or is itself outdated.
 	Outdated bool
 }
 

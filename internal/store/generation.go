@@ -39,7 +39,8 @@ type generation struct {
 	// for causing them, while their last good version is served.
 	held []article.Problem
 	// parsed and hashes hold, for every version in lib, the version as
-	// parsed (lib holds copies, which Build annotates) and its file's hash.
+	// parsed (lib holds a copy where Build's Outdated differs) and its
+	// file's hash.
 	parsed map[key]*article.Version
 	hashes map[key]string
 }
@@ -150,28 +151,24 @@ func (s *Store) fromDisk() *generation {
 	return g
 }
 
-// buildOnce runs article.Build over copies of the candidates: Build sets
-// Outdated on the versions it is given, and the versions of the served
-// Library must never change.
+// buildOnce runs article.Build over the candidates, which Build leaves
+// unchanged: generations share the versions that did not change.
 func buildOnce(site *article.Site, c map[key]candidate) *generation {
-	copies := make([]*article.Version, 0, len(c))
-	from := make(map[*article.Version]candidate, len(c))
+	vs := make([]*article.Version, 0, len(c))
 	for _, cd := range c {
-		v := *cd.v
-		copies = append(copies, &v)
-		from[&v] = cd
+		vs = append(vs, cd.v)
 	}
-	lib, problems := article.Build(site, copies)
+	lib, problems := article.Build(site, vs)
 	g := &generation{
 		lib:    lib,
 		build:  problems,
-		parsed: make(map[key]*article.Version, len(copies)),
-		hashes: make(map[key]string, len(copies)),
+		parsed: make(map[key]*article.Version, len(vs)),
+		hashes: make(map[key]string, len(vs)),
 	}
 	for _, v := range lib.All() {
 		k := key{v.ID, v.Lang}
-		g.parsed[k] = from[v].v
-		g.hashes[k] = from[v].hash
+		g.parsed[k] = c[k].v
+		g.hashes[k] = c[k].hash
 	}
 	return g
 }

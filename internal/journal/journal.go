@@ -8,9 +8,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
 	"time"
 	"unicode/utf8"
@@ -87,9 +87,15 @@ type Journal struct {
 
 	mu      sync.RWMutex
 	entries []Entry // entries[i] has sequence number i+1
-	state   map[Key]Entry
-	closed  bool
+	// state holds, for every version whose last entry is an upsert, the
+	// index of that entry in entries.
+	state  map[Key]int
+	closed bool
+	langs  []string // the languages met by read, to share their strings
 }
+
+// maxLangs bounds the languages read shares.
+const maxLangs = 16
 
 // header is the first line of a journal file.
 type header struct {
@@ -132,7 +138,7 @@ func Open(dir string) (*Journal, error) {
 		if err != nil {
 			return nil, err
 		}
-		return &Journal{epoch: epoch, state: map[Key]Entry{}}, nil
+		return &Journal{epoch: epoch, state: map[Key]int{}}, nil
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("journal: create directory: %w", err)
@@ -176,11 +182,12 @@ func load(path string) (j *Journal, problem string, err error) {
 		f.Close()
 		return nil, "", err
 	}
-	j = &Journal{f: f, state: map[Key]Entry{}}
+	j = &Journal{f: f, state: map[Key]int{}}
 	if fi, err := f.Stat(); err == nil {
 		j.entries = make([]Entry, 0, fi.Size()/128) // a line is 100–200 bytes
 	}
 	problem, err = j.read(bufio.NewReaderSize(f, 1<<20))
+	j.entries = slices.Clip(j.entries) // sized for the longest lines
 	if err == nil && problem == "" && j.recovery.TruncatedBytes > 0 {
 		if err = f.Truncate(j.size); err == nil {
 			err = f.Sync()
@@ -280,6 +287,20 @@ func (j *Journal) parseRecord(line []byte) string {
 	e := Entry{ID: rec.ID, Lang: rec.Lang, Op: rec.Op, At: rec.At.UTC(), Slug: rec.Slug, Hash: rec.Hash}
 	if err := validate(e); err != nil {
 		return err.Error()
+	}
+	// Share strings: the entry before is usually another language of the
+	// same article, and a site has a handful of languages. A large
+	// journal holds each id and language once.
+	if n := len(j.entries); n > 0 && e.ID == j.entries[n-1].ID {
+		e.ID = j.entries[n-1].ID
+	}
+	if e.Slug == e.ID {
+		e.Slug = e.ID
+	}
+	if i := slices.Index(j.langs, e.Lang); i >= 0 {
+		e.Lang = j.langs[i]
+	} else if len(j.langs) < maxLangs {
+		j.langs = append(j.langs, e.Lang)
 	}
 	j.publish(e)
 	return ""
@@ -404,7 +425,7 @@ func (j *Journal) publish(e Entry) {
 	j.entries = append(j.entries, e)
 	k := Key{e.ID, e.Lang}
 	if e.Op == Upsert {
-		j.state[k] = e
+		j.state[k] = len(j.entries) - 1
 	} else {
 		delete(j.state, k)
 	}
@@ -450,7 +471,11 @@ func (j *Journal) Since(cursor string, limit int) (entries []Entry, next string,
 func (j *Journal) State() map[Key]Entry {
 	j.mu.RLock()
 	defer j.mu.RUnlock()
-	return maps.Clone(j.state)
+	m := make(map[Key]Entry, len(j.state))
+	for k, i := range j.state {
+		m[k] = j.entries[i]
+	}
+	return m
 }
 
 // Close closes the file, waiting for an Append in progress. Later calls to

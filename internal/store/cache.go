@@ -19,11 +19,13 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
+	"strings"
 	"sync/atomic"
 	"time"
 	"unsafe"
 
 	"github.com/amal-kommun/tolk/internal/article"
+	"github.com/amal-kommun/tolk/internal/load"
 )
 
 // The versions cache keeps, beside the search index, every version the
@@ -193,6 +195,7 @@ type versionCache struct {
 	data    []byte               // the file, mapped (see mapFile)
 	slots   map[string]cacheSlot // by path
 	folders map[string]listing   // by slash path
+	keys    []string             // front-matter keys, shared by the versions' Lines
 	damaged atomic.Bool          // a record failed its checksum or did not decode
 }
 
@@ -252,7 +255,7 @@ func readIndex(data []byte, key parserKey) (*versionCache, error) {
 	if crc32.ChecksumIEEE(index) != sum {
 		return nil, errors.New("index checksum mismatch")
 	}
-	c := &versionCache{data: data, slots: make(map[string]cacheSlot, min(n, 1<<20))}
+	c := &versionCache{data: data, slots: make(map[string]cacheSlot, min(n, 1<<20)), keys: load.Keys()}
 	d := decoder{s: unsafe.String(&index[0], len(index))}
 	for range n {
 		p := d.str()
@@ -312,7 +315,7 @@ func (c *versionCache) lookup(p, hash string) *article.Version {
 		c.damaged.Store(true)
 		return nil
 	}
-	v, err := decodeVersion(unsafe.String(&b[0], len(b)))
+	v, err := decodeVersion(unsafe.String(&b[0], len(b)), c.keys)
 	if err != nil || v.Path != p {
 		c.damaged.Store(true)
 		return nil
@@ -579,11 +582,12 @@ func (d *decoder) str() string {
 	return d.raw(int(n))
 }
 
-// key reads a string that outlives the version (ids, languages, paths,
-// slugs and tags end up as map keys and journal entries). It shares the
-// decoded bytes like str: those of a cache are never freed, being mapped
-// or, where files cannot be mapped, the file read once.
-func (d *decoder) key() string { return d.str() }
+// key reads a string with memory of its own in the heap. Every string of
+// a version but its texts is one: ids, languages, slugs, tags, titles and
+// dates are map keys, journal entries, and what lists filter and sort by,
+// read for every version by one list request; kept in the mapped file,
+// they would bring all of its pages back into memory.
+func (d *decoder) key() string { return strings.Clone(d.str()) }
 
 func (d *decoder) strs() []string {
 	n := d.uvarint()
@@ -623,7 +627,7 @@ func (d *decoder) boolean() bool {
 }
 
 func (d *decoder) date() article.Date {
-	raw := d.str()
+	raw := d.key()
 	if raw == "" {
 		return article.Date{}
 	}
@@ -634,17 +638,19 @@ func (d *decoder) date() article.Date {
 	return date
 }
 
-// decodeVersion decodes what encoder.version wrote. The version's strings
-// share s's memory.
-func decodeVersion(s string) (*article.Version, error) {
+// decodeVersion decodes what encoder.version wrote. The version's texts
+// (Body, HTML, Text) share s's memory; its other strings have their own,
+// and its Lines keys are those of keys, the loader's front-matter keys,
+// when they are one.
+func decodeVersion(s string, keys []string) (*article.Version, error) {
 	d := decoder{s: s}
 	v := &article.Version{
 		ID:             d.key(),
 		Lang:           d.key(),
 		Path:           d.key(),
-		Title:          d.str(),
+		Title:          d.key(),
 		Slug:           d.key(),
-		Summary:        d.str(),
+		Summary:        d.key(),
 		Tags:           d.strs(),
 		Published:      d.date(),
 		Updated:        d.date(),
@@ -663,6 +669,11 @@ func decodeVersion(s string) (*article.Version, error) {
 			v.Lines = make(map[string]int, n-1)
 			for range n - 1 {
 				k := d.str()
+				if i := slices.Index(keys, k); i >= 0 {
+					k = keys[i]
+				} else {
+					k = strings.Clone(k)
+				}
 				v.Lines[k] = int(d.varint())
 			}
 		}

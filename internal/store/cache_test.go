@@ -63,7 +63,7 @@ func TestCacheRoundTripEveryField(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			var e encoder
 			e.version(tc.v)
-			got, err := decodeVersion(string(e.b))
+			got, err := decodeVersion(string(e.b), load.Keys())
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -72,7 +72,7 @@ func TestCacheRoundTripEveryField(t *testing.T) {
 			}
 			// Every prefix is malformed, never a panic or a version.
 			for n := range len(e.b) {
-				if v, err := decodeVersion(string(e.b[:n])); err == nil {
+				if v, err := decodeVersion(string(e.b[:n]), load.Keys()); err == nil {
 					t.Fatalf("decoded %d of %d bytes: %+v", n, len(e.b), v)
 				}
 			}
@@ -426,13 +426,13 @@ func FuzzDecodeVersion(f *testing.F) {
 	f.Add([]byte{})
 	f.Add([]byte{0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01})
 	f.Fuzz(func(t *testing.T, b []byte) {
-		v, err := decodeVersion(string(b))
+		v, err := decodeVersion(string(b), load.Keys())
 		if err != nil {
 			return
 		}
 		var e encoder
 		e.version(v)
-		again, err := decodeVersion(string(e.b))
+		again, err := decodeVersion(string(e.b), load.Keys())
 		if err != nil {
 			t.Fatalf("re-encoded version does not decode: %v", err)
 		}

@@ -48,6 +48,9 @@ func newHTTPServer(h http.Handler, log *slog.Logger) *http.Server {
 	}
 }
 
+// loadGCPercent is the collector's target while the content loads.
+const loadGCPercent = 400
+
 // serve runs the HTTP server until ctx is done, then shuts down gracefully:
 // in-flight requests get cfg.ShutdownTimeout to finish.
 func serve(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
@@ -57,8 +60,10 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	// Most of Tolk's heap is content that lives as long as the process, so
 	// the collector's default of letting the heap double between cycles
-	// mostly buys memory nobody uses; see --gc-percent.
-	defer debug.SetGCPercent(debug.SetGCPercent(cfg.GCPercent))
+	// mostly buys memory nobody uses; see --gc-percent. Until the content
+	// is loaded, though, collecting often only slows the start: loading
+	// keeps most of what it allocates.
+	defer debug.SetGCPercent(debug.SetGCPercent(loadGCPercent))
 	log := newLogger(cfg, stderr)
 	_, name, err := contentFS(cfg.Content)
 	if err != nil {
@@ -153,8 +158,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		close(watchDone)
 	}
 	log.Info("ready", "content", name, "articles", st.Library().Len(), "problems", len(st.Problems()), "took", time.Since(start))
-	// Loading left garbage several times the size of what is kept; give
-	// it back to the system now rather than over the next minutes.
+	// Loading left garbage; give it back to the system now rather than
+	// over the next minutes.
+	debug.SetGCPercent(cfg.GCPercent)
 	debug.FreeOSMemory()
 
 	select {

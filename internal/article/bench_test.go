@@ -84,7 +84,7 @@ func benchVersions(n int) []*Version {
 				Published: date(published), Updated: date(updated),
 				TranslatedFrom: l.from,
 				Draft:          rng.IntN(50) == 0,
-				Lines:          map[string]int{"title": 2, "slug": 3, "tags": 4, "published": 5},
+				Lines:          Lines{2, 3, 0, 4, 5}, // title, slug, tags, published
 			}
 			if l.lang == "sv" {
 				v.Slug = id

@@ -126,10 +126,13 @@ func New(opts Options) (*Server, error) {
 	if opts.MaxSearches <= 0 {
 		opts.MaxSearches = 2 * runtime.GOMAXPROCS(0)
 	}
-	conv, err := langs.NewConverter()
-	if err != nil {
-		return nil, fmt.Errorf("chinese converter: %w", err)
-	}
+	// The Chinese dictionaries load while the content does.
+	conv := langs.StartConverter()
+	go func() {
+		if err := conv.Wait(); err != nil {
+			opts.Logger.Error("Chinese script conversion unavailable: zh-Hant is served in Simplified characters", "err", err)
+		}
+	}()
 	lim, err := newLimiter(opts.RateLimit, opts.RateBurst, opts.TrustedProxies)
 	if err != nil {
 		return nil, err

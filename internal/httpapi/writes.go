@@ -66,7 +66,7 @@ func decodeVersion(id, lang string, body []byte) (*article.Version, error) {
 	if dec.More() {
 		return nil, problem(http.StatusBadRequest, "invalid_parameter", "the body has data after the JSON object")
 	}
-	v := &article.Version{ID: id, Lang: lang, Lines: map[string]int{}}
+	v := &article.Version{ID: id, Lang: lang}
 	var errs []FieldError
 	str := func(key string, dst *string) {
 		m, ok := raw[key]
@@ -103,7 +103,7 @@ func decodeVersion(id, lang string, body []byte) (*article.Version, error) {
 	date("published", &v.Published)
 	date("updated", &v.Updated)
 	if v.Updated.Raw != "" {
-		v.Lines["updated"] = 1 // written, so Format keeps it even when it equals published
+		v.Lines.Set("updated", 1) // written, so Format keeps it even when it equals published
 	}
 	str("translated_from", &v.TranslatedFrom)
 	date("source_updated", &v.SourceUpdated)

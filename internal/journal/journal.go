@@ -212,7 +212,13 @@ func (j *Journal) read(r *bufio.Reader) (problem string, err error) {
 	var off int64
 	lineNo := 0
 	for {
-		line, rerr := r.ReadBytes('\n')
+		// Lines are read in place: the parsers copy what they keep.
+		line, rerr := r.ReadSlice('\n')
+		if rerr == bufio.ErrBufferFull { // longer than any line Append writes
+			var rest []byte
+			rest, rerr = r.ReadBytes('\n')
+			line = append(slices.Clip(line), rest...)
+		}
 		if rerr != nil && rerr != io.EOF {
 			return "", fmt.Errorf("journal: read: %w", rerr)
 		}
@@ -220,11 +226,6 @@ func (j *Journal) read(r *bufio.Reader) (problem string, err error) {
 			break // end of file
 		}
 		lineNo++
-		atEnd := rerr == io.EOF
-		if !atEnd {
-			_, perr := r.Peek(1)
-			atEnd = perr == io.EOF
-		}
 		var bad string
 		complete := line[len(line)-1] == '\n'
 		switch {
@@ -235,6 +236,12 @@ func (j *Journal) read(r *bufio.Reader) (problem string, err error) {
 		default:
 			bad = j.parseRecord(line)
 		}
+		n := int64(len(line))
+		atEnd := rerr == io.EOF
+		if !atEnd {
+			_, perr := r.Peek(1) // may overwrite line
+			atEnd = perr == io.EOF
+		}
 		if bad != "" {
 			// A complete header line is never torn: an unreadable one
 			// (another program's file, a future format) is kept aside.
@@ -242,10 +249,10 @@ func (j *Journal) read(r *bufio.Reader) (problem string, err error) {
 				return fmt.Sprintf("line %d: %s", lineNo, bad), nil
 			}
 			// A torn tail: the last Append did not finish.
-			j.recovery.TruncatedBytes = int64(len(line))
+			j.recovery.TruncatedBytes = n
 			break
 		}
-		off += int64(len(line))
+		off += n
 		j.size = off
 		if atEnd {
 			break

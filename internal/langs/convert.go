@@ -20,7 +20,10 @@ const CacheBytes = 32 << 20
 // text again costs a map lookup.
 type Converter struct {
 	// The OpenCC converters only read their dictionaries after New, so
-	// they are safe to share.
+	// they are safe to share. They are set, or err is, before loaded is
+	// closed.
+	loaded       chan struct{}
+	err          error
 	tw, hk, simp *opencc.OpenCC
 
 	mu    sync.Mutex
@@ -53,18 +56,46 @@ type cacheEntry struct {
 // NewConverter loads the OpenCC dictionaries for s2twp, s2hk and t2s. This
 // takes about 0.2 s and some tens of megabytes; do it once at start.
 func NewConverter() (*Converter, error) {
-	c := &Converter{cache: make(map[cacheKey]*list.Element), limit: CacheBytes}
+	c := StartConverter()
+	if err := c.Wait(); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// StartConverter returns a Converter whose dictionaries load in the
+// background, so that a server can load its content meanwhile. A
+// conversion waits for them. Wait reports a failure to load them, after
+// which the Converter returns its input unchanged.
+func StartConverter() *Converter {
+	c := &Converter{loaded: make(chan struct{}), cache: make(map[cacheKey]*list.Element), limit: CacheBytes}
+	go func() {
+		defer close(c.loaded)
+		c.err = c.load()
+	}()
+	return c
+}
+
+// load loads the dictionaries.
+func (c *Converter) load() error {
 	for _, x := range []struct {
 		cc   **opencc.OpenCC
 		name string
 	}{{&c.tw, "s2twp"}, {&c.hk, "s2hk"}, {&c.simp, "t2s"}} {
 		cc, err := opencc.New(x.name)
 		if err != nil {
-			return nil, fmt.Errorf("load OpenCC %s: %w", x.name, err)
+			return fmt.Errorf("load OpenCC %s: %w", x.name, err)
 		}
 		*x.cc = cc
 	}
-	return c, nil
+	return nil
+}
+
+// Wait waits until the dictionaries are loaded and returns the error that
+// kept them from loading, if any.
+func (c *Converter) Wait() error {
+	<-c.loaded
+	return c.err
 }
 
 // Text returns s converted to Traditional Chinese in variant v. It returns
@@ -86,7 +117,7 @@ func (c *Converter) Text(v Variant, s string) string {
 // ToSimplified returns s converted from Traditional to Simplified Chinese
 // (OpenCC t2s), for normalising search queries typed in Traditional script.
 func (c *Converter) ToSimplified(s string) string {
-	if isASCII(s) {
+	if isASCII(s) || c.Wait() != nil {
 		return s
 	}
 	k := cacheKey{None, kindSimplified, s}
@@ -119,6 +150,9 @@ func (c *Converter) HTML(v Variant, fragment string) string {
 }
 
 func (c *Converter) opencc(v Variant) *opencc.OpenCC {
+	if v == None || c.Wait() != nil {
+		return nil
+	}
 	switch v {
 	case Taiwan:
 		return c.tw

@@ -110,9 +110,20 @@ func TestHTML(t *testing.T) {
 	}
 }
 
+func TestStartConverter(t *testing.T) {
+	c := StartConverter()
+	// A conversion waits for the dictionaries rather than skip them.
+	if got, want := c.Text(Taiwan, "软件"), "軟體"; got != want {
+		t.Errorf("Text right after StartConverter = %q, want %q", got, want)
+	}
+	if err := c.Wait(); err != nil {
+		t.Fatal(err)
+	}
+}
+
 func TestCacheEviction(t *testing.T) {
 	c := converter(t)
-	c = &Converter{tw: c.tw, hk: c.hk, simp: c.simp, cache: make(map[cacheKey]*list.Element), limit: 400}
+	c = &Converter{loaded: c.loaded, tw: c.tw, hk: c.hk, simp: c.simp, cache: make(map[cacheKey]*list.Element), limit: 400}
 	for i := range 50 {
 		in := fmt.Sprintf("软件%d", i)
 		if got, want := c.Text(Taiwan, in), fmt.Sprintf("軟體%d", i); got != want {

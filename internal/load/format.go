@@ -37,7 +37,7 @@ func Format(v *article.Version) []byte {
 		add(keyTags, flowList(v.Tags))
 	}
 	add(keyPublished, date(v.Published))
-	if v.Updated.Raw != "" && (v.Updated.Raw != v.Published.Raw || v.Lines[keyUpdated] > 0) {
+	if v.Updated.Raw != "" && (v.Updated.Raw != v.Published.Raw || v.Lines.Get(keyUpdated) > 0) {
 		add(keyUpdated, date(v.Updated))
 	}
 	if v.TranslatedFrom != "" {

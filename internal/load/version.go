@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"path"
-	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -33,10 +32,7 @@ const (
 
 // Keys returns the front-matter keys in canonical order. In a file written
 // by Format each key present is on a line of its own, in this order.
-func Keys() []string {
-	return []string{keyTitle, keySlug, keySummary, keyTags, keyPublished, keyUpdated,
-		keyTranslatedFrom, keySourceUpdated, keyDraft, keyAliases}
-}
+func Keys() []string { return article.FrontMatterKeys() }
 
 // Limits on front-matter text, in characters (runes).
 const (
@@ -87,13 +83,8 @@ func ParseVersion(path string, data []byte, r *Renderer) (*article.Version, []ar
 	} else if len(rep.problems) > before {
 		return nil, rep.problems // invalid YAML
 	}
-	v.Lines = make(map[string]int, len(fields))
-	known := Keys()
 	for k, f := range fields {
-		if i := slices.Index(known, k); i >= 0 {
-			k = known[i] // the constant: thousands of versions share its bytes
-		}
-		v.Lines[k] = f.key.Line + rep.offset
+		v.Lines.Set(k, f.key.Line+rep.offset) // unknown keys are reported below
 	}
 	for _, k := range []string{keyTitle, keySlug, keyPublished} {
 		if _, ok := fields[k]; !ok {

@@ -158,21 +158,21 @@ func TestParseVersion(t *testing.T) {
 			in:   "---\ntitle: Hej\nslug: hej\npublished: 2020-01-03\n---\n\nText.\n",
 			want: &article.Version{ID: "a", Lang: "sv", Path: svPath, Title: "Hej", Slug: "hej",
 				Published: mustDate(t, "2020-01-03"), Updated: mustDate(t, "2020-01-03"), Body: "Text.\n",
-				Lines: map[string]int{"title": 2, "slug": 3, "published": 4}},
+				Lines: lines(map[string]int{"title": 2, "slug": 3, "published": 4})},
 		},
 		{
 			name: "BOM",
 			in:   "\uFEFF---\ntitle: Hej\nslug: hej\npublished: 2020-01-03\n---\n\nText.\n",
 			want: &article.Version{ID: "a", Lang: "sv", Path: svPath, Title: "Hej", Slug: "hej",
 				Published: mustDate(t, "2020-01-03"), Updated: mustDate(t, "2020-01-03"), Body: "Text.\n",
-				Lines: map[string]int{"title": 2, "slug": 3, "published": 4}},
+				Lines: lines(map[string]int{"title": 2, "slug": 3, "published": 4})},
 		},
 		{
 			name: "CRLF",
 			in:   "---\r\ntitle: Hej\r\nslug: hej\r\npublished: 2020-01-03\r\n---\r\n\r\nText\r\nmore.\r\n",
 			want: &article.Version{ID: "a", Lang: "sv", Path: svPath, Title: "Hej", Slug: "hej",
 				Published: mustDate(t, "2020-01-03"), Updated: mustDate(t, "2020-01-03"), Body: "Text\nmore.\n",
-				Lines: map[string]int{"title": 2, "slug": 3, "published": 4}},
+				Lines: lines(map[string]int{"title": 2, "slug": 3, "published": 4})},
 		},
 		{
 			name: "--- in the body is body",
@@ -180,14 +180,14 @@ func TestParseVersion(t *testing.T) {
 			want: &article.Version{ID: "a", Lang: "sv", Path: svPath, Title: "Hej", Slug: "hej",
 				Published: mustDate(t, "2020-01-03"), Updated: mustDate(t, "2020-01-03"),
 				Body:  "Intro\n---\n\n---\ntitle: not front matter\n---\n",
-				Lines: map[string]int{"title": 2, "slug": 3, "published": 4}},
+				Lines: lines(map[string]int{"title": 2, "slug": 3, "published": 4})},
 		},
 		{
 			name: "no body, no final newline",
 			in:   "---\ntitle: Hej\nslug: hej\npublished: 2020-01-03\n---",
 			want: &article.Version{ID: "a", Lang: "sv", Path: svPath, Title: "Hej", Slug: "hej",
 				Published: mustDate(t, "2020-01-03"), Updated: mustDate(t, "2020-01-03"),
-				Lines: map[string]int{"title": 2, "slug": 3, "published": 4}},
+				Lines: lines(map[string]int{"title": 2, "slug": 3, "published": 4})},
 		},
 		{
 			name: "every key, hand-written YAML",
@@ -200,22 +200,22 @@ func TestParseVersion(t *testing.T) {
 				Published: mustDate(t, "2020-01-03"), Updated: mustDate(t, "2021-02-03T10:00:00+01:00"),
 				TranslatedFrom: "en", SourceUpdated: mustDate(t, "2021-02-01"), Aliases: []string{"old-one", "old-two"},
 				Body: "Body\n",
-				Lines: map[string]int{"draft": 3, "title": 4, "slug": 5, "summary": 6, "tags": 9, "published": 12,
-					"updated": 13, "translated_from": 14, "source_updated": 15, "aliases": 16}},
+				Lines: lines(map[string]int{"draft": 3, "title": 4, "slug": 5, "summary": 6, "tags": 9, "published": 12,
+					"updated": 13, "translated_from": 14, "source_updated": 15, "aliases": 16})},
 		},
 		{
 			name: "a number as title, empty lists, draft",
 			in:   "---\ntitle: 2020\nslug: t\ntags: []\npublished: 2020-01-03\ndraft: true\naliases:\n---\n",
 			want: &article.Version{ID: "a", Lang: "sv", Path: svPath, Title: "2020", Slug: "t",
 				Published: mustDate(t, "2020-01-03"), Updated: mustDate(t, "2020-01-03"), Draft: true,
-				Lines: map[string]int{"title": 2, "slug": 3, "tags": 4, "published": 5, "draft": 6, "aliases": 7}},
+				Lines: lines(map[string]int{"title": 2, "slug": 3, "tags": 4, "published": 5, "draft": 6, "aliases": 7})},
 		},
 		{
 			name: "YAML anchors",
 			in:   "---\ntitle: &t Hej\nslug: hej\nsummary: *t\npublished: &d 2020-01-03\nupdated: *d\n---\n",
 			want: &article.Version{ID: "a", Lang: "sv", Path: svPath, Title: "Hej", Slug: "hej", Summary: "Hej",
 				Published: mustDate(t, "2020-01-03"), Updated: mustDate(t, "2020-01-03"),
-				Lines: map[string]int{"title": 2, "slug": 3, "summary": 4, "published": 5, "updated": 6}},
+				Lines: lines(map[string]int{"title": 2, "slug": 3, "summary": 4, "published": 5, "updated": 6})},
 		},
 	}
 	r := NewRenderer()
@@ -275,4 +275,15 @@ func TestParseVersionProblemKeys(t *testing.T) {
 			}
 		})
 	}
+}
+
+// lines returns the Lines of a map from key to line.
+func lines(m map[string]int) article.Lines {
+	var l article.Lines
+	for k, n := range m {
+		if !l.Set(k, n) {
+			panic("not a front-matter key: " + k)
+		}
+	}
+	return l
 }

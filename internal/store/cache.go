@@ -25,7 +25,6 @@ import (
 	"unsafe"
 
 	"github.com/amal-kommun/tolk/internal/article"
-	"github.com/amal-kommun/tolk/internal/load"
 )
 
 // The versions cache keeps, beside the search index, every version the
@@ -82,7 +81,7 @@ const CacheFile = "versions.cache"
 
 const (
 	cacheMagic  = "tolkvers"
-	cacheFormat = 2
+	cacheFormat = 3
 	// cacheHeaderLen is the length of the header.
 	cacheHeaderLen = len(cacheMagic) + 4 + sha256.Size + 4 + 8 + 8 + 4
 	// maxCacheIndex bounds the index Open reads: 1 KiB an entry for a
@@ -195,7 +194,6 @@ type versionCache struct {
 	data    []byte               // the file, mapped (see mapFile)
 	slots   map[string]cacheSlot // by path
 	folders map[string]listing   // by slash path
-	keys    []string             // front-matter keys, shared by the versions' Lines
 	damaged atomic.Bool          // a record failed its checksum or did not decode
 }
 
@@ -255,7 +253,7 @@ func readIndex(data []byte, key parserKey) (*versionCache, error) {
 	if crc32.ChecksumIEEE(index) != sum {
 		return nil, errors.New("index checksum mismatch")
 	}
-	c := &versionCache{data: data, slots: make(map[string]cacheSlot, min(n, 1<<20)), keys: load.Keys()}
+	c := &versionCache{data: data, slots: make(map[string]cacheSlot, min(n, 1<<20))}
 	d := decoder{s: unsafe.String(&index[0], len(index))}
 	for range n {
 		p := d.str()
@@ -315,7 +313,7 @@ func (c *versionCache) lookup(p, hash string) *article.Version {
 		c.damaged.Store(true)
 		return nil
 	}
-	v, err := decodeVersion(unsafe.String(&b[0], len(b)), c.keys)
+	v, err := decodeVersion(unsafe.String(&b[0], len(b)))
 	if err != nil || v.Path != p {
 		c.damaged.Store(true)
 		return nil
@@ -513,14 +511,9 @@ func (e *encoder) version(v *article.Version) {
 	e.str(v.Body)
 	e.str(v.HTML)
 	e.str(v.Text)
-	if v.Lines == nil {
-		e.uvarint(0)
-	} else {
-		e.uvarint(uint64(len(v.Lines)) + 1)
-		for _, k := range slices.Sorted(maps.Keys(v.Lines)) {
-			e.str(k)
-			e.b = binary.AppendVarint(e.b, int64(v.Lines[k]))
-		}
+	e.uvarint(uint64(len(v.Lines)))
+	for _, n := range v.Lines {
+		e.uvarint(uint64(n))
 	}
 	e.boolean(v.Outdated)
 }
@@ -639,10 +632,8 @@ func (d *decoder) date() article.Date {
 }
 
 // decodeVersion decodes what encoder.version wrote. The version's texts
-// (Body, HTML, Text) share s's memory; its other strings have their own,
-// and its Lines keys are those of keys, the loader's front-matter keys,
-// when they are one.
-func decodeVersion(s string, keys []string) (*article.Version, error) {
+// (Body, HTML, Text) share s's memory; its other strings have their own.
+func decodeVersion(s string) (*article.Version, error) {
 	d := decoder{s: s}
 	v := &article.Version{
 		ID:             d.key(),
@@ -662,21 +653,15 @@ func decodeVersion(s string, keys []string) (*article.Version, error) {
 		HTML:           d.str(),
 		Text:           d.str(),
 	}
-	if n := d.uvarint(); n > 0 {
-		if n-1 > uint64(len(d.s)-d.off) {
+	if d.uvarint() != uint64(len(v.Lines)) {
+		d.fail()
+	}
+	for i := range v.Lines {
+		n := d.uvarint()
+		if n > math.MaxInt32 {
 			d.fail()
-		} else {
-			v.Lines = make(map[string]int, n-1)
-			for range n - 1 {
-				k := d.str()
-				if i := slices.Index(keys, k); i >= 0 {
-					k = keys[i]
-				} else {
-					k = strings.Clone(k)
-				}
-				v.Lines[k] = int(d.varint())
-			}
 		}
+		v.Lines[i] = int32(n)
 	}
 	v.Outdated = d.boolean()
 	if d.err == nil && d.off != len(d.s) {

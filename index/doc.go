@@ -9,4 +9,9 @@
 // "quoted phrases" and -excluded words, and every Bleve query is built from
 // those programmatically, with the analyzer named explicitly on each one so
 // that index and query time always agree.
+//
+// Beside a persisted index, Open keeps a tables file (tables.go) holding
+// the suggestion table and the vocabulary, so that reopening an unchanged
+// index reads them instead of deriving them again; the file is a cache,
+// ignored and rewritten whenever it is missing, damaged or stale.
 package index

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"math"
+	"runtime"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -33,13 +34,15 @@ type Suggestion struct {
 // The table holds no pointers besides its few arrays: every key is a
 // substring of one string of all normalized titles, so that a table of
 // hundreds of thousands of entries costs the garbage collector nothing to
-// scan.
+// scan. A table read from a tables file points into the file's memory,
+// which file then keeps mapped.
 type suggester struct {
 	vers   []*article.Version
 	titles string   // the normalized words of every title, each followed by wordSep
 	starts []uint32 // version i's words are titles[starts[i]:starts[i+1]]
 	// entries are sorted by key, then version.
 	entries []sugEntry
+	file    *tablesData // the memory titles, starts and entries point into, or nil
 }
 
 // wordSep ends every word in suggester.titles; normalized words never
@@ -65,14 +68,21 @@ func normalize(w string) string {
 	return toSimplified(foldSwedish(strings.ToLower(w)))
 }
 
-func newSuggester(docs map[string]*article.Version) *suggester {
-	s := &suggester{vers: make([]*article.Version, 0, len(docs))}
+// sortedVersions returns the versions of docs in the order of a
+// suggester's table: by id, then language.
+func sortedVersions(docs map[string]*article.Version) []*article.Version {
+	vers := make([]*article.Version, 0, len(docs))
 	for _, v := range docs {
-		s.vers = append(s.vers, v)
+		vers = append(vers, v)
 	}
-	slices.SortFunc(s.vers, func(a, b *article.Version) int {
+	slices.SortFunc(vers, func(a, b *article.Version) int {
 		return cmp.Or(cmp.Compare(a.ID, b.ID), cmp.Compare(a.Lang, b.Lang))
 	})
+	return vers
+}
+
+func newSuggester(docs map[string]*article.Version) *suggester {
+	s := &suggester{vers: sortedVersions(docs)}
 	var b strings.Builder
 	s.starts = make([]uint32, len(s.vers)+1)
 	type span struct {
@@ -123,6 +133,7 @@ func newSuggester(docs map[string]*article.Version) *suggester {
 // suggest returns up to n titles in langs (all when empty) whose words
 // start with the words of prefix.
 func (s *suggester) suggest(prefix string, langs []string, n int) []Suggestion {
+	defer runtime.KeepAlive(s)
 	ws := splitWords(prefix)
 	if len(ws) == 0 {
 		return nil

@@ -3,6 +3,8 @@ package index
 import (
 	"context"
 	"fmt"
+	"math"
+	"runtime"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -27,9 +29,65 @@ type vocab map[string]*termTable
 // termTable is the sorted vocabulary of one field with the number of
 // documents holding each term. Terms of deleted documents stay: they match
 // nothing, which costs one empty posting list.
+//
+// The terms are one string and offsets into it, so that the garbage
+// collector never scans them and a table read from a tables file can
+// point into the file's memory; file then keeps that memory mapped. Every
+// method that hands a term to a caller copies it first.
 type termTable struct {
-	terms []string
-	freq  []uint32
+	blob string   // the terms, in order
+	offs []uint32 // term i is blob[offs[i]:offs[i+1]]; len(freq)+1 long
+	freq []uint32
+	file *tablesData // the memory blob, offs and freq point into, or nil
+}
+
+// termTableBuilder appends terms, in order, to a termTable.
+type termTableBuilder struct {
+	blob strings.Builder
+	t    *termTable
+}
+
+func newTermTableBuilder(n int) *termTableBuilder {
+	t := &termTable{offs: make([]uint32, 1, n+1), freq: make([]uint32, 0, n)}
+	return &termTableBuilder{t: t}
+}
+
+// add appends term, held by freq documents; it reports false when the
+// table would exceed 4 GiB.
+func (b *termTableBuilder) add(term string, freq uint32) bool {
+	if b.blob.Len()+len(term) > math.MaxUint32 {
+		return false
+	}
+	b.blob.WriteString(term)
+	b.t.offs = append(b.t.offs, uint32(b.blob.Len()))
+	b.t.freq = append(b.t.freq, freq)
+	return true
+}
+
+func (b *termTableBuilder) table() *termTable {
+	b.t.blob = b.blob.String()
+	return b.t
+}
+
+// len returns the number of terms in t.
+func (t *termTable) len() int { return len(t.freq) }
+
+// term returns term i of t, pointing into t's memory: it must not outlive
+// t (see termTable).
+func (t *termTable) term(i int) string { return t.blob[t.offs[i]:t.offs[i+1]] }
+
+// search returns the index of the first term of t not less than p.
+func (t *termTable) search(p string) int {
+	lo, hi := 0, t.len()
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		if t.term(m) < p {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	return lo
 }
 
 // vocabFields returns the fields of specs that need a vocabulary, with
@@ -64,17 +122,18 @@ func readVocab(r bindex.IndexReader, specs map[string]langSpec) (vocab, error) {
 		if err != nil {
 			return nil, fmt.Errorf("read terms of %s: %w", f, err)
 		}
-		t := &termTable{}
+		b := newTermTableBuilder(0)
 		var e *bindex.DictEntry
 		for e, err = d.Next(); e != nil && err == nil; e, err = d.Next() {
-			t.terms = append(t.terms, e.Term)
-			t.freq = append(t.freq, uint32(min(e.Count, 1<<32-1)))
+			if !b.add(e.Term, uint32(min(e.Count, 1<<32-1))) {
+				break
+			}
 		}
 		d.Close()
 		if err != nil {
 			return nil, fmt.Errorf("read terms of %s: %w", f, err)
 		}
-		v[f] = t
+		v[f] = b.table()
 	}
 	return v, nil
 }
@@ -114,29 +173,35 @@ func (v vocab) with(m *mapping.IndexMappingImpl, doc document) vocab {
 	return n
 }
 
-// with returns a copy of t holding terms too; each counts once more.
+// with returns a copy of t holding terms too; each counts once more. The
+// copy is on the heap: it never points into t's memory.
 func (t *termTable) with(terms []string) *termTable {
+	defer runtime.KeepAlive(t)
 	slices.Sort(terms)
 	terms = slices.Compact(terms)
-	n := &termTable{
-		terms: make([]string, 0, len(t.terms)+len(terms)),
-		freq:  make([]uint32, 0, len(t.terms)+len(terms)),
+	b := newTermTableBuilder(t.len() + len(terms))
+	size := len(t.blob)
+	for _, term := range terms {
+		size += len(term)
 	}
+	b.blob.Grow(size)
 	i := 0
 	for _, term := range terms {
-		for i < len(t.terms) && t.terms[i] < term {
-			n.terms, n.freq = append(n.terms, t.terms[i]), append(n.freq, t.freq[i])
+		for i < t.len() && t.term(i) < term {
+			b.add(t.term(i), t.freq[i])
 			i++
 		}
-		if i < len(t.terms) && t.terms[i] == term {
-			n.terms, n.freq = append(n.terms, term), append(n.freq, t.freq[i]+1)
+		if i < t.len() && t.term(i) == term {
+			b.add(term, t.freq[i]+1)
 			i++
 			continue
 		}
-		n.terms, n.freq = append(n.terms, term), append(n.freq, 1)
+		b.add(term, 1)
 	}
-	n.terms, n.freq = append(n.terms, t.terms[i:]...), append(n.freq, t.freq[i:]...)
-	return n
+	for ; i < t.len(); i++ {
+		b.add(t.term(i), t.freq[i])
+	}
+	return b.table()
 }
 
 // has reports whether some document holds term.
@@ -144,15 +209,16 @@ func (t *termTable) has(term string) bool {
 	if t == nil {
 		return false
 	}
-	_, ok := slices.BinarySearch(t.terms, term)
-	return ok
+	defer runtime.KeepAlive(t)
+	i := t.search(term)
+	return i < t.len() && t.term(i) == term
 }
 
 // span returns the range of terms starting with p.
 func (t *termTable) span(p string) (lo, hi int) {
-	lo, _ = slices.BinarySearch(t.terms, p)
+	lo = t.search(p)
 	hi = lo
-	for hi < len(t.terms) && strings.HasPrefix(t.terms[hi], p) {
+	for hi < t.len() && strings.HasPrefix(t.term(hi), p) {
 		hi++
 	}
 	return lo, hi
@@ -163,6 +229,7 @@ func (t *termTable) expand(p string, n int) []string {
 	if t == nil {
 		return nil
 	}
+	defer runtime.KeepAlive(t)
 	lo, hi := t.span(p)
 	idx := make([]int, 0, hi-lo)
 	for i := lo; i < hi; i++ {
@@ -174,7 +241,7 @@ func (t *termTable) expand(p string, n int) []string {
 	}
 	out := make([]string, len(idx))
 	for i, j := range idx {
-		out[i] = t.terms[j]
+		out[i] = strings.Clone(t.term(j))
 	}
 	return out
 }
@@ -186,6 +253,7 @@ func (t *termTable) fuzzy(term string, k int) ([]string, []uint8) {
 	if t == nil || term == "" {
 		return nil, nil
 	}
+	defer runtime.KeepAlive(t)
 	_, n0 := utf8.DecodeRuneInString(term)
 	lo, hi := t.span(term[:n0])
 	want := []rune(term)
@@ -196,7 +264,7 @@ func (t *termTable) fuzzy(term string, k int) ([]string, []uint8) {
 	var cs []cand
 	row := make([]int, len(want)+1)
 	for i := lo; i < hi; i++ {
-		s := t.terms[i]
+		s := t.term(i)
 		if n := utf8.RuneCountInString(s); n-len(want) > k || len(want)-n > k {
 			continue
 		}
@@ -213,7 +281,7 @@ func (t *termTable) fuzzy(term string, k int) ([]string, []uint8) {
 	cs = cs[:min(len(cs), maxExpansions)]
 	terms, dists := make([]string, len(cs)), make([]uint8, len(cs))
 	for i, c := range cs {
-		terms[i], dists[i] = t.terms[c.i], c.d
+		terms[i], dists[i] = strings.Clone(t.term(c.i)), c.d
 	}
 	return terms, dists
 }

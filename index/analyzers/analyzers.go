@@ -163,7 +163,7 @@ func Names() []string {
 
 // AddTo registers Tolk's components (see Register) and adds every Tolk
 // analyzer to m. The first call in a process loads the dictionaries, which
-// takes a few hundred milliseconds.
+// takes some tens of milliseconds.
 func AddTo(m *mapping.IndexMappingImpl) error {
 	if err := registerOnce(); err != nil {
 		return fmt.Errorf("register analysis components: %w", err)

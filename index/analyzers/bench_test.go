@@ -38,16 +38,29 @@ func BenchmarkAnalyzers(b *testing.B) {
 	}
 }
 
-// BenchmarkLoad measures building the Swedish dictionaries, plain and
-// folded, from the embedded word list.
+// BenchmarkLoad measures loading the Swedish dictionaries, plain and
+// folded, and the pinyin table from their embedded tables, as every start
+// does, and building them from their sources (-build), as go generate
+// does.
 func BenchmarkLoad(b *testing.B) {
-	b.Run("swedish", func(b *testing.B) {
-		for b.Loop() {
-			if _, err := readSvLexicon(); err != nil {
-				b.Fatal(err)
+	for _, bc := range []struct {
+		name string
+		load func() error
+	}{
+		{"swedish", func() error { _, err := readSvLexicon(); return err }},
+		{"swedish-build", func() error { _, err := buildSvLexicon(); return err }},
+		{"pinyin", func() error { _, err := readPinyin(); return err }},
+		{"pinyin-build", func() error { buildPinyin(); return nil }},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if err := bc.load(); err != nil {
+					b.Fatal(err)
+				}
 			}
-		}
-	})
+		})
+	}
 }
 
 // BenchmarkSwedishCold is tolk_sv with an empty word cache on every

@@ -24,14 +24,24 @@ const (
 	pinyinMaxSpellings = 4
 )
 
-// loadPinyin builds the table from Han character to its distinct toneless
-// readings, the most common first (敦 → dun; 重 → zhong, chong; 女 → nv, as
-// pinyin keyboards type ü), once, from go-pinyin's embedded dictionary.
+// loadPinyin returns the table from Han character to its distinct
+// toneless readings, the most common first (敦 → dun; 重 → zhong, chong;
+// 女 → nv, as pinyin keyboards type ü), once: read from pinyinTables, or
+// built from go-pinyin's dictionary should that be damaged.
+var loadPinyin = sync.OnceValue(func() map[rune][]string {
+	if m, err := readPinyin(); err == nil {
+		return m
+	}
+	return buildPinyin()
+})
+
+// buildPinyin builds the table of loadPinyin from go-pinyin's embedded
+// dictionary, as go generate does for pinyinTables.
 //
 // The few hundred distinct syllables are shared, and every character's
 // readings are a window of one array, so the table costs the garbage
 // collector a handful of objects instead of a hundred thousand.
-var loadPinyin = sync.OnceValue(func() map[rune][]string {
+func buildPinyin() map[rune][]string {
 	args := pinyin.Args{Style: pinyin.Normal, Heteronym: true}
 	syllables := make(map[string]string)
 	var all []string
@@ -60,7 +70,7 @@ var loadPinyin = sync.OnceValue(func() map[rune][]string {
 		m[r] = all[sp.start : sp.start+sp.n : sp.start+sp.n]
 	}
 	return m
-})
+}
 
 // pinyinTokenizer turns Chinese text into toneless pinyin. Each character
 // becomes a token per reading at its own position, and at the position of

@@ -30,7 +30,6 @@ type strSlot struct {
 // each with 0. Keys and values longer than 65,535 bytes, and empty keys,
 // are left out.
 func newStrTable(nums map[string]uint64, strs map[string]string) *strTable {
-	t := &strTable{seed: maphash.MakeSeed()}
 	n, bytes := len(nums), 0
 	if nums == nil {
 		n = len(strs)
@@ -42,7 +41,7 @@ func newStrTable(nums map[string]uint64, strs map[string]string) *strTable {
 			bytes += len(k) + len(strs[k])
 		}
 	}
-	t.slots = make([]strSlot, 1<<bits.Len(uint(n+n/3)))
+	t := newEmptyStrTable(n)
 	var blob strings.Builder
 	blob.Grow(bytes)
 	numIdx := make(map[uint64]uint32)
@@ -64,13 +63,7 @@ func newStrTable(nums map[string]uint64, strs map[string]string) *strTable {
 			s.voff, s.vlen = uint32(blob.Len()), uint16(len(v))
 			blob.WriteString(v)
 		}
-		mask := uint64(len(t.slots) - 1)
-		for i := maphash.String(t.seed, k) & mask; ; i = (i + 1) & mask {
-			if t.slots[i].klen == 0 {
-				t.slots[i] = s
-				return
-			}
-		}
+		t.place(k, s)
 	}
 	if nums == nil {
 		for k, v := range strs {
@@ -83,6 +76,23 @@ func newStrTable(nums map[string]uint64, strs map[string]string) *strTable {
 	}
 	t.blob = blob.String()
 	return t
+}
+
+// newEmptyStrTable returns a table with room for n keys and no blob.
+func newEmptyStrTable(n int) *strTable {
+	return &strTable{seed: maphash.MakeSeed(), slots: make([]strSlot, 1<<bits.Len(uint(n+n/3)))}
+}
+
+// place puts s, the slot of key k, in the first free slot from k's hash;
+// k must not be in t yet and t must have room.
+func (t *strTable) place(k string, s strSlot) {
+	mask := uint64(len(t.slots) - 1)
+	for i := maphash.String(t.seed, k) & mask; ; i = (i + 1) & mask {
+		if t.slots[i].klen == 0 {
+			t.slots[i] = s
+			return
+		}
+	}
 }
 
 // slot returns the slot of key k, or nil.
@@ -144,4 +154,15 @@ func (t *strTable) str(k string) (string, bool) {
 		return "", false
 	}
 	return t.blob[s.voff : s.voff+uint32(s.vlen)], true
+}
+
+// len returns the number of keys in t.
+func (t *strTable) len() int {
+	n := 0
+	for _, s := range t.slots {
+		if s.klen != 0 {
+			n++
+		}
+	}
+	return n
 }

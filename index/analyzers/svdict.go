@@ -197,9 +197,32 @@ func svEntries(dic string) []svEntry {
 // every key is folded (å→a, ä→a, ö→o …), so that text typed without
 // diacritics finds the same lemmas.
 func newSvDict(rules map[rune][]svRule, entries []svEntry, fold func(string) string) *svDict {
-	d := &svDict{rules: make(map[string][]svRule)}
-	words := make(map[string]uint64, len(entries))
-	heads := make(map[string]string, len(entries)/4)
+	words, heads, maxHead := svMaps(rules, entries, fold)
+	return newSvDictOf(rules, newStrTable(words, nil), newStrTable(nil, heads), maxHead)
+}
+
+// newSvDictOf returns the dictionary of the given tables (see svMaps)
+// with the inflection rules of rules.
+func newSvDictOf(rules map[rune][]svRule, words, heads *strTable, maxHead int) *svDict {
+	d := &svDict{rules: make(map[string][]svRule), words: words, heads: heads, maxHead: maxHead}
+	for _, fl := range svInflectFlags {
+		for _, r := range rules[fl] {
+			if r.add == "" || len(r.add) > 31 {
+				continue // lemma never looks up an empty or overlong suffix
+			}
+			d.rules[r.add] = append(d.rules[r.add], r)
+			d.maxAdd = max(d.maxAdd, len(r.add))
+			d.addLens[r.add[len(r.add)-1]] |= 1 << len(r.add)
+		}
+	}
+	return d
+}
+
+// svMaps returns the contents of a dictionary's tables: the flags of every
+// lemma, the lemma of every compound head, and the longest head in bytes.
+func svMaps(rules map[rune][]svRule, entries []svEntry, fold func(string) string) (words map[string]uint64, heads map[string]string, maxHead int) {
+	words = make(map[string]uint64, len(entries))
+	heads = make(map[string]string, len(entries)/4)
 	zOnly := make(map[string]bool)
 	for _, e := range entries {
 		if strings.ContainsRune(e.flags, '%') || strings.ContainsAny(e.word, "-.:' ") {
@@ -213,16 +236,6 @@ func newSvDict(rules map[rune][]svRule, entries []svEntry, fold func(string) str
 		}
 		words[w] |= uint64(f)
 	}
-	for _, fl := range svInflectFlags {
-		for _, r := range rules[fl] {
-			if r.add == "" || len(r.add) > 31 {
-				continue // lemma never looks up an empty or overlong suffix
-			}
-			d.rules[r.add] = append(d.rules[r.add], r)
-			d.maxAdd = max(d.maxAdd, len(r.add))
-			d.addLens[r.add[len(r.add)-1]] |= 1 << len(r.add)
-		}
-	}
 	// Heads: first the words that may begin or continue a compound as they
 	// are, then the forms derived by compound-form flags (skola → skol-,
 	// förskola → förskole-, avfall → avfalls-).
@@ -231,7 +244,7 @@ func newSvDict(rules map[rune][]svRule, entries []svEntry, fold func(string) str
 			return
 		}
 		heads[form] = lemma
-		d.maxHead = max(d.maxHead, len(form))
+		maxHead = max(maxHead, len(form))
 	}
 	lemmaOf := func(w string) string {
 		if !zOnly[w] {
@@ -270,9 +283,7 @@ func newSvDict(rules map[rune][]svRule, entries []svEntry, fold func(string) str
 			}
 		}
 	}
-	d.words = newStrTable(words, nil)
-	d.heads = newStrTable(nil, heads)
-	return d
+	return words, heads, maxHead
 }
 
 // flags returns the flags of lemma w; none when w is no lemma.
@@ -445,37 +456,63 @@ type svLexicon struct {
 
 var loadSvLexicon = sync.OnceValues(readSvLexicon)
 
-func readSvLexicon() (*svLexicon, error) {
+// svRules reads the affix file's suffix rules, plain and folded.
+func svRules() (plain, folded map[rune][]svRule, err error) {
 	aff, err := svData.ReadFile(svAffPath)
 	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", svAffPath, err)
+		return nil, nil, fmt.Errorf("read %s: %w", svAffPath, err)
 	}
+	plain, err = svAffix(bytes.NewReader(aff), func(s string) string { return s })
+	if err != nil {
+		return nil, nil, fmt.Errorf("read %s: %w", svAffPath, err)
+	}
+	folded, err = svAffix(bytes.NewReader(aff), FoldSwedish)
+	if err != nil {
+		return nil, nil, fmt.Errorf("read %s: %w", svAffPath, err)
+	}
+	return plain, folded, nil
+}
+
+// buildSvLexicon builds the lexicon from the embedded word list, as
+// go generate does for svTables.
+func buildSvLexicon() (*svLexicon, error) {
+	words, heads, maxHead, err := buildSvMaps()
+	if err != nil {
+		return nil, err
+	}
+	rules, frules, err := svRules()
+	if err != nil {
+		return nil, err
+	}
+	return &svLexicon{
+		plain:  newSvDictOf(rules, newStrTable(words[0], nil), newStrTable(nil, heads[0]), maxHead[0]),
+		folded: newSvDictOf(frules, newStrTable(words[1], nil), newStrTable(nil, heads[1]), maxHead[1]),
+	}, nil
+}
+
+// buildSvMaps returns the contents of the plain and the folded
+// dictionary's tables (see svMaps), built from the embedded word list.
+func buildSvMaps() (words [2]map[string]uint64, heads [2]map[string]string, maxHead [2]int, err error) {
 	gz, err := svData.ReadFile(svDicPath)
 	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", svDicPath, err)
+		return words, heads, maxHead, fmt.Errorf("read %s: %w", svDicPath, err)
 	}
 	zr, err := gzip.NewReader(bytes.NewReader(gz))
 	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", svDicPath, err)
+		return words, heads, maxHead, fmt.Errorf("read %s: %w", svDicPath, err)
 	}
 	dic, err := io.ReadAll(zr)
 	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", svDicPath, err)
+		return words, heads, maxHead, fmt.Errorf("read %s: %w", svDicPath, err)
 	}
 	entries := svEntries(string(dic))
-	ident := func(s string) string { return s }
-	rules, err := svAffix(bytes.NewReader(aff), ident)
+	rules, frules, err := svRules()
 	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", svAffPath, err)
+		return words, heads, maxHead, err
 	}
-	frules, err := svAffix(bytes.NewReader(aff), FoldSwedish)
-	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", svAffPath, err)
-	}
-	lex := &svLexicon{}
 	var wg sync.WaitGroup
-	wg.Go(func() { lex.plain = newSvDict(rules, entries, ident) })
-	wg.Go(func() { lex.folded = newSvDict(frules, entries, FoldSwedish) })
+	wg.Go(func() { words[0], heads[0], maxHead[0] = svMaps(rules, entries, func(s string) string { return s }) })
+	wg.Go(func() { words[1], heads[1], maxHead[1] = svMaps(frules, entries, FoldSwedish) })
 	wg.Wait()
-	return lex, nil
+	return words, heads, maxHead, nil
 }

@@ -254,7 +254,7 @@ func readIndex(data []byte, key parserKey) (*versionCache, error) {
 		return nil, errors.New("index checksum mismatch")
 	}
 	c := &versionCache{data: data, slots: make(map[string]cacheSlot, min(n, 1<<20))}
-	d := decoder{s: unsafe.String(&index[0], len(index))}
+	d := decoder{s: viewString(index)}
 	for range n {
 		p := d.str()
 		hash := d.raw(sha256.Size)
@@ -309,11 +309,11 @@ func (c *versionCache) lookup(p, hash string) *article.Version {
 		return nil
 	}
 	b := c.data[s.off : s.off+s.len]
-	if len(b) == 0 || crc32.ChecksumIEEE(b) != s.crc {
+	if crc32.ChecksumIEEE(b) != s.crc {
 		c.damaged.Store(true)
 		return nil
 	}
-	v, err := decodeVersion(unsafe.String(&b[0], len(b)))
+	v, err := decodeVersion(viewString(b))
 	if err != nil || v.Path != p {
 		c.damaged.Store(true)
 		return nil
@@ -345,6 +345,15 @@ func (c *versionCache) unchanged(p string, now fileStat) (string, bool) {
 		return "", false
 	}
 	return s.hash, true
+}
+
+// viewString returns the bytes of b as a string without copying them: b
+// must never change (the cache's mapping is read-only and never unmapped).
+func viewString(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	return unsafe.String(&b[0], len(b))
 }
 
 // holds reports whether the cache has exactly items and folders, by path,

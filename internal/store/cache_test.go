@@ -3,6 +3,8 @@ package store
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/binary"
 	"maps"
 	"os"
 	"path/filepath"
@@ -99,7 +101,7 @@ type cacheRun struct {
 
 // startCached opens a Store on dir with its index in idx and the parser
 // key key, closes it, and reports what it did.
-func startCached(t *testing.T, dir, idx string, key parserKey, j *journal.Journal) cacheRun {
+func startCached(t testing.TB, dir, idx string, key parserKey, j *journal.Journal) cacheRun {
 	t.Helper()
 	s, err := newStore(Options{Dir: dir, Index: index.Options{Dir: idx}, Journal: j})
 	if err != nil {
@@ -550,4 +552,36 @@ func TestVersionsCacheTrustsMetadata(t *testing.T) {
 			}
 		})
 	}
+}
+
+// FuzzReadIndex reads any bytes after a valid header start as a versions
+// cache file: it must refuse them or give slots that lie inside the file,
+// never panic.
+func FuzzReadIndex(f *testing.F) {
+	key := parserKey{7}
+	root := f.TempDir()
+	dir, idx := filepath.Join(root, "content"), filepath.Join(root, "index")
+	writeTree(f, dir, baseTree())
+	startCached(f, dir, idx, key, nil)
+	valid, err := os.ReadFile(filepath.Join(idx, CacheFile))
+	if err != nil {
+		f.Fatal(err)
+	}
+	prefix := len(cacheMagic) + 4 + sha256.Size
+	f.Add(valid[prefix:])
+	f.Add(binary.LittleEndian.AppendUint32(nil, 0)) // no entries, no index
+	f.Add(append(binary.LittleEndian.AppendUint64(binary.LittleEndian.AppendUint32(nil, 0), uint64(cacheHeaderLen)), make([]byte, 12)...))
+	f.Fuzz(func(t *testing.T, rest []byte) {
+		data := append(slices.Clip(valid[:prefix]), rest...)
+		c, err := readIndex(data, key)
+		if err != nil {
+			return
+		}
+		for p, s := range c.slots {
+			if s.off < int64(cacheHeaderLen) || s.len < 0 || s.off+s.len > int64(len(data)) {
+				t.Fatalf("slot of %s at %d+%d outside a file of %d bytes", p, s.off, s.len, len(data))
+			}
+			c.lookup(p, s.hash) // checks the record; must not panic
+		}
+	})
 }

@@ -70,11 +70,6 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return err
 	}
 	reg := prometheus.NewRegistry()
-	jr, err := openJournal(cfg.Index, log)
-	if err != nil {
-		return err
-	}
-	defer jr.Close()
 	hooks, err := webhook.New(webhook.Options{URLs: cfg.WebhookURLs, Secret: cfg.WebhookSecret, Logger: log, Registerer: reg})
 	if err != nil {
 		return fmt.Errorf("webhooks: %w", err)
@@ -92,7 +87,6 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		RateBurst:        cfg.RateBurst,
 		TrustedProxies:   cfg.TrustedProxies,
 		Version:          version,
-		Journal:          jr,
 	})
 	if err != nil {
 		return err
@@ -125,14 +119,27 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	hookCtx, stopHooks := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopHooks()
 	go hooks.Run(hookCtx)
+	// The journal loads while the content does.
+	var jr *journal.Journal
+	defer func() {
+		if jr != nil {
+			jr.Close()
+		}
+	}()
 	st, err := store.Open(ctx, store.Options{
-		Dir:     cfg.Content,
-		FS:      content.FS,
-		Index:   index.Options{Dir: cfg.Index, Logger: log},
-		Journal: jr,
-		Notify:  hooks.Enqueue,
-		Logger:  log,
-		Rescan:  cfg.RescanInterval,
+		Dir:   cfg.Content,
+		FS:    content.FS,
+		Index: index.Options{Dir: cfg.Index, Logger: log},
+		OpenJournal: func() (*journal.Journal, error) {
+			var err error
+			if jr, err = openJournal(cfg.Index, log); err == nil {
+				api.SetJournal(jr)
+			}
+			return jr, err
+		},
+		Notify: hooks.Enqueue,
+		Logger: log,
+		Rescan: cfg.RescanInterval,
 		OnChange: func(lib *article.Library, ix *index.Index, problems []article.Problem) {
 			api.SetContent(lib, ix, problems)
 		},

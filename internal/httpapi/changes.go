@@ -40,8 +40,8 @@ func (s *Server) changes(c *gin.Context) error {
 		return err
 	}
 	out := changesJSON{Items: []changeJSON{}, Next: since}
-	if s.journal != nil {
-		entries, next, err := s.journal.Since(since, limit)
+	if jr := s.journal.Load(); jr != nil {
+		entries, next, err := jr.Since(since, limit)
 		switch {
 		case errors.Is(err, journal.ErrBadCursor):
 			return badParam("since", "since is not a cursor this server issued")

@@ -52,7 +52,8 @@ type Options struct {
 	TrustedProxies []string
 	// Version is reported by /healthz.
 	Version string
-	// Journal answers GET /v1/changes; nil serves an empty feed.
+	// Journal answers GET /v1/changes; nil serves an empty feed until
+	// SetJournal.
 	Journal *journal.Journal
 }
 
@@ -95,7 +96,7 @@ type Server struct {
 	metrics *metrics
 	slots   chan struct{} // semaphore of running searches
 	limiter *limiter
-	journal *journal.Journal
+	journal atomic.Pointer[journal.Journal]
 	stores  atomic.Pointer[store.Store] // receives writes; nil until SetStore
 	openapi *rep                        // the OpenAPI document, serialized once
 	widget  *rep                        // widget.js, compressed once
@@ -143,11 +144,11 @@ func New(opts Options) (*Server, error) {
 		conv:    conv,
 		slots:   make(chan struct{}, opts.MaxSearches),
 		limiter: lim,
-		journal: opts.Journal,
 
 		cacheValue: []string{opts.CacheControl},
 		idPrefix:   randomPrefix(),
 	}
+	s.journal.Store(opts.Journal)
 	if s.openapi, err = openAPIDoc(); err != nil {
 		return nil, err
 	}
@@ -180,6 +181,10 @@ func (s *Server) SetContent(lib *article.Library, ix *index.Index, problems []ar
 // SetStore makes st receive the write API's changes. Until it is called,
 // writes answer as for a read-only corpus.
 func (s *Server) SetStore(st *store.Store) { s.stores.Store(st) }
+
+// SetJournal sets the journal GET /v1/changes reads, for a journal opened
+// after New; it must be set before the first SetContent.
+func (s *Server) SetJournal(j *journal.Journal) { s.journal.Store(j) }
 
 // Handler returns the HTTP handler of the whole API.
 func (s *Server) Handler() http.Handler { return s.engine }

@@ -700,8 +700,12 @@ func (s *Store) openCache() *versionCache {
 // of every folder without problems whose files all are such items. The
 // caller holds s.mu.
 func (s *Store) cacheItems() ([]cacheItem, []cacheFolder) {
-	var items []cacheItem
-	var folders []cacheFolder
+	n := 0
+	for _, f := range s.folders {
+		n += len(f.entries)
+	}
+	items := make([]cacheItem, 0, n)
+	folders := make([]cacheFolder, 0, len(s.folders))
 	for dir, f := range s.folders {
 		whole := f.st.ino != 0 && len(f.problems) == 0 && len(f.entries) > 0
 		for p, e := range f.entries {
@@ -723,10 +727,10 @@ func (s *Store) cacheItems() ([]cacheItem, []cacheFolder) {
 	return items, folders
 }
 
-// saveCacheAfterOpen starts rewriting the versions cache in the background
-// when open's scan found it missing, out of date or holding versions of
-// files that are gone, and then forgets the cache read, which it returns.
-// The caller holds s.mu.
+// saveCacheAfterOpen forgets the cache open's scan read, which it
+// returns, and compares it in the background with what the Store holds,
+// rewriting it when it was missing, out of date or holding versions of
+// files that are gone. The caller holds s.mu.
 func (s *Store) saveCacheAfterOpen() *versionCache {
 	c := s.startCache
 	s.startCache = nil
@@ -734,11 +738,18 @@ func (s *Store) saveCacheAfterOpen() *versionCache {
 		return c
 	}
 	items, folders := s.cacheItems()
-	if c.holds(items, folders) {
-		s.cached = itemHashes(items)
-		return c
-	}
-	s.wg.Go(func() { s.writeCache(items, folders) })
+	s.wg.Go(func() {
+		if !c.holds(items, folders) {
+			s.writeCache(items, folders)
+			return
+		}
+		hashes := itemHashes(items)
+		s.mu.Lock()
+		if s.cached == nil {
+			s.cached = hashes
+		}
+		s.mu.Unlock()
+	})
 	return c
 }
 

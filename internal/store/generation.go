@@ -158,17 +158,32 @@ func buildOnce(site *article.Site, c map[key]candidate) *generation {
 	for _, cd := range c {
 		vs = append(vs, cd.v)
 	}
-	lib, problems := article.Build(site, vs)
 	g := &generation{
-		lib:    lib,
-		build:  problems,
 		parsed: make(map[key]*article.Version, len(vs)),
 		hashes: make(map[key]string, len(vs)),
 	}
-	for _, v := range lib.All() {
-		k := key{v.ID, v.Lang}
-		g.parsed[k] = c[k].v
-		g.hashes[k] = c[k].hash
+	// Fill parsed and hashes with every candidate while Build runs, and
+	// then leave out those it did not keep.
+	filled := make(chan struct{})
+	go func() {
+		defer close(filled)
+		for k, cd := range c {
+			g.parsed[k], g.hashes[k] = cd.v, cd.hash
+		}
+	}()
+	g.lib, g.build = article.Build(site, vs)
+	<-filled
+	if all := g.lib.All(); len(all) < len(c) {
+		kept := make(map[key]bool, len(all))
+		for _, v := range all {
+			kept[key{v.ID, v.Lang}] = true
+		}
+		for k := range c {
+			if !kept[k] {
+				delete(g.parsed, k)
+				delete(g.hashes, k)
+			}
+		}
 	}
 	return g
 }

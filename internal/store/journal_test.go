@@ -163,3 +163,46 @@ func TestJournalFailure(t *testing.T) {
 		t.Errorf("journal slug of skola/sv = %q, want the one written while it failed", got)
 	}
 }
+
+// TestOpenJournalOption opens the journal through Options.OpenJournal,
+// which Open calls while it loads the tree.
+func TestOpenJournalOption(t *testing.T) {
+	root := t.TempDir()
+	dir, jdir := filepath.Join(root, "content"), filepath.Join(root, "index")
+	files := baseTree()
+	files["site.yaml"] = testSite
+	writeTree(t, dir, files)
+	for _, tc := range []struct {
+		name    string
+		open    func() (*journal.Journal, error)
+		wantErr error
+		want    int // journal entries after Open
+	}{
+		{"opened", func() (*journal.Journal, error) { return journal.Open(jdir) }, nil, 5}, // four versions and zh-Hant
+		{"failed", func() (*journal.Journal, error) { return nil, journal.ErrLocked }, journal.ErrLocked, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var opened *journal.Journal
+			s, err := Open(context.Background(), Options{Dir: dir, OpenJournal: func() (*journal.Journal, error) {
+				j, err := tc.open()
+				opened = j
+				return j, err
+			}})
+			if !errors.Is(err, tc.wantErr) {
+				t.Fatalf("Open: %v, want %v", err, tc.wantErr)
+			}
+			if err != nil {
+				return
+			}
+			defer opened.Close()
+			defer s.Close()
+			entries, _, err := opened.Since("", 100)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(entries) != tc.want {
+				t.Errorf("journal has %d entries after Open, want %d", len(entries), tc.want)
+			}
+		})
+	}
+}

@@ -66,6 +66,10 @@ type Options struct {
 	Index index.Options
 	// Journal records every change for the change feed; nil records none.
 	Journal *journal.Journal
+	// OpenJournal, when Journal is nil, opens the journal: Open calls it
+	// while it loads the tree, which the journal is first needed after.
+	// Its error fails Open.
+	OpenJournal func() (*journal.Journal, error)
 	// Notify receives a webhook event for every change, such as
 	// (*webhook.Dispatcher).Enqueue; nil sends none. It must not block: it
 	// is called while the change is being published.
@@ -223,7 +227,26 @@ func (s *Store) open(ctx context.Context) (*Store, error) {
 		s.cacheWait = ch
 		go func() { ch <- s.openCache() }()
 	}
+	type opened struct {
+		j   *journal.Journal
+		err error
+	}
+	var journaled chan opened
+	if s.journal == nil && s.opts.OpenJournal != nil {
+		journaled = make(chan opened, 1)
+		go func() {
+			j, err := s.opts.OpenJournal()
+			journaled <- opened{j, err}
+		}()
+	}
 	_, err := s.scan(ctx, dirty{all: true})
+	if journaled != nil {
+		r := <-journaled
+		s.journal = r.j
+		if r.err != nil && err == nil {
+			err = fmt.Errorf("open change journal: %w", r.err)
+		}
+	}
 	if s.cacheWait != nil {
 		s.startCache = <-s.cacheWait
 		s.cacheWait = nil

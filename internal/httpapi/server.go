@@ -127,13 +127,7 @@ func New(opts Options) (*Server, error) {
 	if opts.MaxSearches <= 0 {
 		opts.MaxSearches = 2 * runtime.GOMAXPROCS(0)
 	}
-	// The Chinese dictionaries load while the content does.
-	conv := langs.StartConverter()
-	go func() {
-		if err := conv.Wait(); err != nil {
-			opts.Logger.Error("Chinese script conversion unavailable: zh-Hant is served in Simplified characters", "err", err)
-		}
-	}()
+	conv := langs.NewConverter() // loads its dictionaries on first use
 	lim, err := newLimiter(opts.RateLimit, opts.RateBurst, opts.TrustedProxies)
 	if err != nil {
 		return nil, err

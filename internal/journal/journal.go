@@ -187,7 +187,9 @@ func load(path string) (j *Journal, problem string, err error) {
 		j.entries = make([]Entry, 0, fi.Size()/128) // a line is 100–200 bytes
 	}
 	problem, err = j.read(bufio.NewReaderSize(f, 1<<20))
-	j.entries = slices.Clip(j.entries) // sized for the longest lines
+	if cap(j.entries) > len(j.entries)+len(j.entries)/8 {
+		j.entries = slices.Clone(j.entries) // it was sized for the shortest lines
+	}
 	if err == nil && problem == "" && j.recovery.TruncatedBytes > 0 {
 		if err = f.Truncate(j.size); err == nil {
 			err = f.Sync()

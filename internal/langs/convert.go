@@ -14,17 +14,18 @@ import (
 // the lengths of cached inputs and outputs.
 const CacheBytes = 32 << 20
 
-// Converter converts Simplified Chinese to Traditional Chinese (and back)
-// with OpenCC. It is safe for concurrent use and caches its results in a
+// Converter converts Simplified Chinese to Traditional Chinese with
+// OpenCC. It is safe for concurrent use and caches its results in a
 // least-recently-used cache of at most CacheBytes, so converting the same
 // text again costs a map lookup.
+//
+// Each variant's dictionaries load on its first conversion (about 0.1 s and
+// 10 MB each), so a server whose readers never ask for Traditional Chinese
+// spends neither.
 type Converter struct {
-	// The OpenCC converters only read their dictionaries after New, so
-	// they are safe to share. They are set, or err is, before loaded is
-	// closed.
-	loaded       chan struct{}
-	err          error
-	tw, hk, simp *opencc.OpenCC
+	// The OpenCC converters only read their dictionaries once loaded, so
+	// they are safe to share.
+	tw, hk func() (*opencc.OpenCC, error)
 
 	mu    sync.Mutex
 	cache map[cacheKey]*list.Element
@@ -39,7 +40,6 @@ type kind uint8
 const (
 	kindText kind = iota
 	kindHTML
-	kindSimplified
 )
 
 type cacheKey struct {
@@ -53,49 +53,34 @@ type cacheEntry struct {
 	out string
 }
 
-// NewConverter loads the OpenCC dictionaries for s2twp, s2hk and t2s. This
-// takes about 0.2 s and some tens of megabytes; do it once at start.
-func NewConverter() (*Converter, error) {
-	c := StartConverter()
-	if err := c.Wait(); err != nil {
-		return nil, err
+// NewConverter returns a Converter that loads the OpenCC dictionaries of
+// s2twp (Taiwan) and s2hk (Hong Kong) on first use.
+func NewConverter() *Converter {
+	load := func(name string) func() (*opencc.OpenCC, error) {
+		return sync.OnceValues(func() (*opencc.OpenCC, error) {
+			cc, err := opencc.New(name)
+			if err != nil {
+				return nil, fmt.Errorf("load OpenCC %s: %w", name, err)
+			}
+			return cc, nil
+		})
 	}
-	return c, nil
+	return &Converter{tw: load("s2twp"), hk: load("s2hk"), cache: make(map[cacheKey]*list.Element), limit: CacheBytes}
 }
 
-// StartConverter returns a Converter whose dictionaries load in the
-// background, so that a server can load its content meanwhile. A
-// conversion waits for them. Wait reports a failure to load them, after
-// which the Converter returns its input unchanged.
-func StartConverter() *Converter {
-	c := &Converter{loaded: make(chan struct{}), cache: make(map[cacheKey]*list.Element), limit: CacheBytes}
-	go func() {
-		defer close(c.loaded)
-		c.err = c.load()
-	}()
-	return c
-}
-
-// load loads the dictionaries.
-func (c *Converter) load() error {
-	for _, x := range []struct {
-		cc   **opencc.OpenCC
-		name string
-	}{{&c.tw, "s2twp"}, {&c.hk, "s2hk"}, {&c.simp, "t2s"}} {
-		cc, err := opencc.New(x.name)
-		if err != nil {
-			return fmt.Errorf("load OpenCC %s: %w", x.name, err)
-		}
-		*x.cc = cc
+// Load loads the dictionaries of v now rather than at its first
+// conversion, and returns the error that kept them from loading; a
+// conversion after such an error returns its input unchanged.
+func (c *Converter) Load(v Variant) error {
+	switch v {
+	case Taiwan:
+		_, err := c.tw()
+		return err
+	case HongKong:
+		_, err := c.hk()
+		return err
 	}
 	return nil
-}
-
-// Wait waits until the dictionaries are loaded and returns the error that
-// kept them from loading, if any.
-func (c *Converter) Wait() error {
-	<-c.loaded
-	return c.err
 }
 
 // Text returns s converted to Traditional Chinese in variant v. It returns
@@ -110,21 +95,6 @@ func (c *Converter) Text(v Variant, s string) string {
 		return out
 	}
 	out := convert(cc, s)
-	c.put(k, out)
-	return out
-}
-
-// ToSimplified returns s converted from Traditional to Simplified Chinese
-// (OpenCC t2s), for normalising search queries typed in Traditional script.
-func (c *Converter) ToSimplified(s string) string {
-	if isASCII(s) || c.Wait() != nil {
-		return s
-	}
-	k := cacheKey{None, kindSimplified, s}
-	if out, ok := c.get(k); ok {
-		return out
-	}
-	out := convert(c.simp, s)
 	c.put(k, out)
 	return out
 }
@@ -150,16 +120,14 @@ func (c *Converter) HTML(v Variant, fragment string) string {
 }
 
 func (c *Converter) opencc(v Variant) *opencc.OpenCC {
-	if v == None || c.Wait() != nil {
-		return nil
-	}
+	var cc *opencc.OpenCC
 	switch v {
 	case Taiwan:
-		return c.tw
+		cc, _ = c.tw()
 	case HongKong:
-		return c.hk
+		cc, _ = c.hk()
 	}
-	return nil
+	return cc
 }
 
 func (c *Converter) get(k cacheKey) (string, bool) {

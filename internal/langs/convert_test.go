@@ -10,14 +10,17 @@ import (
 	"golang.org/x/net/html"
 )
 
-// testConverter loads the dictionaries once for all tests of the package.
-var testConverter = sync.OnceValues(NewConverter)
+// testConverter is shared by the tests of the package, which load its
+// dictionaries once.
+var testConverter = sync.OnceValue(NewConverter)
 
 func converter(t testing.TB) *Converter {
 	t.Helper()
-	c, err := testConverter()
-	if err != nil {
-		t.Fatal(err)
+	c := testConverter()
+	for _, v := range []Variant{Taiwan, HongKong} {
+		if err := c.Load(v); err != nil {
+			t.Fatal(err)
+		}
 	}
 	return c
 }
@@ -56,15 +59,6 @@ func TestText(t *testing.T) {
 				}
 			}
 		})
-	}
-}
-
-func TestToSimplified(t *testing.T) {
-	c := converter(t)
-	for in, want := range map[string]string{"國際合作": "国际合作", "衛生": "卫生", "svenska": "svenska"} {
-		if got := c.ToSimplified(in); got != want {
-			t.Errorf("ToSimplified(%q) = %q, want %q", in, got, want)
-		}
 	}
 }
 
@@ -110,20 +104,20 @@ func TestHTML(t *testing.T) {
 	}
 }
 
-func TestStartConverter(t *testing.T) {
-	c := StartConverter()
-	// A conversion waits for the dictionaries rather than skip them.
+func TestLoadOnFirstUse(t *testing.T) {
+	c := NewConverter()
+	// The first conversion loads the dictionaries rather than skip them.
 	if got, want := c.Text(Taiwan, "软件"), "軟體"; got != want {
-		t.Errorf("Text right after StartConverter = %q, want %q", got, want)
+		t.Errorf("first Text = %q, want %q", got, want)
 	}
-	if err := c.Wait(); err != nil {
-		t.Fatal(err)
+	if got, want := c.HTML(HongKong, "<p>软件</p>"), "<p>軟件</p>"; got != want {
+		t.Errorf("first HTML = %q, want %q", got, want)
 	}
 }
 
 func TestCacheEviction(t *testing.T) {
 	c := converter(t)
-	c = &Converter{loaded: c.loaded, tw: c.tw, hk: c.hk, simp: c.simp, cache: make(map[cacheKey]*list.Element), limit: 400}
+	c = &Converter{tw: c.tw, hk: c.hk, cache: make(map[cacheKey]*list.Element), limit: 400}
 	for i := range 50 {
 		in := fmt.Sprintf("软件%d", i)
 		if got, want := c.Text(Taiwan, in), fmt.Sprintf("軟體%d", i); got != want {
@@ -228,7 +222,8 @@ func BenchmarkConvertUncached(b *testing.B) {
 	doc := article()
 	b.SetBytes(int64(len(doc)))
 	b.ReportAllocs()
+	tw := c.opencc(Taiwan)
 	for b.Loop() {
-		convertHTML(doc, func(s string) string { return convert(c.tw, s) })
+		convertHTML(doc, func(s string) string { return convert(tw, s) })
 	}
 }

@@ -11,15 +11,14 @@ import (
 	"errors"
 	"fmt"
 	"hash/crc32"
+	"hash/maphash"
 	"io"
-	"maps"
 	"math"
 	"os"
 	"path"
 	"path/filepath"
 	"runtime"
 	"slices"
-	"strings"
 	"sync/atomic"
 	"time"
 	"unsafe"
@@ -584,13 +583,6 @@ func (d *decoder) str() string {
 	return d.raw(int(n))
 }
 
-// key reads a string with memory of its own in the heap. Every string of
-// a version but its texts is one: ids, languages, slugs, tags, titles and
-// dates are map keys, journal entries, and what lists filter and sort by,
-// read for every version by one list request; kept in the mapped file,
-// they would bring all of its pages back into memory.
-func (d *decoder) key() string { return strings.Clone(d.str()) }
-
 func (d *decoder) strs() []string {
 	n := d.uvarint()
 	if n == 0 {
@@ -602,7 +594,7 @@ func (d *decoder) strs() []string {
 	}
 	ss := make([]string, n-1)
 	for i := range ss {
-		ss[i] = d.key()
+		ss[i] = d.str()
 	}
 	return ss
 }
@@ -629,7 +621,7 @@ func (d *decoder) boolean() bool {
 }
 
 func (d *decoder) date() article.Date {
-	raw := d.key()
+	raw := d.str()
 	if raw == "" {
 		return article.Date{}
 	}
@@ -641,20 +633,21 @@ func (d *decoder) date() article.Date {
 }
 
 // decodeVersion decodes what encoder.version wrote. The version's texts
-// (Body, HTML, Text) share s's memory; its other strings have their own.
+// (Body, HTML, Text) share s's memory; its other strings have their own
+// (see own).
 func decodeVersion(s string) (*article.Version, error) {
 	d := decoder{s: s}
 	v := &article.Version{
-		ID:             d.key(),
-		Lang:           d.key(),
-		Path:           d.key(),
-		Title:          d.key(),
-		Slug:           d.key(),
-		Summary:        d.key(),
+		ID:             d.str(),
+		Lang:           d.str(),
+		Path:           d.str(),
+		Title:          d.str(),
+		Slug:           d.str(),
+		Summary:        d.str(),
 		Tags:           d.strs(),
 		Published:      d.date(),
 		Updated:        d.date(),
-		TranslatedFrom: d.key(),
+		TranslatedFrom: d.str(),
 		SourceUpdated:  d.date(),
 		Draft:          d.boolean(),
 		Aliases:        d.strs(),
@@ -679,7 +672,50 @@ func decodeVersion(s string) (*article.Version, error) {
 	if d.err != nil {
 		return nil, d.err
 	}
+	own(v)
 	return v, nil
+}
+
+// own gives v's strings other than its texts memory of their own in the
+// heap, all in one allocation. They are map keys, journal entries and what
+// lists filter and sort by, read for every version by one list request:
+// left in the mapped cache, they would bring all of its pages back into
+// memory.
+func own(v *article.Version) {
+	fields := [...]*string{&v.ID, &v.Lang, &v.Path, &v.Title, &v.Slug, &v.Summary, &v.TranslatedFrom,
+		&v.Published.Raw, &v.Updated.Raw, &v.SourceUpdated.Raw}
+	n := 0
+	for _, f := range fields {
+		n += len(*f)
+	}
+	for _, ss := range [...][]string{v.Tags, v.Aliases} {
+		for _, s := range ss {
+			n += len(s)
+		}
+	}
+	buf := make([]byte, 0, n)
+	for _, f := range fields {
+		buf = append(buf, *f...)
+	}
+	for _, ss := range [...][]string{v.Tags, v.Aliases} {
+		for _, s := range ss {
+			buf = append(buf, s...)
+		}
+	}
+	all := viewString(buf) // never changed after this
+	off := 0
+	take := func(s *string) {
+		*s = all[off : off+len(*s)]
+		off += len(*s)
+	}
+	for _, f := range fields {
+		take(f)
+	}
+	for _, ss := range [...][]string{v.Tags, v.Aliases} {
+		for i := range ss {
+			take(&ss[i])
+		}
+	}
 }
 
 // openCache opens the Store's versions cache, or returns nil when there is
@@ -743,10 +779,10 @@ func (s *Store) saveCacheAfterOpen() *versionCache {
 			s.writeCache(items, folders)
 			return
 		}
-		hashes := itemHashes(items)
+		sum := s.itemsSum(items)
 		s.mu.Lock()
-		if s.cached == nil {
-			s.cached = hashes
+		if !s.cached.known {
+			s.cached = sum
 		}
 		s.mu.Unlock()
 	})
@@ -771,7 +807,7 @@ func (s *Store) saveCache() {
 	}
 	s.mu.Lock()
 	items, folders := s.cacheItems()
-	same := maps.Equal(itemHashes(items), s.cached)
+	same := s.itemsSum(items) == s.cached
 	s.mu.Unlock()
 	if !same {
 		s.writeCache(items, folders)
@@ -789,16 +825,33 @@ func (s *Store) writeCache(items []cacheItem, folders []cacheFolder) {
 		return
 	}
 	s.mu.Lock()
-	s.cached = itemHashes(items)
+	s.cached = s.itemsSum(items)
 	s.mu.Unlock()
 	s.log.Info("versions cache saved", "file", s.cacheFile, "versions", len(items), "took", time.Since(start))
 }
 
-// itemHashes returns the hash of every item by path.
-func itemHashes(items []cacheItem) map[string]string {
-	m := make(map[string]string, len(items))
+// itemsSum identifies a set of items by path and hash, whatever their
+// order: the sum of a hash of each. Within one process (the seed is the
+// Store's), two different sets have the same sum by accident only.
+type itemsSum struct {
+	known    bool
+	n        int
+	sum, xor uint64
+}
+
+// itemsSum returns the itemsSum of items.
+func (s *Store) itemsSum(items []cacheItem) itemsSum {
+	sum := itemsSum{known: true, n: len(items)}
+	var h maphash.Hash
+	h.SetSeed(s.sumSeed)
 	for _, it := range items {
-		m[it.path] = it.hash
+		h.Reset()
+		h.WriteString(it.path)
+		h.WriteByte(0)
+		h.WriteString(it.hash)
+		x := h.Sum64()
+		sum.sum += x
+		sum.xor ^= x
 	}
-	return m
+	return sum
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"io/fs"
 	"log/slog"
 	"os"
@@ -121,7 +122,8 @@ type Store struct {
 	cacheMu    sync.Mutex                         // serializes writes of the cache file
 	cacheWait  chan *versionCache                 // the cache being read by open
 	startCache *versionCache                      // consulted by open's scan only
-	cached     map[string]string                  // path → hash of what the cache file holds; guarded by mu
+	cached     itemsSum                           // of what the cache file holds; guarded by mu
+	sumSeed    maphash.Seed                       // of itemsSum
 	cacheStats struct{ hits, unread, parsed int } // of open's scan, for its log line
 	racyWindow time.Duration                      // see the constant
 
@@ -172,6 +174,7 @@ func newStore(opts Options) (*Store, error) {
 		folders: make(map[string]*folder),
 
 		racyWindow: racyWindow,
+		sumSeed:    maphash.MakeSeed(),
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)

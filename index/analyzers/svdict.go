@@ -193,14 +193,6 @@ func svEntries(dic string) []svEntry {
 	return out
 }
 
-// newSvDict builds a dictionary from affix rules and entries. With fold set,
-// every key is folded (å→a, ä→a, ö→o …), so that text typed without
-// diacritics finds the same lemmas.
-func newSvDict(rules map[rune][]svRule, entries []svEntry, fold func(string) string) *svDict {
-	words, heads, maxHead := svMaps(rules, entries, fold)
-	return newSvDictOf(rules, newStrTable(words, nil), newStrTable(nil, heads), maxHead)
-}
-
 // newSvDictOf returns the dictionary of the given tables (see svMaps)
 // with the inflection rules of rules.
 func newSvDictOf(rules map[rune][]svRule, words, heads *strTable, maxHead int) *svDict {

@@ -154,8 +154,9 @@ type fileStat struct {
 	dev, ino           uint64
 }
 
-// trusted reports whether st was recorded and equals now.
-func (st fileStat) trusted(now fileStat) bool { return st.ino != 0 && st == now }
+// trusted reports whether st was recorded, with a change time and an
+// identity, and equals now.
+func (st fileStat) trusted(now fileStat) bool { return st.ino != 0 && st.ctime != 0 && st == now }
 
 // cacheItem is one cached version: the file's slash path, the hex SHA-256
 // of its bytes, the version parsed from them and the file's metadata as of

@@ -19,6 +19,3 @@ func mapFile(f *os.File, size int) ([]byte, error) {
 
 // unmapFile releases what mapFile read.
 func unmapFile([]byte) {}
-
-// releaseFile does nothing where files are read rather than mapped.
-func releaseFile([]byte) {}

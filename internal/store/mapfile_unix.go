@@ -19,7 +19,3 @@ func mapFile(f *os.File, size int) ([]byte, error) {
 
 // unmapFile unmaps what mapFile mapped, when nothing points into it.
 func unmapFile(b []byte) { syscall.Munmap(b) }
-
-// releaseFile drops the pages of the mapping b from the process's resident
-// memory; they are read again, from the page cache or the file, on access.
-func releaseFile(b []byte) { syscall.Madvise(b, syscall.MADV_DONTNEED) }

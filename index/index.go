@@ -150,7 +150,7 @@ func Open(ctx context.Context, opts Options, versions []*article.Version) (*Inde
 			ix.cur, ix.reused = s, true
 			ix.alias = bleve.NewIndexAlias(s.bi)
 			ix.removeStale(s.name)
-			ix.compacted = compact(s.bi)
+			ix.compacted = compact(s.bi, reopenedSegments)
 			log.Info("search index reopened", "dir", ix.dir, "versions", len(docs))
 			return ix, nil
 		}
@@ -167,15 +167,16 @@ func Open(ctx context.Context, opts Options, versions []*article.Version) (*Inde
 	ix.cur = s
 	ix.alias = bleve.NewIndexAlias(s.bi)
 	ix.removeStale(s.name)
-	ix.compacted = compact(s.bi)
+	ix.compacted = compact(s.bi, 1)
 	log.Info("search index built", "dir", ix.dir, "versions", len(docs), "took", time.Since(start))
 	return ix, nil
 }
 
-// compact merges bi's segments into one in the background: a batch build
-// leaves a dozen, and every term of every query is looked up in each. It
-// returns a channel closed when the index is in one segment and that state
-// is persisted; closing the index ends it early.
+// compact merges bi's segments into one in the background when it has
+// more than most: a batch build leaves a dozen, and every term of every
+// query is looked up in each. It returns a channel closed when the index
+// is in at most most segments and, if compact merged, that state is
+// persisted; closing the index ends it early.
 //
 // Scorch's forced merge takes only the segments already written to disk,
 // so segments still in memory when it starts survive it: compact waits for
@@ -183,7 +184,7 @@ func Open(ctx context.Context, opts Options, versions []*article.Version) (*Inde
 // it merged, until the persister has written the merged snapshot. (Scorch
 // reports a reopened index's background work as active until something
 // new is persisted, so that report cannot say when to stop.)
-func compact(bi bleve.Index) chan struct{} {
+func compact(bi bleve.Index, most uint64) chan struct{} {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
@@ -206,13 +207,13 @@ func compact(bi bleve.Index) chan struct{} {
 			root, _ := st["CurRootEpoch"].(uint64)
 			persisted, _ := st["LastPersistedEpoch"].(uint64)
 			switch {
-			case mem == 0 && files > 1:
+			case mem == 0 && files > most:
 				opts := mergeplan.SingleSegmentMergePlanOptions
 				if err := sc.ForceMerge(context.Background(), &opts); err != nil {
 					return
 				}
 				merged = true
-			case mem == 0 && files <= 1 && (!merged || persisted >= root):
+			case mem == 0 && files <= most && (!merged || persisted >= root):
 				return
 			default: // segments or a snapshot not yet persisted
 				time.Sleep(compactPoll)
@@ -222,6 +223,11 @@ func compact(bi bleve.Index) chan struct{} {
 	return done
 }
 
+// reopenedSegments is the most segments a reopened index is left in: the
+// few that writes leave behind are Scorch's merge policy's to merge, a
+// forced merge would rewrite the whole index at every start after a write.
+const reopenedSegments = 10
+
 // maxCompactRounds and compactPoll bound compact's wait for the persister.
 const (
 	maxCompactRounds = 3000
@@ -229,8 +235,9 @@ const (
 )
 
 // WaitCompacted waits until the background merge that follows Open or
-// Rebuild has left the live index in one segment, so that an index built
-// offline is persisted merged and the next start does not merge it again.
+// Rebuild has left the live index in one segment (a reopened one: in at
+// most reopenedSegments), so that an index built offline is persisted
+// merged and the next start does not merge it again.
 func (ix *Index) WaitCompacted(ctx context.Context) error {
 	ix.mu.RLock()
 	done := ix.compacted
@@ -677,7 +684,7 @@ func (ix *Index) rebuildLocked(ctx context.Context, docs map[string]*article.Ver
 	old := ix.cur
 	ix.alias.Swap([]bleve.Index{s.bi}, []bleve.Index{old.bi})
 	ix.cur = s
-	ix.compacted = compact(s.bi)
+	ix.compacted = compact(s.bi, 1)
 	ix.mu.Unlock()
 	if err := old.bi.Close(); err != nil {
 		ix.log.Warn("close old search index", "err", err)
@@ -728,7 +735,7 @@ func (ix *Index) Upsert(ctx context.Context, v *article.Version) error {
 	if err := s.bi.Batch(b); err != nil {
 		return fmt.Errorf("upsert %s: %w", id, err)
 	}
-	ix.replaceDocs(s, fp, func(n *snapshot) {
+	ix.replaceDocs(s, fp, s.docs[id], v, func(n *snapshot) {
 		n.docs[id] = v
 		n.vocab = s.vocab.with(s.mapping, s.document(v))
 	})
@@ -760,18 +767,20 @@ func (ix *Index) Delete(ctx context.Context, id, lang string) error {
 	if err := s.bi.Batch(b); err != nil {
 		return fmt.Errorf("delete %s: %w", key, err)
 	}
-	ix.replaceDocs(s, fp, func(n *snapshot) { delete(n.docs, key) })
+	ix.replaceDocs(s, fp, old, nil, func(n *snapshot) { delete(n.docs, key) })
 	return nil
 }
 
-// replaceDocs publishes a copy of s with its documents changed by edit.
-// Searches in flight keep the snapshot they started with.
-func (ix *Index) replaceDocs(s *snapshot, fp contentHash, edit func(*snapshot)) {
+// replaceDocs publishes a copy of s with its documents changed by edit,
+// which replaced old by v (old nil: added v; v nil: removed old). Searches
+// in flight keep the snapshot they started with.
+func (ix *Index) replaceDocs(s *snapshot, fp contentHash, old, v *article.Version, edit func(*snapshot)) {
 	n := *s
 	n.docs = cloneDocs(s.docs)
 	edit(&n)
 	n.fp = fp
-	n.finish()
+	n.derive()
+	n.sugg = s.sugg.with(old, v)
 	ix.mu.Lock()
 	ix.cur = &n
 	ix.mu.Unlock()

@@ -85,49 +85,155 @@ func newSuggester(docs map[string]*article.Version) *suggester {
 	s := &suggester{vers: sortedVersions(docs)}
 	var b strings.Builder
 	s.starts = make([]uint32, len(s.vers)+1)
-	type span struct {
-		off, n int
-		pos    int16
-		ver    int32
-	}
-	var spans []span
+	var spans []sugSpan
 	for i, v := range s.vers {
 		s.starts[i] = uint32(b.Len())
-		for j, w := range splitWords(v.Title) {
-			norm := normalize(w) // a word, so never wordSep
-			off := b.Len()
-			b.WriteString(norm)
-			b.WriteByte(wordSep)
-			pos := int16(min(j, 1<<14))
-			if !hasHan(w) {
-				spans = append(spans, span{off, len(norm), pos, int32(i)})
-				continue
-			}
-			// An entry at every character, up to maxHanKey characters long.
-			idx := make([]int, 0, len(norm)/3+1)
-			for k := range norm {
-				idx = append(idx, k)
-			}
-			idx = append(idx, len(norm))
-			for k := 0; k+1 < len(idx); k++ {
-				end := idx[min(len(idx)-1, k+maxHanKey)]
-				spans = append(spans, span{off + idx[k], end - idx[k], pos, int32(i)})
-			}
-		}
+		spans = appendTitle(&b, spans, v.Title, int32(i))
 	}
 	s.starts[len(s.vers)] = uint32(b.Len())
 	s.titles = b.String()
-	s.entries = make([]sugEntry, 0, len(spans))
+	s.entries = entriesOf(spans)
+	slices.SortFunc(s.entries, s.compare)
+	return s
+}
+
+// sugSpan is a suggestion key being built: titles[off:off+n].
+type sugSpan struct {
+	off, n int
+	pos    int16
+	ver    int32
+}
+
+// appendTitle appends the normalized words of title, each followed by
+// wordSep, to b, and the spans of their keys, as version ver's, to spans.
+func appendTitle(b *strings.Builder, spans []sugSpan, title string, ver int32) []sugSpan {
+	for j, w := range splitWords(title) {
+		norm := normalize(w) // a word, so never wordSep
+		off := b.Len()
+		b.WriteString(norm)
+		b.WriteByte(wordSep)
+		pos := int16(min(j, 1<<14))
+		if !hasHan(w) {
+			spans = append(spans, sugSpan{off, len(norm), pos, ver})
+			continue
+		}
+		// An entry at every character, up to maxHanKey characters long.
+		idx := make([]int, 0, len(norm)/3+1)
+		for k := range norm {
+			idx = append(idx, k)
+		}
+		idx = append(idx, len(norm))
+		for k := 0; k+1 < len(idx); k++ {
+			end := idx[min(len(idx)-1, k+maxHanKey)]
+			spans = append(spans, sugSpan{off + idx[k], end - idx[k], pos, ver})
+		}
+	}
+	return spans
+}
+
+// entriesOf returns the entries of spans, leaving out those too long for
+// an entry (titles of more than 4 GiB in all; never in practice).
+func entriesOf(spans []sugSpan) []sugEntry {
+	entries := make([]sugEntry, 0, len(spans))
 	for _, sp := range spans {
 		if sp.off+sp.n > math.MaxUint32 || sp.n > math.MaxUint16 {
-			continue // titles of more than 4 GiB in all; never in practice
+			continue
 		}
-		s.entries = append(s.entries, sugEntry{off: uint32(sp.off), n: uint16(sp.n), pos: sp.pos, ver: sp.ver})
+		entries = append(entries, sugEntry{off: uint32(sp.off), n: uint16(sp.n), pos: sp.pos, ver: sp.ver})
 	}
-	slices.SortFunc(s.entries, func(a, b sugEntry) int {
-		return cmp.Or(strings.Compare(s.key(a), s.key(b)), cmp.Compare(a.ver, b.ver))
-	})
-	return s
+	return entries
+}
+
+// compare orders entries by key, then version, then place in the title.
+func (s *suggester) compare(a, b sugEntry) int {
+	return cmp.Or(strings.Compare(s.key(a), s.key(b)), cmp.Compare(a.ver, b.ver), cmp.Compare(a.pos, b.pos), cmp.Compare(a.off, b.off))
+}
+
+// with returns the table of s's versions with old replaced by v: old nil
+// adds v, v nil removes old. It makes what newSuggester would of the new
+// set of versions in time linear in the table, without normalizing or
+// sorting the titles that did not change, so that a write to a large
+// corpus does not rebuild the whole table. s is unchanged: searches may
+// still read it.
+func (s *suggester) with(old, v *article.Version) *suggester {
+	at := func(x *article.Version) (int, bool) {
+		return slices.BinarySearchFunc(s.vers, x, func(a, b *article.Version) int {
+			return cmp.Or(cmp.Compare(a.ID, b.ID), cmp.Compare(a.Lang, b.Lang))
+		})
+	}
+	drop, ins := -1, -1 // the old version's place in s.vers; v's in the new table
+	if old != nil {
+		if i, ok := at(old); ok {
+			drop = i
+		}
+	}
+	n := &suggester{vers: make([]*article.Version, 0, len(s.vers)+1)}
+	newIdx := make([]int32, len(s.vers)) // s's version i is n's newIdx[i], or -1
+	for i, x := range s.vers {
+		if v != nil && ins < 0 && cmp.Or(cmp.Compare(v.ID, x.ID), cmp.Compare(v.Lang, x.Lang)) < 0 {
+			ins = len(n.vers)
+			n.vers = append(n.vers, v)
+		}
+		if i == drop {
+			newIdx[i] = -1
+			continue
+		}
+		newIdx[i] = int32(len(n.vers))
+		n.vers = append(n.vers, x)
+	}
+	if v != nil && ins < 0 {
+		ins = len(n.vers)
+		n.vers = append(n.vers, v)
+	}
+	// The titles, in the new order; the new title's keys as spans.
+	var b strings.Builder
+	if v != nil {
+		b.Grow(len(s.titles) + 4*len(v.Title))
+	}
+	n.starts = make([]uint32, len(n.vers)+1)
+	var spans []sugSpan
+	j := 0
+	for i := range s.vers {
+		if j == ins {
+			n.starts[j] = uint32(b.Len())
+			spans = appendTitle(&b, spans, v.Title, int32(j))
+			j++
+		}
+		if newIdx[i] < 0 {
+			continue
+		}
+		n.starts[j] = uint32(b.Len())
+		b.WriteString(s.words(int32(i)))
+		j++
+	}
+	if j == ins {
+		n.starts[j] = uint32(b.Len())
+		spans = appendTitle(&b, spans, v.Title, int32(j))
+		j++
+	}
+	n.starts[j] = uint32(b.Len())
+	n.titles = b.String()
+	added := entriesOf(spans)
+	slices.SortFunc(added, n.compare)
+	// Merge s's entries, moved to their versions' new places, with the
+	// new title's: both are in order, and moving keeps s's in order.
+	n.entries = make([]sugEntry, 0, len(s.entries)+len(added))
+	k := 0
+	for _, e := range s.entries {
+		ni := newIdx[e.ver]
+		if ni < 0 {
+			continue
+		}
+		e.off = e.off - s.starts[e.ver] + n.starts[ni]
+		e.ver = ni
+		for k < len(added) && n.compare(added[k], e) < 0 {
+			n.entries = append(n.entries, added[k])
+			k++
+		}
+		n.entries = append(n.entries, e)
+	}
+	n.entries = append(n.entries, added[k:]...)
+	return n
 }
 
 // suggest returns up to n titles in langs (all when empty) whose words

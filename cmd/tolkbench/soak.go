@@ -134,6 +134,7 @@ func soak(ctx context.Context, o options, log *slog.Logger, tolk, tmp string, st
 
 	var out []soakInterval
 	start := time.Now()
+	reported := start
 	tick := time.NewTicker(o.soakInterval)
 	defer tick.Stop()
 	for done := false; !done; {
@@ -143,6 +144,10 @@ func soak(ctx context.Context, o options, log *slog.Logger, tolk, tmp string, st
 		case <-tick.C:
 		}
 		st := cur.Swap(&soakStats{})
+		// The requests in flight when the soak ends make a last interval
+		// of a few milliseconds: not one to compare with the first.
+		short := done && len(out) > 0 && time.Since(reported) < o.soakInterval/2
+		reported = time.Now()
 		st.mu.Lock()
 		rss, _ := residentKiB(srv.pid())
 		iv := soakInterval{
@@ -152,7 +157,7 @@ func soak(ctx context.Context, o options, log *slog.Logger, tolk, tmp string, st
 			WriteP99US: us(st.wr.percentile(0.99)), Errors: st.errors.Load(), RSSKiB: rss,
 		}
 		st.mu.Unlock()
-		if iv.Reads+iv.Searches+iv.Writes > 0 {
+		if iv.Reads+iv.Searches+iv.Writes > 0 && !short {
 			out = append(out, iv)
 			log.Info("soak", "at", time.Duration(iv.End)*time.Second, "reads", iv.Reads, "searches", iv.Searches, "writes", iv.Writes, "errors", iv.Errors, "rss_mib", rss/1024)
 		}

@@ -140,6 +140,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		Notify: hooks.Enqueue,
 		Logger: log,
 		Rescan: cfg.RescanInterval,
+		OnOpen: api.SetStore,
 		OnChange: func(lib *article.Library, ix *index.Index, problems []article.Problem) {
 			api.SetContent(lib, ix, problems)
 		},
@@ -149,7 +150,6 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return fmt.Errorf("open %s: %w", name, err)
 	}
 	defer st.Close()
-	api.SetStore(st)
 	for _, p := range st.Problems() {
 		log.Warn("content problem", "path", p.Path, "line", p.Line, "message", p.Message)
 	}

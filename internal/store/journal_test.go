@@ -10,6 +10,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/amal-kommun/tolk/index"
+	"github.com/amal-kommun/tolk/internal/article"
 	"github.com/amal-kommun/tolk/internal/journal"
 )
 
@@ -204,5 +206,34 @@ func TestOpenJournalOption(t *testing.T) {
 				t.Errorf("journal has %d entries after Open, want %d", len(entries), tc.want)
 			}
 		})
+	}
+}
+
+// TestOnOpenBeforeContent checks that Open hands over the Store before the
+// first generation, so that a server is ready for writes once readers see
+// content.
+func TestOnOpenBeforeContent(t *testing.T) {
+	files := baseTree()
+	files["site.yaml"] = testSite
+	dir := filepath.Join(t.TempDir(), "content")
+	writeTree(t, dir, files)
+	var calls []string
+	var handed *Store
+	s, err := Open(context.Background(), Options{
+		Dir:    dir,
+		OnOpen: func(st *Store) { handed = st; calls = append(calls, "open") },
+		OnChange: func(*article.Library, *index.Index, []article.Problem) {
+			calls = append(calls, "change")
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if diff := cmp.Diff([]string{"open", "change"}, calls); diff != "" {
+		t.Errorf("calls (-want +got):\n%s", diff)
+	}
+	if handed != s {
+		t.Error("OnOpen was not given the Store Open returned")
 	}
 }

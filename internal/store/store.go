@@ -88,6 +88,12 @@ type Options struct {
 	// run with the Store's lock held, so OnChange must not call Put,
 	// Delete or Reload.
 	OnChange func(lib *article.Library, ix *index.Index, problems []article.Problem)
+	// OnOpen, when set, is called by Open with the Store just before the
+	// first OnChange, so that whoever serves writes has the Store before
+	// readers see content: a server is ready for writes as soon as it is
+	// ready for reads. It runs with the Store's lock held; a Put it
+	// starts waits for Open to return.
+	OnOpen func(*Store)
 }
 
 // Result describes what Put did.
@@ -294,6 +300,9 @@ func (s *Store) open(ctx context.Context) (*Store, error) {
 	s.cur.Store(g)
 	if s.journal != nil {
 		s.recordCatchUp(pending, known > 0)
+	}
+	if s.opts.OnOpen != nil {
+		s.opts.OnOpen(s)
 	}
 	if s.opts.OnChange != nil {
 		s.opts.OnChange(g.lib, s.ix, g.problems)

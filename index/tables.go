@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"hash/crc32"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -97,13 +98,7 @@ func writeTables(path string, s *snapshot) (err error) {
 	tw.sectionString(s.sugg.titles)
 	tw.section(bytesOf(s.sugg.starts))
 	tw.section(bytesOf(s.sugg.entries))
-	fields := slices.Sorted(func(yield func(string) bool) {
-		for f := range s.vocab {
-			if !yield(f) {
-				return
-			}
-		}
-	})
+	fields := slices.Sorted(maps.Keys(s.vocab))
 	tw.section(binary.LittleEndian.AppendUint32(nil, uint32(len(fields))))
 	for _, name := range fields {
 		t := s.vocab[name]

@@ -17,6 +17,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
@@ -46,6 +47,12 @@ const batchSize = 1000
 
 // ErrClosed is returned by the methods of a closed Index.
 var ErrClosed = errors.New("index closed")
+
+// ErrUnavailable is wrapped by the errors of searches that the index cannot
+// answer: it is broken (a write to it failed or Bleve panicked, see
+// Health) until a Rebuild succeeds, or a query exceeded its budget. It is
+// never caused by a bad query alone: callers answer 503, not 4xx or 500.
+var ErrUnavailable = errors.New("search index unavailable")
 
 // Options configures Open.
 type Options struct {
@@ -95,6 +102,51 @@ type snapshot struct {
 	vocab   vocab
 	facets  *facetTables // of bi
 	tags    int          // number of distinct tags, for facet sizes
+	state   *biState     // of bi; shared by every snapshot of it
+}
+
+// biState is the health of one Bleve index. Once a write to it failed or
+// Bleve panicked inside it, its in-memory state cannot be trusted (after a
+// failed persist Scorch panics in every later search and write): it stays
+// broken until a Rebuild replaces it.
+type biState struct {
+	err    atomic.Pointer[error]
+	closed atomic.Bool // bi was closed early, to free its disk for a rebuild
+}
+
+// fail marks the index broken by err, unless it is already.
+func (st *biState) fail(err error) { st.err.CompareAndSwap(nil, &err) }
+
+// broken returns why the index is broken, or nil.
+func (st *biState) broken() error {
+	if p := st.err.Load(); p != nil {
+		return *p
+	}
+	return nil
+}
+
+// contain, deferred, turns a panic into an error wrapping ErrUnavailable
+// in *err and marks st (when not nil) broken: Bleve panics where it
+// should fail, and a panic must cost one request, not the process or
+// every later search.
+func contain(op string, st *biState, err *error) {
+	r := recover()
+	if r == nil {
+		return
+	}
+	*err = fmt.Errorf("%s: %w: the search engine panicked: %v", op, ErrUnavailable, r)
+	if st != nil {
+		st.fail(*err)
+	}
+}
+
+// closeBI closes the Bleve index of st once, containing a panic.
+func closeBI(bi bleve.Index, st *biState) (err error) {
+	if st.closed.Swap(true) {
+		return nil
+	}
+	defer contain("close index", nil, &err)
+	return bi.Close()
 }
 
 // docID returns the Bleve document id of the version of article id in lang.
@@ -144,7 +196,7 @@ func Open(ctx context.Context, opts Options, versions []*article.Version) (*Inde
 		if s := ix.reopen(mver, fp); s != nil {
 			s.docs = docs
 			if err := ix.loadTables(s); err != nil {
-				s.bi.Close()
+				closeBI(s.bi, s.state)
 				return nil, err
 			}
 			ix.cur, ix.reused = s, true
@@ -161,7 +213,7 @@ func Open(ctx context.Context, opts Options, versions []*article.Version) (*Inde
 		return nil, err
 	}
 	if err := ix.setCurrent(s.name); err != nil {
-		s.bi.Close()
+		closeBI(s.bi, s.state)
 		return nil, err
 	}
 	ix.cur = s
@@ -188,6 +240,10 @@ func compact(bi bleve.Index, most uint64) chan struct{} {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
+		defer func() {
+			// A broken index may panic in a merge; it is replaced, not merged.
+			_ = recover()
+		}()
 		adv, err := bi.Advanced()
 		if err != nil {
 			return
@@ -390,13 +446,13 @@ func (ix *Index) reopen(mver string, fp contentHash) *snapshot {
 		bi.Close()
 		return nil
 	}
-	return &snapshot{bi: bi, name: name, mapping: m, mver: mver, fp: fp, facets: newFacetTables()}
+	return &snapshot{bi: bi, name: name, mapping: m, mver: mver, fp: fp, facets: newFacetTables(), state: &biState{}}
 }
 
 // build creates a fresh index (under a new directory of Dir, or in
 // memory) holding docs.
 func (ix *Index) build(ctx context.Context, m *mapping.IndexMappingImpl, mver string, docs map[string]*article.Version, fp contentHash) (*snapshot, error) {
-	s := &snapshot{mapping: m, mver: mver, docs: docs, fp: fp, facets: newFacetTables()}
+	s := &snapshot{mapping: m, mver: mver, docs: docs, fp: fp, facets: newFacetTables(), state: &biState{}}
 	var bi bleve.Index
 	var err error
 	if ix.dir == "" {
@@ -412,7 +468,7 @@ func (ix *Index) build(ctx context.Context, m *mapping.IndexMappingImpl, mver st
 	}
 	s.bi = bi
 	fail := func(err error) (*snapshot, error) {
-		bi.Close()
+		closeBI(bi, s.state)
 		if s.name != "" {
 			os.RemoveAll(filepath.Join(ix.dir, s.name))
 		}
@@ -656,9 +712,13 @@ func (ix *Index) removeStale(keep string) {
 // Rebuild builds a fresh index of versions beside the live one and swaps
 // it in atomically; searches running meanwhile are answered by the old
 // index, later ones by the new. The old index is then closed and removed.
-func (ix *Index) Rebuild(ctx context.Context, versions []*article.Version) error {
+// A broken index (see Health) is closed and removed first, to free its
+// disk for the new one; a successful Rebuild makes the index healthy
+// again.
+func (ix *Index) Rebuild(ctx context.Context, versions []*article.Version) (err error) {
 	ix.wmu.Lock()
 	defer ix.wmu.Unlock()
+	defer contain("rebuild index", nil, &err)
 	return ix.rebuildLocked(ctx, collect(versions))
 }
 
@@ -667,6 +727,16 @@ func (ix *Index) rebuildLocked(ctx context.Context, docs map[string]*article.Ver
 		return ErrClosed
 	}
 	start := time.Now()
+	old := ix.current()
+	if old.state.broken() != nil && old.name != "" {
+		// Searches already fail without reading it.
+		if err := closeBI(old.bi, old.state); err != nil {
+			ix.log.Warn("close broken search index", "err", err)
+		}
+		if err := os.RemoveAll(filepath.Join(ix.dir, old.name)); err != nil {
+			ix.log.Warn("remove broken search index", "dir", old.name, "err", err)
+		}
+	}
 	m, mver, err := mappingFor(docs)
 	if err != nil {
 		return err
@@ -676,28 +746,74 @@ func (ix *Index) rebuildLocked(ctx context.Context, docs map[string]*article.Ver
 		return fmt.Errorf("rebuild index: %w", err)
 	}
 	if err := ix.setCurrent(s.name); err != nil {
-		s.bi.Close()
+		closeBI(s.bi, s.state)
 		os.RemoveAll(filepath.Join(ix.dir, s.name))
 		return err
 	}
 	ix.mu.Lock()
-	old := ix.cur
+	old = ix.cur
 	ix.alias.Swap([]bleve.Index{s.bi}, []bleve.Index{old.bi})
 	ix.cur = s
 	ix.compacted = compact(s.bi, 1)
 	ix.mu.Unlock()
-	if err := old.bi.Close(); err != nil {
+	if err := closeBI(old.bi, old.state); err != nil {
 		ix.log.Warn("close old search index", "err", err)
 	}
 	ix.removeStale(s.name)
-	ix.log.Info("search index rebuilt", "versions", len(docs), "took", time.Since(start))
+	if old.state.broken() != nil {
+		ix.log.Info("search index repaired", "versions", len(docs), "took", time.Since(start))
+	} else {
+		ix.log.Info("search index rebuilt", "versions", len(docs), "took", time.Since(start))
+	}
+	return nil
+}
+
+// Health returns nil while the index answers searches, and otherwise why
+// not: ErrClosed after Close, or an error wrapping ErrUnavailable from
+// the moment a write to the index failed (a full disk) or Bleve panicked
+// until a Rebuild succeeds.
+func (ix *Index) Health() error {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	if ix.closed {
+		return ErrClosed
+	}
+	return ix.cur.health()
+}
+
+// health returns nil while s can be searched, or an error wrapping
+// ErrUnavailable.
+func (s *snapshot) health() error {
+	if err := s.state.broken(); err != nil {
+		if errors.Is(err, ErrUnavailable) {
+			return err
+		}
+		return fmt.Errorf("%w: %w", ErrUnavailable, err)
+	}
+	return nil
+}
+
+// write applies b to s's index. A failed write leaves Scorch's in-memory
+// state inconsistent (it panics in every later search), so it marks the
+// index broken until a Rebuild.
+func (s *snapshot) write(op string, b *bleve.Batch) (err error) {
+	if err := s.health(); err != nil {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	defer contain(op, s.state, &err)
+	if err := s.bi.Batch(b); err != nil {
+		err = fmt.Errorf("%s: %w: %w", op, ErrUnavailable, err)
+		s.state.fail(err)
+		return err
+	}
 	return nil
 }
 
 // Upsert adds v to the index or replaces the version of the same article
 // and language; a draft is removed instead. A version in a language the
-// index has no fields for yet causes a full rebuild.
-func (ix *Index) Upsert(ctx context.Context, v *article.Version) error {
+// index has no fields for yet causes a full rebuild. While the index is
+// broken it fails with an error wrapping ErrUnavailable.
+func (ix *Index) Upsert(ctx context.Context, v *article.Version) (err error) {
 	if v == nil {
 		return errors.New("upsert: nil version")
 	}
@@ -716,6 +832,7 @@ func (ix *Index) Upsert(ctx context.Context, v *article.Version) error {
 		return err
 	}
 	s := ix.current()
+	defer contain("upsert", s.state, &err)
 	id := docID(v.ID, v.Lang)
 	if _, ok := s.specs[v.Lang]; !ok {
 		docs := cloneDocs(s.docs)
@@ -732,8 +849,8 @@ func (ix *Index) Upsert(ctx context.Context, v *article.Version) error {
 		return fmt.Errorf("upsert %s: %w", id, err)
 	}
 	b.SetInternal(keyFingerprint, []byte(hex.EncodeToString(fp[:])))
-	if err := s.bi.Batch(b); err != nil {
-		return fmt.Errorf("upsert %s: %w", id, err)
+	if err := s.write("upsert "+id, b); err != nil {
+		return err
 	}
 	ix.replaceDocs(s, fp, s.docs[id], v, func(n *snapshot) {
 		n.docs[id] = v
@@ -743,8 +860,9 @@ func (ix *Index) Upsert(ctx context.Context, v *article.Version) error {
 }
 
 // Delete removes the version of article id in lang; removing one that is
-// not indexed is not an error.
-func (ix *Index) Delete(ctx context.Context, id, lang string) error {
+// not indexed is not an error. While the index is broken it fails with an
+// error wrapping ErrUnavailable.
+func (ix *Index) Delete(ctx context.Context, id, lang string) (err error) {
 	ix.wmu.Lock()
 	defer ix.wmu.Unlock()
 	if ix.isClosed() {
@@ -754,6 +872,7 @@ func (ix *Index) Delete(ctx context.Context, id, lang string) error {
 		return err
 	}
 	s := ix.current()
+	defer contain("delete", s.state, &err)
 	key := docID(id, lang)
 	old := s.docs[key]
 	if old == nil {
@@ -764,8 +883,8 @@ func (ix *Index) Delete(ctx context.Context, id, lang string) error {
 	b := s.bi.NewBatch()
 	b.Delete(key)
 	b.SetInternal(keyFingerprint, []byte(hex.EncodeToString(fp[:])))
-	if err := s.bi.Batch(b); err != nil {
-		return fmt.Errorf("delete %s: %w", key, err)
+	if err := s.write("delete "+key, b); err != nil {
+		return err
 	}
 	ix.replaceDocs(s, fp, old, nil, func(n *snapshot) { delete(n.docs, key) })
 	return nil
@@ -827,7 +946,7 @@ func (ix *Index) Close() error {
 		return nil
 	}
 	ix.closed = true
-	if err := ix.cur.bi.Close(); err != nil {
+	if err := closeBI(ix.cur.bi, ix.cur.state); err != nil {
 		return fmt.Errorf("close index: %w", err)
 	}
 	return nil

@@ -95,8 +95,11 @@ type Count struct {
 }
 
 // Search runs r. A query with nothing to search for finds nothing; it is
-// not an error. Searches never see a half-applied Rebuild.
-func (ix *Index) Search(ctx context.Context, r Request) (Result, error) {
+// not an error. Searches never see a half-applied Rebuild. While the index
+// is broken (see Health) Search fails with an error wrapping
+// ErrUnavailable, and so does a search that panics inside Bleve, which
+// marks the index broken.
+func (ix *Index) Search(ctx context.Context, r Request) (res Result, err error) {
 	start := time.Now()
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
@@ -104,7 +107,11 @@ func (ix *Index) Search(ctx context.Context, r Request) (Result, error) {
 		return Result{}, ErrClosed
 	}
 	s := ix.cur
-	res, err := ix.search(ctx, s, r)
+	if err := s.health(); err != nil {
+		return Result{Tags: []Count{}, Langs: []Count{}}, fmt.Errorf("search: %w", err)
+	}
+	defer contain("search", s.state, &err)
+	res, err = ix.search(ctx, s, r)
 	res.Took = time.Since(start)
 	return res, err
 }

@@ -332,11 +332,19 @@ func (s *suggester) hasAll(i int32, keys []string, skip int) bool {
 // words typed in prefix: titles with the words exactly as typed first,
 // then titles starting with them, then shorter titles. Case, å/ä/ö and the Chinese script do not matter. It works on an
 // in-memory table and never blocks, so ctx is only for symmetry.
-func (ix *Index) Suggest(ctx context.Context, prefix string, langs []string, n int) []Suggestion {
+func (ix *Index) Suggest(ctx context.Context, prefix string, langs []string, n int) (out []Suggestion) {
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
 	if ix.closed {
 		return nil
 	}
+	// The table is Tolk's, not Bleve's, and stays usable while the index
+	// is broken; a panic costs this call its suggestions only.
+	defer func() {
+		if r := recover(); r != nil {
+			ix.log.Error("suggest panicked", "prefix", prefix, "panic", r)
+			out = nil
+		}
+	}()
 	return ix.cur.sugg.suggest(prefix, langs, n)
 }

@@ -56,6 +56,20 @@ func (e *ValidationError) Error() string {
 	return fmt.Sprintf("invalid version: %s (and %d more problems)", e.Problems[0], len(e.Problems)-1)
 }
 
+// ConflictError is returned by Delete (and DeleteIf) when other versions
+// depend on the one to delete. errors.Is(err, ErrConflict) holds for it.
+type ConflictError struct {
+	// Reason explains the conflict to the client; it names only article
+	// ids and languages, never paths of the server.
+	Reason string
+}
+
+// Error returns the reason.
+func (e *ConflictError) Error() string { return e.Reason }
+
+// Is reports whether target is ErrConflict.
+func (e *ConflictError) Is(target error) bool { return target == ErrConflict }
+
 // Options configures Open.
 type Options struct {
 	// Dir is the content directory. When it is empty the Store serves FS,

@@ -66,6 +66,16 @@ func checkName(id, lang string) []article.Problem {
 // Disk failures are ErrNoSpace or ErrUnavailable; the embedded corpus is
 // ErrReadOnly.
 func (s *Store) Put(ctx context.Context, id, lang string, file []byte) (Result, error) {
+	return s.PutIf(ctx, id, lang, file, nil)
+}
+
+// PutIf is Put with a precondition: check, when not nil, runs under the
+// write lock with the version of article id in lang stored now (a draft
+// too; nil when there is none), before anything is parsed or written. An
+// error from check is returned unchanged and nothing is written, so that
+// a conditional write (If-Match, If-None-Match) is decided atomically with
+// the write.
+func (s *Store) PutIf(ctx context.Context, id, lang string, file []byte, check func(cur *article.Version) error) (Result, error) {
 	if s.ReadOnly() {
 		return Result{}, ErrReadOnly
 	}
@@ -88,6 +98,11 @@ func (s *Store) Put(ctx context.Context, id, lang string, file []byte) (Result, 
 		return Result{}, err // gave up while waiting for another write
 	}
 	old := s.gen
+	if check != nil {
+		if err := check(old.lib.Version(id, lang)); err != nil {
+			return Result{}, err
+		}
+	}
 	if e := s.entry(p); e != nil && e.hash == h && old.hashes[k] == h && s.onDisk(p, e) {
 		return Result{Version: old.lib.Version(id, lang)}, nil
 	}
@@ -171,6 +186,14 @@ func slugClashes(lib *article.Library, v *article.Version) []article.Problem {
 // its article folder when that is left empty), and the Library, the index,
 // the journal and OnChange no longer have the version.
 func (s *Store) Delete(ctx context.Context, id, lang string) error {
+	return s.DeleteIf(ctx, id, lang, nil)
+}
+
+// DeleteIf is Delete with a precondition: check, when not nil, runs under
+// the write lock with the version of article id in lang stored now (a
+// draft too; nil when there is none), before anything is removed. An error
+// from check is returned unchanged and nothing is removed.
+func (s *Store) DeleteIf(ctx context.Context, id, lang string, check func(cur *article.Version) error) error {
 	if s.ReadOnly() {
 		return ErrReadOnly
 	}
@@ -178,6 +201,11 @@ func (s *Store) Delete(ctx context.Context, id, lang string) error {
 		return err
 	}
 	if checkName(id, lang) != nil {
+		if check != nil {
+			if err := check(nil); err != nil {
+				return err
+			}
+		}
 		return ErrNotFound
 	}
 	p := versionPath(id, lang)
@@ -191,6 +219,11 @@ func (s *Store) Delete(ctx context.Context, id, lang string) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	if check != nil {
+		if err := check(s.gen.lib.Version(id, lang)); err != nil {
+			return err
+		}
+	}
 	if s.entry(p) == nil {
 		return ErrNotFound
 	}
@@ -202,14 +235,14 @@ func (s *Store) Delete(ctx context.Context, id, lang string) error {
 				others = append(others, l)
 			}
 		}
-		return fmt.Errorf("%s is the original of article %q, which has translations in %s; delete them first: %w",
-			lang, id, strings.Join(others, ", "), ErrConflict)
+		return &ConflictError{Reason: fmt.Sprintf("%s is the original of article %q, which has translations in %s; delete them first",
+			lang, id, strings.Join(others, ", "))}
 	}
 	c := s.served()
 	delete(c, k)
 	g, ps := s.write(c, p)
 	if len(ps) > 0 {
-		return fmt.Errorf("deleting it would break %s: %w", ps[0].Message, ErrConflict)
+		return &ConflictError{Reason: breaks(introducedAll(old, g))}
 	}
 	folderGone, err := s.removeFile(p)
 	if err != nil {
@@ -222,6 +255,23 @@ func (s *Store) Delete(ctx context.Context, id, lang string) error {
 	g.problems = s.allProblems(g)
 	s.commit(ctx, g)
 	return nil
+}
+
+// breaks describes, naming only article ids and languages, the versions
+// that have the problems ps a deletion would cause.
+func breaks(ps []article.Problem) string {
+	var names []string
+	for _, q := range ps {
+		if id, lang, ok := splitVersionPath(q.Path); ok {
+			names = append(names, fmt.Sprintf("%s of article %q", lang, id))
+		}
+	}
+	slices.Sort(names)
+	names = slices.Compact(names)
+	if len(names) == 0 {
+		return "other versions depend on it"
+	}
+	return "other versions depend on it: " + strings.Join(names, ", ")
 }
 
 // writeFile writes data to the file at slash path rel atomically and

@@ -225,6 +225,15 @@ func TestDelete(t *testing.T) {
 			if err != nil && strings.Contains(err.Error(), f.dir) {
 				t.Errorf("the error names a server path: %v", err)
 			}
+			if st.want == ErrConflict {
+				var ce *ConflictError
+				if !errors.As(err, &ce) {
+					t.Fatalf("Delete = %T %v, want a *ConflictError", err, err)
+				}
+				if strings.Contains(ce.Reason, ".md") || strings.Contains(ce.Reason, "articles/") || !strings.Contains(ce.Reason, st.id) {
+					t.Errorf("Reason %q should name the article, not files", ce.Reason)
+				}
+			}
 			if diff := cmp.Diff(st.journal, f.j.since(n)); diff != "" {
 				t.Errorf("journal (-want +got):\n%s", diff)
 			}

@@ -93,3 +93,36 @@ func BenchmarkPinyinTitle(b *testing.B) {
 		a.Analyze(title)
 	}
 }
+
+// BenchmarkSegment segments a query of two words written together and the
+// 600-character benchmark text.
+func BenchmarkSegment(b *testing.B) {
+	text := readTestdata(b, "bench_zh.txt")
+	if _, err := NewSegmenter(); err != nil {
+		b.Fatal(err)
+	}
+	for _, in := range []struct{ name, text string }{
+		{"query", "德佩尔学校交流"},
+		{"query-hant", "瑞典國際開發合作署資助"},
+		{"text", text},
+	} {
+		b.Run(in.name, func(b *testing.B) {
+			b.SetBytes(int64(len(in.text)))
+			b.ReportAllocs()
+			for b.Loop() {
+				Segment(in.text)
+			}
+		})
+	}
+}
+
+// BenchmarkLoadZhWords decodes the embedded word table, as the first
+// Segment does.
+func BenchmarkLoadZhWords(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := readZhWords(zhWordsData); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

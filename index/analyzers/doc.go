@@ -68,7 +68,10 @@
 // use fuzzy queries on Chinese fields: Bleve counts edit distance in bytes.
 //
 // Dictionary segmentation (github.com/go-ego/gse) was measured and is not
-// used: see README.md.
+// used in the index: see README.md. Segment splits query text into words
+// (德佩尔学校交流 → 德佩尔, 学校, 交流) with jieba's method over a compact
+// table generated from jieba's dictionary (Expat; data/NOTICE-jieba), so a
+// query can require each word's bigrams rather than every bigram.
 //
 // # Pinyin
 //

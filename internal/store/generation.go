@@ -285,27 +285,7 @@ func (s *Store) write(c map[key]candidate, p string) (*generation, []article.Pro
 func (s *Store) commit(ctx context.Context, g *generation) {
 	old := s.gen
 	ctx = context.WithoutCancel(ctx) // the files are written: finish the job
-	indexFailed := false
-	for _, v := range g.lib.All() {
-		k := key{v.ID, v.Lang}
-		if old.hashes[k] == g.hashes[k] {
-			continue
-		}
-		if err := s.ix.Upsert(ctx, v); err != nil {
-			s.log.Error("update search index", "id", v.ID, "lang", v.Lang, "err", err)
-			indexFailed = true
-		}
-	}
-	for k := range old.hashes {
-		if _, ok := g.hashes[k]; ok {
-			continue
-		}
-		if err := s.ix.Delete(ctx, k.id, k.lang); err != nil {
-			s.log.Error("delete from search index", "id", k.id, "lang", k.lang, "err", err)
-			indexFailed = true
-		}
-	}
-	if indexFailed {
+	if !s.updateIndex(ctx, old, g) || s.ix.Health() != nil {
 		s.scheduleRebuild()
 	}
 
@@ -335,6 +315,40 @@ func (s *Store) commit(ctx context.Context, g *generation) {
 	if s.opts.OnChange != nil {
 		s.opts.OnChange(g.lib, s.ix, g.problems)
 	}
+}
+
+// updateIndex brings the index from old to g and reports whether every
+// update succeeded. A failure, even a panic inside the index, is logged:
+// the files are written, so the change is published whatever the index
+// does, and a rebuild repairs it. The caller holds s.mu.
+func (s *Store) updateIndex(ctx context.Context, old, g *generation) (ok bool) {
+	defer func() {
+		if r := recover(); r != nil {
+			s.log.Error("update search index: panic", "panic", r)
+			ok = false
+		}
+	}()
+	ok = true
+	for _, v := range g.lib.All() {
+		k := key{v.ID, v.Lang}
+		if old.hashes[k] == g.hashes[k] {
+			continue
+		}
+		if err := s.ix.Upsert(ctx, v); err != nil {
+			s.log.Error("update search index", "id", v.ID, "lang", v.Lang, "err", err)
+			ok = false
+		}
+	}
+	for k := range old.hashes {
+		if _, in := g.hashes[k]; in {
+			continue
+		}
+		if err := s.ix.Delete(ctx, k.id, k.lang); err != nil {
+			s.log.Error("delete from search index", "id", k.id, "lang", k.lang, "err", err)
+			ok = false
+		}
+	}
+	return ok
 }
 
 // change is one upsert or delete of a public version, as the journal and

@@ -165,18 +165,26 @@ type fixture struct {
 	s   *Store
 	j   testJournal
 	rec *recorder
+	// maxDeleteShare is Options.MaxDeleteShare.
+	maxDeleteShare float64
 }
 
 // newFixture writes files to a temporary directory and opens a Store on
 // it with a fake journal and a recorder.
 func newFixture(t testing.TB, files map[string]string) *fixture {
 	t.Helper()
+	return newFixtureShare(t, files, 0)
+}
+
+// newFixtureShare is newFixture with Options.MaxDeleteShare.
+func newFixtureShare(t testing.TB, files map[string]string, share float64) *fixture {
+	t.Helper()
 	dir := filepath.Join(t.TempDir(), "content")
 	if _, ok := files["site.yaml"]; !ok {
 		files["site.yaml"] = testSite
 	}
 	writeTree(t, dir, files)
-	f := &fixture{dir: dir, j: newJournal(t), rec: &recorder{}}
+	f := &fixture{dir: dir, j: newJournal(t), rec: &recorder{}, maxDeleteShare: share}
 	f.s = f.open(t)
 	return f
 }
@@ -188,6 +196,8 @@ func (f *fixture) open(t testing.TB) *Store {
 		Journal:  f.j.Journal,
 		Notify:   f.rec.notify,
 		OnChange: f.rec.onChange,
+
+		MaxDeleteShare: f.maxDeleteShare,
 	})
 	if err != nil {
 		t.Fatalf("Open: %v", err)

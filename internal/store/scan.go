@@ -108,6 +108,10 @@ func (d *dirty) addFolder(p string) {
 
 func (d *dirty) empty() bool { return !d.all && !d.site && !d.top && len(d.folders) == 0 }
 
+// errNoDir reports a content directory that is missing or not a
+// directory.
+var errNoDir = errors.New("missing or not a directory")
+
 // errNoArticles reports a tree without an articles folder.
 var errNoArticles = errors.New("no " + load.ArticlesDir + " folder")
 
@@ -265,7 +269,7 @@ func (s *Store) scan(ctx context.Context, d dirty) (bool, error) {
 	start := time.Now()
 	if s.dir != "" {
 		if st, err := os.Stat(s.dir); err != nil || !st.IsDir() {
-			return false, fmt.Errorf("content directory %s is missing: %w", s.dir, cmp.Or(err, fs.ErrNotExist))
+			return false, fmt.Errorf("content directory %s: %w: %w", s.dir, errNoDir, cmp.Or(err, fs.ErrNotExist))
 		}
 	}
 	changed := false

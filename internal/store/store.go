@@ -95,6 +95,13 @@ type Options struct {
 	// Rescan is the interval of a full re-scan of Dir while Watch runs,
 	// which catches changes the file-system events missed; 0 turns it off.
 	Rescan time.Duration
+	// MaxDeleteShare is the share of the versions a re-scan may delete at
+	// once, as after an editor's changes; a re-scan that would delete more
+	// (and more than one) is held: the last good generation stays served,
+	// nothing is journaled or sent, writes answer ErrUnavailable, and
+	// Problems reports why (path "articles") until the tree looks sane
+	// again or the Store is opened anew. 0 means 0.5; 1 turns the hold off.
+	MaxDeleteShare float64
 	// OnChange is called with every new generation of the content: once
 	// by Open, and then for every change, before Put or Delete returns.
 	// problems lists everything wrong with the tree, sorted by path and
@@ -146,6 +153,9 @@ type Store struct {
 	sumSeed    maphash.Seed                       // of itemsSum
 	cacheStats struct{ hits, unread, parsed int } // of open's scan, for its log line
 	racyWindow time.Duration                      // see the constant
+	// rebuildDelay is the first wait before a background rebuild of the
+	// index; each retry waits twice as long, up to 60 times it.
+	rebuildDelay time.Duration
 
 	bg     context.Context // for background index rebuilds; canceled by Close
 	cancel context.CancelFunc
@@ -165,6 +175,7 @@ type Store struct {
 	unpublished   bool               // a failed scan may have recorded changes not yet published
 	journalBehind bool               // an Append failed: reconcile with State next time
 	rebuilding    bool               // a background index rebuild is scheduled
+	holding       string             // why a re-scan's generation is held back; "" when none
 }
 
 // Open loads the content tree, opens the search index over it, appends to
@@ -193,8 +204,9 @@ func newStore(opts Options) (*Store, error) {
 		ops:     osFileOps(),
 		folders: make(map[string]*folder),
 
-		racyWindow: racyWindow,
-		sumSeed:    maphash.MakeSeed(),
+		racyWindow:   racyWindow,
+		rebuildDelay: time.Second,
+		sumSeed:      maphash.MakeSeed(),
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
@@ -402,6 +414,20 @@ func (s *Store) removeTemps() {
 	}
 }
 
+// rebuildIndex rebuilds the index from the current generation, a panic
+// inside the index being an error. The caller holds s.mu.
+func (s *Store) rebuildIndex() (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("rebuild search index: panic: %v", r)
+		}
+	}()
+	if err := s.ix.Rebuild(s.bg, s.gen.lib.All()); err != nil {
+		return err
+	}
+	return s.ix.Health()
+}
+
 // scheduleRebuild starts rebuilding the index from the current generation
 // in the background, retrying with backoff until it succeeds, after an
 // update of the index failed. The caller holds s.mu.
@@ -411,14 +437,15 @@ func (s *Store) scheduleRebuild() {
 	}
 	s.rebuilding = true
 	s.wg.Go(func() {
-		for delay := time.Second; ; delay = min(2*delay, time.Minute) {
+		limit := 60 * s.rebuildDelay
+		for delay := s.rebuildDelay; ; delay = min(2*delay, limit) {
 			select {
 			case <-s.bg.Done():
 				return
 			case <-time.After(delay):
 			}
 			s.mu.Lock()
-			err := s.ix.Rebuild(s.bg, s.gen.lib.All())
+			err := s.rebuildIndex()
 			if err == nil {
 				s.rebuilding = false
 				s.mu.Unlock()
@@ -426,7 +453,7 @@ func (s *Store) scheduleRebuild() {
 				return
 			}
 			s.mu.Unlock()
-			s.log.Error("rebuild search index", "err", err, "retry_in", min(2*delay, time.Minute))
+			s.log.Error("rebuild search index", "err", err, "retry_in", min(2*delay, limit))
 		}
 	})
 }

@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -47,6 +48,9 @@ func (s *Store) reload(ctx context.Context, d dirty) error {
 	changed, err := s.scan(ctx, d)
 	if err != nil {
 		s.unpublished = true // the scan may have recorded changes before it failed
+		if errors.Is(err, errNoDir) {
+			s.hold("the content directory is missing or not a directory; still serving the last good content, and writes are refused until it is back")
+		}
 		return err
 	}
 	if !changed && !s.unpublished {
@@ -55,9 +59,64 @@ func (s *Store) reload(ctx context.Context, d dirty) error {
 	s.unpublished = false
 	old := s.gen
 	g := s.fromDisk()
+	if reason := s.massDelete(old, g); reason != "" {
+		s.unpublished = true // look again at the next scan
+		s.hold(reason)
+		return nil
+	}
+	s.holding = ""
 	s.logNew(old.problems, g.problems)
 	s.commit(ctx, g)
 	return nil
+}
+
+// defaultMaxDeleteShare is the share of the versions a re-scan may delete
+// at once when Options.MaxDeleteShare is 0.
+const defaultMaxDeleteShare = 0.5
+
+// massDelete returns why g must not replace old, or "": a re-scan that
+// would delete more than Options.MaxDeleteShare of old's versions at once
+// (and more than one) looks like a failed mount or a bad deploy, not an
+// editor's work.
+func (s *Store) massDelete(old, g *generation) string {
+	share := s.opts.MaxDeleteShare
+	if share == 0 {
+		share = defaultMaxDeleteShare
+	}
+	if share >= 1 || len(old.hashes) == 0 {
+		return ""
+	}
+	gone := 0
+	for k := range old.hashes {
+		if _, ok := g.hashes[k]; !ok {
+			gone++
+		}
+	}
+	if gone < 2 || float64(gone) <= share*float64(len(old.hashes)) {
+		return ""
+	}
+	return fmt.Sprintf("held: a re-scan would delete %d of the %d versions at once (more than %.0f%%); "+
+		"still serving the last good content, and writes are refused, until the tree looks complete again or the server restarts",
+		gone, len(old.hashes), share*100)
+}
+
+// hold keeps serving the current generation instead of what the tree now
+// holds, and reports reason as a problem of the articles folder until a
+// re-scan finds the tree sane again; writes are refused meanwhile. The
+// caller holds s.mu.
+func (s *Store) hold(reason string) {
+	if s.gen == nil || s.holding == reason {
+		return
+	}
+	s.holding = reason
+	s.log.Error("content tree held; nothing is deleted, journaled or sent", "reason", reason)
+	g := *s.gen
+	g.problems = append(slices.Clone(s.gen.problems), article.Problem{Path: load.ArticlesDir, Message: reason})
+	load.SortProblems(g.problems)
+	s.cur.Store(&g)
+	if s.opts.OnChange != nil {
+		s.opts.OnChange(g.lib, s.ix, g.problems)
+	}
 }
 
 // logNew logs the problems of now that were not in before.

@@ -97,6 +97,9 @@ func (s *Store) PutIf(ctx context.Context, id, lang string, file []byte, check f
 	if err := ctx.Err(); err != nil {
 		return Result{}, err // gave up while waiting for another write
 	}
+	if err := s.writable(); err != nil {
+		return Result{}, err
+	}
 	old := s.gen
 	if check != nil {
 		if err := check(old.lib.Version(id, lang)); err != nil {
@@ -137,14 +140,32 @@ func (s *Store) PutIf(ctx context.Context, id, lang string, file []byte, check f
 	if err != nil {
 		return Result{}, err
 	}
+	var st fileStat
+	if info != nil {
+		st = statOf(info)
+	}
 	s.setEntry(p, &entry{
-		fileState: fileState{st: statOf(info), racy: true, hash: h},
+		fileState: fileState{st: st, racy: true, hash: h},
 		good:      v,
 		goodHash:  h,
 	})
 	g.problems = s.allProblems(g)
 	s.commit(ctx, g)
 	return Result{Created: old.lib.Version(id, lang) == nil, Changed: true, Version: g.lib.Version(id, lang)}, nil
+}
+
+// writable returns ErrUnavailable, wrapped with the reason, while a
+// re-scan is held or when the content directory is missing: a write then
+// would publish into a tree the Store does not trust. The caller holds
+// s.mu.
+func (s *Store) writable() error {
+	if s.holding != "" {
+		return fmt.Errorf("%w: %s", ErrUnavailable, s.holding)
+	}
+	if st, err := os.Stat(s.dir); err != nil || !st.IsDir() {
+		return fmt.Errorf("%w: the content directory is missing", ErrUnavailable)
+	}
+	return nil
 }
 
 // onDisk reports whether the file at slash path p is still the one e
@@ -219,6 +240,9 @@ func (s *Store) DeleteIf(ctx context.Context, id, lang string, check func(cur *a
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	if err := s.writable(); err != nil {
+		return err
+	}
 	if check != nil {
 		if err := check(s.gen.lib.Version(id, lang)); err != nil {
 			return err
@@ -278,7 +302,10 @@ func breaks(ps []article.Problem) string {
 // durably: to a temporary file in the same folder, synced, renamed over
 // the target, and the folder synced. Folders it creates are synced into
 // their parents too. A crash leaves the old file or the new one, never a
-// mix; the temporary file it may leave is removed by the next Open.
+// mix; the temporary file it may leave is removed by the next Open. Once
+// the file is renamed into place the write has happened: failures after
+// that are logged, not returned, and info is nil when the file cannot be
+// looked at.
 func (s *Store) writeFile(rel string, data []byte) (fs.FileInfo, error) {
 	target := filepath.Join(s.dir, filepath.FromSlash(rel))
 	dir := filepath.Dir(target)
@@ -330,12 +357,16 @@ func (s *Store) writeFile(rel string, data []byte) (fs.FileInfo, error) {
 		return nil, classify("write "+rel, err)
 	}
 	ok = true // the new file is in place; from here on it is the truth
+	// Readers of the tree (a re-scan, a restart) see the renamed file
+	// whatever happens next, so nothing after the rename may fail the
+	// write: it is published, and its outcome is success.
 	if err := syncDir(dir); err != nil {
-		return nil, classify("sync folder of "+rel, err)
+		s.log.Warn("sync folder after a write; the new file is in place", "path", rel, "err", err)
 	}
-	info, err := os.Stat(target)
+	info, err := os.Lstat(target)
 	if err != nil {
-		return nil, classify("stat "+rel, err)
+		s.log.Warn("stat after a write; the next scan reads the file again", "path", rel, "err", err)
+		return nil, nil
 	}
 	return info, nil
 }
@@ -382,8 +413,9 @@ func (s *Store) removeFile(rel string) (folderGone bool, err error) {
 	if err := s.ops.remove(target); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return false, classify("remove "+rel, err)
 	}
+	// The file is gone for every reader: the delete has happened.
 	if err := syncDir(dir); err != nil {
-		return false, classify("sync folder of "+rel, err)
+		s.log.Warn("sync folder after a delete; the file is removed", "path", rel, "err", err)
 	}
 	if err := s.ops.remove(dir); err != nil {
 		return false, nil // not empty: other languages, or files of people

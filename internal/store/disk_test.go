@@ -1,0 +1,175 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/amal-kommun/tolk/index"
+	"github.com/amal-kommun/tolk/internal/journal"
+)
+
+// tmpfs mounts a tmpfs of size (as mount's -o size= says it) on a fresh
+// directory and returns it; it is unmounted when the test ends. Without
+// root it skips, except in CI, where a skipped disk test would hide a
+// regression.
+func tmpfs(t *testing.T, size string) string {
+	t.Helper()
+	skip := func(format string, args ...any) {
+		t.Helper()
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("CI=true but the full-disk test cannot run: "+format, args...)
+		}
+		t.Skipf(format, args...)
+	}
+	if testing.Short() {
+		skip("mounts a tmpfs")
+	}
+	if os.Geteuid() != 0 {
+		skip("needs root to mount a tmpfs (CI runs as root)")
+	}
+	dir := t.TempDir()
+	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size="+size, "tmpfs", dir).CombinedOutput(); err != nil {
+		skip("cannot mount a tmpfs here: %v %s", err, out)
+	}
+	t.Cleanup(func() {
+		if out, err := exec.Command("umount", "-l", dir).CombinedOutput(); err != nil {
+			t.Errorf("umount %s: %v %s", dir, err, out)
+		}
+	})
+	return dir
+}
+
+// fill writes to path until the file system is full.
+func fill(t *testing.T, path string) {
+	t.Helper()
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatalf("fill: %v", err)
+	}
+	defer f.Close()
+	buf := make([]byte, 64<<10)
+	for {
+		if _, err := f.Write(buf); err != nil {
+			break
+		}
+	}
+	for {
+		if _, err := f.Write(buf[:512]); err != nil {
+			break
+		}
+	}
+	f.Sync()
+}
+
+// TestFullIndexDisk puts the index, the versions cache and the journal on
+// a 2 MiB tmpfs, fills it and writes (issue 14, finding 4): every write
+// answers its true outcome (here success: the content directory has
+// space) and is public at once and after a restart; nothing panics; a
+// search fails with index.ErrUnavailable, never another error; once space
+// is freed the background rebuild repairs the index.
+func TestFullIndexDisk(t *testing.T) {
+	mnt := tmpfs(t, "2m")
+	ctx := context.Background()
+	dir := filepath.Join(t.TempDir(), "content")
+	files := baseTree()
+	files["site.yaml"] = testSite
+	writeTree(t, dir, files)
+	opts := Options{
+		Dir:         dir,
+		Index:       index.Options{Dir: filepath.Join(mnt, "index")},
+		OpenJournal: func() (*journal.Journal, error) { return journal.Open(filepath.Join(mnt, "journal")) },
+	}
+	s, err := newStore(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.rebuildDelay = 20 * time.Millisecond
+	if _, err := s.open(ctx); err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		if s != nil {
+			s.Close()
+		}
+	}()
+	filler := filepath.Join(mnt, "filler")
+	fill(t, filler)
+
+	text := strings.Repeat("Cykelbanan öppnar i maj längs sjön, och den är bred. ", 300)
+	const writes = 12
+	for i := range writes {
+		id := fmt.Sprintf("full-%d", i)
+		var err error
+		func() {
+			defer func() {
+				if r := recover(); r != nil {
+					t.Fatalf("Put %s panicked: %v", id, r)
+				}
+			}()
+			_, err = s.Put(ctx, id, "sv", []byte(doc("Cykelbana "+id, id, "")+text))
+		}()
+		if err != nil {
+			t.Fatalf("Put %s with the index's disk full = %v, want success: the content directory has space", id, err)
+		}
+		if s.Library().Version(id, "sv") == nil {
+			t.Fatalf("Put %s succeeded but the version is not served", id)
+		}
+		if _, err := s.Index().Search(ctx, index.Request{Query: "cykelbana", Langs: []string{"sv"}}); err != nil && !errors.Is(err, index.ErrUnavailable) {
+			t.Fatalf("search with the index's disk full = %v, want success or index.ErrUnavailable", err)
+		}
+	}
+	t.Logf("index health with the disk full: %v", s.Index().Health())
+
+	if err := os.Remove(filler); err != nil {
+		t.Fatal(err)
+	}
+	want := fmt.Sprintf("full-%d/sv", writes-1)
+	eventually(t, 20*time.Second, "the index repaired once space returned", func() bool {
+		if s.Index().Health() != nil {
+			return false
+		}
+		res, err := s.Index().Search(ctx, index.Request{Query: "cykelbana", Langs: []string{"sv"}, PerPage: 50})
+		if err != nil {
+			return false
+		}
+		for _, h := range res.Hits {
+			if h.ID+"/"+h.Lang == want {
+				return true
+			}
+		}
+		return false
+	})
+	// A change journals what the full disk kept out of the journal.
+	if _, err := s.Put(ctx, "efter", "sv", []byte(doc("Efter", "efter", ""))); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Logf("Close: %v", err)
+	}
+	s.journal.(*journal.Journal).Close() // opened by OpenJournal, closed by its owner
+
+	s, err = Open(ctx, opts)
+	if err != nil {
+		t.Fatalf("Open after the full disk: %v", err)
+	}
+	defer s.journal.(*journal.Journal).Close()
+	for i := range writes {
+		if id := fmt.Sprintf("full-%d", i); s.Library().Version(id, "sv") == nil {
+			t.Errorf("%s, whose Put succeeded, is gone after a restart", id)
+		}
+	}
+	if st := s.journal.State(); st != nil {
+		for i := range writes {
+			if _, ok := st[journal.Key{ID: fmt.Sprintf("full-%d", i), Lang: "sv"}]; !ok {
+				t.Errorf("full-%d/sv is not in the journal", i)
+			}
+		}
+	}
+}

@@ -16,10 +16,15 @@ const MaxAcceptLanguage = 4 << 10
 // the limit keeps a hostile 4 KiB header cheap.
 const MaxAcceptLanguageEntries = 32
 
+// qOne is the weight 1 in entry.q's unit: nine decimals are read, so
+// weights that differ in any decimal a client is likely to send compare as
+// they should.
+const qOne = 1_000_000_000
+
 // entry is one language range of an Accept-Language header.
 type entry struct {
 	tag  language.Tag
-	q    int // weight in thousandths, 0..1000
+	q    int // weight in billionths, 0..qOne
 	wild bool
 
 	// From tag.Raw, which is slow enough to do once.
@@ -41,22 +46,36 @@ func (n *Negotiator) negotiateHeader(h string) Choice {
 	if len(es) == 0 {
 		return n.defaultChoice(0)
 	}
-	// RFC 9110: order by weight; equal weights keep the client's order.
-	slices.SortStableFunc(es, func(a, b entry) int { return b.q - a.q })
+	// RFC 9110: order by weight; at equal weights a language the client
+	// names comes before "*", which stands only for what it does not name,
+	// and otherwise the client's order is kept.
+	slices.SortStableFunc(es, func(a, b entry) int {
+		if a.q != b.q {
+			return b.q - a.q
+		}
+		return cmpBool(a.wild, b.wild)
+	})
 	n.amend(es)
 	refused := n.refused(es)
 	n.expandWildcards(es, refused)
 
-	// The positive entries that match a served language nobody refused,
-	// for the matcher to weigh together.
+	// The positive entries that match a served language nobody refused.
+	// The first of them is the language the client prefers most; the
+	// matcher weighs it together with the later entries for the same
+	// language, which settles the script of Chinese (zh-HK,zh-Hans → zh-Hans),
+	// but never serves another language over it: given a whole header,
+	// x/text may pick a language the client ranked lower
+	// (zh-HK,zh;q=0.9,en;q=0.8,zh-TW;q=0.7 → en).
 	var tbuf [8]language.Tag
 	tags := tbuf[:0]
 	first := -1
 	for i, e := range es {
 		if e.q > 0 && e.idx >= 0 && refused&(1<<e.idx) == 0 {
-			tags = append(tags, e.tag)
 			if first < 0 {
 				first = i
+			}
+			if n.bases[e.idx] == n.bases[es[first].idx] {
+				tags = append(tags, e.tag)
 			}
 		}
 	}
@@ -64,7 +83,7 @@ func (n *Negotiator) negotiateHeader(h string) Choice {
 		return n.defaultChoice(refused)
 	}
 	_, idx, conf := n.matcher.Match(tags...)
-	if conf == language.No || refused&(1<<idx) != 0 {
+	if conf == language.No || refused&(1<<idx) != 0 || n.bases[idx] != n.bases[es[first].idx] {
 		// Not expected: each tag matched on its own. Trust the first.
 		idx = es[first].idx
 	}
@@ -260,9 +279,9 @@ func (n *Negotiator) amend(es []entry) {
 
 // parseAcceptLanguage appends the entries of h that parse to es. It reads at
 // most MaxAcceptLanguage bytes and MaxAcceptLanguageEntries entries, and
-// drops what it cannot parse: ranges
-// language.Parse rejects, weights outside 0..1 or with more than three
-// decimals, and parameters other than q.
+// drops what it cannot parse, each entry on its own: ranges
+// language.Parse rejects, weights parseQValue does not read, and
+// parameters other than q.
 func (n *Negotiator) parseAcceptLanguage(h string, es []entry) []entry {
 	if len(h) > MaxAcceptLanguage {
 		h = h[:MaxAcceptLanguage]
@@ -346,47 +365,89 @@ var commonRanges = []string{
 	"ar", "fa", "so", "ti", "ku", "ja", "ja-JP", "ko", "ko-KR", "yue", "yue-HK",
 }
 
-// parseWeight parses the parameters after a range: nothing, or one q=value.
+// parseWeight parses the parameters after a range: nothing, or one
+// q=value, with empty parameters (a stray ";") ignored.
 func parseWeight(params string) (int, bool) {
-	params = trimOWS(params)
-	if params == "" {
-		return 1000, true
-	}
-	if len(params) < 2 || params[0]|0x20 != 'q' {
-		return 0, false
-	}
-	v := trimOWS(params[1:])
-	if v == "" || v[0] != '=' {
-		return 0, false
-	}
-	return parseQValue(trimOWS(v[1:]))
-}
-
-// parseQValue parses an RFC 9110 qvalue: "0" or "1", optionally followed by
-// a dot and up to three digits, at most 1.
-func parseQValue(v string) (int, bool) {
-	if v == "" || (v[0] != '0' && v[0] != '1') {
-		return 0, false
-	}
-	q := int(v[0]-'0') * 1000
-	v = v[1:]
-	if v != "" {
-		if v[0] != '.' || len(v) > 4 {
+	q, seen := qOne, false
+	for params != "" {
+		var p string
+		p, params, _ = strings.Cut(params, ";")
+		p = trimOWS(p)
+		if p == "" {
+			continue
+		}
+		if seen || len(p) < 2 || p[0]|0x20 != 'q' {
 			return 0, false
 		}
-		scale := 100
+		v := trimOWS(p[1:])
+		if v == "" || v[0] != '=' {
+			return 0, false
+		}
+		var ok bool
+		if q, ok = parseQValue(trimOWS(v[1:])); !ok {
+			return 0, false
+		}
+		seen = true
+	}
+	return q, true
+}
+
+// parseQValue parses a weight from 0 to 1 in billionths. Beyond RFC 9110's
+// qvalue ("0" or "1", a dot and up to three digits) it reads what other
+// HTTP stacks send and whose meaning is clear: a leading dot (.5), more
+// decimals (0.1234, 1.0000; digits after the ninth are cut, and a weight
+// above zero never becomes zero). Signs, exponents and weights above 1 are
+// not read.
+func parseQValue(v string) (int, bool) {
+	if v == "" || v == "." {
+		return 0, false
+	}
+	q := 0
+	if v[0] != '.' {
+		if v[0] != '0' && v[0] != '1' {
+			return 0, false
+		}
+		q = int(v[0]-'0') * qOne
+		v = v[1:]
+		if v != "" && v[0] != '.' {
+			return 0, false
+		}
+	}
+	if v != "" {
+		scale, rest := qOne/10, false
 		for _, c := range []byte(v[1:]) {
 			if c < '0' || c > '9' {
 				return 0, false
 			}
-			q += int(c-'0') * scale
-			scale /= 10
+			if scale > 0 {
+				q += int(c-'0') * scale
+				scale /= 10
+			} else if c != '0' {
+				rest = true
+			}
+		}
+		if rest && q == 0 {
+			q = 1
+		}
+		if rest && q == qOne {
+			return 0, false // 1.0000000001
 		}
 	}
-	if q > 1000 {
+	if q > qOne {
 		return 0, false
 	}
 	return q, true
+}
+
+// cmpBool orders false before true.
+func cmpBool(a, b bool) int {
+	switch {
+	case a == b:
+		return 0
+	case a:
+		return 1
+	}
+	return -1
 }
 
 // trimOWS trims the optional whitespace (spaces and tabs) of HTTP.

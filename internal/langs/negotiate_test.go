@@ -262,8 +262,12 @@ func FuzzNegotiate(f *testing.F) {
 	f.Add("*;q=0", "all")
 	f.Add("zh;q=0.5,zh-TW,en;q=0", "zh_TW")
 	f.Add("en-GB;q=0.5,"+strings.Repeat("x", 5000), "sv-x-a")
+	f.Add("en;q=.1", "")
+	f.Add("*, en", "")
+	f.Add("zh-HK,zh;q=0.9,en-GB;q=0.8,en;q=0.7,zh-TW;q=0.6", "")
 	n := newTestNegotiator(f)
 	served := n.Served()
+	const malformed = ",en;q=2,!!!,sv;q=x;q=1"
 	f.Fuzz(func(t *testing.T, header, param string) {
 		for _, hasParam := range []bool{false, true} {
 			c, err := n.Negotiate(param, hasParam, header)
@@ -289,6 +293,15 @@ func FuzzNegotiate(f *testing.F) {
 			}
 			if slices.Contains(c.Refused, c.Lang) && len(c.Refused) < len(served) {
 				t.Fatalf("Negotiate(%q, %t, %q) = %+v: a refused language while others were possible", param, hasParam, header, c)
+			}
+			// A malformed entry costs only itself: appending one changes
+			// nothing while the header stays within the limits.
+			if !hasParam && len(header)+len(malformed) <= MaxAcceptLanguage &&
+				strings.Count(header, ",") < MaxAcceptLanguageEntries-2 {
+				c2, err := n.Negotiate(param, false, header+malformed)
+				if err != nil || !cmp.Equal(c, c2) {
+					t.Fatalf("Negotiate(%q) = %+v, but with a malformed entry appended %+v, %v", header, c, c2, err)
+				}
 			}
 			// Whatever is available, Resolve serves a served language that
 			// is available.

@@ -80,7 +80,22 @@ func newMetrics(reg *prometheus.Registry, s *Server) (*metrics, error) {
 	return m, nil
 }
 
+// knownMethod returns method when it is one of HTTP's registered methods
+// and "other" otherwise, so a label value never comes from client text.
+func knownMethod(method string) string {
+	switch method {
+	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch,
+		http.MethodDelete, http.MethodConnect, http.MethodOptions, http.MethodTrace:
+		return method
+	}
+	return "other"
+}
+
+// observe counts one request. route is a route template (or "unmatched")
+// and status a status the server wrote, so every label comes from a fixed
+// set; the method is reduced to the known ones.
 func (m *metrics) observe(route, method string, status int, d time.Duration) {
+	method = knownMethod(method)
 	k := counterKey{route, method, status}
 	c, ok := m.counters.Load(k)
 	if !ok {

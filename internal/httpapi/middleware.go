@@ -83,7 +83,7 @@ func (s *Server) observe(c *gin.Context) {
 	}
 	if s.log.Enabled(c.Request.Context(), level) {
 		s.log.LogAttrs(c.Request.Context(), level, "request",
-			slog.String("method", c.Request.Method), slog.String("route", route), slog.Int("status", status),
+			slog.String("method", truncate(c.Request.Method, 16)), slog.String("route", route), slog.Int("status", status),
 			slog.Duration("duration", d), slog.String("lang", lang), slog.Int("query_len", len(c.Request.URL.RawQuery)),
 			slog.String("request_id", c.Writer.Header().Get("X-Request-Id")))
 	}

@@ -1,10 +1,10 @@
 package httpapi
 
 import (
-	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -192,10 +192,12 @@ func (s *Server) listArticles(c *gin.Context) error {
 		return err
 	}
 	order := article.NewestFirst
-	if v, ok, err := p.one("sort"); err != nil {
+	sortParam, hasSort, err := p.one("sort")
+	if err != nil {
 		return err
-	} else if ok {
-		if order, ok = article.ParseOrder(v); !ok {
+	} else if hasSort {
+		var ok bool
+		if order, ok = article.ParseOrder(sortParam); !ok {
 			return badParam("sort", "sort must be -published, published or title")
 		}
 	}
@@ -207,10 +209,27 @@ func (s *Server) listArticles(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	// The answer depends only on the choice and the query: cache it.
-	key := listKey(ch, c.Request.URL.RawQuery)
-	if r, ok := cur.reps.Load(key); ok {
-		s.send(c, r.(*rep), "Accept-Language")
+	// The answer depends only on the choice and the known parameters:
+	// cache it under them.
+	var known [][2]string // the known parameters, normalized, for the key and the links
+	if ch.Source == langs.Param {
+		known = append(known, [2]string{"lang", ch.Lang})
+	}
+	if noFallback {
+		known = append(known, [2]string{"fallback", "none"})
+	}
+	if bySlug {
+		known = append(known, [2]string{"slug", slug})
+	}
+	if hasSort {
+		known = append(known, [2]string{"sort", sortParam})
+	}
+	for _, t := range tags {
+		known = append(known, [2]string{"tag", t})
+	}
+	key := listKey(ch, known, page, perPage)
+	if r, ok := s.answers.get(cur.gen, key); ok {
+		s.send(c, r, "Accept-Language")
 		return nil
 	}
 	site := cur.lib.Site()
@@ -260,13 +279,14 @@ func (s *Server) listArticles(c *gin.Context) error {
 		return err
 	}
 	r.lang = ch.Lang
-	r.link = pageLinks(c.Request.URL, page, perPage, len(items))
-	s.send(c, cur.remember(key, r), "Accept-Language")
+	r.link = pageLinks(c.Request.URL.Path, known, page, perPage, len(items))
+	s.send(c, s.answers.put(cur.gen, key, r), "Accept-Language")
 	return nil
 }
 
-// listKey identifies a list answer: the negotiated choice and the query.
-func listKey(ch langs.Choice, rawQuery string) string {
+// listKey identifies a list answer: the negotiated choice, the known
+// parameters and the page.
+func listKey(ch langs.Choice, known [][2]string, page, perPage int) string {
 	var b strings.Builder
 	b.WriteString("list\x00")
 	b.WriteString(ch.Lang)
@@ -279,18 +299,24 @@ func listKey(ch langs.Choice, rawQuery string) string {
 	for _, l := range ch.Refused {
 		b.WriteString("," + l)
 	}
-	b.WriteString("\x00" + rawQuery)
+	b.WriteString("\x00" + strconv.Itoa(page) + "\x00" + strconv.Itoa(perPage))
+	for _, kv := range known {
+		b.WriteString("\x00" + kv[0] + "=" + kv[1])
+	}
 	return b.String()
 }
 
 // pageLinks returns the Link header of a paged list: relative references
-// to the next and previous pages.
-func pageLinks(u *url.URL, page, perPage, total int) string {
+// to the next and previous pages, carrying only the known parameters.
+func pageLinks(path string, known [][2]string, page, perPage, total int) string {
 	ref := func(n int) string {
-		q := u.Query()
-		q.Set("page", fmt.Sprint(n))
-		q.Set("per_page", fmt.Sprint(perPage))
-		return "<" + u.Path + "?" + q.Encode() + ">"
+		q := url.Values{}
+		for _, kv := range known {
+			q.Add(kv[0], kv[1])
+		}
+		q.Set("page", strconv.Itoa(n))
+		q.Set("per_page", strconv.Itoa(perPage))
+		return "<" + path + "?" + q.Encode() + ">"
 	}
 	var links []string
 	if page*perPage < total {

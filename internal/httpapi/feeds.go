@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"bytes"
+	"context"
 	"encoding/xml"
 	"net/http"
 	"slices"
@@ -81,10 +82,13 @@ func (s *Server) feed(c *gin.Context) error {
 		return err
 	}
 	key := "feed\x00" + ch.Lang + "\x00" + string(rune('0'+ch.Variant)) + "\x00" + strings.Join(tags, "\x00")
-	if r, ok := cur.reps.Load(key); ok {
-		s.send(c, r.(*rep), "Accept-Language")
-		return nil
-	}
+	return s.gated(c, cur, key, "Accept-Language", func(context.Context) (*rep, error) {
+		return s.feedRep(cur, ch, tags)
+	})
+}
+
+// feedRep renders the Atom feed of ch's language narrowed to tags.
+func (s *Server) feedRep(cur *snapshot, ch langs.Choice, tags []string) (*rep, error) {
 	site := cur.lib.Site()
 	src := ch.Lang
 	if from := site.DerivedFrom(ch.Lang); from != "" {
@@ -166,14 +170,12 @@ func (s *Server) feed(c *gin.Context) error {
 	var buf bytes.Buffer
 	buf.WriteString(xml.Header)
 	if err := xml.NewEncoder(&buf).Encode(f); err != nil {
-		return err
+		return nil, err
 	}
 	r := newRep("application/atom+xml; charset=utf-8", buf.Bytes())
 	r.lang = ch.Lang
 	r.lastModified = newest.UTC().Format(http.TimeFormat)
-	r2, _ := cur.reps.LoadOrStore(key, r)
-	s.send(c, r2.(*rep), "Accept-Language")
-	return nil
+	return r, nil
 }
 
 type urlSet struct {
@@ -238,4 +240,3 @@ func (s *Server) sitemap(c *gin.Context) error {
 	return nil
 }
 
-var _ = langs.None

@@ -1,10 +1,13 @@
 package httpapi
 
 import (
+	"context"
 	"fmt"
 	"net/http/httptest"
+	"runtime"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestMetricLabelsFromFixedSets: a client's method never becomes a label
@@ -25,5 +28,165 @@ func TestMetricLabelsFromFixedSets(t *testing.T) {
 	}
 	if !strings.Contains(body, `method="other"`) {
 		t.Errorf("unknown methods are not counted as other")
+	}
+}
+
+// junkRoutes are the GET routes the junk test sends unique input to, each
+// with the parameters it knows.
+var junkRoutes = []struct {
+	path   string
+	params []string
+}{
+	{"/v1/articles", []string{"tag", "slug", "lang", "page", "per_page", "sort"}},
+	{"/v1/articles/internationellt-arbete", []string{"lang", "fallback"}},
+	{"/v1/search", []string{"q", "tag", "lang"}},
+	{"/v1/suggest", []string{"q", "lang"}},
+	{"/v1/translations", []string{"page"}},
+	{"/v1/changes", []string{"since"}},
+	{"/v1/feed.atom", []string{"tag", "lang"}},
+	{"/v1/sitemap.xml", nil},
+	{"/v1/languages", nil},
+	{"/", []string{"q", "lang"}},
+	{"/widget.js", nil},
+	{"/openapi.json", nil},
+	{"/healthz", nil},
+	{"/readyz", nil},
+}
+
+// TestJunkCannotGrowMemory sends thousands of requests with unique junk in
+// every parameter, header and method of every GET route, and checks that
+// no answer is a 5xx and that memory stays bounded (issue 14, findings 1,
+// 2 and 5: every cache keyed by client input is bounded in bytes and keyed
+// by the normalized parameters).
+func TestJunkCannotGrowMemory(t *testing.T) {
+	if testing.Short() {
+		t.Skip("sends thousands of requests")
+	}
+	const cacheBytes = 2 << 20
+	a := newAPI(t, nil, Options{AnswerCacheBytes: cacheBytes, MaxSearches: 64})
+	h := a.srv.Handler()
+	send := func(method, target string, hdr map[string]string) int {
+		req := httptest.NewRequest(method, target, nil)
+		for k, v := range hdr {
+			req.Header.Set(k, v)
+		}
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		return rec.Code
+	}
+	warm := func() {
+		for _, r := range junkRoutes {
+			send("GET", r.path, nil)
+		}
+	}
+	warm()
+	var before int64
+	n := 0
+	for i := range 9000 {
+		if i == 1000 { // after the first junk, whatever is allocated once is allocated
+			before = heapAfterGC()
+		}
+		r := junkRoutes[i%len(junkRoutes)]
+		j := i / len(junkRoutes)
+		junk := fmt.Sprintf("j%d%s", i, strings.Repeat("x", 4000))
+		q := []string{"junk" + fmt.Sprint(i) + "=" + junk}
+		if r.path == "/v1/articles" {
+			q = append(q, "per_page=100")
+		}
+		for _, p := range r.params {
+			v := junk
+			switch p {
+			case "q":
+				v = fmt.Sprintf("a%d", i)
+			case "lang":
+				v = []string{"sv", "en", "zh-Hans", "zh-Hant", "all", junk[:30]}[j%6]
+			case "page":
+				v = fmt.Sprint(1 + j%3)
+			}
+			if j%3 == 0 || p == "q" {
+				q = append(q, p+"="+v)
+			}
+		}
+		target := r.path + "?" + strings.Join(q, "&")
+		method := "GET"
+		switch j % 7 {
+		case 3:
+			method = fmt.Sprintf("JUNK%d%s", i, strings.Repeat("M", 500))
+		case 5:
+			method = "HEAD"
+		}
+		code := send(method, target, map[string]string{
+			"Accept-Language":         "sv;q=0.5, " + junk[:100] + ", en",
+			"X-Junk-" + fmt.Sprint(i): junk,
+			"If-None-Match":           `"` + junk[:40] + `"`,
+			"Accept-Encoding":         []string{"gzip", "identity", junk[:20]}[j%3],
+		})
+		if code >= 500 {
+			t.Fatalf("%s %.120s: %d", method[:min(len(method), 12)], target, code)
+		}
+		n++
+	}
+	after := heapAfterGC()
+	grew := after - before
+	t.Logf("%d requests; heap grew %d KiB; answer cache holds %d bytes in %d answers", n, grew>>10, a.srv.answers.bytes(), a.srv.answers.len())
+	if got := a.srv.answers.bytes(); got > cacheBytes {
+		t.Errorf("answer cache holds %d bytes, bound %d", got, cacheBytes)
+	}
+	if grew > 8<<20 {
+		t.Errorf("heap grew %d MiB over %d junk requests", grew>>20, n)
+	}
+}
+
+func heapAfterGC() int64 {
+	var m runtime.MemStats
+	runtime.GC()
+	runtime.GC()
+	runtime.ReadMemStats(&m)
+	return int64(m.HeapAlloc)
+}
+
+// TestOneGateForEverySearch: the demo page's server-side search and the
+// feed pass the same per-client rate limit as the search API (issue 14,
+// finding 3).
+func TestOneGateForEverySearch(t *testing.T) {
+	for _, target := range []string{"/?q=skola%d", "/v1/search?q=skola%d", "/v1/suggest?q=sk%d", "/v1/feed.atom?tag=t%d"} {
+		a := newAPI(t, nil, Options{RateLimit: 0.001, RateBurst: 3})
+		limited := 0
+		for i := range 6 {
+			// Refused requests are held up to a second; a short deadline
+			// keeps the test quick.
+			ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+			r := httptest.NewRecorder()
+			a.srv.Handler().ServeHTTP(r, httptest.NewRequest("GET", fmt.Sprintf(target, i), nil).WithContext(ctx))
+			cancel()
+			if r.Code == 429 {
+				limited++
+				if r.Header().Get("Retry-After") == "" {
+					t.Errorf("%s: 429 without Retry-After", target)
+				}
+			}
+		}
+		if limited != 3 {
+			t.Errorf("%s: %d of 6 requests rate-limited with a burst of 3, want 3", target, limited)
+		}
+	}
+}
+
+// TestUnknownParametersShareTheAnswer: junk parameters map to the cached
+// answer without them (issue 14, finding 5).
+func TestUnknownParametersShareTheAnswer(t *testing.T) {
+	a := newAPI(t, nil, Options{})
+	for _, base := range []string{"/v1/articles?per_page=100", "/v1/search?q=skola", "/v1/suggest?q=sk", "/v1/feed.atom?lang=sv", "/?q=skola"} {
+		first := a.get(base)
+		n := a.srv.answers.len()
+		for i := range 20 {
+			r := a.get(fmt.Sprintf("%s&junk%d=%d", base, i, i))
+			if r.Header().Get("ETag") != first.Header().Get("ETag") {
+				t.Errorf("%s with a junk parameter: another answer", base)
+			}
+		}
+		if got := a.srv.answers.len(); got != n {
+			t.Errorf("%s: junk parameters created %d cached answers", base, got-n)
+		}
 	}
 }

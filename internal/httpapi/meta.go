@@ -169,7 +169,7 @@ func (s *Server) translations(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	r.link = pageLinks(c.Request.URL, page, perPage, len(ids))
+	r.link = pageLinks(c.Request.URL.Path, nil, page, perPage, len(ids))
 	s.send(c, r, "")
 	return nil
 }

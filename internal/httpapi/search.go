@@ -4,6 +4,7 @@ import (
 	"context"
 	"math"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -129,15 +130,20 @@ func (s *Server) limit(c *gin.Context) error {
 	return nil
 }
 
-// searchKey identifies a search or suggest answer.
-func searchKey(kind string, sc searchScope, rawQuery string) string {
+// searchKey identifies a search or suggest answer by the normalized
+// parameters it depends on: the scope, the trimmed query and, for search,
+// the tags and the page. Unknown parameters never make a key of their own.
+func searchKey(kind string, sc searchScope, q string, tags []string, page, perPage int) string {
 	var b strings.Builder
 	b.WriteString(kind + "\x00" + sc.lang)
 	b.WriteByte(byte('0' + sc.variant))
 	for _, l := range sc.prefer {
 		b.WriteString("," + l)
 	}
-	b.WriteString("\x00" + rawQuery)
+	b.WriteString("\x00" + q + "\x00" + strconv.Itoa(page) + "\x00" + strconv.Itoa(perPage))
+	for _, t := range tags {
+		b.WriteString("\x00" + t)
+	}
 	return b.String()
 }
 
@@ -185,7 +191,7 @@ func (s *Server) search(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.answer(c, cur, "search", sc, func(ctx context.Context) (any, error) {
+	return s.answer(c, cur, searchKey("search", sc, q, tags, page, perPage), sc, func(ctx context.Context) (any, error) {
 		return s.searchJSON(ctx, cur, q, sc, tags, page, perPage)
 	})
 }
@@ -252,17 +258,37 @@ func (s *Server) searchJSON(ctx context.Context, cur *snapshot, q string, sc sea
 	return out, nil
 }
 
-// answer sends the answer of a search or suggestion: the per-client rate
-// limit first, then the cached answer of this generation, or, within the
-// bound on concurrent searches and the search timeout, a fresh one that
-// build renders and that is then cached.
-func (s *Server) answer(c *gin.Context, cur *snapshot, kind string, sc searchScope, build func(context.Context) (any, error)) error {
+// answer sends the JSON answer of a search or suggestion through the
+// admission gate (see gated).
+func (s *Server) answer(c *gin.Context, cur *snapshot, key string, sc searchScope, build func(context.Context) (any, error)) error {
+	return s.gated(c, cur, key, "Accept-Language", func(ctx context.Context) (*rep, error) {
+		out, err := build(ctx)
+		if err != nil {
+			return nil, err
+		}
+		r, err := jsonRep(out)
+		if err != nil {
+			return nil, err
+		}
+		if !sc.all {
+			r.lang = sc.lang
+		}
+		return r, nil
+	})
+}
+
+// gated is the one admission gate of every entry point that searches or
+// renders search results (search, suggest, the demo page's server-side
+// search, the Atom feed): the per-client rate limit on every request, then
+// the answer cached under key for this generation, or, within the bound
+// on concurrent searches and the search timeout, a fresh one that build
+// renders and that is then cached.
+func (s *Server) gated(c *gin.Context, cur *snapshot, key, vary string, build func(context.Context) (*rep, error)) error {
 	if err := s.limit(c); err != nil {
 		return err
 	}
-	key := searchKey(kind, sc, c.Request.URL.RawQuery)
-	if r, ok := cur.reps.Load(key); ok {
-		s.send(c, r.(*rep), "Accept-Language")
+	if r, ok := s.answers.get(cur.gen, key); ok {
+		s.send(c, r, vary)
 		return nil
 	}
 	release, err := s.admit(c)
@@ -272,18 +298,11 @@ func (s *Server) answer(c *gin.Context, cur *snapshot, kind string, sc searchSco
 	defer release()
 	ctx, cancel := context.WithTimeout(c.Request.Context(), s.opts.SearchTimeout)
 	defer cancel()
-	out, err := build(ctx)
+	r, err := build(ctx)
 	if err != nil {
 		return err
 	}
-	r, err := jsonRep(out)
-	if err != nil {
-		return err
-	}
-	if !sc.all {
-		r.lang = sc.lang
-	}
-	s.send(c, cur.remember(key, r), "Accept-Language")
+	s.send(c, s.answers.put(cur.gen, key, r), vary)
 	return nil
 }
 
@@ -323,7 +342,7 @@ func (s *Server) suggest(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.answer(c, cur, "suggest", sc, func(ctx context.Context) (any, error) {
+	return s.answer(c, cur, searchKey("suggest", sc, q, nil, 0, 0), sc, func(ctx context.Context) (any, error) {
 		return s.suggestJSON(ctx, cur, q, sc), nil
 	})
 }

@@ -55,6 +55,13 @@ type Options struct {
 	// Journal answers GET /v1/changes; nil serves an empty feed until
 	// SetJournal.
 	Journal *journal.Journal
+	// FrameAncestors are the CSP frame-ancestors sources of the demo page
+	// (such as "https://www.example.se"); "" means 'self'.
+	FrameAncestors string
+	// AnswerCacheBytes bounds, in bytes, the answers cached for requests
+	// whose parameters come from the client (lists, searches, suggestions,
+	// feeds, the demo page); 0 means 32 MiB.
+	AnswerCacheBytes int64
 }
 
 // snapshot is one consistent generation of what the server serves.
@@ -63,25 +70,12 @@ type snapshot struct {
 	ix       *index.Index
 	neg      *langs.Negotiator
 	problems []article.Problem
-	reps     sync.Map     // repKey or string → *rep
-	dynamic  atomic.Int64 // reps cached by remember
-}
-
-// maxDynamic bounds the answers cached per generation for arbitrary
-// queries (lists), so hostile query strings cannot fill memory.
-const maxDynamic = 20_000
-
-// remember caches r under key while the bound allows, and returns the rep
-// to send.
-func (c *snapshot) remember(key string, r *rep) *rep {
-	if c.dynamic.Load() >= maxDynamic {
-		return r
-	}
-	got, loaded := c.reps.LoadOrStore(key, r)
-	if !loaded {
-		c.dynamic.Add(1)
-	}
-	return got.(*rep)
+	// reps caches the answers whose keys come from a fixed set bounded by
+	// the content (articles × served languages, languages, sitemap):
+	// repKey or string → *rep. Answers keyed by client input are in
+	// Server.answers instead.
+	reps sync.Map
+	gen  uint64 // generation number, for keys of Server.answers
 }
 
 // Server answers Tolk's HTTP API. Create it with New, give it content with
@@ -96,6 +90,8 @@ type Server struct {
 	metrics *metrics
 	slots   chan struct{} // semaphore of running searches
 	limiter *limiter
+	answers *answerCache // answers keyed by client input, bounded in bytes
+	gens    atomic.Uint64 // generation numbers handed out by SetContent
 	journal atomic.Pointer[journal.Journal]
 	stores  atomic.Pointer[store.Store] // receives writes; nil until SetStore
 	openapi *rep                        // the OpenAPI document, serialized once
@@ -138,6 +134,7 @@ func New(opts Options) (*Server, error) {
 		conv:    conv,
 		slots:   make(chan struct{}, opts.MaxSearches),
 		limiter: lim,
+		answers: newAnswerCache(opts.AnswerCacheBytes),
 
 		cacheValue: []string{opts.CacheControl},
 		idPrefix:   randomPrefix(),
@@ -168,7 +165,9 @@ func (s *Server) SetContent(lib *article.Library, ix *index.Index, problems []ar
 	if err != nil {
 		return fmt.Errorf("languages of site.yaml: %w", err)
 	}
-	s.cur.Store(&snapshot{lib: lib, ix: ix, neg: neg, problems: problems})
+	gen := s.gens.Add(1)
+	s.cur.Store(&snapshot{lib: lib, ix: ix, neg: neg, problems: problems, gen: gen})
+	s.answers.dropBefore(gen)
 	return nil
 }
 

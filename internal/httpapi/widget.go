@@ -3,6 +3,8 @@ package httpapi
 import (
 	"bytes"
 	"context"
+	"errors"
+	"net/http"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -35,20 +37,43 @@ func (s *Server) demoPage(c *gin.Context) error {
 		ch, _ := cur.neg.Negotiate("", false, c.Request.Header.Get("Accept-Language"))
 		page.Lang = ch.Lang
 	}
-	if q, ok, _ := p.one("q"); ok && strings.TrimSpace(q) != "" {
-		page.Query = strings.TrimSpace(q)
-		if err := s.demoSearch(c.Request.Context(), cur, &page); err != nil {
-			page.Error = asProblem(c.Request.Context(), s.log, err).Detail
+	render := func(ctx context.Context) (*rep, error) {
+		if page.Query != "" {
+			if err := s.demoSearch(ctx, cur, &page); err != nil {
+				var p *Problem
+				if errors.As(err, &p) && p.Status == http.StatusServiceUnavailable || errors.Is(err, context.DeadlineExceeded) {
+					return nil, err // busy: the client should retry, and nothing is cached
+				}
+				page.Error = asProblem(ctx, s.log, err).Detail
+			}
 		}
+		var buf bytes.Buffer
+		if err := widget.Render(&buf, page); err != nil {
+			return nil, err
+		}
+		r := newRep("text/html; charset=utf-8", buf.Bytes())
+		r.lang = page.Lang
+		return r, nil
 	}
-	var buf bytes.Buffer
-	if err := widget.Render(&buf, page); err != nil {
-		return err
+	q, _, _ := p.one("q")
+	page.Query = strings.TrimSpace(q)
+	if page.Query == "" {
+		// The page without a search depends only on its language.
+		key := "page\x00" + page.Lang
+		if r, ok := cur.reps.Load(key); ok {
+			s.send(c, r.(*rep), "Accept-Language")
+			return nil
+		}
+		r, err := render(c.Request.Context())
+		if err != nil {
+			return err
+		}
+		r2, _ := cur.reps.LoadOrStore(key, r)
+		s.send(c, r2.(*rep), "Accept-Language")
+		return nil
 	}
-	r := newRep("text/html; charset=utf-8", buf.Bytes())
-	r.lang = page.Lang
-	s.send(c, r, "Accept-Language")
-	return nil
+	// A server-side search passes the same gate as the search API.
+	return s.gated(c, cur, "page\x00"+page.Lang+"\x00"+page.Query, "Accept-Language", render)
 }
 
 // demoSearch fills the server-rendered results of the demo page.

@@ -239,4 +239,3 @@ func (s *Server) sitemap(c *gin.Context) error {
 	s.send(c, r2.(*rep), "")
 	return nil
 }
-

@@ -90,7 +90,7 @@ type Server struct {
 	metrics *metrics
 	slots   chan struct{} // semaphore of running searches
 	limiter *limiter
-	answers *answerCache // answers keyed by client input, bounded in bytes
+	answers *answerCache  // answers keyed by client input, bounded in bytes
 	gens    atomic.Uint64 // generation numbers handed out by SetContent
 	journal atomic.Pointer[journal.Journal]
 	stores  atomic.Pointer[store.Store] // receives writes; nil until SetStore

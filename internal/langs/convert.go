@@ -26,6 +26,8 @@ type Converter struct {
 	// The OpenCC converters only read their dictionaries once loaded, so
 	// they are safe to share.
 	tw, hk func() (*opencc.OpenCC, error)
+	// The phrase corrections of each variant, applied before OpenCC.
+	twFix, hkFix *phrases
 
 	mu    sync.Mutex
 	cache map[cacheKey]*list.Element
@@ -54,7 +56,8 @@ type cacheEntry struct {
 }
 
 // NewConverter returns a Converter that loads the OpenCC dictionaries of
-// s2twp (Taiwan) and s2hk (Hong Kong) on first use.
+// s2twp (Taiwan) and s2hk (Hong Kong) on first use, and applies the phrase
+// corrections (Corrections) before them.
 func NewConverter() *Converter {
 	load := func(name string) func() (*opencc.OpenCC, error) {
 		return sync.OnceValues(func() (*opencc.OpenCC, error) {
@@ -65,7 +68,13 @@ func NewConverter() *Converter {
 			return cc, nil
 		})
 	}
-	return &Converter{tw: load("s2twp"), hk: load("s2hk"), cache: make(map[cacheKey]*list.Element), limit: CacheBytes}
+	c := &Converter{tw: load("s2twp"), hk: load("s2hk"), cache: make(map[cacheKey]*list.Element), limit: CacheBytes}
+	// The table is embedded and TestCorrections parses it, so an error
+	// here is a broken build; OpenCC alone converts then.
+	if cs, err := loadCorrections(); err == nil {
+		c.twFix, c.hkFix = newPhrases(cs, Taiwan), newPhrases(cs, HongKong)
+	}
+	return c
 }
 
 // Load loads the dictionaries of v now rather than at its first
@@ -94,7 +103,7 @@ func (c *Converter) Text(v Variant, s string) string {
 	if out, ok := c.get(k); ok {
 		return out
 	}
-	out := convert(cc, s)
+	out := c.fix(v).convert(cc, s)
 	c.put(k, out)
 	return out
 }
@@ -114,7 +123,8 @@ func (c *Converter) HTML(v Variant, fragment string) string {
 	if out, ok := c.get(k); ok {
 		return out
 	}
-	out := convertHTML(fragment, func(s string) string { return convert(cc, s) })
+	fix := c.fix(v)
+	out := convertHTML(fragment, func(s string) string { return fix.convert(cc, s) })
 	c.put(k, out)
 	return out
 }
@@ -128,6 +138,13 @@ func (c *Converter) opencc(v Variant) *opencc.OpenCC {
 		cc, _ = c.hk()
 	}
 	return cc
+}
+
+func (c *Converter) fix(v Variant) *phrases {
+	if v == HongKong {
+		return c.hkFix
+	}
+	return c.twFix
 }
 
 func (c *Converter) get(k cacheKey) (string, bool) {

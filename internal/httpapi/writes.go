@@ -195,10 +195,7 @@ func (s *Server) putArticle(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := s.checkIfMatch(c, id, lang); err != nil {
-		return err
-	}
-	res, err := s.stores.Load().Put(c.Request.Context(), id, lang, load.Format(v))
+	res, err := s.stores.Load().PutIf(c.Request.Context(), id, lang, load.Format(v), s.precondition(c, lang))
 	if err != nil {
 		return err
 	}
@@ -211,32 +208,59 @@ func (s *Server) putArticle(c *gin.Context) error {
 	return s.sendPreview(c, status, id, lang)
 }
 
-// checkIfMatch answers 412 when If-Match names another representation than
-// the current preview of the version.
-func (s *Server) checkIfMatch(c *gin.Context, id, lang string) error {
-	im := c.Request.Header.Get("If-Match")
-	if im == "" {
+// precondition returns the check of a write's If-Match and If-None-Match
+// (RFC 9110 §13), which the store runs under its write lock with the
+// version stored now, so two writers sending the same If-Match cannot both
+// succeed. It is nil when the request has neither header.
+//
+// If-Match succeeds with "*" when the version exists, or with any ETag the
+// server has sent for the current version: the identity or the gzip
+// representation of its preview, strong or W/ (the comparison is weak, so
+// a client that decompresses silently can send back what it saw).
+// If-None-Match fails with "*" when the version exists (a create-only PUT)
+// or with any of those ETags.
+func (s *Server) precondition(c *gin.Context, lang string) func(*article.Version) error {
+	im := c.Request.Header.Values("If-Match")
+	inm := c.Request.Header.Values("If-None-Match")
+	if len(im) == 0 && len(inm) == 0 {
 		return nil
 	}
-	cur, err := s.content()
-	if err != nil {
-		return err
-	}
-	var etag string
-	if v := cur.lib.Version(id, lang); v != nil {
-		r, err := s.articleRep(cur, servedAs(cur.lib.Site(), v, lang, 0), lang, false)
-		if err != nil {
-			return err
+	return func(v *article.Version) error {
+		var etags []string
+		if v != nil {
+			if cur := s.cur.Load(); cur != nil {
+				r, err := s.articleRep(cur, servedAs(cur.lib.Site(), v, lang, 0), lang, false)
+				if err != nil {
+					return err
+				}
+				etags = []string{r.etag, r.gzETag}
+			}
 		}
-		etag = r.etag
+		if len(im) > 0 && !etagListMatches(im, v != nil, etags) {
+			return problem(http.StatusPreconditionFailed, "precondition_failed", "If-Match does not match the current version; fetch it again")
+		}
+		if len(inm) > 0 && etagListMatches(inm, v != nil, etags) {
+			return problem(http.StatusPreconditionFailed, "precondition_failed", "If-None-Match: the version exists")
+		}
+		return nil
 	}
-	for part := range strings.SplitSeq(im, ",") {
-		part = strings.TrimSpace(part)
-		if part == "*" && etag != "" || part == etag && etag != "" {
-			return nil
+}
+
+// etagListMatches reports whether a precondition header's list names one
+// of etags (weakly) or is "*" while the version exists.
+func etagListMatches(values []string, exists bool, etags []string) bool {
+	for _, v := range values {
+		for part := range strings.SplitSeq(v, ",") {
+			part = strings.TrimPrefix(strings.TrimSpace(part), "W/")
+			if part == "*" && exists {
+				return true
+			}
+			if part != "" && slices.Contains(etags, part) {
+				return true
+			}
 		}
 	}
-	return problem(http.StatusPreconditionFailed, "conflict", "If-Match does not match the current version; fetch it again")
+	return false
 }
 
 // sendPreview answers a write with the stored version as the preview
@@ -271,10 +295,7 @@ func (s *Server) deleteArticle(c *gin.Context) error {
 		return err
 	}
 	id, lang := c.Param("id"), c.Param("lang")
-	if err := s.checkIfMatch(c, id, lang); err != nil {
-		return err
-	}
-	if err := s.stores.Load().Delete(c.Request.Context(), id, lang); err != nil {
+	if err := s.stores.Load().DeleteIf(c.Request.Context(), id, lang, s.precondition(c, lang)); err != nil {
 		return err
 	}
 	s.log.InfoContext(c.Request.Context(), "write", "op", "delete", "id", id, "lang", lang,
@@ -289,6 +310,7 @@ func (s *Server) deleteArticle(c *gin.Context) error {
 // asProblem's table.
 func storeProblem(err error) *Problem {
 	var ve *store.ValidationError
+	var ce *store.ConflictError
 	switch {
 	case errors.As(err, &ve):
 		var errs []FieldError
@@ -300,8 +322,10 @@ func storeProblem(err error) *Problem {
 		return problem(http.StatusConflict, "read_only", "the content tree is read-only")
 	case errors.Is(err, store.ErrNotFound):
 		return notFound("no such article version")
+	case errors.As(err, &ce):
+		return problem(http.StatusConflict, "conflict", "%s", ce.Reason)
 	case errors.Is(err, store.ErrConflict):
-		return problem(http.StatusConflict, "conflict", "%s", conflictDetail(err))
+		return problem(http.StatusConflict, "conflict", "the change conflicts with other versions of the article")
 	case errors.Is(err, store.ErrNoSpace):
 		return problem(http.StatusInsufficientStorage, "insufficient_storage", "the server cannot store the change: no space left; nothing was written")
 	case errors.Is(err, store.ErrUnavailable):
@@ -310,14 +334,4 @@ func storeProblem(err error) *Problem {
 		return p
 	}
 	return nil
-}
-
-// conflictDetail keeps the store's explanation of a conflict, which names
-// only article ids and languages the client sent.
-func conflictDetail(err error) string {
-	msg := err.Error()
-	if i := strings.LastIndex(msg, ": "+store.ErrConflict.Error()); i > 0 {
-		return msg[:i]
-	}
-	return msg
 }

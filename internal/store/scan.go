@@ -135,6 +135,10 @@ func listTop(fsys fs.FS) (folders []string, problems []article.Problem, err erro
 		p := load.ArticlesDir + "/" + name
 		switch {
 		case load.Ignored(name):
+		case d.Type()&fs.ModeSymlink != 0:
+			// Neither followed nor looked into: its target may be
+			// anywhere, and so may the names of its files.
+			problems = append(problems, article.Problem{Path: p, Line: 1, Message: "symbolic link not followed: an article folder must be a directory"})
 		case d.IsDir():
 			folders = append(folders, p)
 		case path.Ext(name) == ".md" && !strings.EqualFold(name, "README.md"):
@@ -206,7 +210,7 @@ func (s *Store) readFile(p string, buf []byte) ([]byte, fs.FileInfo, error) {
 	// non-blocking for the poller and, the poller refusing a regular file,
 	// blocking again, which is four more system calls a file and a quarter
 	// of the cost of reading a tree. A regular file ignores the flag.
-	f, err := os.OpenFile(s.osPath(p), os.O_RDONLY|openNonblock, 0)
+	f, err := os.OpenFile(s.osPath(p), os.O_RDONLY|openNonblock|openNoFollow, 0)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -291,6 +295,12 @@ func (s *Store) scan(ctx context.Context, d dirty) (bool, error) {
 	}
 	if d.all || d.top {
 		top, problems, err := listTop(s.fsys)
+		if s.dir != "" {
+			if info, lerr := os.Lstat(s.osPath(load.ArticlesDir)); lerr == nil && info.Mode()&fs.ModeSymlink != 0 {
+				top, err = nil, nil
+				problems = []article.Problem{{Path: load.ArticlesDir, Line: 1, Message: "symbolic link not followed: the articles folder must be a directory"}}
+			}
+		}
 		switch {
 		case errors.Is(err, errNoArticles) && s.gen != nil && len(s.folders) > 0:
 			// Articles were served: wait a little before serving none.
@@ -483,8 +493,14 @@ func (s *Store) scanFolder(dir string, buf *[]byte, cache func() *versionCache) 
 	var c *versionCache
 	var files []listed
 	if s.dir != "" {
-		if info, err := os.Lstat(s.osPath(dir)); err == nil && info.IsDir() {
+		info, err := os.Lstat(s.osPath(dir))
+		switch {
+		case err == nil && info.IsDir():
 			res.st = statOf(info)
+		case err == nil:
+			// A symbolic link (or a file) where a folder was: not an
+			// article folder, whatever it points at; listTop reports it.
+			return res
 		}
 		if f == nil {
 			c = cache()

@@ -176,6 +176,7 @@ type Store struct {
 	journalBehind bool               // an Append failed: reconcile with State next time
 	rebuilding    bool               // a background index rebuild is scheduled
 	holding       string             // why a re-scan's generation is held back; "" when none
+	root          *os.Root           // of the write under way, for ops; nil otherwise
 }
 
 // Open loads the content tree, opens the search index over it, appends to
@@ -201,13 +202,13 @@ func newStore(opts Options) (*Store, error) {
 		opts:    opts,
 		log:     opts.Logger,
 		render:  load.NewRenderer(),
-		ops:     osFileOps(),
 		folders: make(map[string]*folder),
 
 		racyWindow:   racyWindow,
 		rebuildDelay: time.Second,
 		sumSeed:      maphash.MakeSeed(),
 	}
+	s.ops = s.rootFileOps()
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}

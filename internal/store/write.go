@@ -5,11 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"math/rand/v2"
 	"os"
 	"path"
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"syscall"
 
@@ -18,7 +20,9 @@ import (
 )
 
 // fileOps are the file-system calls of writes, replaceable in tests to
-// simulate a full disk or a read-only directory.
+// simulate a full disk or a read-only directory. Names are relative to
+// the content directory, and the calls go through the os.Root of the
+// write under way (Store.root).
 type fileOps struct {
 	createTemp func(dir, pattern string) (*os.File, error)
 	write      func(f *os.File, b []byte) (int, error)
@@ -27,13 +31,25 @@ type fileOps struct {
 	mkdir      func(name string, perm os.FileMode) error
 }
 
-func osFileOps() fileOps {
+// rootFileOps returns the fileOps of s, which act in s.root.
+func (s *Store) rootFileOps() fileOps {
 	return fileOps{
-		createTemp: os.CreateTemp,
-		write:      (*os.File).Write,
-		rename:     os.Rename,
-		remove:     os.Remove,
-		mkdir:      os.Mkdir,
+		createTemp: func(dir, pattern string) (*os.File, error) {
+			prefix, _, _ := strings.Cut(pattern, "*")
+			for range 100 {
+				name := filepath.Join(dir, prefix+strconv.FormatUint(rand.Uint64(), 36))
+				f, err := s.root.OpenFile(name, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+				if errors.Is(err, fs.ErrExist) {
+					continue
+				}
+				return f, err
+			}
+			return nil, fmt.Errorf("create temporary file in %s: %w", dir, fs.ErrExist)
+		},
+		write:  (*os.File).Write,
+		rename: func(o, n string) error { return s.root.Rename(o, n) },
+		remove: func(name string) error { return s.root.Remove(name) },
+		mkdir:  func(name string, perm os.FileMode) error { return s.root.Mkdir(name, perm) },
 	}
 }
 
@@ -298,6 +314,30 @@ func breaks(ps []article.Problem) string {
 	return "other versions depend on it: " + strings.Join(names, ", ")
 }
 
+// errSymlink reports a folder on the way to a version file that is a
+// symbolic link: writes never follow one.
+var errSymlink = errors.New("a folder on the way is a symbolic link")
+
+// openRoot opens the content directory as an os.Root for one write, so
+// that no file outside it is ever written or removed, and checks that no
+// folder between it and the folder dir (relative) is a symbolic link:
+// the scans refuse those, so a write through one would publish what the
+// next scan drops.
+func (s *Store) openRoot(dir string) (*os.Root, error) {
+	root, err := os.OpenRoot(s.dir)
+	if err != nil {
+		return nil, fmt.Errorf("open content directory: %w: %w", ErrUnavailable, err)
+	}
+	for d := dir; d != "." && d != string(filepath.Separator); d = filepath.Dir(d) {
+		info, err := root.Lstat(d)
+		if err == nil && info.Mode()&fs.ModeSymlink != 0 {
+			root.Close()
+			return nil, fmt.Errorf("write into %s: %w: %w", filepath.ToSlash(d), ErrUnavailable, errSymlink)
+		}
+	}
+	return root, nil
+}
+
 // writeFile writes data to the file at slash path rel atomically and
 // durably: to a temporary file in the same folder, synced, renamed over
 // the target, and the folder synced. Folders it creates are synced into
@@ -305,11 +345,19 @@ func breaks(ps []article.Problem) string {
 // mix; the temporary file it may leave is removed by the next Open. Once
 // the file is renamed into place the write has happened: failures after
 // that are logged, not returned, and info is nil when the file cannot be
-// looked at.
+// looked at. Every file operation goes through an os.Root of the content
+// directory: nothing outside it is written.
 func (s *Store) writeFile(rel string, data []byte) (fs.FileInfo, error) {
-	target := filepath.Join(s.dir, filepath.FromSlash(rel))
+	target := filepath.FromSlash(rel)
 	dir := filepath.Dir(target)
-	created, err := s.makeDirs(dir)
+	root, err := s.openRoot(dir)
+	if err != nil {
+		return nil, err
+	}
+	defer root.Close()
+	s.root = root
+	defer func() { s.root = nil }()
+	created, err := s.makeDirs(root, dir)
 	if err != nil {
 		return nil, err
 	}
@@ -317,7 +365,7 @@ func (s *Store) writeFile(rel string, data []byte) (fs.FileInfo, error) {
 	defer func() {
 		if !ok {
 			for i := len(created) - 1; i >= 0; i-- {
-				os.Remove(created[i]) // only if still empty
+				root.Remove(created[i]) // only if still empty
 			}
 		}
 	}()
@@ -326,21 +374,21 @@ func (s *Store) writeFile(rel string, data []byte) (fs.FileInfo, error) {
 	if err != nil {
 		return nil, classify("create temporary file", err)
 	}
-	tmp := f.Name()
+	tmp := filepath.Join(dir, filepath.Base(f.Name()))
 	closed := false
 	defer func() {
 		if !ok {
 			if !closed {
 				f.Close()
 			}
-			os.Remove(tmp)
+			root.Remove(tmp)
 		}
 	}()
 	if _, err := s.ops.write(f, data); err != nil {
 		return nil, classify("write "+rel, err)
 	}
 	mode := fs.FileMode(0o644)
-	if st, err := os.Stat(target); err == nil {
+	if st, err := root.Stat(target); err == nil {
 		mode = st.Mode().Perm()
 	}
 	if err := f.Chmod(mode); err != nil {
@@ -360,10 +408,10 @@ func (s *Store) writeFile(rel string, data []byte) (fs.FileInfo, error) {
 	// Readers of the tree (a re-scan, a restart) see the renamed file
 	// whatever happens next, so nothing after the rename may fail the
 	// write: it is published, and its outcome is success.
-	if err := syncDir(dir); err != nil {
+	if err := syncDir(root, dir); err != nil {
 		s.log.Warn("sync folder after a write; the new file is in place", "path", rel, "err", err)
 	}
-	info, err := os.Lstat(target)
+	info, err := root.Lstat(target)
 	if err != nil {
 		s.log.Warn("stat after a write; the next scan reads the file again", "path", rel, "err", err)
 		return nil, nil
@@ -371,13 +419,13 @@ func (s *Store) writeFile(rel string, data []byte) (fs.FileInfo, error) {
 	return info, nil
 }
 
-// makeDirs creates dir and its missing parents inside the content
-// directory, syncing each parent after creating a child in it, and returns
+// makeDirs creates the folder dir (relative to root) and its missing
+// parents, syncing each parent after creating a child in it, and returns
 // the folders it created.
-func (s *Store) makeDirs(dir string) ([]string, error) {
+func (s *Store) makeDirs(root *os.Root, dir string) ([]string, error) {
 	var missing []string
-	for d := dir; d != s.dir && len(d) > len(s.dir); d = filepath.Dir(d) {
-		if _, err := os.Stat(d); err == nil {
+	for d := dir; d != "." && d != string(filepath.Separator); d = filepath.Dir(d) {
+		if _, err := root.Stat(d); err == nil {
 			break
 		} else if !errors.Is(err, fs.ErrNotExist) {
 			return nil, classify("create folder", err)
@@ -385,19 +433,20 @@ func (s *Store) makeDirs(dir string) ([]string, error) {
 		missing = append(missing, d)
 	}
 	var created []string
+	undo := func() {
+		for j := len(created) - 1; j >= 0; j-- {
+			root.Remove(created[j])
+		}
+	}
 	for i := len(missing) - 1; i >= 0; i-- {
 		d := missing[i]
 		if err := s.ops.mkdir(d, 0o755); err != nil && !errors.Is(err, fs.ErrExist) {
-			for j := len(created) - 1; j >= 0; j-- {
-				os.Remove(created[j])
-			}
+			undo()
 			return nil, classify("create folder", err)
 		}
 		created = append(created, d)
-		if err := syncDir(filepath.Dir(d)); err != nil {
-			for j := len(created) - 1; j >= 0; j-- {
-				os.Remove(created[j])
-			}
+		if err := syncDir(root, filepath.Dir(d)); err != nil {
+			undo()
 			return nil, classify("sync folder", err)
 		}
 	}
@@ -406,30 +455,38 @@ func (s *Store) makeDirs(dir string) ([]string, error) {
 
 // removeFile removes the file at slash path rel durably, and its folder
 // when that is left empty, which it reports. A file already gone is not an
-// error.
+// error. It goes through an os.Root of the content directory: nothing
+// outside it is removed.
 func (s *Store) removeFile(rel string) (folderGone bool, err error) {
-	target := filepath.Join(s.dir, filepath.FromSlash(rel))
+	target := filepath.FromSlash(rel)
 	dir := filepath.Dir(target)
+	root, err := s.openRoot(dir)
+	if err != nil {
+		return false, err
+	}
+	defer root.Close()
+	s.root = root
+	defer func() { s.root = nil }()
 	if err := s.ops.remove(target); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return false, classify("remove "+rel, err)
 	}
 	// The file is gone for every reader: the delete has happened.
-	if err := syncDir(dir); err != nil {
+	if err := syncDir(root, dir); err != nil {
 		s.log.Warn("sync folder after a delete; the file is removed", "path", rel, "err", err)
 	}
 	if err := s.ops.remove(dir); err != nil {
 		return false, nil // not empty: other languages, or files of people
 	}
-	if err := syncDir(filepath.Dir(dir)); err != nil {
+	if err := syncDir(root, filepath.Dir(dir)); err != nil {
 		s.log.Warn("sync articles folder", "err", err)
 	}
 	return true, nil
 }
 
-// syncDir makes the entries of dir durable. File systems that cannot sync
-// a folder (EINVAL) are taken at their word.
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
+// syncDir makes the entries of the folder dir of root durable. File
+// systems that cannot sync a folder (EINVAL) are taken at their word.
+func syncDir(root *os.Root, dir string) error {
+	d, err := root.Open(dir)
 	if err != nil {
 		return err
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http/httptest"
+	"os"
 	"runtime"
 	"strings"
 	"testing"
@@ -188,5 +189,46 @@ func TestUnknownParametersShareTheAnswer(t *testing.T) {
 		if got := a.srv.answers.len(); got != n {
 			t.Errorf("%s: junk parameters created %d cached answers", base, got-n)
 		}
+	}
+}
+
+// TestBrokenIndexIs503: when the index cannot answer, searches are 503
+// unavailable with Retry-After (never 500) and /readyz says why, while
+// articles are still served (issue 14, finding 8 and the full-disk
+// finding 4).
+func TestBrokenIndexIs503(t *testing.T) {
+	a := newAPI(t, nil, Options{})
+	a.srv.cur.Load().ix.Close()
+	for _, target := range []string{"/v1/search?q=skola", "/v1/suggest?q=sk", "/v1/search?q=skola&lang=all"} {
+		r := a.get(target)
+		if r.Code != 503 || r.Header().Get("Retry-After") == "" || !strings.Contains(string(r.body), `"unavailable"`) {
+			t.Errorf("%s with the index broken: %d %s", target, r.Code, r.body)
+		}
+	}
+	r := a.get("/readyz")
+	if r.Code != 200 || !strings.Contains(string(r.body), `"degraded"`) || !strings.Contains(string(r.body), "search index") {
+		t.Errorf("/readyz with the index broken: %d %s", r.Code, r.body)
+	}
+	if r := a.get("/v1/articles/internationellt-arbete"); r.Code != 200 {
+		t.Errorf("article with the index broken: %d", r.Code)
+	}
+}
+
+// TestMissingContentDirIs503: a PUT to a server whose content directory
+// has gone answers 503 unavailable (never 500) and leaves reads alone.
+func TestMissingContentDirIs503(t *testing.T) {
+	a, _, dir := newWriteAPI(t, Options{AdminToken: token})
+	if err := os.RemoveAll(dir); err != nil {
+		t.Fatal(err)
+	}
+	r := a.put("/v1/articles/vanort-de-pere/sv", newArticle)
+	if r.Code != 503 && r.Code != 507 {
+		t.Errorf("PUT without a content directory: %d %s", r.Code, r.body)
+	}
+	if r.Header().Get("Retry-After") == "" && r.Code == 503 {
+		t.Errorf("503 without Retry-After")
+	}
+	if g := a.get("/v1/articles/internationellt-arbete"); g.Code != 200 {
+		t.Errorf("read without a content directory: %d", g.Code)
 	}
 }

@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"net/http"
+	"slices"
 
 	"github.com/gin-gonic/gin"
 
@@ -34,9 +35,17 @@ func (s *Server) readyz(c *gin.Context) error {
 		p.retryAfter = "1"
 		return p
 	}
-	st := statusJSON{Status: "ok"}
-	if len(cur.problems) > 0 {
-		st = statusJSON{Status: "degraded", Problems: cur.problems}
+	st := statusJSON{Status: "ok", Problems: cur.problems}
+	if err := cur.ix.Health(); err != nil {
+		// Articles are still served, so the server stays ready; the
+		// reason is fixed text (the error may name server paths).
+		s.log.WarnContext(c.Request.Context(), "readyz: search index unavailable", "err", err)
+		st.Problems = append(slices.Clip(st.Problems), article.Problem{
+			Message: "search index unavailable: searches answer 503 until it is rebuilt from the content",
+		})
+	}
+	if len(st.Problems) > 0 {
+		st.Status = "degraded"
 	}
 	r, err := jsonRep(st)
 	if err != nil {

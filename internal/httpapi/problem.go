@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 
+	"github.com/amal-kommun/tolk/index"
 	"github.com/amal-kommun/tolk/internal/langs"
 )
 
@@ -61,6 +62,13 @@ func asProblem(ctx context.Context, log *slog.Logger, err error) *Problem {
 		return p
 	case errors.Is(err, langs.ErrUnsupported):
 		return problem(http.StatusBadRequest, "unsupported_language", "%s", err)
+	case errors.Is(err, index.ErrUnavailable), errors.Is(err, index.ErrClosed):
+		// A broken index (a full disk, a panic inside Bleve, a query whose
+		// budget ran out) is the server's state, not the client's fault.
+		log.WarnContext(ctx, "search unavailable", "err", err)
+		p := problem(http.StatusServiceUnavailable, "unavailable", "search is unavailable right now; try again shortly")
+		p.retryAfter = "5"
+		return p
 	case errors.Is(err, context.DeadlineExceeded):
 		p := problem(http.StatusServiceUnavailable, "unavailable", "the request took too long; try again")
 		p.retryAfter = "1"

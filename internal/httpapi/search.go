@@ -343,12 +343,17 @@ func (s *Server) suggest(c *gin.Context) error {
 		return err
 	}
 	return s.answer(c, cur, searchKey("suggest", sc, q, nil, 0, 0), sc, func(ctx context.Context) (any, error) {
-		return s.suggestJSON(ctx, cur, q, sc), nil
+		return s.suggestJSON(ctx, cur, q, sc)
 	})
 }
 
 // suggestJSON finds and renders the suggestions for q.
-func (s *Server) suggestJSON(ctx context.Context, cur *snapshot, q string, sc searchScope) suggestJSON {
+func (s *Server) suggestJSON(ctx context.Context, cur *snapshot, q string, sc searchScope) (suggestJSON, error) {
+	// Suggest reports no errors: ask the index whether it can answer, so a
+	// broken index is a 503, not an empty list that gets cached.
+	if err := cur.ix.Health(); err != nil {
+		return suggestJSON{}, err
+	}
 	var ls []string
 	if !sc.all {
 		ls = []string{sc.stored}
@@ -372,5 +377,5 @@ func (s *Server) suggestJSON(ctx context.Context, cur *snapshot, q string, sc se
 			ID: v.ID, Lang: lang, Slug: v.Slug, Title: s.title(sv), URL: nullable(site.URL(lang, v.Slug)),
 		})
 	}
-	return out
+	return out, nil
 }

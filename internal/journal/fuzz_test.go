@@ -94,6 +94,9 @@ func FuzzParseRecordFast(f *testing.F) {
 		`{"seq":1,"id":"a","lang":"sv","op":"upsert","at":"2026-11-29T21:37:56,5Z","slug":"s"}` + "\n",
 		`{"seq":1,"id":"a","lang":"sv","op":"upsert","at":"2026-11-29T21:37:56+01:00","slug":"s","hash":""}` + "\n",
 		`{"seq":1,"id":"a","lang":"sv","op":"delete","at":"2026-11-29T21:37:56Z","slug":"s"}`,
+		`{"seq":1,"id":"a","lang":"sv","op":"upsert","at":"2026-11-29T21:37:56Z","slug":"s","hash":"h","previous_slug":"o"}` + "\n",
+		`{"seq":1,"id":"a","lang":"sv","op":"upsert","at":"2026-11-29T21:37:56Z","slug":"s","previous_slug":"o"}` + "\n",
+		`{"seq":1,"id":"a","lang":"sv","op":"upsert","at":"2026-11-29T21:37:56Z","slug":"s","previous_slug":""}` + "\n",
 	} {
 		f.Add(s)
 	}

@@ -35,6 +35,10 @@ type Entry struct {
 	// deletes and derived languages. At start the store compares it with the
 	// content tree to find what changed while the server was stopped.
 	Hash string
+	// PreviousSlug is the version's slug before this upsert when the
+	// upsert changed it, so that a reader of the feed can purge the old
+	// URL; "" otherwise, and in journals written before it existed.
+	PreviousSlug string
 }
 
 // Key identifies one article version.
@@ -119,6 +123,8 @@ type record struct {
 	At   time.Time `json:"at"`
 	Slug string    `json:"slug"`
 	Hash string    `json:"hash,omitempty"`
+	// PreviousSlug is left out when empty: older journals read the same.
+	PreviousSlug string `json:"previous_slug,omitempty"`
 }
 
 // Open opens the journal in dir, creating dir and the file if needed. With
@@ -293,7 +299,7 @@ func (j *Journal) parseRecord(line []byte) string {
 	if want := uint64(len(j.entries)) + 1; rec.Seq != want {
 		return fmt.Sprintf("sequence %d, want %d", rec.Seq, want)
 	}
-	e := Entry{ID: rec.ID, Lang: rec.Lang, Op: rec.Op, At: rec.At.UTC(), Slug: rec.Slug, Hash: rec.Hash}
+	e := Entry{ID: rec.ID, Lang: rec.Lang, Op: rec.Op, At: rec.At.UTC(), Slug: rec.Slug, Hash: rec.Hash, PreviousSlug: rec.PreviousSlug}
 	if err := validate(e); err != nil {
 		return err.Error()
 	}
@@ -386,7 +392,7 @@ func (j *Journal) Append(entries ...Entry) error {
 		var buf []byte
 		for _, e := range norm {
 			seq++
-			line, err := json.Marshal(record{Seq: seq, ID: e.ID, Lang: e.Lang, Op: e.Op, At: e.At, Slug: e.Slug, Hash: e.Hash})
+			line, err := json.Marshal(record{Seq: seq, ID: e.ID, Lang: e.Lang, Op: e.Op, At: e.At, Slug: e.Slug, Hash: e.Hash, PreviousSlug: e.PreviousSlug})
 			if err != nil {
 				return fmt.Errorf("journal: encode entry: %w", err)
 			}
@@ -515,7 +521,7 @@ func validate(e Entry) error {
 		return errors.New("empty lang")
 	case e.Op != Upsert && e.Op != Delete:
 		return fmt.Errorf("unknown op %q", e.Op)
-	case !utf8.ValidString(e.ID) || !utf8.ValidString(e.Lang) || !utf8.ValidString(e.Slug) || !utf8.ValidString(e.Hash):
+	case !utf8.ValidString(e.ID) || !utf8.ValidString(e.Lang) || !utf8.ValidString(e.Slug) || !utf8.ValidString(e.Hash) || !utf8.ValidString(e.PreviousSlug):
 		return errors.New("invalid UTF-8")
 	}
 	return nil

@@ -541,3 +541,48 @@ func appendFile(t testing.TB, path, s string) {
 		t.Fatal(err)
 	}
 }
+
+// TestPreviousSlug: an upsert's previous slug is written, read back after
+// a reopen, and journals written before the field existed read as before.
+func TestPreviousSlug(t *testing.T) {
+	dir := t.TempDir()
+	j := open(t, dir)
+	es := []Entry{
+		{ID: "a", Lang: "sv", Op: Upsert, At: t0, Slug: "ny", Hash: "h", PreviousSlug: "gammal"},
+		{ID: "a", Lang: "zh-Hant", Op: Upsert, At: t0, Slug: "ny", PreviousSlug: "gammal"},
+		{ID: "b", Lang: "sv", Op: Upsert, At: t0, Slug: "b", Hash: "h"},
+	}
+	if err := j.Append(es...); err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(filepath.Join(dir, FileName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSuffix(string(data), "\n"), "\n")
+	want := []string{
+		`{"seq":1,"id":"a","lang":"sv","op":"upsert","at":"2026-11-29T12:00:00Z","slug":"ny","hash":"h","previous_slug":"gammal"}`,
+		`{"seq":2,"id":"a","lang":"zh-Hant","op":"upsert","at":"2026-11-29T12:00:00Z","slug":"ny","previous_slug":"gammal"}`,
+		`{"seq":3,"id":"b","lang":"sv","op":"upsert","at":"2026-11-29T12:00:00Z","slug":"b","hash":"h"}`,
+	}
+	if diff := cmp.Diff(want, lines[1:]); diff != "" {
+		t.Errorf("entry lines (-want +got):\n%s", diff)
+	}
+	for _, l := range lines[1:] {
+		if _, ok := parseRecordFast([]byte(l + "\n")); !ok {
+			t.Errorf("fast path refuses %s, as Append writes it", l)
+		}
+	}
+	j.Close()
+	j = open(t, dir)
+	got, _, err := j.Since("", 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(es, got); diff != "" {
+		t.Errorf("after a reopen (-want +got):\n%s", diff)
+	}
+	if p := j.State()[Key{"a", "sv"}].PreviousSlug; p != "gammal" {
+		t.Errorf("State's previous slug %q", p)
+	}
+}

@@ -8,7 +8,7 @@ import (
 )
 
 // parseRecordFast parses line when it is exactly as Append writes it: the
-// keys of record in order, hash left out when empty, and strings without
+// keys of record in order, hash and previous_slug left out when empty, and strings without
 // escapes. It reports false for anything else, which the caller then
 // decodes with encoding/json; it never accepts a line that encoding/json
 // would read differently. Reading a journal of 40,000 entries at start is
@@ -55,6 +55,11 @@ func parseRecordFast(line []byte) (record, bool) {
 	}
 	if p.lit(`,"hash":`) {
 		if rec.Hash, ok = p.str(); !ok || rec.Hash == "" {
+			return rec, false
+		}
+	}
+	if p.lit(`,"previous_slug":`) {
+		if rec.PreviousSlug, ok = p.str(); !ok || rec.PreviousSlug == "" {
 			return rec, false
 		}
 	}

@@ -361,6 +361,7 @@ type change struct {
 	hash     string // the file's; "" for deletes and derived languages
 	url      string
 	prevURL  string // for a changed slug and for a delete; "" otherwise
+	prevSlug string // for an upsert that changed the slug; "" otherwise
 }
 
 // diff returns the changes from old to g, by article id and then language,
@@ -415,6 +416,9 @@ func withDerived(c change, site, prevSite *article.Site, prevSlug string) []chan
 		out[i].url = site.URL(out[i].lang, out[i].slug)
 		if prevSlug != "" {
 			out[i].prevURL = prevSite.URL(out[i].lang, prevSlug)
+			if c.op == journal.Upsert {
+				out[i].prevSlug = prevSlug
+			}
 		}
 	}
 	return out

@@ -18,7 +18,7 @@ type journalLog interface {
 func journalEntries(changes []change, at time.Time) []journal.Entry {
 	out := make([]journal.Entry, len(changes))
 	for i, c := range changes {
-		out[i] = journal.Entry{ID: c.id, Lang: c.lang, Op: c.op, At: at, Slug: c.slug, Hash: c.hash}
+		out[i] = journal.Entry{ID: c.id, Lang: c.lang, Op: c.op, At: at, Slug: c.slug, Hash: c.hash, PreviousSlug: c.prevSlug}
 	}
 	return out
 }
@@ -99,6 +99,7 @@ func (s *Store) catchUpChanges(g *generation) ([]change, int) {
 			w.url = site.URL(k.lang, w.slug)
 			if known && e.Slug != w.slug {
 				w.prevURL = site.URL(k.lang, e.Slug)
+				w.prevSlug = e.Slug
 			}
 			changes = append(changes, w)
 		case known:

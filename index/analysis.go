@@ -18,7 +18,7 @@ import (
 // how, beyond what the mapping JSON and analyzers.Version already capture
 // (for example the meaning of a field's contents). A change forces a
 // rebuild of every persisted index.
-const schemaVersion = "tolk-index-4"
+const schemaVersion = "tolk-index-5"
 
 // docType is the Bleve document type of every indexed version.
 const docType = "version"
@@ -159,10 +159,24 @@ func newMapping(langs []string) (*mapping.IndexMappingImpl, error) {
 	dm.AddFieldMappingsAt(fieldLang, kw())
 	dm.AddFieldMappingsAt(fieldTags, kw())
 	dm.AddFieldMappingsAt(fieldArticle, kw())
+	// Text is indexed with capped analyzers (capped.go), queries are
+	// analyzed with the bases.
+	var capped []string
+	for _, l := range langs {
+		for _, fa := range specFor(l).textFields() {
+			if !slices.Contains(capped, fa[1]) {
+				capped = append(capped, fa[1])
+			}
+		}
+	}
+	slices.Sort(capped)
+	if err := addCapped(m, capped); err != nil {
+		return nil, err
+	}
 	for _, l := range langs {
 		for _, fa := range specFor(l).textFields() {
 			f := mapping.NewTextFieldMapping()
-			f.Analyzer = fa[1]
+			f.Analyzer = cappedPrefix + fa[1]
 			f.Store = false
 			f.IncludeInAll = false
 			f.IncludeTermVectors = true

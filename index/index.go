@@ -1,6 +1,7 @@
 package index
 
 import (
+	"cmp"
 	"context"
 	"encoding/binary"
 	"encoding/hex"
@@ -64,7 +65,16 @@ type Options struct {
 	// Progress, when set, is called during a full build with the versions
 	// indexed so far and the total, after every batch; it must be quick.
 	Progress func(done, total int)
+	// SearchBudget is the most time one search may take; a search that
+	// takes longer fails with an error wrapping ErrUnavailable. 0 means
+	// DefaultSearchBudget.
+	SearchBudget time.Duration
 }
+
+// DefaultSearchBudget is the time one search may take unless
+// Options.SearchBudget says otherwise: a hundred times what a search of
+// a large corpus takes.
+const DefaultSearchBudget = 500 * time.Millisecond
 
 // Index is the search index over the public versions of a library. It is
 // safe for concurrent use: searches and suggestions run in parallel with
@@ -73,6 +83,7 @@ type Options struct {
 type Index struct {
 	log      *slog.Logger
 	progress func(done, total int)
+	budget   time.Duration
 	dir      string
 	alias    bleve.IndexAlias
 
@@ -174,7 +185,7 @@ func Open(ctx context.Context, opts Options, versions []*article.Version) (*Inde
 	if log == nil {
 		log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
-	ix := &Index{log: log, dir: opts.Dir, progress: opts.Progress}
+	ix := &Index{log: log, dir: opts.Dir, progress: opts.Progress, budget: cmp.Or(opts.SearchBudget, DefaultSearchBudget)}
 	docs := collect(versions)
 	// Hash the content while the analyzers load their dictionaries.
 	var fp contentHash

@@ -98,7 +98,7 @@ type Count struct {
 // not an error. Searches never see a half-applied Rebuild. While the index
 // is broken (see Health) Search fails with an error wrapping
 // ErrUnavailable, and so does a search that panics inside Bleve, which
-// marks the index broken.
+// marks the index broken, or takes longer than Options.SearchBudget.
 func (ix *Index) Search(ctx context.Context, r Request) (res Result, err error) {
 	start := time.Now()
 	ix.mu.RLock()
@@ -111,8 +111,13 @@ func (ix *Index) Search(ctx context.Context, r Request) (res Result, err error) 
 		return Result{Tags: []Count{}, Langs: []Count{}}, fmt.Errorf("search: %w", err)
 	}
 	defer contain("search", s.state, &err)
-	res, err = ix.search(ctx, s, r)
+	bctx, cancel := context.WithTimeout(ctx, ix.budget)
+	defer cancel()
+	res, err = ix.search(bctx, s, r)
 	res.Took = time.Since(start)
+	if err != nil && ctx.Err() == nil && errors.Is(err, context.DeadlineExceeded) {
+		return Result{Tags: []Count{}, Langs: []Count{}, Took: res.Took}, fmt.Errorf("search: %w: over its budget of %v", ErrUnavailable, ix.budget)
+	}
 	return res, err
 }
 

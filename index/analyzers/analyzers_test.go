@@ -309,6 +309,22 @@ func TestToSimplified(t *testing.T) {
 		{"圖書館", "图书馆"},
 		{"图书馆", "图书馆"},
 		{"學校 ABC 開放", "学校 ABC 开放"},
+		// Taiwan phrasing (OpenCC s2twp) back to the Simplified words.
+		{"透過", "通过"},
+		{"物件", "对象"},
+		{"軟體", "软件"},
+		{"透過軟體交流", "通过软件交流"},
+		{"記憶體", "内存"},
+		{"網路", "网络"},
+		{"資訊", "信息"},
+		// Hong Kong characters (s2hk).
+		{"綫上", "线上"},
+		// Tolk's phrase corrections, reversed.
+		{"服務對象", "服务对象"},
+		{"合作夥伴", "合作伙伴"},
+		{"夥伴關係", "伙伴关系"},
+		// Simplified text stays as it is.
+		{"德佩尔学校交流", "德佩尔学校交流"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {

@@ -126,3 +126,34 @@ func BenchmarkLoadZhWords(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkToSimplified converts queries in Taiwan phrasing, Simplified
+// and Latin letters, and the 600-character benchmark text in Taiwan form.
+func BenchmarkToSimplified(b *testing.B) {
+	for _, in := range []struct{ name, text string }{
+		{"query-tw", "透過軟體交流"},
+		{"query-hans", "德佩尔学校交流"},
+		{"query-latin", "dunhuang"},
+		{"text-tw", "在國際交流中，促進民主始終是本市使命的一部分，透過軟體與合作夥伴建立夥伴關係。"},
+	} {
+		b.Run(in.name, func(b *testing.B) {
+			ToSimplified(in.text)
+			b.SetBytes(int64(len(in.text)))
+			b.ReportAllocs()
+			for b.Loop() {
+				ToSimplified(in.text)
+			}
+		})
+	}
+}
+
+// BenchmarkLoadT2SPhrases decodes the embedded phrase table of
+// ToSimplified, as its first call does.
+func BenchmarkLoadT2SPhrases(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := readT2SPhrases(t2sPhrasesData); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

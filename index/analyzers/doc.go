@@ -64,7 +64,12 @@
 // converted from Traditional to Simplified Chinese character by character
 // with OpenCC's t2s character table, so 圖書館 and 图书馆 index alike.
 // Conversion by character rather than by phrase keeps a character's term
-// independent of its neighbours, hence the same in queries and text. Never
+// independent of its neighbours, hence the same in queries and text.
+// Queries go through ToSimplified, which also converts Taiwan and Hong
+// Kong phrases to their Simplified words first (軟體 → 软件, 透過 → 通过),
+// from a table generated with t2s_gen.go out of OpenCC's tw2sp and hk2s
+// dictionaries and Tolk's phrase corrections (internal/langs), so a
+// zh-Hant reader's words find the zh-Hans text they were converted from. Never
 // use fuzzy queries on Chinese fields: Bleve counts edit distance in bytes.
 //
 // Dictionary segmentation (github.com/go-ego/gse) was measured and is not

@@ -138,9 +138,8 @@ func (s *Server) preview(c *gin.Context, p params) (bool, error) {
 	default:
 		return false, badParam("preview", "preview must be true or false")
 	}
-	if !s.admin(c.Request) {
-		c.Header("WWW-Authenticate", `Bearer realm="tolk"`)
-		return false, problem(http.StatusUnauthorized, "unauthorized", "preview=true needs the admin token")
+	if err := s.checkToken(c, "preview=true"); err != nil {
+		return false, err
 	}
 	return true, nil
 }

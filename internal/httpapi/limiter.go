@@ -14,7 +14,8 @@ import (
 	"golang.org/x/time/rate"
 )
 
-// limiter is a token bucket per client address for search and suggest.
+// limiter is a token bucket per client (an IPv4 address or an IPv6 /64)
+// for every search entry point.
 type limiter struct {
 	limit   rate.Limit
 	burst   int
@@ -90,7 +91,7 @@ func (l *limiter) allow(r *http.Request) (ok bool, retryAfter time.Duration) {
 	if l.limit <= 0 {
 		return true, 0
 	}
-	addr := l.client(r)
+	addr := clientKey(l.client(r))
 	now := time.Now()
 	l.mu.Lock()
 	b := l.clients[addr]

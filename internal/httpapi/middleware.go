@@ -105,6 +105,25 @@ func (s *Server) cors(c *gin.Context) {
 	origin := c.Request.Header.Get("Origin")
 	h := c.Writer.Header()
 	m := c.Request.Method
+	allow := s.allow[c.FullPath()]
+	if m == http.MethodOptions && allow == "" {
+		c.Next() // not a route: the 404 (or a 405) answers
+		return
+	}
+	if allow != "" && allow != readMethods {
+		// A write route: no CORS at all, so browsers refuse cross-origin
+		// writes; OPTIONS only says what the route allows.
+		if m == http.MethodOptions {
+			h.Set("Allow", allow)
+			h.Set("Cache-Control", "no-store")
+			c.Writer.WriteHeader(http.StatusNoContent)
+			c.Writer.WriteHeaderNow()
+			c.Abort()
+			return
+		}
+		c.Next()
+		return
+	}
 	read := m == http.MethodGet || m == http.MethodHead || m == http.MethodOptions
 	any := slices.Contains(s.opts.CORSOrigins, "*")
 	if !any {

@@ -25,10 +25,12 @@ func (s *Server) routes() *gin.Engine {
 		return p
 	}))
 
+	s.allow = make(map[string]string)
 	get := func(path string, h handler) {
 		e.GET(path, s.wrap(h))
 		e.HEAD(path, s.wrap(h))
-		e.OPTIONS(path, s.cors) // cors answers preflights itself
+		e.OPTIONS(path, s.cors) // cors answers OPTIONS itself
+		s.allow[path] = readMethods
 	}
 	get("/healthz", s.healthz)
 	get("/readyz", s.readyz)
@@ -52,5 +54,7 @@ func (s *Server) routes() *gin.Engine {
 	get("/v1/sitemap.xml", s.sitemap)
 	e.PUT("/v1/articles/:id/:lang", s.wrap(s.putArticle))
 	e.DELETE("/v1/articles/:id/:lang", s.wrap(s.deleteArticle))
+	e.OPTIONS("/v1/articles/:id/:lang", s.cors)
+	s.allow["/v1/articles/:id/:lang"] = "DELETE, OPTIONS, PUT"
 	return e
 }

@@ -90,14 +90,18 @@ type Server struct {
 	metrics *metrics
 	slots   chan struct{} // semaphore of running searches
 	limiter *limiter
-	answers *answerCache  // answers keyed by client input, bounded in bytes
-	gens    atomic.Uint64 // generation numbers handed out by SetContent
-	journal atomic.Pointer[journal.Journal]
-	stores  atomic.Pointer[store.Store] // receives writes; nil until SetStore
-	openapi *rep                        // the OpenAPI document, serialized once
-	widget  *rep                        // widget.js, compressed once
+	// authFails throttles failed token checks per client.
+	authFails *failLimiter
+	answers   *answerCache  // answers keyed by client input, bounded in bytes
+	gens      atomic.Uint64 // generation numbers handed out by SetContent
+	journal   atomic.Pointer[journal.Journal]
+	stores    atomic.Pointer[store.Store] // receives writes; nil until SetStore
+	openapi   *rep                        // the OpenAPI document, serialized once
+	widget    *rep                        // widget.js, compressed once
 
-	cacheValue []string // Cache-Control of public reads, shared by responses
+	cacheValue []string          // Cache-Control of public reads, shared by responses
+	allow      map[string]string // route template → its Allow, for OPTIONS; read-only after New
+	csp        []string          // Content-Security-Policy of the demo page
 
 	idPrefix string        // random prefix of generated request ids
 	idSeq    atomic.Uint64 // counter of generated request ids
@@ -129,15 +133,17 @@ func New(opts Options) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{
-		opts:    opts,
-		log:     opts.Logger,
-		conv:    conv,
-		slots:   make(chan struct{}, opts.MaxSearches),
-		limiter: lim,
-		answers: newAnswerCache(opts.AnswerCacheBytes),
+		opts:      opts,
+		log:       opts.Logger,
+		conv:      conv,
+		slots:     make(chan struct{}, opts.MaxSearches),
+		limiter:   lim,
+		answers:   newAnswerCache(opts.AnswerCacheBytes),
+		authFails: newFailLimiter(),
 
 		cacheValue: []string{opts.CacheControl},
 		idPrefix:   randomPrefix(),
+		csp:        []string{demoCSP(opts.FrameAncestors)},
 	}
 	s.journal.Store(opts.Journal)
 	if s.openapi, err = openAPIDoc(); err != nil {

@@ -16,6 +16,7 @@ import (
 
 // widgetJS answers GET /widget.js.
 func (s *Server) widgetJS(c *gin.Context) error {
+	c.Writer.Header()["X-Content-Type-Options"] = nosniff
 	s.send(c, s.widget, "")
 	return nil
 }
@@ -37,6 +38,9 @@ func (s *Server) demoPage(c *gin.Context) error {
 		ch, _ := cur.neg.Negotiate("", false, c.Request.Header.Get("Accept-Language"))
 		page.Lang = ch.Lang
 	}
+	h := c.Writer.Header()
+	h["Content-Security-Policy"] = s.csp
+	h["X-Content-Type-Options"] = nosniff
 	render := func(ctx context.Context) (*rep, error) {
 		if page.Query != "" {
 			if err := s.demoSearch(ctx, cur, &page); err != nil {
@@ -106,4 +110,18 @@ func (s *Server) demoSearch(ctx context.Context, cur *snapshot, page *widget.Pag
 		page.Hits = append(page.Hits, widget.Hit{Title: s.title(sv), URL: site.URL(page.Lang, v.Slug), Lang: page.Lang, SnippetHTML: snippet})
 	}
 	return nil
+}
+
+var nosniff = []string{"nosniff"}
+
+// demoCSP is the demo page's Content-Security-Policy: nothing but its own
+// script, its two stylesheets (by hash), requests to this origin and forms
+// sent here; frameAncestors are the sources allowed to frame it ("" means
+// 'self').
+func demoCSP(frameAncestors string) string {
+	if strings.TrimSpace(frameAncestors) == "" {
+		frameAncestors = "'self'"
+	}
+	return "default-src 'none'; script-src 'self'; style-src 'self' " + strings.Join(widget.StyleHashes(), " ") +
+		"; connect-src 'self'; img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors " + frameAncestors
 }

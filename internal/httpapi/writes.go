@@ -28,8 +28,32 @@ func (s *Server) admin(r *http.Request) bool {
 	if s.opts.AdminToken == "" {
 		return false
 	}
-	token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-	return ok && subtle.ConstantTimeCompare([]byte(strings.TrimSpace(token)), []byte(s.opts.AdminToken)) == 1
+	scheme, token, ok := strings.Cut(r.Header.Get("Authorization"), " ")
+	return ok && strings.EqualFold(scheme, "Bearer") && // RFC 9110 §11.1: schemes are case-insensitive
+		subtle.ConstantTimeCompare([]byte(strings.TrimSpace(token)), []byte(s.opts.AdminToken)) == 1
+}
+
+// checkToken answers a request that needs the admin token: nil when it has
+// it, else a 401 (or, for a client that failed too often lately, a 429
+// without comparing the token at all). Every refusal is logged with the
+// client's address.
+func (s *Server) checkToken(c *gin.Context, what string) error {
+	client := s.limiter.client(c.Request)
+	if s.authFails.blocked(client) {
+		s.log.WarnContext(c.Request.Context(), "unauthorized: throttled", "client", client.String(), "what", what,
+			"request_id", c.Writer.Header().Get("X-Request-Id"))
+		p := problem(http.StatusTooManyRequests, "rate_limited", "too many failed authentications from this client; retry later")
+		p.retryAfter = retryAfterSeconds(authFailWindow)
+		return p
+	}
+	if s.admin(c.Request) {
+		return nil
+	}
+	s.authFails.fail(client)
+	s.log.WarnContext(c.Request.Context(), "unauthorized", "client", client.String(), "what", what,
+		"request_id", c.Writer.Header().Get("X-Request-Id"))
+	c.Header("WWW-Authenticate", `Bearer realm="tolk"`)
+	return problem(http.StatusUnauthorized, "unauthorized", "%s", what+" needs a valid Authorization: Bearer token")
 }
 
 // authorize runs the write API's checks in the contract's order: writes
@@ -38,9 +62,8 @@ func (s *Server) authorize(c *gin.Context) error {
 	if s.opts.AdminToken == "" {
 		return problem(http.StatusForbidden, "writes_disabled", "writes are disabled: the server has no admin token (TOLK_ADMIN_TOKEN)")
 	}
-	if !s.admin(c.Request) {
-		c.Header("WWW-Authenticate", `Bearer realm="tolk"`)
-		return problem(http.StatusUnauthorized, "unauthorized", "a valid Authorization: Bearer token is required")
+	if err := s.checkToken(c, "a write"); err != nil {
+		return err
 	}
 	if st := s.stores.Load(); st == nil || st.ReadOnly() {
 		return problem(http.StatusConflict, "read_only", "the server serves the embedded corpus, which is read-only; start it with --content DIR to publish")
@@ -200,7 +223,7 @@ func (s *Server) putArticle(c *gin.Context) error {
 		return err
 	}
 	s.log.InfoContext(c.Request.Context(), "write", "op", "put", "id", id, "lang", lang,
-		"created", res.Created, "changed", res.Changed, "request_id", c.Writer.Header().Get("X-Request-Id"))
+		"created", res.Created, "changed", res.Changed, "client", s.limiter.client(c.Request).String(), "request_id", c.Writer.Header().Get("X-Request-Id"))
 	status := http.StatusOK
 	if res.Created {
 		status = http.StatusCreated
@@ -299,7 +322,7 @@ func (s *Server) deleteArticle(c *gin.Context) error {
 		return err
 	}
 	s.log.InfoContext(c.Request.Context(), "write", "op", "delete", "id", id, "lang", lang,
-		"request_id", c.Writer.Header().Get("X-Request-Id"))
+		"client", s.limiter.client(c.Request).String(), "request_id", c.Writer.Header().Get("X-Request-Id"))
 	c.Header("Cache-Control", "private, no-store")
 	c.Status(http.StatusNoContent)
 	c.Writer.WriteHeaderNow()

@@ -221,3 +221,15 @@ func BenchmarkRender(b *testing.B) {
 		}
 	}
 }
+
+// TestStyleHashes: both stylesheets have a hash; a template literal with
+// escapes or substitutions would be hashed wrongly, so STYLE has none.
+func TestStyleHashes(t *testing.T) {
+	if got := StyleHashes(); len(got) != 2 {
+		t.Fatalf("StyleHashes = %v, want the page's and the widget's", got)
+	}
+	s, _ := between(script, "const STYLE = `", "`")
+	if strings.ContainsAny(s, "\\$") {
+		t.Errorf("STYLE holds \\ or $: its text differs from the source and the CSP hash would not match")
+	}
+}

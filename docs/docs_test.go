@@ -22,6 +22,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/amal-kommun/tolk/internal/webhook"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -420,5 +421,207 @@ func TestLinks(t *testing.T) {
 	}
 	if diff := cmp.Diff([]string(nil), broken); diff != "" {
 		t.Errorf("broken links (-want +got):\n%s", diff)
+	}
+}
+
+// TestWebhookReceivers runs the signature-checking receivers of api.md, in
+// Go and in Node, and sends each a delivery signed by Tolk's own signer, a
+// tampered one and an unsigned one.
+func TestWebhookReceivers(t *testing.T) {
+	var goSrc, jsSrc string
+	for _, b := range fences(t, "api.md") {
+		text := strings.Join(b.lines, "\n") + "\n"
+		switch {
+		case b.lang == "go" && strings.Contains(text, "X-Tolk-Signature"):
+			goSrc = text
+		case b.lang == "js" && strings.Contains(text, "x-tolk-signature"):
+			jsSrc = text
+		}
+	}
+	if goSrc == "" || jsSrc == "" {
+		t.Fatal("api.md lacks the Go or the Node webhook receiver")
+	}
+	const secret = "docs-test-webhook-secret"
+	const listen = "9000"
+	if !strings.Contains(goSrc, ":"+listen) || !strings.Contains(jsSrc, "listen("+listen+")") {
+		t.Fatalf("the receivers no longer listen on %s", listen)
+	}
+
+	t.Run("go", func(t *testing.T) {
+		dir := t.TempDir()
+		port := freePort(t)
+		src := strings.Replace(goSrc, `":`+listen+`"`, `"127.0.0.1:`+port+`"`, 1)
+		if err := os.WriteFile(filepath.Join(dir, "main.go"), []byte(src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, "go.mod"), []byte("module receiver\n\ngo 1.22\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		bin := filepath.Join(dir, "receiver")
+		build := exec.Command("go", "build", "-o", bin, ".")
+		build.Dir = dir
+		build.Env = append(os.Environ(), "GOFLAGS=-mod=mod", "GOTOOLCHAIN=local")
+		if out, err := build.CombinedOutput(); err != nil {
+			t.Fatalf("the Go receiver does not build: %v\n%s", err, out)
+		}
+		receive(t, exec.Command(bin), secret, port)
+	})
+	t.Run("node", func(t *testing.T) {
+		node, err := exec.LookPath("node")
+		if err != nil {
+			if os.Getenv("CI") == "true" {
+				t.Fatal("CI=true but node is not installed")
+			}
+			t.Skip("node is not installed")
+		}
+		dir := t.TempDir()
+		port := freePort(t)
+		src := strings.Replace(jsSrc, "listen("+listen+")", "listen("+port+", '127.0.0.1')", 1)
+		path := filepath.Join(dir, "receiver.mjs")
+		if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		receive(t, exec.Command(node, path), secret, port)
+	})
+}
+
+// freePort returns a TCP port of 127.0.0.1 that was free a moment ago.
+func freePort(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	_, port, _ := net.SplitHostPort(l.Addr().String())
+	return port
+}
+
+// receive starts a receiver with TOLK_WEBHOOK_SECRET=secret and checks
+// that it accepts a delivery signed with it and refuses the others.
+func receive(t *testing.T, cmd *exec.Cmd, secret, port string) {
+	t.Helper()
+	cmd.Env = append(os.Environ(), "TOLK_WEBHOOK_SECRET="+secret)
+	var log bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &log, &log
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		cmd.Process.Kill()
+		cmd.Wait()
+		if t.Failed() {
+			t.Logf("receiver output:\n%s", log.String())
+		}
+	})
+	body := []byte(`{"event":"article.upsert","id":"dunhuang-samarbete","lang":"en","slug":"partnership-with-dunhuang","url":null,"previous_url":null,"at":"2026-12-07T17:28:57Z"}`)
+	tampered := bytes.Replace(body, []byte("upsert"), []byte("delete"), 1)
+	cases := []struct {
+		name, sig string
+		body      []byte
+		want      int
+	}{
+		{"signed", webhook.Sign(secret, body), body, http.StatusNoContent},
+		{"upper-case hex", "sha256=" + strings.ToUpper(strings.TrimPrefix(webhook.Sign(secret, body), "sha256=")), body, http.StatusNoContent},
+		{"tampered body", webhook.Sign(secret, body), tampered, http.StatusUnauthorized},
+		{"other secret", webhook.Sign("another secret", body), body, http.StatusUnauthorized},
+		{"unsigned", "", body, http.StatusUnauthorized},
+		{"not hex", "sha256=zz", body, http.StatusUnauthorized},
+	}
+	url := "http://127.0.0.1:" + port + "/hooks/tolk"
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		c, err := net.Dial("tcp", "127.0.0.1:"+port)
+		if err == nil {
+			c.Close()
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("receiver not listening on %s", port)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	for _, c := range cases {
+		req, err := http.NewRequest(http.MethodPost, url, bytes.NewReader(c.body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Content-Type", "application/json")
+		if c.sig != "" {
+			req.Header.Set("X-Tolk-Signature", c.sig)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != c.want {
+			t.Errorf("%s: status %d, want %d", c.name, resp.StatusCode, c.want)
+		}
+	}
+}
+
+// pendingFlags are flags operations.md documents that `tolk serve -h` does
+// not list yet, with the change that adds them; remove a row when it lands.
+var pendingFlags = map[string]string{
+	"--max-conns":        "issue 14, cmd/tolk and internal/config",
+	"--frame-ancestors":  "issue 14, cmd/tolk and internal/config",
+	"--cache-bytes":      "issue 14, cmd/tolk and internal/config",
+	"--max-delete-share": "issue 14, cmd/tolk and internal/config",
+}
+
+// TestFlagsDocumented checks that the configuration table of
+// operations.md lists exactly the flags and environment variables that
+// `tolk serve -h` prints.
+func TestFlagsDocumented(t *testing.T) {
+	bin := filepath.Join(t.TempDir(), "tolk")
+	build := exec.Command("go", "build", "-o", bin, "./cmd/tolk")
+	build.Dir = ".."
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build ./cmd/tolk: %v\n%s", err, out)
+	}
+	help, _ := exec.Command(bin, "serve", "-h").CombinedOutput()
+	flagRE := regexp.MustCompile(`(?m)^\s+-([a-z][a-z0-9-]*)\b`)
+	envRE := regexp.MustCompile(`\bTOLK_[A-Z0-9_]+\b`)
+	served := map[string]bool{}
+	for _, m := range flagRE.FindAllStringSubmatch(string(help), -1) {
+		served["--"+m[1]] = true
+	}
+	if len(served) < 5 {
+		t.Fatalf("could not read the flags of tolk serve -h:\n%s", help)
+	}
+	data, err := os.ReadFile("operations.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	page := string(data)
+	i := strings.Index(page, "## Configuration")
+	j := strings.Index(page[i+1:], "\n## ")
+	if i < 0 || j < 0 {
+		t.Fatal("operations.md has no Configuration section")
+	}
+	table := page[i : i+1+j]
+	documented := map[string]bool{}
+	for _, m := range regexp.MustCompile("(?m)^\\| `(--[a-z0-9-]+)`").FindAllStringSubmatch(table, -1) {
+		documented[m[1]] = true
+	}
+	for f := range served {
+		if !documented[f] {
+			t.Errorf("tolk serve -h has %s, the configuration table of operations.md does not", f)
+		}
+	}
+	for f := range documented {
+		if !served[f] {
+			if why, ok := pendingFlags[f]; ok {
+				t.Logf("%s: documented, not in tolk serve -h yet (pending: %s)", f, why)
+				continue
+			}
+			t.Errorf("operations.md documents %s, which tolk serve -h does not have", f)
+		}
+	}
+	for _, env := range envRE.FindAllString(string(help), -1) {
+		if !strings.Contains(table, "`"+env+"`") {
+			t.Errorf("tolk serve -h names %s, the configuration table of operations.md does not", env)
+		}
 	}
 }

@@ -383,6 +383,27 @@ func (s *snapshot) hanTerms(an, w string) []string {
 	return out
 }
 
+// hanWordTerms returns the terms a run of Han characters typed without
+// spaces must match: the terms of each dictionary word in it
+// (analyzers.Segment), so that 德佩尔学校交流 requires 德佩尔, 学校 and
+// 交流 but not the bigrams across their boundaries (尔学, 校交), which a
+// text need not hold.
+func (s *snapshot) hanWordTerms(an, w string) []string {
+	words := segmentHan(toSimplified(w))
+	if len(words) <= 1 {
+		return s.hanTerms(an, w)
+	}
+	var out []string
+	for _, word := range words {
+		for _, t := range s.hanTerms(an, word) {
+			if !slices.Contains(out, t) {
+				out = append(out, t)
+			}
+		}
+	}
+	return out
+}
+
 // allTerms returns the query for versions holding every one of terms in
 // field, scored as a match query with the AND operator.
 func allTerms(terms []string, field string, boost float64) query.Query {
@@ -465,7 +486,7 @@ func (s *snapshot) langQuery(sp langSpec, q Query, m mode) query.Query {
 		exact := s.analyzes(sp.textQ, w)
 		switch {
 		case exact && sp.han && han:
-			ts := s.hanTerms(sp.textQ, w)
+			ts := s.hanWordTerms(sp.textQ, w)
 			cl = append(cl, allTerms(ts, sp.title, boostTitle), allTerms(ts, sp.body, boostBody))
 		case exact:
 			cl = append(cl,

@@ -262,7 +262,7 @@ func (t *termTable) fuzzy(term string, k int) ([]string, []uint8) {
 		d uint8
 	}
 	var cs []cand
-	row := make([]int, len(want)+1)
+	row := make([]int, 3*(len(want)+1))
 	for i := lo; i < hi; i++ {
 		s := t.term(i)
 		if n := utf8.RuneCountInString(s); n-len(want) > k || len(want)-n > k {
@@ -286,33 +286,41 @@ func (t *termTable) fuzzy(term string, k int) ([]string, []uint8) {
 	return terms, dists
 }
 
-// levenshtein returns the edit distance between a and b, or k+1 as soon as
-// it must exceed k; row is scratch space of len(a)+1.
+// levenshtein returns the optimal-string-alignment distance between a and
+// b (Levenshtein's, with a swap of two neighbouring characters as one
+// edit, so dunhaung is one edit from dunhuang, not two), or k+1 as soon as
+// it must exceed k; row is scratch space of 3*(len(a)+1).
 func levenshtein(a []rune, b string, k int, row []int) int {
-	for i := range row {
-		row[i] = i
+	n := len(a) + 1
+	prev2, prev, cur := row[:n], row[n:2*n], row[2*n:3*n]
+	for i := range prev {
+		prev[i] = i
 	}
 	j := 0
+	var last rune // the character of b before rb
 	for _, rb := range b {
 		j++
-		prev := row[0] // row[i-1] of the previous line
-		row[0] = j
-		best := row[0]
-		for i := 1; i <= len(a); i++ {
-			cur := row[i]
+		cur[0] = j
+		best := j
+		for i := 1; i < n; i++ {
 			cost := 1
 			if a[i-1] == rb {
 				cost = 0
 			}
-			row[i] = min(row[i]+1, row[i-1]+1, prev+cost)
-			prev = cur
-			best = min(best, row[i])
+			d := min(prev[i]+1, cur[i-1]+1, prev[i-1]+cost)
+			if i > 1 && j > 1 && a[i-1] == last && a[i-2] == rb {
+				d = min(d, prev2[i-2]+1)
+			}
+			cur[i] = d
+			best = min(best, d)
 		}
 		if best > k {
 			return k + 1
 		}
+		prev2, prev, cur = prev, cur, prev2
+		last = rb
 	}
-	return row[len(a)]
+	return prev[n-1]
 }
 
 // termsQuery matches any of a fixed set of terms in one field, scored as

@@ -39,6 +39,16 @@ type Entry struct {
 	// upsert changed it, so that a reader of the feed can purge the old
 	// URL; "" otherwise, and in journals written before it existed.
 	PreviousSlug string
+	// URL is the public URL of the version (for a delete: of its last
+	// known slug), and PreviousURL that of PreviousSlug, or for a delete
+	// the URL that stops working: what a webhook event carries, so that
+	// deliveries can be rebuilt from the journal after a restart. "" when
+	// the site has no site_url, and in journals written before they
+	// existed.
+	URL, PreviousURL string
+	// Silent marks an entry that no webhook announces: the versions a
+	// first start records in an empty journal.
+	Silent bool
 }
 
 // Key identifies one article version.
@@ -125,6 +135,9 @@ type record struct {
 	Hash string    `json:"hash,omitempty"`
 	// PreviousSlug is left out when empty: older journals read the same.
 	PreviousSlug string `json:"previous_slug,omitempty"`
+	URL          string `json:"url,omitempty"`
+	PreviousURL  string `json:"previous_url,omitempty"`
+	Silent       bool   `json:"silent,omitempty"`
 }
 
 // Open opens the journal in dir, creating dir and the file if needed. With
@@ -299,7 +312,8 @@ func (j *Journal) parseRecord(line []byte) string {
 	if want := uint64(len(j.entries)) + 1; rec.Seq != want {
 		return fmt.Sprintf("sequence %d, want %d", rec.Seq, want)
 	}
-	e := Entry{ID: rec.ID, Lang: rec.Lang, Op: rec.Op, At: rec.At.UTC(), Slug: rec.Slug, Hash: rec.Hash, PreviousSlug: rec.PreviousSlug}
+	e := Entry{ID: rec.ID, Lang: rec.Lang, Op: rec.Op, At: rec.At.UTC(), Slug: rec.Slug, Hash: rec.Hash, PreviousSlug: rec.PreviousSlug,
+		URL: rec.URL, PreviousURL: rec.PreviousURL, Silent: rec.Silent}
 	if err := validate(e); err != nil {
 		return err.Error()
 	}
@@ -392,7 +406,8 @@ func (j *Journal) Append(entries ...Entry) error {
 		var buf []byte
 		for _, e := range norm {
 			seq++
-			line, err := json.Marshal(record{Seq: seq, ID: e.ID, Lang: e.Lang, Op: e.Op, At: e.At, Slug: e.Slug, Hash: e.Hash, PreviousSlug: e.PreviousSlug})
+			line, err := json.Marshal(record{Seq: seq, ID: e.ID, Lang: e.Lang, Op: e.Op, At: e.At, Slug: e.Slug, Hash: e.Hash, PreviousSlug: e.PreviousSlug,
+				URL: e.URL, PreviousURL: e.PreviousURL, Silent: e.Silent})
 			if err != nil {
 				return fmt.Errorf("journal: encode entry: %w", err)
 			}
@@ -444,6 +459,14 @@ func (j *Journal) publish(e Entry) {
 	} else {
 		delete(j.state, k)
 	}
+}
+
+// End returns the cursor of the journal's end: Since(End(), n) returns
+// only entries appended after the call.
+func (j *Journal) End() string {
+	j.mu.RLock()
+	defer j.mu.RUnlock()
+	return encodeCursor(cursorValue{epoch: j.epoch, seq: uint64(len(j.entries))})
 }
 
 // Since returns up to limit entries after cursor, oldest first, and the
@@ -521,7 +544,8 @@ func validate(e Entry) error {
 		return errors.New("empty lang")
 	case e.Op != Upsert && e.Op != Delete:
 		return fmt.Errorf("unknown op %q", e.Op)
-	case !utf8.ValidString(e.ID) || !utf8.ValidString(e.Lang) || !utf8.ValidString(e.Slug) || !utf8.ValidString(e.Hash) || !utf8.ValidString(e.PreviousSlug):
+	case !utf8.ValidString(e.ID) || !utf8.ValidString(e.Lang) || !utf8.ValidString(e.Slug) || !utf8.ValidString(e.Hash) || !utf8.ValidString(e.PreviousSlug) ||
+		!utf8.ValidString(e.URL) || !utf8.ValidString(e.PreviousURL):
 		return errors.New("invalid UTF-8")
 	}
 	return nil

@@ -298,7 +298,7 @@ func (s *Store) commit(ctx context.Context, g *generation) {
 		if s.journalBehind {
 			s.catchUp(g, false)
 		} else if len(changes) > 0 {
-			if err := s.journal.Append(journalEntries(changes, now)...); err != nil {
+			if err := s.journal.Append(journalEntries(changes, now, false)...); err != nil {
 				s.log.Error("append to change journal; retrying at the next change", "err", err)
 				s.journalBehind = true
 			}

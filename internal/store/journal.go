@@ -14,11 +14,14 @@ type journalLog interface {
 	State() map[journal.Key]journal.Entry
 }
 
-// journalEntries returns the journal entries of changes, all at at.
-func journalEntries(changes []change, at time.Time) []journal.Entry {
+// journalEntries returns the journal entries of changes, all at at, with
+// what their webhook events carry; silent marks them as announced by no
+// webhook.
+func journalEntries(changes []change, at time.Time, silent bool) []journal.Entry {
 	out := make([]journal.Entry, len(changes))
 	for i, c := range changes {
-		out[i] = journal.Entry{ID: c.id, Lang: c.lang, Op: c.op, At: at, Slug: c.slug, Hash: c.hash, PreviousSlug: c.prevSlug}
+		out[i] = journal.Entry{ID: c.id, Lang: c.lang, Op: c.op, At: at, Slug: c.slug, Hash: c.hash, PreviousSlug: c.prevSlug,
+			URL: c.url, PreviousURL: c.prevURL, Silent: silent}
 	}
 	return out
 }
@@ -50,7 +53,7 @@ func (c change) event(at time.Time) webhook.Event {
 // s.mu.
 func (s *Store) catchUp(g *generation, notify bool) {
 	changes, known := s.catchUpChanges(g)
-	s.recordCatchUp(changes, notify && known > 0)
+	s.recordCatchUp(changes, notify && known > 0, known == 0)
 }
 
 // catchUpChanges returns the changes catchUp appends, and the number of
@@ -111,14 +114,16 @@ func (s *Store) catchUpChanges(g *generation) ([]change, int) {
 }
 
 // recordCatchUp appends changes to the journal and, with notify, sends
-// their webhooks. The caller holds s.mu.
-func (s *Store) recordCatchUp(changes []change, notify bool) {
+// their webhooks; silent marks the entries as announced by no webhook (a
+// first start, which would announce the whole corpus). The caller holds
+// s.mu.
+func (s *Store) recordCatchUp(changes []change, notify, silent bool) {
 	if len(changes) == 0 {
 		s.journalBehind = false
 		return
 	}
 	now := time.Now().UTC()
-	if err := s.journal.Append(journalEntries(changes, now)...); err != nil {
+	if err := s.journal.Append(journalEntries(changes, now, silent)...); err != nil {
 		s.log.Error("append to change journal; retrying at the next change", "err", err)
 		s.journalBehind = true
 	} else {

@@ -326,7 +326,7 @@ func (s *Store) open(ctx context.Context) (*Store, error) {
 	s.gen = g
 	s.cur.Store(g)
 	if s.journal != nil {
-		s.recordCatchUp(pending, known > 0)
+		s.recordCatchUp(pending, known > 0, known == 0)
 	}
 	if s.opts.OnOpen != nil {
 		s.opts.OnOpen(s)

@@ -63,6 +63,11 @@ type Options struct {
 	QueueSize int
 	// Logger receives delivery failures and drops; nil discards them.
 	Logger *slog.Logger
+	// State is the file in which Follow keeps each receiver's position in
+	// the change journal, written atomically after every delivery, so
+	// that deliveries resume after a restart; "" keeps the positions in
+	// memory only. It is not used without Follow.
+	State string
 	// Registerer, if not nil, registers the counter
 	// tolk_webhook_deliveries_total{result="delivered|retried|dropped|overflow"}:
 	// deliveries acknowledged with a 2xx; attempts that failed and were
@@ -83,6 +88,13 @@ type Dispatcher struct {
 	log         *slog.Logger
 	running     atomic.Bool
 
+	// Of Follow: the journal followed, once following is closed, and the
+	// receivers' positions in it.
+	pos        *positions
+	src        Source
+	following  chan struct{}
+	followOnce sync.Once
+
 	delivered, retried, dropped, overflow prometheus.Counter
 }
 
@@ -91,8 +103,10 @@ type Dispatcher struct {
 // the signature are the worker's work, kept off the write path.
 type receiver struct {
 	url   string
-	name  string      // scheme and host only: paths and queries often hold tokens
-	queue chan *Event // one *Event is shared by all receivers and never modified
+	name  string        // scheme and host only: paths and queries often hold tokens
+	queue chan *Event   // one *Event is shared by all receivers and never modified
+	key   string        // in the state file
+	wake  chan struct{} // of Follow: entries may have been appended
 }
 
 // delivery is one event for one receiver.
@@ -122,6 +136,7 @@ func New(opts Options) (*Dispatcher, error) {
 		baseDelay:   cmp.Or(opts.BaseDelay, time.Second),
 		maxDelay:    cmp.Or(opts.MaxDelay, 5*time.Minute),
 		log:         opts.Logger,
+		following:   make(chan struct{}),
 	}
 	queueSize := cmp.Or(opts.QueueSize, 10000)
 	var errs []error
@@ -144,7 +159,8 @@ func New(opts Options) (*Dispatcher, error) {
 	}
 	for _, raw := range opts.URLs {
 		if !slices.ContainsFunc(d.receivers, func(r *receiver) bool { return r.url == raw }) {
-			d.receivers = append(d.receivers, &receiver{url: raw, name: redact(raw), queue: make(chan *Event, queueSize)})
+			d.receivers = append(d.receivers, &receiver{url: raw, name: redact(raw), queue: make(chan *Event, queueSize),
+				key: receiverKey(raw), wake: make(chan struct{}, 1)})
 		}
 	}
 	if d.client == nil {
@@ -156,6 +172,11 @@ func New(opts Options) (*Dispatcher, error) {
 	if d.log == nil {
 		d.log = slog.New(slog.DiscardHandler)
 	}
+	pos, err := loadPositions(opts.State)
+	if err != nil {
+		d.log.Warn("webhook: positions in the change journal lost; receivers continue from its end", "err", err)
+	}
+	d.pos = pos
 	counters := prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "tolk_webhook_deliveries_total",
 		Help: "Webhook deliveries by result: delivered, retried (an attempt failed and was scheduled again), dropped (given up), overflow (queue full).",
@@ -179,6 +200,17 @@ func New(opts Options) (*Dispatcher, error) {
 func (d *Dispatcher) Enqueue(ev Event) {
 	if len(d.receivers) == 0 {
 		return
+	}
+	select {
+	case <-d.following:
+		for _, r := range d.receivers {
+			select {
+			case r.wake <- struct{}{}:
+			default:
+			}
+		}
+		return
+	default:
 	}
 	if ev.At.IsZero() {
 		ev.At = time.Now()
@@ -220,12 +252,21 @@ func (d *Dispatcher) Run(ctx context.Context) {
 	wg.Wait()
 }
 
-// work delivers r's queue in order, one delivery at a time.
+// work delivers r's queue in order, one delivery at a time, and once
+// Follow is called, r's entries of the journal.
 func (d *Dispatcher) work(ctx context.Context, r *receiver) {
 	for {
 		select {
 		case <-ctx.Done():
 			d.abandon(r, 0)
+			return
+		case <-d.following:
+			// Events queued before are in the journal too, and the
+			// positions start before them only when they are saved.
+			for len(r.queue) > 0 {
+				<-r.queue
+			}
+			d.followWork(ctx, r)
 			return
 		case ev := <-r.queue:
 			body, err := json.Marshal(ev)

@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"path/filepath"
 	"runtime/debug"
 	"time"
 
@@ -70,7 +71,11 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return err
 	}
 	reg := prometheus.NewRegistry()
-	hooks, err := webhook.New(webhook.Options{URLs: cfg.WebhookURLs, Secret: cfg.WebhookSecret, Logger: log, Registerer: reg})
+	hookState := "" // receivers' positions in the journal: beside it, or in memory
+	if cfg.Index != "" {
+		hookState = filepath.Join(cfg.Index, "webhooks.json")
+	}
+	hooks, err := webhook.New(webhook.Options{URLs: cfg.WebhookURLs, Secret: cfg.WebhookSecret, Logger: log, Registerer: reg, State: hookState})
 	if err != nil {
 		return fmt.Errorf("webhooks: %w", err)
 	}
@@ -134,6 +139,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 			var err error
 			if jr, err = openJournal(cfg.Index, log); err == nil {
 				api.SetJournal(jr)
+				hooks.Follow(jr)
 			}
 			return jr, err
 		},

@@ -22,8 +22,13 @@ type repKey struct {
 	fallback  bool
 }
 
+// varyLang marks a request whose answer, error or not, depended on
+// language negotiation: writeProblem then adds Vary: Accept-Language.
+const varyLang = "tolk.vary-lang"
+
 // negotiate reads lang and fallback and chooses the response language.
 func negotiate(cur *snapshot, c *gin.Context, p params) (langs.Choice, bool, error) {
+	c.Set(varyLang, true)
 	noFallback := false
 	if v, ok, err := p.one("fallback"); err != nil {
 		return langs.Choice{}, false, err
@@ -208,6 +213,10 @@ func (s *Server) listArticles(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
+	preview, err := s.preview(c, p)
+	if err != nil {
+		return err
+	}
 	// The answer depends only on the choice and the known parameters:
 	// cache it under them.
 	var known [][2]string // the known parameters, normalized, for the key and the links
@@ -226,8 +235,11 @@ func (s *Server) listArticles(c *gin.Context) error {
 	for _, t := range tags {
 		known = append(known, [2]string{"tag", t})
 	}
+	if preview {
+		known = append(known, [2]string{"preview", "true"})
+	}
 	key := listKey(ch, known, page, perPage)
-	if r, ok := s.answers.get(cur.gen, key); ok {
+	if r, ok := s.answers.get(cur.gen, key); ok && !preview {
 		s.send(c, r, "Accept-Language")
 		return nil
 	}
@@ -259,7 +271,7 @@ func (s *Server) listArticles(c *gin.Context) error {
 		fallbacks = make(map[*article.Version]bool)
 		for _, id := range cur.lib.IDs() {
 			a := cur.lib.Article(id)
-			sv, fb, ok := resolve(cur, a, ch, noFallback)
+			sv, fb, ok := resolve(cur, a, ch, noFallback, preview)
 			if !ok || !article.HasTags(sv.v, tags) {
 				continue
 			}
@@ -279,6 +291,12 @@ func (s *Server) listArticles(c *gin.Context) error {
 	}
 	r.lang = ch.Lang
 	r.link = pageLinks(c.Request.URL.Path, known, page, perPage, len(items))
+	if preview {
+		// Drafts: for the token holder only, never cached anywhere.
+		r.cache = "private, no-store"
+		s.send(c, r, "Accept-Language")
+		return nil
+	}
 	s.send(c, s.answers.put(cur.gen, key, r), "Accept-Language")
 	return nil
 }

@@ -16,6 +16,10 @@ type changeJSON struct {
 	At   string  `json:"at"`
 	Slug string  `json:"slug"`
 	URL  *string `json:"url"`
+	// PreviousSlug and PreviousURL name the old slug and URL of an upsert
+	// that changed the slug, so a CDN can purge it; null otherwise.
+	PreviousSlug *string `json:"previous_slug"`
+	PreviousURL  *string `json:"previous_url"`
 }
 
 type changesJSON struct {
@@ -52,10 +56,15 @@ func (s *Server) changes(c *gin.Context) error {
 		}
 		site := cur.lib.Site()
 		for _, e := range entries {
-			out.Items = append(out.Items, changeJSON{
+			item := changeJSON{
 				ID: e.ID, Lang: e.Lang, Op: string(e.Op), At: rfc3339(e.At), Slug: e.Slug,
 				URL: nullable(site.URL(e.Lang, e.Slug)),
-			})
+			}
+			if e.Op == journal.Upsert && e.PreviousSlug != "" && e.PreviousSlug != e.Slug {
+				item.PreviousSlug = nullable(e.PreviousSlug)
+				item.PreviousURL = nullable(site.URL(e.Lang, e.PreviousSlug))
+			}
+			out.Items = append(out.Items, item)
 		}
 		out.Next = next
 	}
@@ -63,6 +72,8 @@ func (s *Server) changes(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
+	// A feed clients poll: caches may keep it but must revalidate.
+	r.cache = "no-cache"
 	s.send(c, r, "")
 	return nil
 }

@@ -129,6 +129,8 @@ const (
 	missing  = "missing"
 	outdated = "outdated"
 	derived  = "derived"
+	// draftState is a draft's state, shown only in a preview.
+	draftState = "draft"
 )
 
 // translations answers GET /v1/translations.
@@ -142,10 +144,14 @@ func (s *Server) translations(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
+	preview, err := s.preview(c, p)
+	if err != nil {
+		return err
+	}
 	site := cur.lib.Site()
 	var ids []string
 	for _, id := range cur.lib.IDs() {
-		if hasPublic(cur.lib.Article(id)) {
+		if preview || hasPublic(cur.lib.Article(id)) {
 			ids = append(ids, id)
 		}
 	}
@@ -162,6 +168,8 @@ func (s *Server) translations(c *gin.Context) error {
 			}
 			v := a.Public(src)
 			switch {
+			case v == nil && preview && a.Versions[src] != nil:
+				item.Versions[tag] = draftState
 			case v == nil:
 				item.Versions[tag] = missing
 			case v.Outdated:
@@ -178,7 +186,12 @@ func (s *Server) translations(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	r.link = pageLinks(c.Request.URL.Path, nil, page, perPage, len(ids))
+	var known [][2]string
+	if preview {
+		known = [][2]string{{"preview", "true"}}
+		r.cache = "private, no-store"
+	}
+	r.link = pageLinks(c.Request.URL.Path, known, page, perPage, len(ids))
 	s.send(c, r, "")
 	return nil
 }

@@ -219,6 +219,11 @@ func (s *Server) writeProblem(c *gin.Context, p *Problem) {
 	default:
 		h.Set("Cache-Control", "no-store")
 	}
+	if c.GetBool(varyLang) {
+		// The status or body depended on negotiation: a shared cache must
+		// keep this answer apart per language.
+		h.Add("Vary", "Accept-Language")
+	}
 	if p.retryAfter != "" {
 		h.Set("Retry-After", p.retryAfter)
 	}

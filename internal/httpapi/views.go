@@ -27,22 +27,26 @@ type translationJSON struct {
 // articleJSON is the article object of the contract; list items leave out
 // BodyHTML and Translations.
 type articleJSON struct {
-	ID            string             `json:"id"`
-	Lang          string             `json:"lang"`
-	RequestedLang string             `json:"requested_lang"`
-	Fallback      bool               `json:"fallback"`
-	DerivedFrom   *string            `json:"derived_from"`
-	Slug          string             `json:"slug"`
-	Title         string             `json:"title"`
-	Summary       string             `json:"summary"`
-	BodyHTML      *string            `json:"body_html,omitempty"`
-	Tags          []tagJSON          `json:"tags"`
-	Published     string             `json:"published"`
-	Updated       string             `json:"updated"`
-	OriginalLang  string             `json:"original_lang"`
-	Outdated      bool               `json:"outdated"`
-	URL           *string            `json:"url"`
-	Translations  *[]translationJSON `json:"translations,omitempty"`
+	ID            string    `json:"id"`
+	Lang          string    `json:"lang"`
+	RequestedLang string    `json:"requested_lang"`
+	Fallback      bool      `json:"fallback"`
+	DerivedFrom   *string   `json:"derived_from"`
+	Slug          string    `json:"slug"`
+	Title         string    `json:"title"`
+	Summary       string    `json:"summary"`
+	BodyHTML      *string   `json:"body_html,omitempty"`
+	Tags          []tagJSON `json:"tags"`
+	Published     string    `json:"published"`
+	Updated       string    `json:"updated"`
+	OriginalLang  string    `json:"original_lang"`
+	Outdated      bool      `json:"outdated"`
+	// Author is null: versions name no author yet.
+	Author *string `json:"author"`
+	// Draft is true only in a preview of a draft.
+	Draft        bool               `json:"draft"`
+	URL          *string            `json:"url"`
+	Translations *[]translationJSON `json:"translations,omitempty"`
 }
 
 // served is one version as it is served in a language: a stored version,
@@ -104,6 +108,7 @@ func (s *Server) itemJSON(cur *snapshot, sv served, requested string, fallback b
 		Updated:       v.Updated.Raw,
 		OriginalLang:  a.Original,
 		Outdated:      v.Outdated,
+		Draft:         v.Draft,
 		URL:           nullable(site.URL(sv.lang, v.Slug)),
 	}
 }

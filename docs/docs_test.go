@@ -95,9 +95,7 @@ type script struct {
 // pending lists examples whose documented status the server on main does
 // not give yet, by a phrase of the command, with what is missing. Such an
 // example is reported, not failed; remove its row when the change lands.
-var pending = map[string]string{
-	`"title": "Create only"`: "If-None-Match: * on PUT (issue 15, internal/httpapi)",
-}
+var pending = map[string]string{}
 
 // examples collects the sh blocks of a page that contain curl. Such a
 // block may hold only curl commands, variable assignments, comments and
@@ -623,5 +621,51 @@ func TestFlagsDocumented(t *testing.T) {
 		if !strings.Contains(table, "`"+env+"`") {
 			t.Errorf("tolk serve -h names %s, the configuration table of operations.md does not", env)
 		}
+	}
+}
+
+// TestPackageMap checks the table of architecture.md against the imports
+// `go list` reports: every package of the module has a row, and each row
+// names exactly the module's packages it imports (tests aside).
+func TestPackageMap(t *testing.T) {
+	const module = "github.com/amal-kommun/tolk"
+	cmd := exec.Command("go", "list", "-f", `{{.ImportPath}} {{join .Imports " "}}`, "./...")
+	cmd.Dir = ".."
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	got := map[string][]string{}
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		f := strings.Fields(line)
+		pkg := strings.TrimPrefix(strings.TrimPrefix(f[0], module), "/")
+		imports := []string{}
+		for _, imp := range f[1:] {
+			if rest, ok := strings.CutPrefix(imp, module+"/"); ok {
+				imports = append(imports, rest)
+			}
+		}
+		sort.Strings(imports)
+		got[pkg] = imports
+	}
+	data, err := os.ReadFile("architecture.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	row := regexp.MustCompile("(?m)^\\| `([a-z/]+)` \\|[^|]*\\| ([^|]*) \\|$")
+	name := regexp.MustCompile("`([a-z/]+)`")
+	want := map[string][]string{}
+	for _, m := range row.FindAllStringSubmatch(string(data), -1) {
+		imports := []string{}
+		if !strings.HasPrefix(m[2], "none") {
+			for _, n := range name.FindAllStringSubmatch(m[2], -1) {
+				imports = append(imports, n[1])
+			}
+		}
+		sort.Strings(imports)
+		want[m[1]] = imports
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("architecture.md's package table differs from go list (-page +go list):\n%s", diff)
 	}
 }

@@ -56,7 +56,7 @@ func Load(ctx context.Context, fsys fs.FS) (*article.Library, []article.Problem,
 	}
 	problems = append(problems, ps...)
 
-	versions, ps, err := parseAll(ctx, fsys, paths)
+	versions, partial, ps, err := parseAll(ctx, fsys, paths)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -64,10 +64,11 @@ func Load(ctx context.Context, fsys fs.FS) (*article.Library, []article.Problem,
 
 	if site == nil {
 		site = &article.Site{Tags: map[string]map[string]string{}}
-		versions = nil // without languages, every version would be reported again
+		versions, partial = nil, nil // without languages, every version would be reported again
 	}
 	lib, ps := article.Build(site, versions)
 	problems = append(problems, ps...)
+	problems = append(problems, CheckPartial(site, versions, partial, problems)...)
 	SortProblems(problems)
 	return lib, problems, nil
 }
@@ -142,9 +143,9 @@ func Ignored(name string) bool {
 }
 
 // parseAll reads and parses the files at paths, at most GOMAXPROCS at a
-// time, and returns the valid versions and the problems in the order of
-// paths.
-func parseAll(ctx context.Context, fsys fs.FS, paths []string) ([]*article.Version, []article.Problem, error) {
+// time, and returns the valid versions, the partial versions of files
+// with problems (ParsePartial) and the problems, in the order of paths.
+func parseAll(ctx context.Context, fsys fs.FS, paths []string) (versions, partial []*article.Version, problems []article.Problem, err error) {
 	type result struct {
 		v        *article.Version
 		problems []article.Problem
@@ -176,24 +177,95 @@ func parseAll(ctx context.Context, fsys fs.FS, paths []string) ([]*article.Versi
 					results[i].err = fmt.Errorf("read %s: %w", paths[i], err)
 					continue
 				}
-				results[i].v, results[i].problems = ParseVersion(paths[i], data, r)
+				results[i].v, results[i].problems = ParsePartial(paths[i], data, r)
 			}
 		})
 	}
 	wg.Wait()
 	if err := ctx.Err(); err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
-	var versions []*article.Version
-	var problems []article.Problem
 	for _, res := range results {
 		if res.err != nil {
-			return nil, nil, res.err
+			return nil, nil, nil, res.err
 		}
-		if res.v != nil {
+		switch {
+		case res.v == nil:
+		case len(res.problems) == 0:
 			versions = append(versions, res.v)
+		default:
+			partial = append(partial, res.v)
 		}
 		problems = append(problems, res.problems...)
 	}
-	return versions, problems, nil
+	return versions, partial, problems, nil
+}
+
+// CheckPartial returns the problems of partial, the versions of files that
+// have problems of their own (ParsePartial), under the rules across files
+// that need only fields such a file has read: its slug or an alias used by
+// another version, and an unknown tag. Loading uses it so that a file's
+// problems are reported at once, not one rule after another as they are
+// fixed. valid are the other versions; known the problems found so far: a
+// key of a file that already has a problem about it is not checked again
+// (a bad slug is not also a clashing one), nor a file whose name is not a
+// stored language's version of a valid id. The messages are
+// article.Build's.
+func CheckPartial(site *article.Site, valid, partial []*article.Version, known []article.Problem) []article.Problem {
+	if len(partial) == 0 {
+		return nil
+	}
+	type pathKey struct{ path, key string }
+	keyed := make(map[pathKey]bool, len(known))
+	for _, p := range known {
+		keyed[pathKey{p.Path, p.Key}] = true
+	}
+	taken := make(map[string][]*article.Version)
+	take := func(v *article.Version) {
+		for _, s := range append([]string{v.Slug}, v.Aliases...) {
+			if s != "" {
+				taken[s] = append(taken[s], v)
+			}
+		}
+	}
+	for _, v := range valid {
+		take(v)
+	}
+	var out []article.Problem
+	report := func(v *article.Version, key, format string, args ...any) {
+		out = append(out, article.Problem{Path: v.Path, Line: v.Line(key), Message: fmt.Sprintf(format, args...), Key: key})
+	}
+	for _, v := range partial {
+		if !article.ValidSlug(v.ID) || checkLang(v.Lang) != "" || !site.Stored(v.Lang) {
+			continue // not a version of the tree until it is named right
+		}
+		for i, s := range append([]string{v.Slug}, v.Aliases...) {
+			key := keySlug
+			if i > 0 {
+				key = keyAliases
+			}
+			if s == "" || keyed[pathKey{v.Path, key}] {
+				continue
+			}
+			for _, o := range taken[s] {
+				if o.Lang == v.Lang {
+					report(v, key, "slug %q is already used by %s", s, o.Path)
+					break
+				}
+				if o.ID != v.ID {
+					report(v, key, "slug %q is already used by article %q (%s)", s, o.ID, o.Path)
+					break
+				}
+			}
+		}
+		take(v)
+		if !keyed[pathKey{v.Path, keyTags}] {
+			for _, t := range v.Tags {
+				if _, ok := site.Tags[t]; !ok {
+					report(v, keyTags, "unknown tag %q (add it to site.yaml)", t)
+				}
+			}
+		}
+	}
+	return out
 }

@@ -246,6 +246,38 @@ func TestLoadOutdated(t *testing.T) {
 	}
 }
 
+// TestLoadEveryProblemOfAFile checks that a file's problems across files
+// (its slug used twice, an unknown tag) are reported together with its own
+// (a bad date), not hidden behind them.
+func TestLoadEveryProblemOfAFile(t *testing.T) {
+	fsys := tree(map[string]*fstest.MapFile{
+		"articles/a/sv.md": version("A", "hej", ""),
+		"articles/b/sv.md": file("---\ntitle: B\nslug: hej\ntags: [sport]\npublished: 2020-13-01\n---\n\nText.\n"),
+		"articles/c/sv.md": file("---\ntitle: C\nslug: c\naliases: [hej]\npublished: 2020-01-03\nupdated: 2019-01-01\n---\n\nText.\n"),
+		// A translation whose translated_from cannot be read is not
+		// taken for a second original.
+		"articles/a/en.md": file("---\ntitle: A\nslug: a-en\npublished: 2020-01-03\ntranslated_from: [sv]\nsource_updated: 2020-01-03\n---\n\nText.\n"),
+	})
+	lib, problems, err := Load(context.Background(), fsys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []article.Problem{
+		{Path: "articles/a/en.md", Line: 5, Message: `translated_from must be text, not a list`, Key: "translated_from"},
+		{Path: "articles/b/sv.md", Line: 3, Message: `slug "hej" is already used by articles/a/sv.md`, Key: "slug"},
+		{Path: "articles/b/sv.md", Line: 4, Message: `unknown tag "sport" (add it to site.yaml)`, Key: "tags"},
+		{Path: "articles/b/sv.md", Line: 5, Message: `published: bad date "2020-13-01": want a date like 2020-01-03 or an RFC 3339 date-time`, Key: "published"},
+		{Path: "articles/c/sv.md", Line: 4, Message: `slug "hej" is already used by articles/a/sv.md`, Key: "aliases"},
+		{Path: "articles/c/sv.md", Line: 6, Message: `updated 2019-01-01 is before published 2020-01-03`, Key: "updated"},
+	}
+	if diff := cmp.Diff(want, problems); diff != "" {
+		t.Errorf("problems (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]string{"a"}, lib.IDs()); diff != "" {
+		t.Errorf("articles (-want +got):\n%s", diff)
+	}
+}
+
 func TestLoadDeterministic(t *testing.T) {
 	fsys := generateTree(40)
 	fsys["articles/a0/sv.md"] = file("broken")

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"path"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -61,6 +62,21 @@ var bom = []byte("\uFEFF")
 // When the file has no updated key, Updated is set to Published and
 // Lines has no "updated" entry, which is how Format knows to leave it out.
 func ParseVersion(path string, data []byte, r *Renderer) (*article.Version, []article.Problem) {
+	v, problems := ParsePartial(path, data, r)
+	if len(problems) > 0 {
+		return nil, problems
+	}
+	return v, nil
+}
+
+// ParsePartial is ParseVersion that also returns, when the file has
+// problems, the Version as far as its front matter could be read (without
+// HTML and Text; a field whose value could not be read is zero), so that the rules across files can still be checked on it
+// (CheckPartial): a file's slug used twice is not hidden behind its bad
+// date. The Version is nil when the front matter could not be read at all
+// (no front matter, invalid YAML or UTF-8). Never serve a Version that
+// comes with problems.
+func ParsePartial(path string, data []byte, r *Renderer) (*article.Version, []article.Problem) {
 	rep := &reporter{path: path, offset: 1, keyed: true} // front matter starts on line 2
 	id, lang := idAndLang(path)
 	if !article.ValidSlug(id) {
@@ -137,16 +153,20 @@ func ParseVersion(path string, data []byte, r *Renderer) (*article.Version, []ar
 	if f, ok := fields[keyAliases]; ok {
 		v.Aliases = rep.slugs(f, keyAliases)
 	}
+	if f, ok := fields[keyUpdated]; ok && isBefore(v.Updated, v.Published) {
+		rep.about(keyUpdated, f.key, "updated %s is before published %s", v.Updated.Raw, v.Published.Raw)
+	}
 	if f, ok := fields[keyTranslatedFrom]; ok && !isNull(f.value) {
 		if _, ok := fields[keySourceUpdated]; !ok {
-			rep.about(f.key.Value, f.key, "a translation needs source_updated: the updated date of the %s version it was translated from", v.TranslatedFrom)
+			// About the missing key, on the line where it belongs.
+			rep.about(keySourceUpdated, f.key, "a translation needs source_updated: the updated date of the %s version it was translated from", v.TranslatedFrom)
 		}
 	} else if f, ok := fields[keySourceUpdated]; ok && !isNull(f.value) {
 		rep.about(f.key.Value, f.key, "source_updated is only for translations: add translated_from or remove it")
 	}
 	checkBody(rep, string(body), bodyLine)
 	if len(rep.problems) > 0 {
-		return nil, rep.problems
+		return v, rep.problems
 	}
 	v.Body = normalizeBody(string(body))
 	html, text, err := r.Render([]byte(v.Body))
@@ -156,6 +176,25 @@ func ParseVersion(path string, data []byte, r *Renderer) (*article.Version, []ar
 	}
 	v.HTML, v.Text = html, text
 	return v, nil
+}
+
+// isBefore reports whether a is before b, both present. A date without a
+// time is a whole day: when either is one, their days in Europe/Stockholm
+// are compared, so updated: 2020-01-03 is not before published:
+// 2020-01-03T08:00:00+01:00.
+func isBefore(a, b article.Date) bool {
+	if a.IsZero() || b.IsZero() {
+		return false
+	}
+	dateOnly := func(d article.Date) bool { return len(d.Raw) == len(time.DateOnly) }
+	if !dateOnly(a) && !dateOnly(b) {
+		return a.Time.Before(b.Time)
+	}
+	loc := a.Time.Location()
+	if !dateOnly(a) {
+		loc = b.Time.Location()
+	}
+	return a.Time.In(loc).Format(time.DateOnly) < b.Time.In(loc).Format(time.DateOnly)
 }
 
 // idAndLang returns the article id and language of articles/<id>/<lang>.md.

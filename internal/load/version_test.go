@@ -55,6 +55,41 @@ func mustDate(t testing.TB, s string) article.Date {
 
 const svPath = "articles/a/sv.md"
 
+// TestParseVersionProblemKeyLines checks the key and line of problems,
+// from which the write API and tolk check locate them: each problem once,
+// about the key it concerns.
+func TestParseVersionProblemKeyLines(t *testing.T) {
+	type kl struct {
+		Key  string
+		Line int
+	}
+	tests := []struct {
+		name, path, in string
+		want           []kl
+	}{
+		{"missing source_updated", "articles/a/en.md", "---\ntitle: T\nslug: t\npublished: 2020-01-03\ntranslated_from: sv\n---\n", []kl{{"source_updated", 5}}},
+		{"updated before published", svPath, "---\ntitle: T\nslug: t\npublished: 2020-01-03\nupdated: 2019-12-31\n---\n", []kl{{"updated", 5}}},
+		{"updated equal to published", svPath, "---\ntitle: T\nslug: t\npublished: 2020-01-03\nupdated: 2020-01-03\n---\n", nil},
+		{"wrong types, each once", svPath, "---\ntitle: [a]\nslug: {a: 1}\nsummary: [b]\ntags: 5\npublished: [1]\ndraft: yes\naliases: x\n---\n", []kl{
+			{"title", 2}, {"slug", 3}, {"summary", 4}, {"tags", 5}, {"published", 6}, {"draft", 7}, {"aliases", 8}}},
+		{"duplicate key", svPath, "---\ntitle: T\nslug: t\npublished: 2020-01-03\ntitle: U\n---\n", []kl{{"title", 5}}},
+	}
+	r := NewRenderer()
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, problems := ParseVersion(tt.path, []byte(tt.in), r)
+			var got []kl
+			for _, p := range problems {
+				got = append(got, kl{p.Key, p.Line})
+			}
+			slices.SortFunc(got, func(a, b kl) int { return a.Line - b.Line })
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("problems %q (-want +got):\n%s", problems, diff)
+			}
+		})
+	}
+}
+
 func TestParseVersionProblems(t *testing.T) {
 	long := func(n int) string { return strings.Repeat("å", n) }
 	tests := []struct {
@@ -120,6 +155,8 @@ func TestParseVersionProblems(t *testing.T) {
 		{"file name not a language", "articles/a/svenska.md", "---\ntitle: T\nslug: t\npublished: 2020-01-03\n---\n", []want{{1, `"svenska" is not a BCP 47 language tag`}}},
 		{"README is not a language", "articles/a/README.md", "---\ntitle: T\nslug: t\npublished: 2020-01-03\n---\n", []want{{1, "is not a BCP 47 language tag"}}},
 		{"language in wrong case", "articles/a/zh-hans.md", "---\ntitle: T\nslug: t\npublished: 2020-01-03\n---\n", []want{{1, `write the language tag "zh-hans" as "zh-Hans"`}}},
+		{"updated before published", "", "---\ntitle: T\nslug: t\npublished: 2020-01-03\nupdated: 2020-01-02\n---\n", []want{{5, "updated 2020-01-02 is before published 2020-01-03"}}},
+		{"updated before published, date-times", "", "---\ntitle: T\nslug: t\npublished: 2020-01-03T10:00:00+01:00\nupdated: 2020-01-03T08:59:59Z\n---\n", []want{{5, "is before published"}}},
 		{"every problem at once", "", "---\ntitel: T\nslug: Bad Slug\ntags: x\npublished: someday\ndraft: 1\nslug: again\n---\n", []want{
 			{1, `missing required key "title"`},
 			{2, `did you mean "title"`},
@@ -256,7 +293,7 @@ func TestParseVersionProblemKeys(t *testing.T) {
 		{"missing keys", "---\nsummary: S\n---\n", []string{"title", "slug", "published"}},
 		{"bad values", "---\ntitle: \"\"\nslug: A\ntags: [B]\npublished: x\nupdated: y\ndraft: 1\naliases: x\n---\n",
 			[]string{"title", "slug", "tags", "published", "updated", "draft", "aliases"}},
-		{"translation keys", "---\ntitle: T\nslug: t\npublished: 2020-01-03\ntranslated_from: xx-\n---\n", []string{"translated_from", "translated_from"}},
+		{"translation keys", "---\ntitle: T\nslug: t\npublished: 2020-01-03\ntranslated_from: xx-\n---\n", []string{"translated_from", "source_updated"}},
 		{"unknown and duplicate keys", "---\ntitle: T\ntitle: U\nslug: t\npublished: 2020-01-03\nauthor: me\n---\n", []string{"title", "author"}},
 		{"invalid YAML", "---\ntitle: [\n---\n", []string{""}},
 		{"invalid UTF-8 in front matter", "---\ntitle: \xff\n---\n", []string{""}},

@@ -18,7 +18,7 @@ import (
 // how, beyond what the mapping JSON and analyzers.Version already capture
 // (for example the meaning of a field's contents). A change forces a
 // rebuild of every persisted index.
-const schemaVersion = "tolk-index-5"
+const schemaVersion = "tolk-index-6"
 
 // docType is the Bleve document type of every indexed version.
 const docType = "version"

@@ -160,7 +160,8 @@ func (v *facetView) locate(num uint64) (*segFacets, uint64) {
 }
 
 // facetCounter counts the languages of all matches and the tags of the
-// matches in wanted languages. Without grouping it passes those matches to
+// matches in wanted languages: with grouping, the articles with a
+// matching version carrying each tag, as Result.Total counts articles. Without grouping it passes those matches to
 // Bleve's collector; with grouping it keeps one match per article itself:
 // the version in the most preferred language, then of the best score.
 type facetCounter struct {
@@ -175,7 +176,10 @@ type facetCounter struct {
 	tags   []int // by id
 	total  int   // matches in wanted languages
 	groups map[uint32]int
-	picks  []groupPick // in the order their articles first matched
+	// artTags holds art<<16|tag for each tag counted for an article, so
+	// that with grouping a tag counts articles, as Total does.
+	artTags map[uint64]struct{}
+	picks   []groupPick // in the order their articles first matched
 	failed bool        // the index could not be read this way; counts are void
 }
 
@@ -224,6 +228,7 @@ func (c *facetCounter) handler(sc *search.SearchContext) (search.DocumentMatchHa
 	}
 	if c.group {
 		c.groups = make(map[uint32]int)
+		c.artTags = make(map[uint64]struct{})
 	}
 	return func(d *search.DocumentMatch) error {
 		if d == nil {
@@ -244,9 +249,17 @@ func (c *facetCounter) handler(sc *search.SearchContext) (search.DocumentMatchHa
 		}
 		c.total++
 		for _, tag := range f.tagIDs[f.tagOff[local]:f.tagOff[local+1]] {
-			if int(tag) < n {
-				c.tags[tag]++
+			if int(tag) >= n {
+				continue
 			}
+			if c.group {
+				k := uint64(f.art[local])<<16 | uint64(tag)
+				if _, dup := c.artTags[k]; dup {
+					continue
+				}
+				c.artTags[k] = struct{}{}
+			}
+			c.tags[tag]++
 		}
 		if !c.group {
 			return next(d)

@@ -32,7 +32,33 @@ func bleveFacets(t *testing.T, ix *Index, q string, langs []string) (langCounts,
 		sortCounts(out)
 		return out
 	}
-	return count(s.langs, fieldLang), count(langs, fieldTags)
+	if len(langs) == 1 {
+		return count(s.langs, fieldLang), count(langs, fieldTags)
+	}
+	// Across languages a tag counts articles, as the total does: those
+	// with a matching version carrying it.
+	req := bleve.NewSearchRequestOptions(s.textQuery(ParseQuery(q), langs, mode{all: true}), 10000, 0, false)
+	sr, err := s.bi.Search(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := make(map[[2]string]bool)
+	byTag := make(map[string]int)
+	for _, h := range sr.Hits {
+		id, _ := splitDocID(h.ID)
+		for _, tag := range s.docs[h.ID].Tags {
+			if k := [2]string{id, tag}; !seen[k] {
+				seen[k] = true
+				byTag[tag]++
+			}
+		}
+	}
+	tagCounts = []Count{}
+	for tag, n := range byTag {
+		tagCounts = append(tagCounts, Count{Key: tag, Count: n})
+	}
+	sortCounts(tagCounts)
+	return count(s.langs, fieldLang), tagCounts
 }
 
 // bleveArticles counts the articles with a version in langs matching q.

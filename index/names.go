@@ -1,6 +1,9 @@
 package index
 
 import (
+	"sync"
+
+	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/mapping"
 
 	"github.com/amal-kommun/tolk/index/analyzers"
@@ -33,3 +36,13 @@ func toSimplified(s string) string { return analyzers.ToSimplified(s) }
 func isHan(r rune) bool { return analyzers.IsHan(r) }
 
 func segmentHan(s string) []string { return analyzers.Segment(s) }
+
+// pinyinAnalyzer returns the pinyin analyzer, for suggestion keys, or nil
+// should the analyzers fail to load (only a broken build can cause that).
+var pinyinAnalyzer = sync.OnceValue(func() analysis.Analyzer {
+	m, err := newMapping(defaultLangs)
+	if err != nil {
+		return nil
+	}
+	return m.AnalyzerNamed(anPinyin)
+})

@@ -251,6 +251,11 @@ func TestSearchFacetsAndGrouping(t *testing.T) {
 		if diff := cmp.Diff([]Count{{"en", 2}, {"sv", 2}}, res.Langs); diff != "" {
 			t.Errorf("langs (-want +got):\n%s", diff)
 		}
+		// Tags count articles, as Total does (issue 15: they counted
+		// versions, 2 and 2).
+		if diff := cmp.Diff([]Count{{"care", 1}, {"school", 1}}, res.Tags); diff != "" {
+			t.Errorf("tags (-want +got):\n%s", diff)
+		}
 	})
 	t.Run("preference then score", func(t *testing.T) {
 		res, err := ix.Search(ctx, Request{Query: "Åmål", Prefer: []string{"sv"}})
@@ -335,11 +340,18 @@ func TestSuggest(t *testing.T) {
 	}{
 		{"swedish prefix", "välf", []string{"sv"}, []Suggestion{{"valfard", "sv", "Strategi för välfärdsteknologi"}}},
 		{"folded prefix", "valf", []string{"sv"}, []Suggestion{{"valfard", "sv", "Strategi för välfärdsteknologi"}}},
-		{"case", "STRAT", nil, []Suggestion{{"valfard", "sv", "Strategi för välfärdsteknologi"}, {"valfard", "en", "Strategy for welfare technology"}}},
+		// Across languages an article is suggested once (issue 15: it was
+		// suggested once per language), in its best-ranked version.
+		{"case", "STRAT", nil, []Suggestion{{"valfard", "sv", "Strategi för välfärdsteknologi"}}},
+		{"case, one language", "STRAT", []string{"en"}, []Suggestion{{"valfard", "en", "Strategy for welfare technology"}}},
+		{"pinyin prefix", "fu", []string{"zh-Hans"}, []Suggestion{{"valfard", "zh-Hans", "福利科技战略"}}},
+		{"pinyin of a word inside", "keji", []string{"zh-Hans"}, []Suggestion{{"valfard", "zh-Hans", "福利科技战略"}}},
+		{"pinyin across words", "kejizhan", nil, []Suggestion{{"valfard", "zh-Hans", "福利科技战略"}}},
 		{"two words", "strategy tech", nil, []Suggestion{{"valfard", "en", "Strategy for welfare technology"}}},
 		{"chinese inside title", "科技", nil, []Suggestion{{"valfard", "zh-Hans", "福利科技战略"}}},
 		{"traditional", "科技戰", nil, []Suggestion{{"valfard", "zh-Hans", "福利科技战略"}}},
-		{"title start first", "åm", nil, []Suggestion{{"skola", "sv", "Förskolan i Åmål"}, {"skola", "en", "Preschool in Åmål"}}},
+		{"title start first", "åm", nil, []Suggestion{{"skola", "sv", "Förskolan i Åmål"}}},
+		{"title start first, two languages", "åm", []string{"en"}, []Suggestion{{"skola", "en", "Preschool in Åmål"}}},
 		{"as typed, then title start", "för", []string{"sv"}, []Suggestion{{"skola", "sv", "Förskolan i Åmål"}, {"valfard", "sv", "Strategi för välfärdsteknologi"}}},
 		{"drafts never", "hemligt", nil, nil},
 		{"nothing", "zzz", nil, nil},

@@ -128,6 +128,50 @@ func appendTitle(b *strings.Builder, spans []sugSpan, title string, ver int32) [
 			spans = append(spans, sugSpan{off + idx[k], end - idx[k], pos, ver})
 		}
 	}
+	if hasHan(title) {
+		spans = appendPinyin(b, spans, title, ver)
+	}
+	return spans
+}
+
+// maxPinyinKeys bounds the pinyin keys of one character: the spellings
+// of a character and the few after it multiply with every reading.
+const maxPinyinKeys = 4
+
+// appendPinyin appends to b the toneless pinyin of the Han characters of
+// title, as words, and the spans of their keys to spans: at each
+// character, the spellings joining it and the characters after it (as
+// many as the pinyin analyzer joins), so that typing the pinyin of any
+// part of a Chinese title (dun, dunhuang) finds it.
+func appendPinyin(b *strings.Builder, spans []sugSpan, title string, ver int32) []sugSpan {
+	a := pinyinAnalyzer()
+	if a == nil {
+		return spans
+	}
+	longest := make(map[int]int) // start → longest span of a spelling there
+	ts := a.Analyze([]byte(title))
+	for _, t := range ts {
+		if t.Start < len(title) && hanAt(title, t.Start) {
+			longest[t.Start] = max(longest[t.Start], t.End-t.Start)
+		}
+	}
+	added := make(map[int]int)
+	for _, t := range ts {
+		if t.Start >= len(title) || !hanAt(title, t.Start) || t.End-t.Start != longest[t.Start] || added[t.Start] >= maxPinyinKeys {
+			continue
+		}
+		term := strings.ToLower(string(t.Term))
+		if term == "" || strings.ContainsRune(term, wordSep) || len(term) > math.MaxUint16 {
+			continue
+		}
+		added[t.Start]++
+		off := b.Len()
+		b.WriteString(term)
+		b.WriteByte(wordSep)
+		// Never the first word: a title is first suggested for its own
+		// characters.
+		spans = append(spans, sugSpan{off, len(term), 1, ver})
+	}
 	return spans
 }
 
@@ -298,9 +342,22 @@ func (s *suggester) suggest(prefix string, langs []string, n int) []Suggestion {
 	if n <= 0 || n > MaxSuggestions {
 		n = MaxSuggestions
 	}
+	// Across languages an article is suggested once, in its best-ranked
+	// version.
+	once := len(langs) != 1
+	shown := make(map[string]bool)
 	out := make([]Suggestion, 0, min(n, len(cands)))
-	for _, c := range cands[:min(n, len(cands))] {
+	for _, c := range cands {
+		if len(out) == n {
+			break
+		}
 		v := s.vers[c.ver]
+		if once {
+			if shown[v.ID] {
+				continue
+			}
+			shown[v.ID] = true
+		}
 		out = append(out, Suggestion{ID: v.ID, Lang: v.Lang, Title: v.Title})
 	}
 	return out

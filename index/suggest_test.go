@@ -1,6 +1,7 @@
 package index
 
 import (
+	"context"
 	"fmt"
 	"math/rand/v2"
 	"testing"
@@ -37,5 +38,32 @@ func TestSuggesterWith(t *testing.T) {
 		if diff := cmp.Diff(want, s, cmp.AllowUnexported(suggester{}, sugEntry{})); diff != "" {
 			t.Fatalf("step %d (%s, old %v, new %v) (-rebuilt +with):\n%s", step, key, old != nil, v != nil, diff)
 		}
+	}
+}
+
+// TestSuggestPinyin finds the Chinese titles of the relevance corpus by
+// the pinyin typed so far (issue 15: dun found nothing).
+func TestSuggestPinyin(t *testing.T) {
+	ix := openTest(t, loadTree(t, "testdata/relevance/content"))
+	for _, prefix := range []string{"dun", "dunhuang", "Dunhuang"} {
+		got := ix.Suggest(context.Background(), prefix, []string{"zh-Hans"}, 8)
+		ids := map[string]bool{}
+		for _, s := range got {
+			ids[s.ID] = true
+		}
+		for _, want := range []string{"samarbete-dunhuang", "dunhuang-delegation-2024", "mogao-utstallning-biblioteket"} {
+			if !ids[want] {
+				t.Errorf("Suggest(%q) = %v, lacks %s", prefix, got, want)
+			}
+		}
+	}
+	// Across languages each article once.
+	got := ix.Suggest(context.Background(), "dunhuang", nil, 8)
+	seen := map[string]bool{}
+	for _, s := range got {
+		if seen[s.ID] {
+			t.Errorf("Suggest(dunhuang) in every language lists %s twice: %v", s.ID, got)
+		}
+		seen[s.ID] = true
 	}
 }

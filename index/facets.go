@@ -180,7 +180,7 @@ type facetCounter struct {
 	// that with grouping a tag counts articles, as Total does.
 	artTags map[uint64]struct{}
 	picks   []groupPick // in the order their articles first matched
-	failed bool        // the index could not be read this way; counts are void
+	failed  bool        // the index could not be read this way; counts are void
 }
 
 // groupPick is the version kept for one article.

@@ -3,8 +3,10 @@ package store
 import (
 	"cmp"
 	"context"
+	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/amal-kommun/tolk/internal/article"
@@ -128,14 +130,18 @@ func (s *Store) fromDisk() *generation {
 	if old := s.gen; old != nil && ok {
 		fresh := introducedAll(old, g)
 		var hold []key
+		now := newSlugIndex(g.lib)
+		before := sync.OnceValue(func() slugIndex { return newSlugIndex(old.lib) })
 		for k, cd := range c {
 			if old.hashes[k] == cd.hash {
 				continue // served as it is
 			}
 			p := cd.v.Path
-			if g.parsed[k] != cd.v || slices.ContainsFunc(fresh, func(q article.Problem) bool {
-				return q.Path == p || strings.Contains(q.Message, p)
-			}) {
+			// Build reports a slug clash in whichever file it checks
+			// second, so the clashes of the changed version are found
+			// by comparing slugs, not by reading Build's messages.
+			cl := newClashes(now, cd.v, before, old.parsed[k])
+			if g.parsed[k] != cd.v || len(cl) > 0 || slices.ContainsFunc(fresh, func(q article.Problem) bool { return q.Path == p }) {
 				hold = append(hold, k)
 			}
 		}
@@ -144,14 +150,11 @@ func (s *Store) fromDisk() *generation {
 			for _, k := range hold {
 				v := c[k].v
 				for _, q := range g.build {
-					switch {
-					case q.Path == v.Path:
+					if q.Path == v.Path && q.Key != "slug" && q.Key != "aliases" {
 						held = append(held, q)
-					case strings.Contains(q.Message, v.Path):
-						// Build reported the clash in the other file.
-						held = append(held, article.Problem{Path: v.Path, Line: v.Line(q.Key), Key: q.Key, Message: q.Path + ": " + q.Message})
 					}
 				}
+				held = append(held, now.clashes(v)...)
 				if prev := old.parsed[k]; prev != nil {
 					c[k] = candidate{prev, old.hashes[k]}
 				} else {
@@ -164,6 +167,65 @@ func (s *Store) fromDisk() *generation {
 	}
 	g.problems = s.allProblems(g)
 	return g
+}
+
+// slugIndex finds the versions of a Library by slug or alias, in the
+// Library's order.
+type slugIndex map[string][]*article.Version
+
+func newSlugIndex(lib *article.Library) slugIndex {
+	ix := make(slugIndex, len(lib.All()))
+	for _, o := range lib.All() {
+		ix[o.Slug] = append(ix[o.Slug], o)
+		for _, a := range o.Aliases {
+			if a != o.Slug {
+				ix[a] = append(ix[a], o)
+			}
+		}
+	}
+	return ix
+}
+
+// clashes returns what slugClashes does, for the Library of ix.
+func (ix slugIndex) clashes(v *article.Version) []article.Problem {
+	var ps []article.Problem
+	for i, s := range append([]string{v.Slug}, v.Aliases...) {
+		key := "slug"
+		if i > 0 {
+			key = "aliases"
+		}
+		for _, o := range ix[s] {
+			if o.ID != v.ID {
+				ps = append(ps, article.Problem{Path: v.Path, Line: v.Line(key), Key: key,
+					Message: fmt.Sprintf("slug %q is already used by %s", s, o.Path)})
+				break
+			}
+		}
+	}
+	return ps
+}
+
+// newClashes returns the clashes of v's slug and aliases with other
+// articles (see slugClashes) in the Library of now that prev, the version
+// v replaces (nil when none), did not have in the Library of before,
+// which it builds only when needed.
+func newClashes(now slugIndex, v *article.Version, before func() slugIndex, prev *article.Version) []article.Problem {
+	cl := now.clashes(v)
+	if len(cl) == 0 || prev == nil {
+		return cl
+	}
+	type clash struct{ key, message string }
+	had := make(map[clash]bool)
+	for _, q := range before().clashes(prev) {
+		had[clash{q.Key, q.Message}] = true
+	}
+	var out []article.Problem
+	for _, q := range cl {
+		if !had[clash{q.Key, q.Message}] {
+			out = append(out, q)
+		}
+	}
+	return out
 }
 
 // buildOnce runs article.Build over the candidates, which Build leaves

@@ -38,12 +38,23 @@ func freePort(t *testing.T) string {
 }
 
 // startServe runs "tolk serve" in a child process and waits until it is
-// ready.
+// ready. The child's user cache directory is a fresh temporary one unless
+// env sets XDG_CACHE_HOME, so no test writes into the real one.
 func startServe(t *testing.T, env []string, args ...string) *child {
 	t.Helper()
+	return startServeUnder(t, nil, env, args...)
+}
+
+// startServeUnder is startServe with the child run by the command wrap
+// (as prlimit), when wrap is not empty.
+func startServeUnder(t *testing.T, wrap, env []string, args ...string) *child {
+	t.Helper()
 	addr := freePort(t)
-	cmd := exec.Command(os.Args[0], append([]string{"serve", "--addr", addr, "--log-level", "error"}, args...)...)
-	cmd.Env = append([]string{"TOLK_TEST_RUN_MAIN=1"}, env...)
+	argv := append(append(wrap, os.Args[0], "serve", "--addr", addr, "--log-level", "error"), args...)
+	cmd := exec.Command(argv[0], argv[1:]...)
+	home := t.TempDir()
+	// Later entries win, so env overrides these.
+	cmd.Env = append([]string{"TOLK_TEST_RUN_MAIN=1", "HOME=" + home, "XDG_CACHE_HOME=" + filepath.Join(home, ".cache")}, env...)
 	cmd.Stderr = os.Stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)

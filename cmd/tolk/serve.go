@@ -43,11 +43,15 @@ func newHTTPServer(h http.Handler, log *slog.Logger) *http.Server {
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      30 * time.Second,
-		IdleTimeout:       2 * time.Minute,
+		IdleTimeout:       idleTimeout,
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
 }
+
+// idleTimeout is how long a keep-alive connection may wait for its next
+// request; short, since every open connection holds a file descriptor.
+const idleTimeout = 30 * time.Second
 
 // loadGCPercent is the collector's target while the content loads.
 const loadGCPercent = 400
@@ -103,7 +107,10 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
+	limit := newConnLimit(cfg.MaxConns)
+	ln = limit.listener(ln)
 	srv := newHTTPServer(api.Handler(), log)
+	srv.ConnState = limit.connState
 	servers := []*http.Server{srv}
 	errc := make(chan error, 2)
 	go func() { errc <- srv.Serve(ln) }()

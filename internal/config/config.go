@@ -33,7 +33,23 @@ type Config struct {
 	SearchTimeout   time.Duration // longest a single search may run
 	RescanInterval  time.Duration // full re-scan of --content; 0 turns it off
 	GCPercent       int           // heap growth between collections in percent, as GOGC
+	MaxConns        int           // open connections of --addr at most
 	URL             string        // server to probe (healthcheck)
+}
+
+// MaxConnsCeiling is the default of --max-conns when the file limit allows
+// more.
+const MaxConnsCeiling = 10000
+
+// DefaultMaxConns returns the default of --max-conns for a process that may
+// open fileLimit files (0: unknown): three quarters of the limit, leaving
+// the rest for the index, the journal and the content, and at most
+// MaxConnsCeiling.
+func DefaultMaxConns(fileLimit uint64) int {
+	if fileLimit == 0 || fileLimit/4*3 >= MaxConnsCeiling {
+		return MaxConnsCeiling
+	}
+	return max(1, int(fileLimit/4*3))
 }
 
 // Command names the subcommands, for the flags each one takes.
@@ -131,6 +147,7 @@ func Parse(cmd Command, args []string, getenv func(string) string, out io.Writer
 		dur(&c.SearchTimeout, "search-timeout", "TOLK_SEARCH_TIMEOUT", 2*time.Second, "longest time one search may run")
 		dur(&c.RescanInterval, "rescan", "TOLK_RESCAN", time.Minute, "interval of full re-scans of --content; 0 turns them off")
 		integer(&c.GCPercent, "gc-percent", "TOLK_GC_PERCENT", 50, "heap growth between garbage collections, in percent of the live heap (Go's GOGC); lower saves memory, costs CPU")
+		integer(&c.MaxConns, "max-conns", "TOLK_MAX_CONNS", DefaultMaxConns(openFileLimit()), fmt.Sprintf("open connections on --addr at most (default: 3/4 of the open-file limit, at most %d); more wait to be accepted, and idle keep-alive connections are closed while the limit is reached", MaxConnsCeiling))
 		c.AdminToken = getenv("TOLK_ADMIN_TOKEN")
 		c.WebhookSecret = getenv("TOLK_WEBHOOK_SECRET")
 	case Check:
@@ -187,6 +204,9 @@ func (c Config) validate(cmd Command) error {
 		}
 		if c.GCPercent < 10 {
 			errs = append(errs, fmt.Errorf("--gc-percent %d: want at least 10 (below that the collector hardly stops)", c.GCPercent))
+		}
+		if c.MaxConns < 1 {
+			errs = append(errs, fmt.Errorf("--max-conns %d: want at least 1", c.MaxConns))
 		}
 		if c.RateLimit < 0 || c.RateBurst < 0 || c.MaxSearches < 0 {
 			errs = append(errs, errors.New("--rate-limit, --rate-burst and --max-searches must not be negative"))

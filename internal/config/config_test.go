@@ -28,6 +28,9 @@ func TestParsePrecedence(t *testing.T) {
 			if diff := cmp.Diff([]string{"*"}, c.CORSOrigins); diff != "" {
 				t.Errorf("CORSOrigins (-want +got):\n%s", diff)
 			}
+			if c.MaxConns < 1 || c.MaxConns > MaxConnsCeiling {
+				t.Errorf("MaxConns = %d", c.MaxConns)
+			}
 			if c.CacheControl != "public, max-age=60, stale-while-revalidate=300" {
 				t.Errorf("CacheControl = %q", c.CacheControl)
 			}
@@ -77,6 +80,8 @@ func TestParseErrors(t *testing.T) {
 		{"webhook without secret", Serve, []string{"--webhook", "http://x/"}, nil, "TOLK_WEBHOOK_SECRET"},
 		{"bad trusted proxy", Serve, []string{"--trusted-proxy", "proxy.example"}, nil, "--trusted-proxy"},
 		{"collector never resting", Serve, []string{"--gc-percent", "5"}, nil, "--gc-percent"},
+		{"no connections", Serve, []string{"--max-conns", "0"}, nil, "--max-conns"},
+		{"bad connections in environment", Serve, nil, map[string]string{"TOLK_MAX_CONNS": "many"}, "TOLK_MAX_CONNS"},
 		{"index needs a directory", Index, nil, nil, "--index is required"},
 		{"unknown flag", Check, []string{"--nope"}, nil, "not defined"},
 		{"stray argument", Check, []string{"extra"}, nil, "unexpected arguments"},
@@ -100,6 +105,25 @@ func TestHelpListsEnvironment(t *testing.T) {
 	for _, want := range []string{"TOLK_ADDR", "TOLK_CONTENT", "TOLK_INDEX", "TOLK_CACHE_CONTROL", "TOLK_CORS_ORIGINS", "TOLK_ADMIN_TOKEN"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("help does not mention %s", want)
+		}
+	}
+}
+
+func TestDefaultMaxConns(t *testing.T) {
+	tests := []struct {
+		limit uint64
+		want  int
+	}{
+		{0, MaxConnsCeiling},
+		{128, 96},
+		{1024, 768},
+		{20000, MaxConnsCeiling},
+		{1 << 62, MaxConnsCeiling},
+		{1, 1},
+	}
+	for _, tt := range tests {
+		if got := DefaultMaxConns(tt.limit); got != tt.want {
+			t.Errorf("DefaultMaxConns(%d) = %d, want %d", tt.limit, got, tt.want)
 		}
 	}
 }

@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/index/scorch/mergeplan"
 	"github.com/blevesearch/bleve/v2/mapping"
@@ -116,6 +117,9 @@ type snapshot struct {
 	facets  *facetTables // of bi
 	tags    int          // number of distinct tags, for facet sizes
 	state   *biState     // of bi; shared by every snapshot of it
+	// memo holds the analyses of one search, in the copy of the snapshot
+	// that search works on (withMemo); nil otherwise.
+	memo map[memoKey]analysis.TokenStream
 }
 
 // biState is the health of one Bleve index. Once a write to it failed or

@@ -127,6 +127,7 @@ func (ix *Index) search(ctx context.Context, s *snapshot, r Request) (Result, er
 	if q.Empty() {
 		return res, nil
 	}
+	s = s.withMemo()
 	page, per := max(r.Page, 1), r.PerPage
 	if per <= 0 {
 		per = DefaultPerPage
@@ -291,6 +292,13 @@ func (ix *Index) search(ctx context.Context, s *snapshot, r Request) (Result, er
 	return res, nil
 }
 
+// withMemo returns a copy of s that remembers analyses, for one search.
+func (s *snapshot) withMemo() *snapshot {
+	c := *s
+	c.memo = make(map[memoKey]analysis.TokenStream)
+	return &c
+}
+
 func sortCounts(cs []Count) {
 	slices.SortStableFunc(cs, func(a, b Count) int { return cmp.Or(cmp.Compare(b.Count, a.Count), cmp.Compare(a.Key, b.Key)) })
 }
@@ -336,20 +344,52 @@ func anyOf(qs []query.Query) query.Query {
 
 // analyzes reports whether text leaves any token after analyzer an (it
 // does not when it is all stop words or punctuation).
-func (s *snapshot) analyzes(an, text string) bool {
+func (s *snapshot) analyzes(an, text string) bool { return len(s.tokens(an, text)) > 0 }
+
+// memoKey names one analysis of a search's memo.
+type memoKey struct{ an, text string }
+
+// tokens returns the tokens analyzer an makes of text, analyzing each
+// word once per search: a search builds its query for every language and
+// up to four times (exact, typos, any word, locations), and analyzing was
+// the largest part of building it.
+func (s *snapshot) tokens(an, text string) analysis.TokenStream {
+	if ts, ok := s.memo[memoKey{an, text}]; ok {
+		return ts
+	}
 	a := s.mapping.AnalyzerNamed(an)
-	return a != nil && len(a.Analyze([]byte(text))) > 0
+	if a == nil {
+		return nil
+	}
+	ts := a.Analyze([]byte(text))
+	if s.memo != nil {
+		s.memo[memoKey{an, text}] = ts
+	}
+	return ts
 }
 
-func match(text, field, an string, boost float64, and bool) query.Query {
-	m := query.NewMatchQuery(text)
-	m.SetField(field)
-	m.Analyzer = an
-	m.SetBoost(boost)
-	if and {
-		m.SetOperator(query.MatchQueryOperatorAnd)
+// matchAll returns the query for versions holding every term analyzer an
+// makes of w in field: Bleve's match query with the AND operator, built
+// from the memo instead of analyzing again.
+func (s *snapshot) matchAll(w, field, an string, boost float64) query.Query {
+	ts := s.tokens(an, w)
+	if len(ts) == 0 {
+		return query.NewMatchNoneQuery()
 	}
-	return m
+	terms := make([]string, len(ts))
+	for i, t := range ts {
+		terms[i] = string(t.Term)
+	}
+	qs := make([]query.Query, len(terms))
+	for i, t := range terms {
+		tq := query.NewTermQuery(t)
+		tq.SetField(field)
+		tq.SetBoost(boost)
+		qs[i] = tq
+	}
+	c := query.NewConjunctionQuery(qs)
+	c.SetBoost(boost)
+	return c
 }
 
 // hanTerms returns the terms a Chinese word must match: its bigrams, and
@@ -358,11 +398,7 @@ func match(text, field, an string, boost float64, and bool) query.Query {
 // them as well only costs time: frequent characters have long posting
 // lists.
 func (s *snapshot) hanTerms(an, w string) []string {
-	a := s.mapping.AnalyzerNamed(an)
-	if a == nil {
-		return nil
-	}
-	ts := a.Analyze([]byte(w))
+	ts := s.tokens(an, w)
 	var out []string
 	for _, t := range ts {
 		if t.Type == analysis.Double {
@@ -460,11 +496,7 @@ func (s *snapshot) plainTerm(w string) string { return s.singleTerm(anPlain, w) 
 // singleTerm returns the term analyzer an makes of w, or "" when it makes
 // none or several.
 func (s *snapshot) singleTerm(an, w string) string {
-	a := s.mapping.AnalyzerNamed(an)
-	if a == nil {
-		return ""
-	}
-	ts := a.Analyze([]byte(w))
+	ts := s.tokens(an, w)
 	if len(ts) != 1 {
 		return ""
 	}
@@ -490,15 +522,15 @@ func (s *snapshot) langQuery(sp langSpec, q Query, m mode) query.Query {
 			cl = append(cl, allTerms(ts, sp.title, boostTitle), allTerms(ts, sp.body, boostBody))
 		case exact:
 			cl = append(cl,
-				match(w, sp.title, sp.textQ, boostTitle, true),
-				match(w, sp.body, sp.textQ, boostBody, true))
+				s.matchAll(w, sp.title, sp.textQ, boostTitle),
+				s.matchAll(w, sp.body, sp.textQ, boostBody))
 		}
 		// A word typed with å/ä/ö needs no folded match; one typed without
 		// may stand for a word with them.
 		if sp.fold != "" && foldSwedish(w) == w && s.analyzes(sp.foldQ, w) {
 			cl = append(cl,
-				match(w, sp.titleFld, sp.foldQ, boostFoldTitle, true),
-				match(w, sp.bodyFld, sp.foldQ, boostFoldBody, true))
+				s.matchAll(w, sp.titleFld, sp.foldQ, boostFoldTitle),
+				s.matchAll(w, sp.bodyFld, sp.foldQ, boostFoldBody))
 		}
 		if sp.titlePl != "" && !han {
 			last := i == len(q.Words)-1 && q.Prefix && utf8.RuneCountInString(w) >= minPrefixRunes
@@ -539,7 +571,7 @@ func (s *snapshot) langQuery(sp langSpec, q Query, m mode) query.Query {
 			}
 		}
 		if sp.pinyin != "" && !han && s.analyzes(anPinyin, w) {
-			cl = append(cl, match(w, sp.pinyin, anPinyin, boostPinyin, true))
+			cl = append(cl, s.matchAll(w, sp.pinyin, anPinyin, boostPinyin))
 		}
 		switch len(cl) {
 		case 0:
@@ -580,10 +612,10 @@ func (s *snapshot) langQuery(sp langSpec, q Query, m mode) query.Query {
 	var not []query.Query
 	for _, w := range q.Excluded {
 		if s.analyzes(sp.textQ, w) {
-			not = append(not, match(w, sp.title, sp.textQ, 1, true), match(w, sp.body, sp.textQ, 1, true))
+			not = append(not, s.matchAll(w, sp.title, sp.textQ, 1), s.matchAll(w, sp.body, sp.textQ, 1))
 		}
 		if sp.fold != "" && s.analyzes(sp.foldQ, w) {
-			not = append(not, match(w, sp.titleFld, sp.foldQ, 1, true), match(w, sp.bodyFld, sp.foldQ, 1, true))
+			not = append(not, s.matchAll(w, sp.titleFld, sp.foldQ, 1), s.matchAll(w, sp.bodyFld, sp.foldQ, 1))
 		}
 	}
 	if len(not) == 0 {

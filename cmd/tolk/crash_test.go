@@ -107,7 +107,7 @@ func TestCrashLosesNoAcknowledgedWrite(t *testing.T) {
 		t.Skip("crash test starts and kills servers")
 	}
 	contentDir, indexDir := copyCorpus(t), t.TempDir()
-	env := []string{"TOLK_ADMIN_TOKEN=crash", "TOLK_RATE_LIMIT=0"}
+	env := []string{"TOLK_ADMIN_TOKEN=" + testToken, "TOLK_RATE_LIMIT=0"}
 	args := []string{"--content", contentDir, "--index", indexDir, "--rescan", "0"}
 	acked := map[string]string{}      // id → unique word of its latest acknowledged body
 	inFlight := map[string][]string{} // id → words sent after it, whose answer the kill may have eaten
@@ -162,7 +162,7 @@ func TestCrashLosesNoAcknowledgedWrite(t *testing.T) {
 					word := fmt.Sprintf("ord%dx%dx%d", round, w, n)
 					body := fmt.Sprintf(`{"title": "Krasch %d %d", "slug": "%s", "published": "2024-01-01", "body_markdown": "Texten har %s i sig."}`, w, n, id, word)
 					req, _ := http.NewRequestWithContext(ctx, "PUT", srv.base+"/v1/articles/"+id+"/sv", strings.NewReader(body))
-					req.Header.Set("Authorization", "Bearer crash")
+					req.Header.Set("Authorization", "Bearer "+testToken)
 					req.Header.Set("Content-Type", "application/json")
 					mu.Lock()
 					inFlight[id] = append(inFlight[id], word)

@@ -29,11 +29,11 @@ func TestFullAndReadOnlyDisk(t *testing.T) {
 	if out, err := exec.Command("cp", "-r", src+"/.", mnt).CombinedOutput(); err != nil {
 		t.Fatalf("copy: %v %s", err, out)
 	}
-	srv := startServe(t, []string{"TOLK_ADMIN_TOKEN=disk"}, "--content", mnt, "--index", t.TempDir(), "--rescan", "0")
+	srv := startServe(t, []string{"TOLK_ADMIN_TOKEN=" + testToken}, "--content", mnt, "--index", t.TempDir(), "--rescan", "0")
 	put := func(id, word string) (int, string) {
 		body := `{"title": "Disk ` + word + `", "slug": "` + id + `", "published": "2024-01-01", "body_markdown": "` + word + `"}`
 		req, _ := http.NewRequest("PUT", srv.base+"/v1/articles/"+id+"/sv", strings.NewReader(body))
-		req.Header.Set("Authorization", "Bearer disk")
+		req.Header.Set("Authorization", "Bearer "+testToken)
 		req.Header.Set("Content-Type", "application/json")
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil {

@@ -116,3 +116,22 @@ func TestProgressLines(t *testing.T) {
 		t.Errorf("bar: %q", b.String())
 	}
 }
+
+// testToken is the admin token of the servers the tests start.
+const testToken = "tolk-test-admin-token-0123456789abcdef"
+
+// TestShortTokenRefused checks that serve does not start with an admin
+// token a client could guess.
+func TestShortTokenRefused(t *testing.T) {
+	var out, errb bytes.Buffer
+	env := func(k string) string {
+		if k == "TOLK_ADMIN_TOKEN" {
+			return "s3cret"
+		}
+		return ""
+	}
+	err := run(context.Background(), []string{"serve", "--addr", "127.0.0.1:0"}, env, &out, &errb)
+	if err == nil || !strings.Contains(err.Error(), "TOLK_ADMIN_TOKEN") || !strings.Contains(err.Error(), "openssl rand -hex 32") {
+		t.Fatalf("serve with a 6-byte token: %v", err)
+	}
+}

@@ -17,6 +17,9 @@ import (
 	"time"
 )
 
+// soakToken is the admin token of the soak's server.
+const soakToken = "tolkbench-soak-admin-token-0123456789abcdef"
+
 // soakInterval is one reporting interval of the soak.
 type soakInterval struct {
 	End         float64 `json:"end_seconds"`
@@ -60,7 +63,7 @@ func soak(ctx context.Context, o options, log *slog.Logger, tolk, tmp string, st
 		return nil, err
 	}
 	srv, err := startProcessEnv(tolk, []string{"serve", "--addr", addr, "--content", content, "--index", filepath.Join(tmp, "soak-index"),
-		"--rate-limit", "0", "--log-level", "error"}, []string{"TOLK_ADMIN_TOKEN=soak"}, &dropLines{w: stderr, drop: []byte("/readyz")})
+		"--rate-limit", "0", "--log-level", "error"}, []string{"TOLK_ADMIN_TOKEN=" + soakToken}, &dropLines{w: stderr, drop: []byte("/readyz")})
 	if err != nil {
 		return nil, err
 	}
@@ -127,7 +130,7 @@ func soak(ctx context.Context, o options, log *slog.Logger, tolk, tmp string, st
 		time.Sleep(100 * time.Millisecond)
 		body := fmt.Sprintf(`{"title": "Soak %d", "slug": "soak-%d", "published": "2024-01-01", "body_markdown": "Skrivning nummer %d under soak."}`, i, i%50, i)
 		req, _ := http.NewRequest("PUT", fmt.Sprintf("%s/v1/articles/soak-%d/sv", base, i%50), strings.NewReader(body))
-		req.Header.Set("Authorization", "Bearer soak")
+		req.Header.Set("Authorization", "Bearer "+soakToken)
 		req.Header.Set("Content-Type", "application/json")
 		return req, func(s *soakStats) *histogram { return &s.wr }
 	})

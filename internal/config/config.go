@@ -37,6 +37,9 @@ type Config struct {
 	URL             string        // server to probe (healthcheck)
 }
 
+// MinAdminTokenBytes is the shortest TOLK_ADMIN_TOKEN serve accepts.
+const MinAdminTokenBytes = 32
+
 // MaxConnsCeiling is the default of --max-conns when the file limit allows
 // more.
 const MaxConnsCeiling = 10000
@@ -166,7 +169,8 @@ func Parse(cmd Command, args []string, getenv func(string) string, out io.Writer
 		if cmd == Serve {
 			fmt.Fprint(out, `
 Set only in the environment (secrets stay out of the process list):
-  TOLK_ADMIN_TOKEN     bearer token of the write API and of ?preview=true; unset disables writes
+  TOLK_ADMIN_TOKEN     bearer token of the write API and of ?preview=true, at least 32 bytes
+                       (openssl rand -hex 32); unset disables writes
   TOLK_WEBHOOK_SECRET  key of the HMAC-SHA256 signature of webhook events
 `)
 		}
@@ -204,6 +208,9 @@ func (c Config) validate(cmd Command) error {
 		}
 		if c.GCPercent < 10 {
 			errs = append(errs, fmt.Errorf("--gc-percent %d: want at least 10 (below that the collector hardly stops)", c.GCPercent))
+		}
+		if c.AdminToken != "" && len(c.AdminToken) < MinAdminTokenBytes {
+			errs = append(errs, fmt.Errorf("TOLK_ADMIN_TOKEN is %d bytes; a token guessable that easily is refused, it must have at least %d (make one with: openssl rand -hex 32)", len(c.AdminToken), MinAdminTokenBytes))
 		}
 		if c.MaxConns < 1 {
 			errs = append(errs, fmt.Errorf("--max-conns %d: want at least 1", c.MaxConns))

@@ -35,8 +35,8 @@ func TestParsePrecedence(t *testing.T) {
 				t.Errorf("CacheControl = %q", c.CacheControl)
 			}
 		}},
-		{"environment", nil, map[string]string{"TOLK_ADDR": "127.0.0.1:9000", "TOLK_CONTENT": "/srv/content", "TOLK_ADMIN_TOKEN": "s3cret", "TOLK_SHUTDOWN_TIMEOUT": "3s"}, func(t *testing.T, c Config) {
-			if c.Addr != "127.0.0.1:9000" || c.Content != "/srv/content" || c.AdminToken != "s3cret" || c.ShutdownTimeout != 3*time.Second {
+		{"environment", nil, map[string]string{"TOLK_ADDR": "127.0.0.1:9000", "TOLK_CONTENT": "/srv/content", "TOLK_ADMIN_TOKEN": "s3cret-0123456789abcdef-0123456789", "TOLK_SHUTDOWN_TIMEOUT": "3s"}, func(t *testing.T, c Config) {
+			if c.Addr != "127.0.0.1:9000" || c.Content != "/srv/content" || c.AdminToken != "s3cret-0123456789abcdef-0123456789" || c.ShutdownTimeout != 3*time.Second {
 				t.Errorf("environment not used: %+v", c)
 			}
 		}},
@@ -80,6 +80,8 @@ func TestParseErrors(t *testing.T) {
 		{"webhook without secret", Serve, []string{"--webhook", "http://x/"}, nil, "TOLK_WEBHOOK_SECRET"},
 		{"bad trusted proxy", Serve, []string{"--trusted-proxy", "proxy.example"}, nil, "--trusted-proxy"},
 		{"collector never resting", Serve, []string{"--gc-percent", "5"}, nil, "--gc-percent"},
+		{"short admin token", Serve, nil, map[string]string{"TOLK_ADMIN_TOKEN": "x"}, "openssl rand -hex 32"},
+		{"31-byte admin token", Serve, nil, map[string]string{"TOLK_ADMIN_TOKEN": strings.Repeat("a", 31)}, "at least 32"},
 		{"no connections", Serve, []string{"--max-conns", "0"}, nil, "--max-conns"},
 		{"bad connections in environment", Serve, nil, map[string]string{"TOLK_MAX_CONNS": "many"}, "TOLK_MAX_CONNS"},
 		{"index needs a directory", Index, nil, nil, "--index is required"},

@@ -12,6 +12,7 @@ import (
 
 	"github.com/amal-kommun/tolk/index"
 	"github.com/amal-kommun/tolk/internal/journal"
+	"github.com/amal-kommun/tolk/internal/load"
 )
 
 // generatedTree returns a tree of n articles, each in Swedish, English and
@@ -209,5 +210,56 @@ func BenchmarkWriteFile(b *testing.B) {
 		if _, err := s.writeFile("articles/a/sv.md", data); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// largeBodies are 1 MiB bodies: realistic Markdown of many paragraphs,
+// with headings, lists and links, and a pathological "a a a …".
+func largeBodies() map[string]string {
+	var md strings.Builder
+	for i := 0; md.Len() < 1<<20; i++ {
+		fmt.Fprintf(&md, "## Avsnitt %d\n\nKommunen arbetar med [vänorter](https://example.se/%d) i Europa och Kina, för skolan och kulturen. "+
+			"Under året besökte **elever** från Åmål sin vänort, och lärare utbytte erfarenheter om *undervisning*.\n\n"+
+			"- punkt ett om samarbete\n- punkt två om kultur %d\n\n", i, i, i)
+	}
+	return map[string]string{
+		"markdown": md.String(),
+		"aaa":      strings.Repeat("a ", 1<<19),
+	}
+}
+
+// BenchmarkPutLarge writes a 1 MiB version into a 3,000-version tree.
+func BenchmarkPutLarge(b *testing.B) {
+	for name, body := range largeBodies() {
+		b.Run(name, func(b *testing.B) {
+			s := benchStore(b)
+			ctx := context.Background()
+			i := 0
+			b.ReportAllocs()
+			for b.Loop() {
+				i++
+				file := doc(fmt.Sprintf("Stor artikel %d", i), "stor", "") + body
+				if res, err := s.Put(ctx, "stor", "sv", []byte(file)); err != nil || !res.Changed {
+					b.Fatalf("Put = %+v, %v", res, err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkParseLarge is the part of BenchmarkPutLarge that runs before
+// the write lock: parsing and rendering the 1 MiB version.
+func BenchmarkParseLarge(b *testing.B) {
+	for name, body := range largeBodies() {
+		b.Run(name, func(b *testing.B) {
+			r := load.NewRenderer()
+			file := []byte(doc("Stor artikel", "stor", "") + body)
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, ps := load.ParseVersion("articles/stor/sv.md", file, r); len(ps) > 0 {
+					b.Fatal(ps)
+				}
+			}
+		})
 	}
 }

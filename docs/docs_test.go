@@ -562,7 +562,6 @@ func receive(t *testing.T, cmd *exec.Cmd, secret, port string) {
 // pendingFlags are flags operations.md documents that `tolk serve -h` does
 // not list yet, with the change that adds them; remove a row when it lands.
 var pendingFlags = map[string]string{
-	"--max-conns":        "issue 14, cmd/tolk and internal/config",
 	"--frame-ancestors":  "issue 14, cmd/tolk and internal/config",
 	"--cache-bytes":      "issue 14, cmd/tolk and internal/config",
 	"--max-delete-share": "issue 14, cmd/tolk and internal/config",
@@ -667,5 +666,25 @@ func TestPackageMap(t *testing.T) {
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("architecture.md's package table differs from go list (-page +go list):\n%s", diff)
+	}
+}
+
+// TestReadme checks that the README shows the two commands a newcomer
+// needs and links every page of the manual.
+func TestReadme(t *testing.T) {
+	data, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	readme := string(data)
+	for _, s := range []string{"go run ./cmd/tolk serve", "go test ./..."} {
+		if !strings.Contains(readme, s) {
+			t.Errorf("README.md lacks %q", s)
+		}
+	}
+	for _, p := range pages(t) {
+		if !strings.Contains(readme, "(docs/"+p+")") {
+			t.Errorf("README.md does not link docs/%s", p)
+		}
 	}
 }

@@ -46,7 +46,9 @@ type options struct {
 	routes       []string
 	tolk         string // a tolk binary; "" builds one
 	jsonFile     string
-	cacheDir     string // "" keeps no cache
+	cacheDir     string  // "" keeps no cache
+	abuse        int     // run only the abuse scenario with this many requests
+	abuseRate    float64 // of the abuse scenario, per second; 0 unpaced
 }
 
 func parseOptions(args []string, stderr io.Writer) (options, error) {
@@ -74,6 +76,8 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.generator, "generator", "auto", "load generator: go, wrk, or auto (wrk when installed)")
 	fs.BoolVar(&o.flood, "flood", false, "also measure article reads while search is flooded, with and without the rate limit")
 	fs.DurationVar(&o.soak, "soak", 0, "also run a soak of this length mixing reads, searches and writes (e.g. 5m)")
+	fs.IntVar(&o.abuse, "abuse", 0, "run only the abuse scenario: this many requests with unique junk in every parameter, header and method of every GET route (e.g. 100000), against a server with default limits")
+	fs.Float64Var(&o.abuseRate, "abuse-rate", 2000, "requests per second of the abuse scenario (a scanner's pace); 0 sends as fast as 32 connections can")
 	fs.DurationVar(&o.soakInterval, "soak-interval", 30*time.Second, "reporting interval of the soak")
 	fs.Func("routes", "comma-separated routes to measure (default "+strings.Join(routeNames, ",")+")", func(s string) error {
 		o.routes = nil
@@ -158,6 +162,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	rep.printTable(stdout)
 	printFlood(stdout, rep.Flood)
 	printSoak(stdout, rep.Soak)
+	printAbuse(stdout, rep.Abuse)
 	if o.jsonFile != "" {
 		return rep.writeJSON(o.jsonFile)
 	}
@@ -246,6 +251,15 @@ func bench(ctx context.Context, o options, log *slog.Logger, stderr io.Writer) (
 		return nil, err
 	}
 	defer base.stop()
+
+	if o.abuse > 0 {
+		srv.stop() // the abuse server reopens the same index, with default limits
+		if rep.Abuse, err = abuseScenario(ctx, o.abuse, o.abuseRate, log, tolk, content, indexDir, rep.ArticlePath, stderr); err != nil {
+			return nil, err
+		}
+		rep.LoadAvgEnd = loadAverage()
+		return rep, nil
+	}
 
 	routes, err := buildRoutes(o.routes, rep.ArticlePath, resp.Header.Get("ETag"))
 	if err != nil {

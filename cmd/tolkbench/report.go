@@ -33,6 +33,7 @@ type report struct {
 	IndexRate      float64        `json:"index_versions_per_second"`
 	Flood          []floodCell    `json:"flood,omitempty"`
 	Soak           []soakInterval `json:"soak,omitempty"`
+	Abuse          *abuseReport   `json:"abuse,omitempty"`
 }
 
 // cell is one route at one concurrency on one server.

@@ -1,6 +1,11 @@
 package index
 
-import "testing"
+import (
+	"context"
+	"testing"
+
+	"github.com/amal-kommun/tolk/internal/article"
+)
 
 // TestLevenshtein checks the distance typos are matched with: a swap of
 // neighbouring letters is one edit.
@@ -29,5 +34,29 @@ func TestLevenshtein(t *testing.T) {
 		if got := levenshtein(a, tt.b, tt.k, make([]int, 3*(len(a)+1))); got != tt.want {
 			t.Errorf("levenshtein(%q, %q, %d) = %d, want %d", tt.a, tt.b, tt.k, got, tt.want)
 		}
+	}
+}
+
+// TestTypoSurface finds words of bodies by typos of the words as written,
+// transpositions included, in an index as built and after an Upsert.
+func TestTypoSurface(t *testing.T) {
+	ctx := context.Background()
+	ix := openTest(t, fixture())
+	for _, c := range []struct{ q, lang, want string }{
+		{"augsuti", "sv", "skola"},            // augusti, a transposition
+		{"läkemdelsrobotar", "sv", "valfard"}, // in the body only, inflected
+		{"municipalty", "en", "valfard"},      // Municipality, stem municip
+	} {
+		res := find(t, ix, c.q, c.lang)
+		if len(res.Hits) == 0 || res.Hits[0].ID != c.want {
+			t.Errorf("search %q in %s: %+v, want %s first", c.q, c.lang, res.Hits, c.want)
+		}
+	}
+	v := &article.Version{ID: "ny", Lang: "sv", Title: "Nytt", Text: "Cykelbanorna öppnar i maj."}
+	if err := ix.Upsert(ctx, v); err != nil {
+		t.Fatal(err)
+	}
+	if res := find(t, ix, "cykelbaonrna", "sv"); len(res.Hits) == 0 || res.Hits[0].ID != "ny" {
+		t.Errorf("typo of a word upserted: %+v, want ny", res.Hits)
 	}
 }

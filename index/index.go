@@ -642,7 +642,7 @@ func (s *snapshot) loadVocab() error {
 		return fmt.Errorf("read vocabulary: %w", err)
 	}
 	defer r.Close()
-	s.vocab, err = readVocab(r, s.specs)
+	s.vocab, err = readVocab(r, s.specs, s.mapping, s.docs)
 	return err
 }
 
@@ -668,6 +668,7 @@ func (s *snapshot) document(v *article.Version) document {
 	}
 	if sp.titlePl != "" {
 		d[sp.titlePl] = v.Title
+		d[sp.surface()] = bodyOf(v)
 	}
 	if sp.pinyin != "" {
 		d[sp.pinyin] = v.Title

@@ -476,6 +476,31 @@ func (s *snapshot) fuzzy(term, field string, k int, boost float64) query.Query {
 	return &termsQuery{field: field, terms: terms, dists: dists, boost: boost}
 }
 
+// fuzzySurface returns the query for the stems (by analyzer an, in field)
+// of the words of the surface vocabulary within k edits of term, or nil
+// when there are none: a typo is nearer the word as written (delgation,
+// delegation) than its stem (deleg).
+func (s *snapshot) fuzzySurface(term, surface, field, an string, k int, boost float64) query.Query {
+	words, dists := s.vocab[surface].fuzzy(term, k)
+	var terms []string
+	var ds []uint8
+	for i, w := range words {
+		st := s.singleTerm(an, w)
+		if st == "" {
+			continue
+		}
+		if j := slices.Index(terms, st); j >= 0 {
+			ds[j] = min(ds[j], dists[i])
+			continue
+		}
+		terms, ds = append(terms, st), append(ds, dists[i])
+	}
+	if len(terms) == 0 {
+		return nil
+	}
+	return &termsQuery{field: field, terms: terms, dists: ds, boost: boost}
+}
+
 // prefix returns the query for the most frequent terms of field starting
 // with p, or nil when there are none.
 func (s *snapshot) prefix(p, field string, boost float64) query.Query {
@@ -552,12 +577,16 @@ func (s *snapshot) langQuery(sp langSpec, q Query, m mode) query.Query {
 							cl = append(cl, q)
 						}
 					}
+					knownWord = knownWord || s.known(sp.surface(), p)
 					if f > 0 && exact && m.fuzzy && !knownWord {
 						add(s.fuzzy(p, sp.titlePl, f, boostFuzzyTitle))
 						add(s.fuzzy(p, bf, f, boostFuzzyBody))
 						if st != "" && st != p {
 							add(s.fuzzy(st, bf, f, boostFuzzyBody))
 						}
+						// The words of bodies as written, found by the
+						// typo, matched through their stems.
+						add(s.fuzzySurface(p, sp.surface(), bf, an, f, boostFuzzyBody))
 					}
 					if last {
 						add(s.prefix(p, sp.titlePl, boostPrefixTitle))

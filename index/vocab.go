@@ -10,6 +10,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2/mapping"
+
+	"github.com/amal-kommun/tolk/internal/article"
 	"github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/searcher"
 	bindex "github.com/blevesearch/bleve_index_api"
@@ -101,9 +103,16 @@ func vocabFields(specs map[string]langSpec) map[string]string {
 		out[sp.titlePl] = anPlain
 		f, an := sp.looseBody()
 		out[f] = an
+		out[sp.surface()] = anPlain
 	}
 	return out
 }
+
+// surface returns the name of the vocabulary of the words of bodies as
+// typed (lower case, unstemmed), which typos are matched against: a
+// table, not a Bleve field (an indexed unstemmed body would slow indexing
+// by a third). Documents carry it for vocab.with; the mapping ignores it.
+func (sp langSpec) surface() string { return sp.body + "_surface" }
 
 // looseBody returns the body field that prefixes and typos are matched
 // against, and its index-time analyzer: the folded one where there is one.
@@ -114,10 +123,22 @@ func (sp langSpec) looseBody() (field, analyzer string) {
 	return sp.body, sp.text
 }
 
-// readVocab reads the vocabulary of every field that needs one from r.
-func readVocab(r bindex.IndexReader, specs map[string]langSpec) (vocab, error) {
+// readVocab reads the vocabulary of every field that needs one from r;
+// the surface vocabularies, which are no Bleve fields, it derives from
+// docs with m's analyzers.
+func readVocab(r bindex.IndexReader, specs map[string]langSpec, m *mapping.IndexMappingImpl, docs map[string]*article.Version) (vocab, error) {
 	v := make(vocab)
+	surface := make(map[string]string) // surface vocabulary → language
+	for l, sp := range specs {
+		if sp.titlePl != "" {
+			surface[sp.surface()] = l
+		}
+	}
 	for f := range vocabFields(specs) {
+		if l, ok := surface[f]; ok {
+			v[f] = surfaceTable(m, l, docs)
+			continue
+		}
 		d, err := r.FieldDict(f)
 		if err != nil {
 			return nil, fmt.Errorf("read terms of %s: %w", f, err)
@@ -136,6 +157,42 @@ func readVocab(r bindex.IndexReader, specs map[string]langSpec) (vocab, error) {
 		v[f] = b.table()
 	}
 	return v, nil
+}
+
+// surfaceTable returns the words of the bodies of docs in lang, as the
+// plain analyzer makes them, with the number of versions holding each.
+func surfaceTable(m *mapping.IndexMappingImpl, lang string, docs map[string]*article.Version) *termTable {
+	a := m.AnalyzerNamed(anPlain)
+	counts := make(map[string]uint32)
+	if a != nil {
+		seen := make(map[string]bool)
+		for _, d := range docs {
+			if d.Lang != lang {
+				continue
+			}
+			clear(seen)
+			for _, text := range bodyOf(d) {
+				for _, t := range a.Analyze([]byte(text)) {
+					if !seen[string(t.Term)] {
+						seen[string(t.Term)] = true
+						counts[string(t.Term)]++
+					}
+				}
+			}
+		}
+	}
+	terms := make([]string, 0, len(counts))
+	for t := range counts {
+		terms = append(terms, t)
+	}
+	slices.Sort(terms)
+	b := newTermTableBuilder(len(terms))
+	for _, t := range terms {
+		if !b.add(t, counts[t]) {
+			break
+		}
+	}
+	return b.table()
 }
 
 // with returns a copy of v that also holds the terms m's analyzers make of

@@ -97,6 +97,9 @@ func FuzzParseRecordFast(f *testing.F) {
 		`{"seq":1,"id":"a","lang":"sv","op":"upsert","at":"2026-11-29T21:37:56Z","slug":"s","hash":"h","previous_slug":"o"}` + "\n",
 		`{"seq":1,"id":"a","lang":"sv","op":"upsert","at":"2026-11-29T21:37:56Z","slug":"s","previous_slug":"o"}` + "\n",
 		`{"seq":1,"id":"a","lang":"sv","op":"upsert","at":"2026-11-29T21:37:56Z","slug":"s","previous_slug":""}` + "\n",
+		`{"seq":1,"id":"a","lang":"sv","op":"upsert","at":"2026-11-29T21:37:56Z","slug":"s","hash":"h","previous_slug":"o","url":"https://x.se/sv/s","previous_url":"https://x.se/sv/o","silent":true}` + "\n",
+		`{"seq":1,"id":"a","lang":"sv","op":"delete","at":"2026-11-29T21:37:56Z","slug":"s","url":"u","previous_url":"u"}` + "\n",
+		`{"seq":1,"id":"a","lang":"sv","op":"upsert","at":"2026-11-29T21:37:56Z","slug":"s","silent":false}` + "\n",
 	} {
 		f.Add(s)
 	}

@@ -173,3 +173,49 @@ func TestFullIndexDisk(t *testing.T) {
 		}
 	}
 }
+
+// TestFullContentDisk puts the content directory on a 2 MiB tmpfs and
+// fills it: a Put answers ErrNoSpace and the version is not public, not
+// even after a restart; once space is freed the same Put succeeds.
+func TestFullContentDisk(t *testing.T) {
+	mnt := tmpfs(t, "2m")
+	ctx := context.Background()
+	dir := filepath.Join(mnt, "content")
+	files := baseTree()
+	files["site.yaml"] = testSite
+	writeTree(t, dir, files)
+	opts := Options{Dir: dir, Index: index.Options{Dir: filepath.Join(t.TempDir(), "index")}}
+	s, err := Open(ctx, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	filler := filepath.Join(mnt, "filler")
+	fill(t, filler)
+	file := []byte(doc("Full", "full", "") + strings.Repeat("Texten är lång. ", 4000))
+	for _, id := range []string{"skola", "ny"} {
+		if _, err := s.Put(ctx, id, "sv", file); !errors.Is(err, ErrNoSpace) {
+			t.Errorf("Put %s on a full disk = %v, want ErrNoSpace", id, err)
+		}
+	}
+	if got := titleOf(s, "skola", "sv"); got != "Skolan" || s.Library().Version("ny", "sv") != nil {
+		t.Errorf("a failed write is served: skola %q, ny %v", got, s.Library().Version("ny", "sv") != nil)
+	}
+	s.Close()
+	s, err = Open(ctx, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { s.Close() }()
+	if got := titleOf(s, "skola", "sv"); got != "Skolan" || s.Library().Version("ny", "sv") != nil {
+		t.Errorf("after a restart a failed write is served: skola %q, ny %v", got, s.Library().Version("ny", "sv") != nil)
+	}
+	if err := os.Remove(filler); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Put(ctx, "ny", "sv", file); err != nil {
+		t.Fatalf("Put once space is freed: %v", err)
+	}
+	if titleOf(s, "ny", "sv") != "Full" {
+		t.Error("the write after freeing space is not served")
+	}
+}

@@ -361,8 +361,9 @@ func (s *Store) commit(ctx context.Context, g *generation) {
 			s.catchUp(g, false)
 		} else if len(changes) > 0 {
 			if err := s.journal.Append(journalEntries(changes, now, false)...); err != nil {
-				s.log.Error("append to change journal; retrying at the next change", "err", err)
+				s.log.Error("append to change journal; retrying in the background", "err", err)
 				s.journalBehind = true
+				s.scheduleJournalRetry()
 			}
 		}
 	}

@@ -124,8 +124,9 @@ func (s *Store) recordCatchUp(changes []change, notify, silent bool) {
 	}
 	now := time.Now().UTC()
 	if err := s.journal.Append(journalEntries(changes, now, silent)...); err != nil {
-		s.log.Error("append to change journal; retrying at the next change", "err", err)
+		s.log.Error("append to change journal; retrying in the background", "err", err)
 		s.journalBehind = true
+		s.scheduleJournalRetry()
 	} else {
 		s.journalBehind = false
 		s.log.Info("change journal caught up with the content", "changes", len(changes))
@@ -135,4 +136,35 @@ func (s *Store) recordCatchUp(changes []change, notify, silent bool) {
 			s.opts.Notify(c.event(now))
 		}
 	}
+}
+
+// scheduleJournalRetry catches the journal up in the background, retrying
+// with backoff until an append succeeds, after one failed (a full disk):
+// the change feed and the webhooks that follow it need not wait for the
+// next change. The caller holds s.mu.
+func (s *Store) scheduleJournalRetry() {
+	if s.journalRetrying || s.closed || s.bg == nil {
+		return
+	}
+	s.journalRetrying = true
+	s.wg.Go(func() {
+		limit := 60 * s.rebuildDelay
+		for delay := s.rebuildDelay; ; delay = min(2*delay, limit) {
+			select {
+			case <-s.bg.Done():
+				return
+			case <-time.After(delay):
+			}
+			s.mu.Lock()
+			if s.journalBehind && !s.closed {
+				s.catchUp(s.gen, false)
+			}
+			if !s.journalBehind || s.closed {
+				s.journalRetrying = false
+				s.mu.Unlock()
+				return
+			}
+			s.mu.Unlock()
+		}
+	})
 }

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -138,6 +139,7 @@ func TestJournalFailure(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.journal = j
+	s.rebuildDelay = 20 * time.Millisecond
 	if _, err := s.open(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -164,6 +166,16 @@ func TestJournalFailure(t *testing.T) {
 	if got := state[journal.Key{ID: "skola", Lang: "sv"}].Slug; got != "skolan-1" {
 		t.Errorf("journal slug of skola/sv = %q, want the one written while it failed", got)
 	}
+
+	// Without a next change, a background retry catches up.
+	j.fail.Store(true)
+	if _, err := s.Put(ctx, "skola", "sv", []byte(doc("Skolan", "skolan-2", ""))); err != nil {
+		t.Fatalf("Put with a failing journal: %v", err)
+	}
+	j.fail.Store(false)
+	eventually(t, 10*time.Second, "the journal caught up without another change", func() bool {
+		return j.State()[journal.Key{ID: "skola", Lang: "sv"}].Slug == "skolan-2"
+	})
 }
 
 // TestOpenJournalOption opens the journal through Options.OpenJournal,

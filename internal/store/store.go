@@ -161,22 +161,23 @@ type Store struct {
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
 
-	mu            sync.Mutex // guards everything below
-	closed        bool
-	gen           *generation
-	site          *article.Site // nil until a usable site.yaml is read
-	siteFile      fileState
-	siteMissing   bool
-	siteProblems  []article.Problem
-	topProblems   []article.Problem  // version files outside article folders
-	folders       map[string]*folder // by slash path, articles/<id>
-	vanished      time.Time          // when the articles folder was first found missing
-	temps         []string           // temporary files open's scan found, by slash path
-	unpublished   bool               // a failed scan may have recorded changes not yet published
-	journalBehind bool               // an Append failed: reconcile with State next time
-	rebuilding    bool               // a background index rebuild is scheduled
-	holding       string             // why a re-scan's generation is held back; "" when none
-	root          *os.Root           // of the write under way, for ops; nil otherwise
+	mu              sync.Mutex // guards everything below
+	closed          bool
+	gen             *generation
+	site            *article.Site // nil until a usable site.yaml is read
+	siteFile        fileState
+	siteMissing     bool
+	siteProblems    []article.Problem
+	topProblems     []article.Problem  // version files outside article folders
+	folders         map[string]*folder // by slash path, articles/<id>
+	vanished        time.Time          // when the articles folder was first found missing
+	temps           []string           // temporary files open's scan found, by slash path
+	unpublished     bool               // a failed scan may have recorded changes not yet published
+	journalBehind   bool               // an Append failed: reconcile with State next time
+	rebuilding      bool               // a background index rebuild is scheduled
+	journalRetrying bool               // a background journal catch-up is scheduled
+	holding         string             // why a re-scan's generation is held back; "" when none
+	root            *os.Root           // of the write under way, for ops; nil otherwise
 }
 
 // Open loads the content tree, opens the search index over it, appends to

@@ -119,3 +119,43 @@ func TestDraftsInPreviewLists(t *testing.T) {
 		t.Errorf("author = %v (present %v), want null", v, ok)
 	}
 }
+
+// TestWriteValidationReportsEverything: every problem at once, each once,
+// with the right pointer (issue 15).
+func TestWriteValidationReportsEverything(t *testing.T) {
+	a, _, _ := newWriteAPI(t, Options{AdminToken: token})
+	for _, tt := range []struct {
+		name, path, body string
+		status           int
+		want             []string // pointers, in any order, each exactly once
+		detail           string
+	}{
+		{"bad slug and unknown tag", "/v1/articles/probe/en", `{"title":"T","slug":"Bad Slug","published":"2024-01-01","tags":["nope"]}`, 422, []string{"/slug", "/tags"}, ""},
+		{"missing source_updated", "/v1/articles/internationellt-arbete/zh-Hans", `{"title":"T","slug":"ok-slug","published":"2024-01-01","translated_from":"sv"}`, 422, []string{"/source_updated"}, ""},
+		{"wrong type once", "/v1/articles/probe/en", `{"title":5,"slug":"ok-slug","published":"2024-01-01"}`, 422, []string{"/title"}, ""},
+		{"updated before published", "/v1/articles/probe/en", `{"title":"T","slug":"ok-slug","published":"2024-01-05","updated":"2024-01-01"}`, 422, []string{"/updated"}, ""},
+		{"bad id in the URL and a bad slug", "/v1/articles/Bad_Id/en", `{"title":"T","slug":"Bad Slug","published":"2024-01-01"}`, 422, []string{"/id", "/slug"}, ""},
+		{"derived lang in the URL", "/v1/articles/probe/zh-Hant", `{"title":"T","slug":"ok-slug","published":"2024-01-01"}`, 422, []string{"/lang"}, ""},
+		{"truncated", "/v1/articles/probe/en", `{"title":"T","slug":"ok`, 400, nil, "truncated"},
+		{"duplicate key", "/v1/articles/probe/en", `{"title":"T","title":"U","slug":"ok-slug","published":"2024-01-01"}`, 400, nil, "title"},
+	} {
+		r := a.put(tt.path, tt.body)
+		p := decode[Problem](t, r)
+		if r.Code != tt.status || !strings.Contains(p.Detail, tt.detail) {
+			t.Errorf("%s: %d %s", tt.name, r.Code, r.body)
+			continue
+		}
+		count := map[string]int{}
+		for _, e := range p.Errors {
+			count[e.Pointer]++
+		}
+		for _, w := range tt.want {
+			if count[w] != 1 {
+				t.Errorf("%s: %d errors at %s: %s", tt.name, count[w], w, r.body)
+			}
+		}
+		if len(p.Errors) != len(tt.want) {
+			t.Errorf("%s: errors %+v, want exactly %v", tt.name, p.Errors, tt.want)
+		}
+	}
+}

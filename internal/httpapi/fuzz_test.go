@@ -3,6 +3,7 @@ package httpapi
 import (
 	"encoding/json"
 
+	"github.com/amal-kommun/tolk/internal/article"
 	"github.com/amal-kommun/tolk/internal/load"
 	"net/http/httptest"
 	"net/url"
@@ -85,8 +86,9 @@ func FuzzDecodeVersion(f *testing.F) {
 		`{"title":"---\n","slug":"a","published":"2020-01-01","body_markdown":"---\ntitle: x\n---"}`, `{"title":"a"} {"b":1}`, "\xff"} {
 		f.Add(s)
 	}
+	site := &article.Site{Languages: []string{"sv", "en", "zh-Hans"}, DefaultLanguage: "sv"}
 	f.Fuzz(func(t *testing.T, body string) {
-		v, err := decodeVersion("a", "sv", []byte(body))
+		v, err := decodeVersion(site, "a", "sv", []byte(body))
 		if err != nil {
 			p, ok := err.(*Problem)
 			if !ok || (p.Status != 400 && p.Status != 422) {

@@ -9,8 +9,10 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"regexp"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -78,26 +80,33 @@ var writeKeys = map[string]bool{
 	"translated_from": true, "source_updated": true, "draft": true, "aliases": true, "body_markdown": true,
 }
 
-// decodeVersion turns a write body into a version, listing every field
-// that has the wrong JSON type or is unknown.
-func decodeVersion(id, lang string, body []byte) (*article.Version, error) {
-	var raw map[string]json.RawMessage
-	dec := json.NewDecoder(bytes.NewReader(body))
-	if err := dec.Decode(&raw); err != nil || raw == nil {
-		return nil, problem(http.StatusBadRequest, "invalid_parameter", "the body is not a JSON object: %s", jsonErr(err))
-	}
-	if dec.More() {
-		return nil, problem(http.StatusBadRequest, "invalid_parameter", "the body has data after the JSON object")
+// idPattern is the article id rule of the content format.
+var idPattern = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
+
+// decodeVersion turns a write body into a version. It reports every
+// problem at once, each once, located by a JSON pointer: the id and
+// language of the URL (/id, /lang), fields of the wrong JSON type or
+// unknown, and the content's own rules (the loader's, unknown tags,
+// updated before published).
+func decodeVersion(site *article.Site, id, lang string, body []byte) (*article.Version, error) {
+	raw, err := decodeObject(body)
+	if err != nil {
+		return nil, err
 	}
 	v := &article.Version{ID: id, Lang: lang}
 	var errs []FieldError
+	typed := map[string]bool{} // fields with a type error: reported once
+	bad := func(key, detail string) {
+		errs = append(errs, FieldError{Pointer: "/" + key, Detail: detail})
+		typed["/"+key] = true
+	}
 	str := func(key string, dst *string) {
 		m, ok := raw[key]
 		if !ok || string(m) == "null" {
 			return
 		}
 		if err := json.Unmarshal(m, dst); err != nil {
-			errs = append(errs, FieldError{Pointer: "/" + key, Detail: key + " must be a string"})
+			bad(key, key+" must be a string")
 		}
 	}
 	list := func(key string, dst *[]string) {
@@ -106,7 +115,7 @@ func decodeVersion(id, lang string, body []byte) (*article.Version, error) {
 			return
 		}
 		if err := json.Unmarshal(m, dst); err != nil {
-			errs = append(errs, FieldError{Pointer: "/" + key, Detail: key + " must be an array of strings"})
+			bad(key, key+" must be an array of strings")
 		}
 	}
 	date := func(key string, dst *article.Date) {
@@ -118,6 +127,20 @@ func decodeVersion(id, lang string, body []byte) (*article.Version, error) {
 		if !writeKeys[k] {
 			errs = append(errs, FieldError{Pointer: "/" + jsonPointerEscape(k), Detail: fmt.Sprintf("unknown field %q", truncate(k, 60))})
 		}
+	}
+	// The URL's id and language.
+	pathID, pathLang := id, lang
+	if len(id) > 120 || !idPattern.MatchString(id) {
+		errs = append(errs, FieldError{Pointer: "/id", Detail: fmt.Sprintf("the article id %q in the URL is not valid: use lowercase letters a-z, digits and single hyphens, at most 120 bytes", truncate(id, 60))})
+		pathID = "article"
+	}
+	if !site.Stored(lang) {
+		detail := fmt.Sprintf("the language %q in the URL is not a stored language (%s)", truncate(lang, 40), strings.Join(site.Languages, ", "))
+		if from := site.DerivedFrom(lang); from != "" {
+			detail = fmt.Sprintf("%s is derived from %s on the fly and cannot be written; write %s", lang, from, from)
+		}
+		errs = append(errs, FieldError{Pointer: "/lang", Detail: detail})
+		pathLang = site.DefaultLanguage
 	}
 	str("title", &v.Title)
 	str("slug", &v.Slug)
@@ -132,28 +155,93 @@ func decodeVersion(id, lang string, body []byte) (*article.Version, error) {
 	date("source_updated", &v.SourceUpdated)
 	if m, ok := raw["draft"]; ok && string(m) != "null" {
 		if err := json.Unmarshal(m, &v.Draft); err != nil {
-			errs = append(errs, FieldError{Pointer: "/draft", Detail: "draft must be a boolean"})
+			bad("draft", "draft must be a boolean")
 		}
 	}
 	list("aliases", &v.Aliases)
 	str("body_markdown", &v.Body)
 	for _, k := range []string{"title", "slug", "published"} {
 		if _, ok := raw[k]; !ok {
-			errs = append(errs, FieldError{Pointer: "/" + k, Detail: k + " is required"})
+			bad(k, k+" is required")
 		}
 	}
+	if v.TranslatedFrom != "" && v.SourceUpdated.Raw == "" && !typed["/translated_from"] {
+		bad("source_updated", "a translation needs source_updated: the updated date of the "+truncate(v.TranslatedFrom, 20)+" version it was translated from")
+	}
+	// Unknown tags are the store's to report (with slug clashes, which
+	// need the library) when nothing else is wrong; listed here otherwise,
+	// so the client sees every problem at once.
+	var tagErrs []FieldError
+	for _, t := range v.Tags {
+		if _, ok := site.Tags[t]; !ok && len(site.Tags) > 0 {
+			tagErrs = append(tagErrs, FieldError{Pointer: "/tags", Detail: fmt.Sprintf("unknown tag %q: add it to site.yaml first", truncate(t, 60))})
+		}
+	}
+	pub, perr := time.Parse(time.DateOnly, v.Published.Raw)
+	upd, uerr := time.Parse(time.DateOnly, v.Updated.Raw)
+	if perr == nil && uerr == nil && upd.Before(pub) {
+		bad("updated", fmt.Sprintf("updated (%s) is before published (%s)", v.Updated.Raw, v.Published.Raw))
+	}
+	// The content's own rules, on a stand-in path when the URL's is bad.
+	_, problems := load.ParseVersion(load.ArticlesDir+"/"+pathID+"/"+pathLang+".md", load.Format(v), load.NewRenderer())
+	for _, p := range problems {
+		fe := FieldError{Pointer: pointerOf(p.Key), Detail: p.Message}
+		if p.Key == "translated_from" && strings.Contains(p.Message, "source_updated") {
+			continue // reported at /source_updated above
+		}
+		if typed[fe.Pointer] || slices.Contains(errs, fe) {
+			continue
+		}
+		errs = append(errs, fe)
+	}
 	if len(errs) > 0 {
-		// List the content's own problems too, so the client sees every
-		// problem at once.
-		_, problems := load.ParseVersion(load.ArticlesDir+"/"+id+"/"+lang+".md", load.Format(v), load.NewRenderer())
-		for _, p := range problems {
-			if fe := (FieldError{Pointer: pointerOf(p.Key), Detail: p.Message}); !slices.Contains(errs, fe) && !requiredReported(errs, p.Key) {
-				errs = append(errs, fe)
-			}
+		if !typed["/tags"] {
+			errs = append(errs, tagErrs...)
 		}
 		return nil, validationFailed(errs)
 	}
 	return v, nil
+}
+
+// decodeObject reads a write body: one JSON object with no key twice and
+// nothing after it.
+func decodeObject(body []byte) (map[string]json.RawMessage, error) {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	tok, err := dec.Token()
+	if err != nil {
+		return nil, malformed(err)
+	}
+	if d, ok := tok.(json.Delim); !ok || d != '{' {
+		return nil, problem(http.StatusBadRequest, "invalid_parameter", "the body must be a JSON object")
+	}
+	raw := make(map[string]json.RawMessage)
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return nil, malformed(err)
+		}
+		k, _ := tok.(string)
+		var m json.RawMessage
+		if err := dec.Decode(&m); err != nil {
+			return nil, malformed(err)
+		}
+		if _, dup := raw[k]; dup {
+			return nil, problem(http.StatusBadRequest, "invalid_parameter", "the body names %q twice; give each field once", truncate(k, 60))
+		}
+		raw[k] = m
+	}
+	if _, err := dec.Token(); err != nil {
+		return nil, malformed(err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, problem(http.StatusBadRequest, "invalid_parameter", "the body has data after the JSON object")
+	}
+	return raw, nil
+}
+
+// malformed is the 400 of a body that is not valid JSON.
+func malformed(err error) *Problem {
+	return problem(http.StatusBadRequest, "invalid_parameter", "the body is not valid JSON: %s", jsonErr(err))
 }
 
 // requiredReported reports whether errs already says key is missing.
@@ -169,10 +257,13 @@ func jsonErr(err error) string {
 	if errors.As(err, &se) {
 		return fmt.Sprintf("syntax error at byte %d", se.Offset)
 	}
+	if errors.Is(err, io.ErrUnexpectedEOF) {
+		return "it is truncated (it ends before the object does)"
+	}
 	if errors.Is(err, io.EOF) {
 		return "empty body"
 	}
-	return "not an object"
+	return "not a JSON object"
 }
 
 func jsonPointerEscape(s string) string {
@@ -214,7 +305,11 @@ func (s *Server) putArticle(c *gin.Context) error {
 		return err
 	}
 	id, lang := c.Param("id"), c.Param("lang")
-	v, err := decodeVersion(id, lang, body)
+	cur, err := s.content()
+	if err != nil {
+		return err
+	}
+	v, err := decodeVersion(cur.lib.Site(), id, lang, body)
 	if err != nil {
 		return err
 	}

@@ -95,6 +95,8 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		RateLimit:        cfg.RateLimit,
 		RateBurst:        cfg.RateBurst,
 		TrustedProxies:   cfg.TrustedProxies,
+		FrameAncestors:   cfg.FrameAncestors,
+		AnswerCacheBytes: cfg.CacheBytes,
 		Version:          version,
 	})
 	if err != nil {
@@ -150,10 +152,11 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 			}
 			return jr, err
 		},
-		Notify: hooks.Enqueue,
-		Logger: log,
-		Rescan: cfg.RescanInterval,
-		OnOpen: api.SetStore,
+		Notify:         hooks.Enqueue,
+		Logger:         log,
+		Rescan:         cfg.RescanInterval,
+		MaxDeleteShare: cfg.MaxDeleteShare,
+		OnOpen:         api.SetStore,
 		OnChange: func(lib *article.Library, ix *index.Index, problems []article.Problem) {
 			api.SetContent(lib, ix, problems)
 		},

@@ -34,8 +34,14 @@ type Config struct {
 	RescanInterval  time.Duration // full re-scan of --content; 0 turns it off
 	GCPercent       int           // heap growth between collections in percent, as GOGC
 	MaxConns        int           // open connections of --addr at most
+	FrameAncestors  string        // CSP frame-ancestors sources of the demo page
+	CacheBytes      int64         // byte bound of the answer cache
+	MaxDeleteShare  float64       // share of the corpus one re-scan may delete; more is held
 	URL             string        // server to probe (healthcheck)
 }
+
+// DefaultCacheBytes is the default of --cache-bytes.
+const DefaultCacheBytes = 32 << 20
 
 // MinAdminTokenBytes is the shortest TOLK_ADMIN_TOKEN serve accepts.
 const MinAdminTokenBytes = 32
@@ -119,6 +125,17 @@ func Parse(cmd Command, args []string, getenv func(string) string, out io.Writer
 		}
 		fs.Float64Var(p, name, def, fmt.Sprintf("%s (env %s)", usage, env))
 	}
+	bytes := func(p *int64, name, env string, def int64, usage string) {
+		if v := getenv(env); v != "" {
+			n, err := strconv.ParseInt(v, 10, 64)
+			if err != nil {
+				envErrs = append(envErrs, fmt.Errorf("%s: %w", env, err))
+			} else {
+				def = n
+			}
+		}
+		fs.Int64Var(p, name, def, fmt.Sprintf("%s (env %s)", usage, env))
+	}
 	integer := func(p *int, name, env string, def int, usage string) {
 		if v := getenv(env); v != "" {
 			n, err := strconv.Atoi(v)
@@ -151,6 +168,9 @@ func Parse(cmd Command, args []string, getenv func(string) string, out io.Writer
 		dur(&c.RescanInterval, "rescan", "TOLK_RESCAN", time.Minute, "interval of full re-scans of --content; 0 turns them off")
 		integer(&c.GCPercent, "gc-percent", "TOLK_GC_PERCENT", 50, "heap growth between garbage collections, in percent of the live heap (Go's GOGC); lower saves memory, costs CPU")
 		integer(&c.MaxConns, "max-conns", "TOLK_MAX_CONNS", DefaultMaxConns(openFileLimit()), fmt.Sprintf("open connections on --addr at most (default: 3/4 of the open-file limit, at most %d); more wait to be accepted, and idle keep-alive connections are closed while the limit is reached", MaxConnsCeiling))
+		str(&c.FrameAncestors, "frame-ancestors", "TOLK_FRAME_ANCESTORS", "'self'", "CSP frame-ancestors of the demo page: space-separated sources of the sites that may embed it in a frame, such as https://www.example.se")
+		bytes(&c.CacheBytes, "cache-bytes", "TOLK_CACHE_BYTES", DefaultCacheBytes, "bytes of the answer cache of lists, searches, suggestions, feeds and the demo page (32 MiB by default); the least recently used answers go first")
+		num(&c.MaxDeleteShare, "max-delete-share", "TOLK_MAX_DELETE_SHARE", 0.5, "share of the corpus one re-scan of --content may delete; a scan that would delete more is held and /readyz says why; 1 turns the hold off")
 		c.AdminToken = getenv("TOLK_ADMIN_TOKEN")
 		c.WebhookSecret = getenv("TOLK_WEBHOOK_SECRET")
 	case Check:
@@ -211,6 +231,15 @@ func (c Config) validate(cmd Command) error {
 		}
 		if c.AdminToken != "" && len(c.AdminToken) < MinAdminTokenBytes {
 			errs = append(errs, fmt.Errorf("TOLK_ADMIN_TOKEN is %d bytes; a token guessable that easily is refused, it must have at least %d (make one with: openssl rand -hex 32)", len(c.AdminToken), MinAdminTokenBytes))
+		}
+		if c.FrameAncestors == "" || strings.ContainsFunc(c.FrameAncestors, func(r rune) bool { return r == ';' || r == ',' || r < ' ' || r == 0x7f }) {
+			errs = append(errs, fmt.Errorf("--frame-ancestors %q: want space-separated CSP sources, such as 'self' https://www.example.se", c.FrameAncestors))
+		}
+		if c.CacheBytes < 1 {
+			errs = append(errs, fmt.Errorf("--cache-bytes %d: want at least 1", c.CacheBytes))
+		}
+		if !(c.MaxDeleteShare > 0 && c.MaxDeleteShare <= 1) {
+			errs = append(errs, fmt.Errorf("--max-delete-share %v: want more than 0 and at most 1", c.MaxDeleteShare))
 		}
 		if c.MaxConns < 1 {
 			errs = append(errs, fmt.Errorf("--max-conns %d: want at least 1", c.MaxConns))

@@ -28,6 +28,9 @@ func TestParsePrecedence(t *testing.T) {
 			if diff := cmp.Diff([]string{"*"}, c.CORSOrigins); diff != "" {
 				t.Errorf("CORSOrigins (-want +got):\n%s", diff)
 			}
+			if c.FrameAncestors != "'self'" || c.CacheBytes != 32<<20 || c.MaxDeleteShare != 0.5 {
+				t.Errorf("FrameAncestors %q, CacheBytes %d, MaxDeleteShare %v", c.FrameAncestors, c.CacheBytes, c.MaxDeleteShare)
+			}
 			if c.MaxConns < 1 || c.MaxConns > MaxConnsCeiling {
 				t.Errorf("MaxConns = %d", c.MaxConns)
 			}
@@ -49,6 +52,16 @@ func TestParsePrecedence(t *testing.T) {
 					t.Errorf("CORSOrigins (-want +got):\n%s", diff)
 				}
 			}},
+		{"hardening options from environment", nil, map[string]string{"TOLK_FRAME_ANCESTORS": "'self' https://www.example.se", "TOLK_CACHE_BYTES": "1048576", "TOLK_MAX_DELETE_SHARE": "1", "TOLK_MAX_CONNS": "50"}, func(t *testing.T, c Config) {
+			if c.FrameAncestors != "'self' https://www.example.se" || c.CacheBytes != 1<<20 || c.MaxDeleteShare != 1 || c.MaxConns != 50 {
+				t.Errorf("environment not used: %+v", c)
+			}
+		}},
+		{"hardening options from flags", []string{"--frame-ancestors", "https://a.example", "--cache-bytes", "2048", "--max-delete-share", "0.25", "--max-conns", "7"}, map[string]string{"TOLK_CACHE_BYTES": "1048576"}, func(t *testing.T, c Config) {
+			if c.FrameAncestors != "https://a.example" || c.CacheBytes != 2048 || c.MaxDeleteShare != 0.25 || c.MaxConns != 7 {
+				t.Errorf("flags not used: %+v", c)
+			}
+		}},
 		{"comma list from environment", nil, map[string]string{"TOLK_WEBHOOKS": "http://a/, http://b/", "TOLK_WEBHOOK_SECRET": "k"}, func(t *testing.T, c Config) {
 			if diff := cmp.Diff([]string{"http://a/", "http://b/"}, c.WebhookURLs); diff != "" {
 				t.Errorf("WebhookURLs (-want +got):\n%s", diff)
@@ -82,6 +95,15 @@ func TestParseErrors(t *testing.T) {
 		{"collector never resting", Serve, []string{"--gc-percent", "5"}, nil, "--gc-percent"},
 		{"short admin token", Serve, nil, map[string]string{"TOLK_ADMIN_TOKEN": "x"}, "openssl rand -hex 32"},
 		{"31-byte admin token", Serve, nil, map[string]string{"TOLK_ADMIN_TOKEN": strings.Repeat("a", 31)}, "at least 32"},
+		{"frame-ancestors injecting a directive", Serve, []string{"--frame-ancestors", "'self'; script-src *"}, nil, "--frame-ancestors"},
+		{"frame-ancestors with a newline", Serve, nil, map[string]string{"TOLK_FRAME_ANCESTORS": "https://a.example\r\nX: y"}, "--frame-ancestors"},
+		{"empty frame-ancestors", Serve, []string{"--frame-ancestors", ""}, nil, "--frame-ancestors"},
+		{"no answer cache", Serve, []string{"--cache-bytes", "0"}, nil, "--cache-bytes"},
+		{"bad cache bytes in environment", Serve, nil, map[string]string{"TOLK_CACHE_BYTES": "32MiB"}, "TOLK_CACHE_BYTES"},
+		{"delete share zero", Serve, []string{"--max-delete-share", "0"}, nil, "--max-delete-share"},
+		{"delete share over one", Serve, nil, map[string]string{"TOLK_MAX_DELETE_SHARE": "1.5"}, "--max-delete-share"},
+		{"delete share not a number", Serve, nil, map[string]string{"TOLK_MAX_DELETE_SHARE": "half"}, "TOLK_MAX_DELETE_SHARE"},
+		{"several errors at once", Serve, []string{"--cache-bytes", "-1", "--max-conns", "0"}, nil, "--max-conns"},
 		{"no connections", Serve, []string{"--max-conns", "0"}, nil, "--max-conns"},
 		{"bad connections in environment", Serve, nil, map[string]string{"TOLK_MAX_CONNS": "many"}, "TOLK_MAX_CONNS"},
 		{"index needs a directory", Index, nil, nil, "--index is required"},
@@ -104,7 +126,7 @@ func TestHelpListsEnvironment(t *testing.T) {
 	if !errors.Is(err, ErrHelp) {
 		t.Fatalf("Parse(-h) error = %v, want ErrHelp", err)
 	}
-	for _, want := range []string{"TOLK_ADDR", "TOLK_CONTENT", "TOLK_INDEX", "TOLK_CACHE_CONTROL", "TOLK_CORS_ORIGINS", "TOLK_ADMIN_TOKEN"} {
+	for _, want := range []string{"TOLK_ADDR", "TOLK_CONTENT", "TOLK_INDEX", "TOLK_CACHE_CONTROL", "TOLK_CORS_ORIGINS", "TOLK_ADMIN_TOKEN", "TOLK_MAX_CONNS", "TOLK_FRAME_ANCESTORS", "TOLK_CACHE_BYTES", "TOLK_MAX_DELETE_SHARE", "openssl rand -hex 32"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("help does not mention %s", want)
 		}

@@ -14,4 +14,46 @@
 // the suggestion table and the vocabulary, so that reopening an unchanged
 // index reads them instead of deriving them again; the file is a cache,
 // ignored and rewritten whenever it is missing, damaged or stale.
+//
+// # Failures and bounded work
+//
+// A failed write (a full disk: Scorch then panics in every later search
+// and write) or a panic inside Bleve marks the index broken: Search fails
+// with an error wrapping ErrUnavailable, Health says why, and a Rebuild,
+// which first removes the broken index to free its disk, repairs it
+// (TestFullDisk, on a 2 MiB tmpfs). Text is indexed with at most
+// maxTermFreq (256) occurrences of a term per field (capped.go): a 1 MiB
+// text repeating one word cost 1.3 s and 723 MB per search, a two-word
+// phrase of it 224 s; now 0.75 ms and 0.42 MB, and 1.8 ms
+// (BenchmarkRepetitive). A search also has a time budget
+// (Options.SearchBudget, 3 s by default) past which it fails with
+// ErrUnavailable.
+//
+// # Relevance choices (issue 16; TestRelevance prints the table)
+//
+//   - Chinese typed without spaces: a Han run is split into dictionary
+//     words (analyzers.Segment) and each word's bigrams are required,
+//     not those across word boundaries. Unspaced multi-word queries:
+//     nDCG@10 0.292 → 0.986 (18 queries); Traditional 0.911 → 0.927.
+//     Dropping unseen bigrams and minimum-should-match were not measured:
+//     segmentation left little to gain.
+//   - Typos: distance counts a transposition as one edit (optimal string
+//     alignment), and typos are matched against the words of bodies as
+//     written (a surface vocabulary derived from the texts), then searched
+//     through their stems. Typo queries against inflected forms and
+//     transpositions: en 0.546 → 0.823 (transpositions) → 0.890 (surface
+//     forms), sv 0.753 → 0.842 → 0.965; the older typo rows en 0.916 →
+//     0.952, sv 0.910. Chinese and digits are never fuzzed.
+//   - With more than one language, a tag counts articles, as Total does.
+//     Suggestions across languages list an article once; Chinese titles
+//     are suggested by their pinyin (dun → 敦煌).
+//
+// Each word is analyzed once per search (a memo in the search's copy of
+// the snapshot). On the relevance corpus (189 versions) a distinct-query
+// search allocates 113 KB (sv, was 151), 109 KB (en, was 147), 84 KB (zh,
+// was 93); its p50 on a loaded two-core machine was about 0.2 ms against
+// 0.02 ms (sv, en) and 0.08 ms (zh) for a bare Bleve match query over the
+// same documents (BenchmarkDistinctQueries, BenchmarkBareBleve). Most of
+// the rest is building Bleve searchers for every field of every language
+// (facets.lang counts all languages) and Bleve's document-match pools.
 package index

@@ -13,6 +13,13 @@
 // ratio to the baseline, Tolk's resident memory, its start-up time and the
 // index build rate.
 //
+// The route search-distinct sends a different two-word query in every
+// request, drawn from the corpus's words, so that Tolk's answer cache is
+// out of play, and compares it with a bare Bleve match query (top 10, no
+// highlights, a field per language with Bleve's analyzer) over the same
+// documents behind bare net/http: tolkbench itself in a second hidden mode
+// (--bleve-serve), started in the same run.
+//
 // Its main rule: every load goes to the loopback interface only, bounded
 // in time, and every child process is stopped when tolkbench ends,
 // including on SIGINT.

@@ -81,7 +81,7 @@ func goLoad(ctx context.Context, addr string, reqs []request, conns int, d time.
 	var wg sync.WaitGroup
 	for i := range workers {
 		w := &workers[i]
-		w.next = i % len(wires)
+		w.next = i * len(wires) / conns % len(wires) // spread out, so clients of a long list send different requests
 		wg.Go(func() { w.run(ctx, addr, wires, end) })
 	}
 	wg.Wait()

@@ -150,6 +150,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) > 0 && strings.TrimLeft(strings.SplitN(args[0], "=", 2)[0], "-") == "baseline-serve" {
 		return serveBaseline(ctx, args, stderr)
 	}
+	if len(args) > 0 && strings.TrimLeft(strings.SplitN(args[0], "=", 2)[0], "-") == "bleve-serve" {
+		return serveBleve(ctx, args, stderr)
+	}
 	o, err := parseOptions(args, stderr)
 	if err != nil {
 		return err
@@ -261,7 +264,8 @@ func bench(ctx context.Context, o options, log *slog.Logger, stderr io.Writer) (
 		return rep, nil
 	}
 
-	routes, err := buildRoutes(o.routes, rep.ArticlePath, resp.Header.Get("ETag"))
+	names := slices.DeleteFunc(slices.Clone(o.routes), func(n string) bool { return n == distinctRoute })
+	routes, err := buildRoutes(names, rep.ArticlePath, resp.Header.Get("ETag"))
 	if err != nil {
 		return nil, err
 	}
@@ -282,15 +286,48 @@ func bench(ctx context.Context, o options, log *slog.Logger, stderr io.Writer) (
 		log.Warn("no resident memory", "err", err)
 	}
 
-	measure := func(r route, server, addr string, conns int, d time.Duration) (*result, error) {
-		if o.warmup > 0 {
-			if _, err := load(ctx, addr, r.reqs, conns, o.warmup); err != nil {
-				return nil, err
-			}
-		}
-		res, err := load(ctx, addr, r.reqs, conns, d)
+	// The distinct-query route, against a bare Bleve index of the same
+	// documents.
+	var distinct *rotation
+	if slices.Contains(o.routes, distinctRoute) {
+		log.Info("starting the bare Bleve baseline", "articles", o.articles)
+		bleveAddr, bp, err := startBleve(ctx, o.articles, stderr)
 		if err != nil {
 			return nil, err
+		}
+		defer bp.stop()
+		distinct = &rotation{reqs: distinctQueries(o.articles, distinctPool), next: map[string]int{}}
+		routes = append(routes, route{name: distinctRoute, baseline: true, baseAddr: bleveAddr, loader: goLoad})
+		if err := preflight(ctx, addr, []route{{name: distinctRoute, reqs: distinct.reqs[:30]}}); err != nil {
+			return nil, err
+		}
+	}
+
+	measure := func(r route, server, addr string, conns int, d time.Duration) (*result, error) {
+		load := load
+		if r.loader != nil {
+			load = r.loader
+		}
+		reqs := r.reqs
+		if r.name == distinctRoute {
+			reqs = distinct.take(server)
+		}
+		if o.warmup > 0 {
+			res, err := load(ctx, addr, reqs, conns, o.warmup)
+			if err != nil {
+				return nil, err
+			}
+			if r.name == distinctRoute {
+				distinct.used(server, res.requests, conns)
+				reqs = distinct.take(server)
+			}
+		}
+		res, err := load(ctx, addr, reqs, conns, d)
+		if err != nil {
+			return nil, err
+		}
+		if r.name == distinctRoute {
+			distinct.used(server, res.requests, conns)
 		}
 		if err := errors.Join(srv.exited(), base.exited()); err != nil {
 			return nil, fmt.Errorf("during the load: %w", err)
@@ -317,7 +354,7 @@ func bench(ctx context.Context, o options, log *slog.Logger, stderr io.Writer) (
 				if err != nil {
 					return nil, err
 				}
-				b, err := measure(r, "baseline", baseAddr, c, o.duration/time.Duration(o.rounds))
+				b, err := measure(r, "baseline", cmp.Or(r.baseAddr, baseAddr), c, o.duration/time.Duration(o.rounds))
 				if err != nil {
 					return nil, err
 				}

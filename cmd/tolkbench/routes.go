@@ -10,11 +10,13 @@ import (
 type route struct {
 	name     string
 	reqs     []request
-	baseline bool // also measured against the bare-Gin baseline
+	baseline bool   // also measured against a baseline
+	baseAddr string // the baseline's address; "" is the bare-Gin article baseline
+	loader   loader // the load generator of this route; nil is the run's
 }
 
 // routeNames are the routes in the order they are measured and printed.
-var routeNames = []string{"article", "article-304", "article-gzip", "list", "search", "suggest"}
+var routeNames = []string{"article", "article-304", "article-gzip", "list", "search", "suggest", distinctRoute}
 
 // searchQueries are one- to three-word queries in every stored language,
 // made of words that the generated corpus uses (the tests check that).

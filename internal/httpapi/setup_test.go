@@ -183,4 +183,3 @@ func truncateLines(s string, n int) string {
 }
 
 func ioNopCloser(r io.Reader) io.ReadCloser { return io.NopCloser(r) }
-

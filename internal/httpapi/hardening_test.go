@@ -217,10 +217,11 @@ func TestBrokenIndexIs503(t *testing.T) {
 // TestMissingContentDirIs503: a PUT to a server whose content directory
 // has gone answers 503 unavailable (never 500) and leaves reads alone.
 func TestMissingContentDirIs503(t *testing.T) {
-	a, _, dir := newWriteAPI(t, Options{AdminToken: token})
+	a, st, dir := newWriteAPI(t, Options{AdminToken: token})
 	if err := os.RemoveAll(dir); err != nil {
 		t.Fatal(err)
 	}
+	st.Reload(context.Background()) // the next scan, as the watcher would run it
 	r := a.put("/v1/articles/vanort-de-pere/sv", newArticle)
 	if r.Code != 503 && r.Code != 507 {
 		t.Errorf("PUT without a content directory: %d %s", r.Code, r.body)
@@ -230,5 +231,8 @@ func TestMissingContentDirIs503(t *testing.T) {
 	}
 	if g := a.get("/v1/articles/internationellt-arbete"); g.Code != 200 {
 		t.Errorf("read without a content directory: %d", g.Code)
+	}
+	if r := a.get("/readyz"); !strings.Contains(string(r.body), `"degraded"`) {
+		t.Errorf("/readyz without a content directory: %d %s", r.Code, r.body)
 	}
 }

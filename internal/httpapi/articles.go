@@ -22,13 +22,17 @@ type repKey struct {
 	fallback  bool
 }
 
-// varyLang marks a request whose answer, error or not, depended on
-// language negotiation: writeProblem then adds Vary: Accept-Language.
-const varyLang = "tolk.vary-lang"
+// negotiatedRoutes are the routes whose answers, errors included, depend
+// on language negotiation: writeProblem adds Vary: Accept-Language to
+// their problems. (A route table rather than a per-request flag: setting
+// a value on a gin.Context allocates its map on every request.)
+var negotiatedRoutes = map[string]bool{
+	"/": true, "/v1/articles": true, "/v1/articles/:id": true,
+	"/v1/search": true, "/v1/suggest": true, "/v1/feed.atom": true,
+}
 
 // negotiate reads lang and fallback and chooses the response language.
 func negotiate(cur *snapshot, c *gin.Context, p params) (langs.Choice, bool, error) {
-	c.Set(varyLang, true)
 	noFallback := false
 	if v, ok, err := p.one("fallback"); err != nil {
 		return langs.Choice{}, false, err

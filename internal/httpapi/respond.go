@@ -219,7 +219,7 @@ func (s *Server) writeProblem(c *gin.Context, p *Problem) {
 	default:
 		h.Set("Cache-Control", "no-store")
 	}
-	if c.GetBool(varyLang) {
+	if negotiatedRoutes[c.FullPath()] {
 		// The status or body depended on negotiation: a shared cache must
 		// keep this answer apart per language.
 		h.Add("Vary", "Accept-Language")

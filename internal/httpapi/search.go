@@ -74,7 +74,6 @@ type searchScope struct {
 
 // scope reads q and lang for search and suggest.
 func scope(cur *snapshot, c *gin.Context, p params) (string, searchScope, error) {
-	c.Set(varyLang, true)
 	q, ok, err := p.one("q")
 	if err != nil {
 		return "", searchScope{}, err

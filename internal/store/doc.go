@@ -10,7 +10,19 @@
 // the disk atomically and durably before anything else sees it, a broken
 // file on disk never replaces the last good version served for its path,
 // and a failure to update the index is repaired by a rebuild rather than
-// by losing the write.
+// by losing the write. Once a file is renamed into place the write has
+// happened and answers success, whatever the index, the journal or the
+// versions cache then do: their failures (a full disk, a panic inside the
+// index) are logged and repaired in the background.
+//
+// The content tree is untrusted input. Symbolic links to article folders
+// (or an articles folder that is one) are never followed, and writes go
+// through an os.Root of the content directory, so no file outside it is
+// read, written or removed. A re-scan that would delete more than
+// Options.MaxDeleteShare of the corpus at once, or that finds the content
+// directory gone, is held: the last good generation stays served, nothing
+// is journaled or sent, writes answer ErrUnavailable and Problems says why
+// until the tree looks sane again or the Store is opened anew.
 //
 // With an index directory, the Store keeps a versions cache there
 // (versions.cache): every version parsed from a good file, keyed by the

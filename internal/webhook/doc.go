@@ -6,10 +6,16 @@
 // the event into one bounded in-memory queue per receiver and returns; each
 // receiver has its own worker, so a slow or dead receiver delays only its own
 // deliveries, which it receives in order. When a queue is full the event is
-// dropped for that receiver, logged and counted. Queues are not persisted:
-// deliveries still queued when the server stops are abandoned (and logged
-// with a count); receivers that must not miss a change should reconcile with
-// the change feed, GET /v1/changes.
+// dropped for that receiver, logged and counted.
+//
+// After Follow, a Dispatcher delivers from the change journal instead of
+// its queues: each receiver reads the journal from its own position, which
+// is saved (in Options.State, atomically, after every delivery), so
+// deliveries resume where they stopped after a restart and none pending
+// at shutdown is lost. Without Follow, deliveries still queued when the
+// server stops are abandoned (and logged with a count); receivers that
+// must not miss a change should then reconcile with the change feed, GET
+// /v1/changes.
 //
 // Receivers check the X-Tolk-Signature header with Verify and may
 // deduplicate retries by X-Tolk-Delivery, which is the same on every attempt

@@ -165,6 +165,9 @@ func TestOneGateForEverySearch(t *testing.T) {
 				if r.Header().Get("Retry-After") == "" {
 					t.Errorf("%s: 429 without Retry-After", target)
 				}
+				if target[1] == '?' && !strings.HasPrefix(r.Header().Get("Content-Type"), "text/html") {
+					t.Errorf("%s: a refused demo search is not a page: %q", target, r.Header().Get("Content-Type"))
+				}
 			}
 		}
 		if limited != 3 {

@@ -76,8 +76,31 @@ func (s *Server) demoPage(c *gin.Context) error {
 		s.send(c, r2.(*rep), "Accept-Language")
 		return nil
 	}
-	// A server-side search passes the same gate as the search API.
-	return s.gated(c, cur, "page\x00"+page.Lang+"\x00"+page.Query, "Accept-Language", render)
+	// A server-side search passes the same gate as the search API. A
+	// refusal (429, 503) is still a page, for the reader without
+	// JavaScript, with the problem's status and Retry-After.
+	err = s.gated(c, cur, "page\x00"+page.Lang+"\x00"+page.Query, "Accept-Language", render)
+	var refused *Problem
+	if err == nil || !errors.As(err, &refused) || refused.Status != http.StatusTooManyRequests && refused.Status != http.StatusServiceUnavailable {
+		return err
+	}
+	page.Error = refused.Detail
+	var buf bytes.Buffer
+	if err := widget.Render(&buf, page); err != nil {
+		return err
+	}
+	h["Content-Type"] = []string{"text/html; charset=utf-8"}
+	h["Cache-Control"] = []string{"no-store"}
+	h["Content-Language"] = []string{page.Lang}
+	h.Add("Vary", "Accept-Language")
+	if refused.retryAfter != "" {
+		h.Set("Retry-After", refused.retryAfter)
+	}
+	c.Writer.WriteHeader(refused.Status)
+	if c.Request.Method != http.MethodHead {
+		c.Writer.Write(buf.Bytes())
+	}
+	return nil
 }
 
 // demoSearch fills the server-rendered results of the demo page.

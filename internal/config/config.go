@@ -179,7 +179,7 @@ func Parse(cmd Command, args []string, getenv func(string) string, out io.Writer
 		str(&c.Content, "content", "TOLK_CONTENT", "", "content directory; empty indexes the embedded corpus")
 		str(&c.Index, "index", "TOLK_INDEX", "", "index directory to build (required)")
 	case Healthcheck:
-		str(&c.URL, "url", "TOLK_HEALTHCHECK_URL", "http://127.0.0.1:8080/readyz", "URL that must answer 200")
+		str(&c.URL, "url", "TOLK_HEALTHCHECK_URL", "http://127.0.0.1:8080/readyz", "URL that must answer 200; a URL without a path (http://host:port) checks its /readyz")
 	default:
 		return c, fmt.Errorf("unknown command %q", cmd)
 	}

@@ -339,7 +339,7 @@ func (e GetTranslationsParamsPreview) Valid() bool {
 // Article An article in one language with its body and every other public version.
 type Article struct {
 	// Author The version's author; null when it names none.
-	Author *string `json:"author,omitempty"`
+	Author *string `json:"author"`
 
 	// BodyHtml Sanitized HTML.
 	BodyHtml string `json:"body_html"`
@@ -348,7 +348,7 @@ type Article struct {
 	DerivedFrom *string `json:"derived_from"`
 
 	// Draft True only in a preview of a draft.
-	Draft *bool `json:"draft,omitempty"`
+	Draft bool `json:"draft"`
 
 	// Fallback True when the article had no version in requested_lang.
 	Fallback bool   `json:"fallback"`
@@ -389,13 +389,13 @@ type ArticleBody struct {
 // ArticleItem An article in one language, without body and translations (list items).
 type ArticleItem struct {
 	// Author The version's author; null when it names none.
-	Author *string `json:"author,omitempty"`
+	Author *string `json:"author"`
 
 	// DerivedFrom The stored language a derived version was converted from.
 	DerivedFrom *string `json:"derived_from"`
 
 	// Draft True only in a preview of a draft.
-	Draft *bool `json:"draft,omitempty"`
+	Draft bool `json:"draft"`
 
 	// Fallback True when the article had no version in requested_lang.
 	Fallback bool   `json:"fallback"`
@@ -434,10 +434,10 @@ type Change struct {
 	Op   ChangeOp  `json:"op"`
 
 	// PreviousSlug The slug before an upsert that changed it; null otherwise.
-	PreviousSlug *string `json:"previous_slug,omitempty"`
+	PreviousSlug *string `json:"previous_slug"`
 
 	// PreviousUrl The URL before an upsert that changed the slug; null otherwise.
-	PreviousUrl *string `json:"previous_url,omitempty"`
+	PreviousUrl *string `json:"previous_url"`
 
 	// Slug The version's slug; for a delete, its last known slug.
 	Slug string  `json:"slug"`

@@ -571,6 +571,20 @@ func TestBrowser(t *testing.T) {
 		}
 	})
 
+	t.Run("strict CSP allows both stylesheets", func(t *testing.T) {
+		// The server sends a Content-Security-Policy without
+		// 'unsafe-inline'; a <style> it did not hash would get no sheet.
+		tb := shared.use(t)
+		tb.navigate(tk.URL + "/")
+		tb.waitFor("the widget's shadow root", in(`tolk-search[lang="sv"]`, `return r.querySelector("input") != null`))
+		if !eval[bool](tb, `document.querySelector("head style").sheet != null`) {
+			t.Errorf("the CSP blocks the page's own stylesheet")
+		}
+		if !eval[bool](tb, in(`tolk-search[lang="sv"]`, `return r.querySelector("style").sheet != null`)) {
+			t.Errorf("the CSP blocks the widget's stylesheet")
+		}
+	})
+
 	t.Run("without javascript", func(t *testing.T) {
 		tb := shared.use(t)
 		scripts := func(off bool) {

@@ -561,11 +561,7 @@ func receive(t *testing.T, cmd *exec.Cmd, secret, port string) {
 
 // pendingFlags are flags operations.md documents that `tolk serve -h` does
 // not list yet, with the change that adds them; remove a row when it lands.
-var pendingFlags = map[string]string{
-	"--frame-ancestors":  "issue 14, cmd/tolk and internal/config",
-	"--cache-bytes":      "issue 14, cmd/tolk and internal/config",
-	"--max-delete-share": "issue 14, cmd/tolk and internal/config",
-}
+var pendingFlags = map[string]string{}
 
 // TestFlagsDocumented checks that the configuration table of
 // operations.md lists exactly the flags and environment variables that

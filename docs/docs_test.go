@@ -163,10 +163,33 @@ func examples(t *testing.T, path string) script {
 	return s
 }
 
+// trackSources stats every file of the module, so that Go's test cache,
+// which does not see what a child "go build" reads, reruns the test when
+// any of them changes.
+func trackSources(t *testing.T) {
+	t.Helper()
+	err := filepath.WalkDir("..", func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && strings.HasPrefix(d.Name(), ".") && p != ".." {
+			return filepath.SkipDir
+		}
+		if !d.IsDir() {
+			_, err = os.Stat(p)
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
 // server builds ./cmd/tolk, starts it on a copy of content/ with an admin
 // token and returns its host:port.
 func server(t *testing.T) string {
 	t.Helper()
+	trackSources(t)
 	dir := t.TempDir()
 	bin := filepath.Join(dir, "tolk")
 	build := exec.Command("go", "build", "-o", bin, "./cmd/tolk")
@@ -567,6 +590,7 @@ var pendingFlags = map[string]string{}
 // operations.md lists exactly the flags and environment variables that
 // `tolk serve -h` prints.
 func TestFlagsDocumented(t *testing.T) {
+	trackSources(t)
 	bin := filepath.Join(t.TempDir(), "tolk")
 	build := exec.Command("go", "build", "-o", bin, "./cmd/tolk")
 	build.Dir = ".."
@@ -623,6 +647,7 @@ func TestFlagsDocumented(t *testing.T) {
 // `go list` reports: every package of the module has a row, and each row
 // names exactly the module's packages it imports (tests aside).
 func TestPackageMap(t *testing.T) {
+	trackSources(t)
 	const module = "github.com/amal-kommun/tolk"
 	cmd := exec.Command("go", "list", "-f", `{{.ImportPath}} {{join .Imports " "}}`, "./...")
 	cmd.Dir = ".."

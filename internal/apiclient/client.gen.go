@@ -521,8 +521,8 @@ type Language struct {
 	DerivedFrom *string `json:"derived_from"`
 
 	// Dir The script's writing direction.
-	Dir         *LanguageDir `json:"dir,omitempty"`
-	EnglishName string       `json:"english_name"`
+	Dir         LanguageDir `json:"dir"`
+	EnglishName string      `json:"english_name"`
 
 	// Name Endonym from CLDR.
 	Name string `json:"name"`

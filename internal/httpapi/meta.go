@@ -66,6 +66,7 @@ type languageJSON struct {
 	Tag         string  `json:"tag"`
 	Name        string  `json:"name"`
 	EnglishName string  `json:"english_name"`
+	Dir         string  `json:"dir"`
 	Articles    int     `json:"articles"`
 	DerivedFrom *string `json:"derived_from"`
 	Default     bool    `json:"default"`
@@ -95,7 +96,7 @@ func (s *Server) languages(c *gin.Context) error {
 		}
 		name, english := langs.Names(tag)
 		out.Languages = append(out.Languages, languageJSON{
-			Tag: tag, Name: name, EnglishName: english,
+			Tag: tag, Name: name, EnglishName: english, Dir: langs.Direction(tag),
 			Articles:    len(cur.lib.PublicVersions(src)),
 			DerivedFrom: nullable(site.DerivedFrom(tag)),
 			Default:     tag == site.DefaultLanguage,

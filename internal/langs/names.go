@@ -23,3 +23,25 @@ func Names(tag string) (name, englishName string) {
 	}
 	return name, englishName
 }
+
+// rtlScripts are the ISO 15924 codes of the scripts written right to left
+// that CLDR's likely scripts can give a language.
+var rtlScripts = map[string]bool{
+	"Arab": true, "Hebr": true, "Syrc": true, "Thaa": true, "Nkoo": true,
+	"Adlm": true, "Rohg": true, "Mand": true, "Samr": true,
+}
+
+// Direction returns "rtl" when the language tag is written in a
+// right-to-left script (its explicit script, or the one CLDR finds likely
+// for it: Arabic, Hebrew, Persian, Urdu …) and "ltr" otherwise, including
+// for a tag that does not parse.
+func Direction(tag string) string {
+	t, err := language.Parse(tag)
+	if err != nil {
+		return "ltr"
+	}
+	if script, _ := t.Script(); rtlScripts[script.String()] {
+		return "rtl"
+	}
+	return "ltr"
+}

@@ -19,3 +19,15 @@ func TestNames(t *testing.T) {
 		})
 	}
 }
+
+func TestDirection(t *testing.T) {
+	for tag, want := range map[string]string{
+		"sv": "ltr", "en": "ltr", "zh-Hans": "ltr", "zh-Hant": "ltr", "fi": "ltr",
+		"ar": "rtl", "ar-EG": "rtl", "he": "rtl", "fa": "rtl", "ur": "rtl",
+		"az-Arab": "rtl", "az": "ltr", "not a tag": "ltr",
+	} {
+		if got := Direction(tag); got != want {
+			t.Errorf("Direction(%q) = %q, want %q", tag, got, want)
+		}
+	}
+}

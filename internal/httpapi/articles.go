@@ -242,7 +242,7 @@ func (s *Server) listArticles(c *gin.Context) error {
 	if preview {
 		known = append(known, [2]string{"preview", "true"})
 	}
-	key := listKey(ch, known, page, perPage)
+	key := cacheable(listKey(ch, known, page, perPage), cur.lib.Site(), tags)
 	if r, ok := s.answers.get(cur.gen, key); ok && !preview {
 		s.send(c, r, "Accept-Language")
 		return nil

@@ -3,11 +3,13 @@ package httpapi
 import (
 	"container/list"
 	"sync"
+
+	"github.com/amal-kommun/tolk/internal/article"
 )
 
 // defaultAnswerCacheBytes is the byte bound of the answer cache when
 // Options.AnswerCacheBytes is 0.
-const defaultAnswerCacheBytes = 32 << 20
+const defaultAnswerCacheBytes = 16 << 20
 
 // entryOverhead approximates what one cached answer costs besides its key
 // and bodies: the rep, its headers, the list element and the map entry.
@@ -52,8 +54,12 @@ func costOf(key string, r *rep) int64 {
 	return int64(len(key)+len(r.body)+len(r.gz)+len(r.link)+len(r.lang)+len(r.lastModified)) + entryOverhead
 }
 
-// get returns the answer cached under (gen, key).
+// get returns the answer cached under (gen, key). The key "" is never
+// cached.
 func (c *answerCache) get(gen uint64, key string) (*rep, bool) {
+	if key == "" {
+		return nil, false
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	e, ok := c.m[cacheKey{gen, key}]
@@ -70,7 +76,7 @@ func (c *answerCache) get(gen uint64, key string) (*rep, bool) {
 // the bound is not cached.
 func (c *answerCache) put(gen uint64, key string, r *rep) *rep {
 	size := costOf(key, r)
-	if size > c.max/8 {
+	if key == "" || size > c.max/8 {
 		return r
 	}
 	k := cacheKey{gen, key}
@@ -120,4 +126,17 @@ func (c *answerCache) len() int {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return len(c.m)
+}
+
+// cacheable returns key, or "" (never cached) when tags names a tag the
+// site does not define: such an answer matches nothing and is cheap to
+// make, and its body repeats the client's text, so caching it would let
+// every unknown tag take a share of the cache.
+func cacheable(key string, site *article.Site, tags []string) string {
+	for _, t := range tags {
+		if _, ok := site.Tags[t]; !ok {
+			return ""
+		}
+	}
+	return key
 }

@@ -23,7 +23,7 @@
 //     depends on (never the raw query string, so unknown parameters share
 //     the answer without them), is a least-recently-used cache bounded in
 //     bytes (bodies, gzip bodies, keys and a fixed per-entry overhead) by
-//     Options.AnswerCacheBytes, 32 MiB by default, caches no answer over an
+//     Options.AnswerCacheBytes, 16 MiB by default, caches no answer over an
 //     eighth of the bound, and drops an old generation's answers when a new
 //     one is served.
 //   - The rate limiter (limiter.go): one token bucket per client (an IPv4

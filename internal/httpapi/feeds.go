@@ -81,7 +81,7 @@ func (s *Server) feed(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	key := "feed\x00" + ch.Lang + "\x00" + string(rune('0'+ch.Variant)) + "\x00" + strings.Join(tags, "\x00")
+	key := cacheable("feed\x00"+ch.Lang+"\x00"+string(rune('0'+ch.Variant))+"\x00"+strings.Join(tags, "\x00"), cur.lib.Site(), tags)
 	return s.gated(c, cur, key, "Accept-Language", func(context.Context) (*rep, error) {
 		return s.feedRep(cur, ch, tags)
 	})

@@ -239,3 +239,30 @@ func TestMissingContentDirIs503(t *testing.T) {
 		t.Errorf("/readyz without a content directory: %d %s", r.Code, r.body)
 	}
 }
+
+// TestUnknownTagsAreNotCached checks that answers narrowed to a tag the
+// site does not define (they match nothing, and repeat the client's text)
+// take no room in the answer cache, on every route that takes tags, while
+// a known tag's answer is cached.
+func TestUnknownTagsAreNotCached(t *testing.T) {
+	a := newAPI(t, nil, Options{RateLimit: 0})
+	h := a.srv.Handler()
+	for _, path := range []string{"/v1/feed.atom?lang=sv", "/v1/articles?lang=sv", "/v1/search?lang=sv&q=kommun"} {
+		before := a.srv.answers.len()
+		for i := range 50 {
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, httptest.NewRequest("GET", fmt.Sprintf("%s&tag=unknown-%d-%s", path, i, strings.Repeat("x", 1000)), nil))
+			if rec.Code != 200 {
+				t.Fatalf("%s with an unknown tag: status %d, want 200", path, rec.Code)
+			}
+		}
+		if got := a.srv.answers.len(); got != before {
+			t.Errorf("%s: 50 unknown tags left %d answers in the cache, want none", path, got-before)
+		}
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest("GET", path+"&tag=international", nil))
+		if rec.Code != 200 || a.srv.answers.len() != before+1 {
+			t.Errorf("%s&tag=international: status %d, %d answers cached, want 200 and one", path, rec.Code, a.srv.answers.len()-before)
+		}
+	}
+}

@@ -191,7 +191,7 @@ func (s *Server) search(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.answer(c, cur, searchKey("search", sc, q, tags, page, perPage), sc, func(ctx context.Context) (any, error) {
+	return s.answer(c, cur, cacheable(searchKey("search", sc, q, tags, page, perPage), cur.lib.Site(), tags), sc, func(ctx context.Context) (any, error) {
 		return s.searchJSON(ctx, cur, q, sc, tags, page, perPage)
 	})
 }

@@ -425,7 +425,11 @@ func (s *snapshot) hanTerms(an, w string) []string {
 // 交流 but not the bigrams across their boundaries (尔学, 校交), which a
 // text need not hold.
 func (s *snapshot) hanWordTerms(an, w string) []string {
-	words := segmentHan(toSimplified(w))
+	// Taiwan and Hong Kong phrasing is converted as whole phrases first
+	// (列印 → 打印), which the analyzer's character-by-character
+	// conversion cannot do.
+	w = toSimplified(w)
+	words := segmentHan(w)
 	if len(words) <= 1 {
 		return s.hanTerms(an, w)
 	}

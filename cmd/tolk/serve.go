@@ -74,6 +74,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err != nil {
 		return err
 	}
+	dir, release := indexDir(cfg.Index, cfg.Content, getenv, log)
+	defer release()
+	cfg.Index = dir
 	reg := prometheus.NewRegistry()
 	hookState := "" // receivers' positions in the journal: beside it, or in memory
 	if cfg.Index != "" {

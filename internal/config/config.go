@@ -17,7 +17,7 @@ type Config struct {
 	Addr            string        // listen address of the HTTP server
 	MetricsAddr     string        // separate listener for /metrics and /debug/pprof/; "" serves /metrics on Addr
 	Content         string        // content directory; "" serves the embedded corpus
-	Index           string        // index directory; "" keeps the index in memory
+	Index           string        // index directory; "" (serve: a default under the user cache directory) or IndexMemory keeps it in memory
 	LogLevel        string        // debug, info, warn or error
 	LogFormat       string        // json or text
 	CacheControl    string        // Cache-Control of successful public reads
@@ -39,6 +39,9 @@ type Config struct {
 	MaxDeleteShare  float64       // share of the corpus one re-scan may delete; more is held
 	URL             string        // server to probe (healthcheck)
 }
+
+// IndexMemory as --index keeps the index and the change journal in memory.
+const IndexMemory = "memory"
 
 // DefaultCacheBytes is the default of --cache-bytes.
 const DefaultCacheBytes = 32 << 20
@@ -153,7 +156,7 @@ func Parse(cmd Command, args []string, getenv func(string) string, out io.Writer
 		str(&c.Addr, "addr", "TOLK_ADDR", ":8080", "listen address")
 		str(&c.MetricsAddr, "metrics-addr", "TOLK_METRICS_ADDR", "", "separate listen address for /metrics and the Go profiles under /debug/pprof/ (never served on --addr); empty serves /metrics on --addr")
 		str(&c.Content, "content", "TOLK_CONTENT", "", "content directory; empty serves the embedded corpus")
-		str(&c.Index, "index", "TOLK_INDEX", "", "index directory; empty keeps the index in memory")
+		str(&c.Index, "index", "TOLK_INDEX", "", "index directory, which also keeps the change feed and the webhook positions across restarts; empty uses tolk/<embedded or a hash of --content> under the user cache directory ($XDG_CACHE_HOME or ~/.cache) when it can be written, else memory; \""+IndexMemory+"\" keeps everything in memory (cursors then last as long as the process)")
 		str(&c.LogLevel, "log-level", "TOLK_LOG_LEVEL", "info", "log level: debug, info, warn or error")
 		str(&c.LogFormat, "log-format", "TOLK_LOG_FORMAT", "json", "log format: json or text")
 		str(&c.CacheControl, "cache-control", "TOLK_CACHE_CONTROL", "public, max-age=60, stale-while-revalidate=300", "Cache-Control of successful public reads")

@@ -44,7 +44,7 @@ type Config struct {
 const IndexMemory = "memory"
 
 // DefaultCacheBytes is the default of --cache-bytes.
-const DefaultCacheBytes = 32 << 20
+const DefaultCacheBytes = 16 << 20
 
 // MinAdminTokenBytes is the shortest TOLK_ADMIN_TOKEN serve accepts.
 const MinAdminTokenBytes = 32
@@ -172,7 +172,7 @@ func Parse(cmd Command, args []string, getenv func(string) string, out io.Writer
 		integer(&c.GCPercent, "gc-percent", "TOLK_GC_PERCENT", 50, "heap growth between garbage collections, in percent of the live heap (Go's GOGC); lower saves memory, costs CPU")
 		integer(&c.MaxConns, "max-conns", "TOLK_MAX_CONNS", DefaultMaxConns(openFileLimit()), fmt.Sprintf("open connections on --addr at most (default: 3/4 of the open-file limit, at most %d); more wait to be accepted, and idle keep-alive connections are closed while the limit is reached", MaxConnsCeiling))
 		str(&c.FrameAncestors, "frame-ancestors", "TOLK_FRAME_ANCESTORS", "'self'", "CSP frame-ancestors of the demo page: space-separated sources of the sites that may embed it in a frame, such as https://www.example.se")
-		bytes(&c.CacheBytes, "cache-bytes", "TOLK_CACHE_BYTES", DefaultCacheBytes, "bytes of the answer cache of lists, searches, suggestions, feeds and the demo page (32 MiB by default); the least recently used answers go first")
+		bytes(&c.CacheBytes, "cache-bytes", "TOLK_CACHE_BYTES", DefaultCacheBytes, "bytes of the answer cache of lists, searches, suggestions, feeds and the demo page (16 MiB by default); the least recently used answers go first")
 		num(&c.MaxDeleteShare, "max-delete-share", "TOLK_MAX_DELETE_SHARE", 0.5, "share of the corpus one re-scan of --content may delete; a scan that would delete more is held and /readyz says why; 1 turns the hold off")
 		c.AdminToken = getenv("TOLK_ADMIN_TOKEN")
 		c.WebhookSecret = getenv("TOLK_WEBHOOK_SECRET")

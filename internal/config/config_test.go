@@ -28,7 +28,7 @@ func TestParsePrecedence(t *testing.T) {
 			if diff := cmp.Diff([]string{"*"}, c.CORSOrigins); diff != "" {
 				t.Errorf("CORSOrigins (-want +got):\n%s", diff)
 			}
-			if c.FrameAncestors != "'self'" || c.CacheBytes != 32<<20 || c.MaxDeleteShare != 0.5 {
+			if c.FrameAncestors != "'self'" || c.CacheBytes != 16<<20 || c.MaxDeleteShare != 0.5 {
 				t.Errorf("FrameAncestors %q, CacheBytes %d, MaxDeleteShare %v", c.FrameAncestors, c.CacheBytes, c.MaxDeleteShare)
 			}
 			if c.MaxConns < 1 || c.MaxConns > MaxConnsCeiling {

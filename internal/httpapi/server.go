@@ -60,7 +60,7 @@ type Options struct {
 	FrameAncestors string
 	// AnswerCacheBytes bounds, in bytes, the answers cached for requests
 	// whose parameters come from the client (lists, searches, suggestions,
-	// feeds, the demo page); 0 means 32 MiB.
+	// feeds, the demo page); 0 means 16 MiB.
 	AnswerCacheBytes int64
 }
 

@@ -244,11 +244,6 @@ func malformed(err error) *Problem {
 	return problem(http.StatusBadRequest, "invalid_parameter", "the body is not valid JSON: %s", jsonErr(err))
 }
 
-// requiredReported reports whether errs already says key is missing.
-func requiredReported(errs []FieldError, key string) bool {
-	return slices.Contains(errs, FieldError{Pointer: "/" + key, Detail: key + " is required"})
-}
-
 func jsonErr(err error) string {
 	if err == nil {
 		return "null"

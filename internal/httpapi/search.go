@@ -70,6 +70,7 @@ type searchScope struct {
 	stored  string        // stored language searched; "" for all
 	variant langs.Variant // conversion of results for a derived language
 	prefer  []string      // the client's languages in order, for lang=all
+	reader  langs.Choice  // the negotiated language, for lang=all: facet labels are in it
 }
 
 // scope reads q and lang for search and suggest.
@@ -93,7 +94,7 @@ func scope(cur *snapshot, c *gin.Context, p params) (string, searchScope, error)
 				prefer[i] = from
 			}
 		}
-		return q, searchScope{all: true, lang: "all", prefer: prefer}, nil
+		return q, searchScope{all: true, lang: "all", prefer: prefer, reader: ch}, nil
 	}
 	ch, _, err := negotiate(cur, c, p)
 	if err != nil {
@@ -236,14 +237,14 @@ func (s *Server) searchJSON(ctx context.Context, cur *snapshot, q string, sc sea
 			Tags: item.Tags, URL: item.URL, DerivedFrom: item.DerivedFrom, Outdated: v.Outdated,
 		})
 	}
-	labelLang := sc.lang
+	labelLang, labelVariant := sc.lang, sc.variant
 	if sc.all {
-		labelLang = site.DefaultLanguage
+		labelLang, labelVariant = sc.reader.Lang, sc.reader.Variant
 	}
 	for _, t := range res.Tags {
 		label := site.TagLabel(t.Key, labelLang)
 		if site.DerivedFrom(labelLang) != "" {
-			label = s.conv.Text(sc.variant, label)
+			label = s.conv.Text(labelVariant, label)
 		}
 		out.Facets.Tags = append(out.Facets.Tags, tagCountJSON{Key: t.Key, Label: label, Count: t.Count})
 	}

@@ -54,6 +54,14 @@ func TestSearch(t *testing.T) {
 		if res.Total != len(seen) && res.Total <= res.PerPage {
 			t.Errorf("total %d counts something other than articles (%d)", res.Total, len(seen))
 		}
+		for _, f := range res.Facets.Tags {
+			if f.Key == "international" && f.Label != "International" {
+				t.Errorf("tag facet label %q for an English reader, want International", f.Label)
+			}
+			if f.Count > res.Total {
+				t.Errorf("tag %s counts %d, more than the %d articles found", f.Key, f.Count, res.Total)
+			}
+		}
 	})
 	t.Run("traditional chinese reader", func(t *testing.T) {
 		r := a.get("/v1/search?q=%E6%95%A6%E7%85%8C", "Accept-Language", "zh-TW")

@@ -143,28 +143,10 @@ func (s *Store) recordCatchUp(changes []change, notify, silent bool) {
 // the change feed and the webhooks that follow it need not wait for the
 // next change. The caller holds s.mu.
 func (s *Store) scheduleJournalRetry() {
-	if s.journalRetrying || s.closed || s.bg == nil {
-		return
-	}
-	s.journalRetrying = true
-	s.wg.Go(func() {
-		limit := 60 * s.rebuildDelay
-		for delay := s.rebuildDelay; ; delay = min(2*delay, limit) {
-			select {
-			case <-s.bg.Done():
-				return
-			case <-time.After(delay):
-			}
-			s.mu.Lock()
-			if s.journalBehind && !s.closed {
-				s.catchUp(s.gen, false)
-			}
-			if !s.journalBehind || s.closed {
-				s.journalRetrying = false
-				s.mu.Unlock()
-				return
-			}
-			s.mu.Unlock()
+	s.retryInBackground(&s.journalRetrying, func(time.Duration) bool {
+		if s.journalBehind {
+			s.catchUp(s.gen, false)
 		}
+		return !s.journalBehind
 	})
 }

@@ -434,10 +434,26 @@ func (s *Store) rebuildIndex() (err error) {
 // in the background, retrying with backoff until it succeeds, after an
 // update of the index failed. The caller holds s.mu.
 func (s *Store) scheduleRebuild() {
-	if s.rebuilding || s.closed {
+	s.retryInBackground(&s.rebuilding, func(retryIn time.Duration) bool {
+		if err := s.rebuildIndex(); err != nil {
+			s.log.Error("rebuild search index", "err", err, "retry_in", retryIn)
+			return false
+		}
+		s.log.Info("search index rebuilt after a failed update")
+		return true
+	})
+}
+
+// retryInBackground runs attempt with s.mu held, first after
+// s.rebuildDelay and then after delays doubling up to 60 times that, until
+// it reports success or the Store closes. *busy is true while it runs, so
+// a second call meanwhile does nothing; attempt is told the next delay for
+// its log line. The caller holds s.mu.
+func (s *Store) retryInBackground(busy *bool, attempt func(retryIn time.Duration) bool) {
+	if *busy || s.closed || s.bg == nil {
 		return
 	}
-	s.rebuilding = true
+	*busy = true
 	s.wg.Go(func() {
 		limit := 60 * s.rebuildDelay
 		for delay := s.rebuildDelay; ; delay = min(2*delay, limit) {
@@ -447,15 +463,14 @@ func (s *Store) scheduleRebuild() {
 			case <-time.After(delay):
 			}
 			s.mu.Lock()
-			err := s.rebuildIndex()
-			if err == nil {
-				s.rebuilding = false
-				s.mu.Unlock()
-				s.log.Info("search index rebuilt after a failed update")
-				return
+			done := s.closed || attempt(min(2*delay, limit))
+			if done {
+				*busy = false
 			}
 			s.mu.Unlock()
-			s.log.Error("rebuild search index", "err", err, "retry_in", min(2*delay, limit))
+			if done {
+				return
+			}
 		}
 	})
 }

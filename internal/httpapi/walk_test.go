@@ -14,7 +14,7 @@ import (
 	"testing/fstest"
 
 	"github.com/amal-kommun/tolk/content"
-	"github.com/amal-kommun/tolk/internal/langs"
+	"github.com/amal-kommun/tolk/internal/langs/langstest"
 )
 
 // TestWalkAsAFrontend lists in English, opens every article, follows every
@@ -194,7 +194,7 @@ func TestNegotiationTable(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	cases, err := langs.ReadCases(f)
+	cases, err := langstest.ReadCases(f)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -259,7 +259,7 @@ func coverageID(available []string) string {
 // coverageTree builds a content tree with one article per coverage of the
 // table, on the embedded site.yaml. Chinese titles contain 软件, which
 // Taiwan phrasing writes 軟體 and Hong Kong 軟件.
-func coverageTree(t *testing.T, cases []langs.Case) fstest.MapFS {
+func coverageTree(t *testing.T, cases []langstest.Case) fstest.MapFS {
 	t.Helper()
 	site, err := fs.ReadFile(content.FS, "site.yaml")
 	if err != nil {

@@ -77,21 +77,6 @@ func NewConverter() *Converter {
 	return c
 }
 
-// Load loads the dictionaries of v now rather than at its first
-// conversion, and returns the error that kept them from loading; a
-// conversion after such an error returns its input unchanged.
-func (c *Converter) Load(v Variant) error {
-	switch v {
-	case Taiwan:
-		_, err := c.tw()
-		return err
-	case HongKong:
-		_, err := c.hk()
-		return err
-	}
-	return nil
-}
-
 // Text returns s converted to Traditional Chinese in variant v. It returns
 // s unchanged for None and for text without non-ASCII characters.
 func (c *Converter) Text(v Variant, s string) string {

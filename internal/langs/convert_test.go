@@ -7,6 +7,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/longbridgeapp/opencc"
 	"golang.org/x/net/html"
 )
 
@@ -17,8 +18,10 @@ var testConverter = sync.OnceValue(NewConverter)
 func converter(t testing.TB) *Converter {
 	t.Helper()
 	c := testConverter()
-	for _, v := range []Variant{Taiwan, HongKong} {
-		if err := c.Load(v); err != nil {
+	// Load both variants' dictionaries now, so that a missing one fails
+	// here rather than as conversions that return their input.
+	for _, load := range []func() (*opencc.OpenCC, error){c.tw, c.hk} {
+		if _, err := load(); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -188,13 +188,6 @@ func NewNegotiator(stored []string, derived map[string]string, defaultLang strin
 // NewNegotiator, then the derived ones sorted.
 func (n *Negotiator) Served() []string { return slices.Clone(n.served) }
 
-// Default returns the default language.
-func (n *Negotiator) Default() string { return n.def }
-
-// DerivedFrom returns the stored language lang is converted from, or "" when
-// lang is not derived.
-func (n *Negotiator) DerivedFrom(lang string) string { return n.derived[lang] }
-
 // Negotiate chooses the served language of a request: the lang query
 // parameter when hasParam is true (Accept-Language is then ignored entirely),
 // else the Accept-Language header, else the default language. It returns an

@@ -10,6 +10,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/amal-kommun/tolk/internal/langs/langstest"
 )
 
 // newTestNegotiator returns the Negotiator of the embedded corpus's
@@ -40,7 +42,7 @@ func TestTable(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	cases, err := ReadCases(f)
+	cases, err := langstest.ReadCases(f)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -69,7 +71,7 @@ func TestTable(t *testing.T) {
 
 // runCase negotiates and resolves one case and describes the outcome the
 // way the table writes it.
-func runCase(t *testing.T, n *Negotiator, c Case) string {
+func runCase(t *testing.T, n *Negotiator, c langstest.Case) string {
 	t.Helper()
 	choice, err := n.Negotiate(c.Param, c.HasParam, c.AcceptLanguage)
 	if err != nil {
@@ -307,7 +309,7 @@ func FuzzNegotiate(f *testing.F) {
 			// is available.
 			for _, avail := range [][]string{{"sv"}, {"en", "zh-Hans"}, {"zh-Hans"}} {
 				lang, _, _, ok := n.Resolve(c, func(l string) bool { return slices.Contains(avail, l) }, avail[0], false)
-				from := n.DerivedFrom(lang)
+				from := n.derived[lang]
 				if from == "" {
 					from = lang
 				}

@@ -1,4 +1,4 @@
-package langs
+package langstest
 
 import (
 	"bufio"
@@ -8,7 +8,8 @@ import (
 	"strings"
 )
 
-// Case is one row of a negotiation table such as testdata/negotiate.txt.
+// Case is one row of a negotiation table such as
+// internal/langs/testdata/negotiate.txt.
 type Case struct {
 	Line           int    // line number in the table, for messages
 	AcceptLanguage string // "" when the row says "-"

@@ -17,7 +17,9 @@
 // must not miss a change should then reconcile with the change feed, GET
 // /v1/changes.
 //
-// Receivers check the X-Tolk-Signature header with Verify and may
+// Receivers live in other programs, so verification is not an API of this
+// package: they check the X-Tolk-Signature header with the Go or shell
+// snippet of docs/api.md, which the tests keep in step with Sign, and may
 // deduplicate retries by X-Tolk-Delivery, which is the same on every attempt
 // of one delivery.
 package webhook

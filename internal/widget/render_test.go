@@ -3,19 +3,17 @@ package widget
 import (
 	"bytes"
 	"compress/gzip"
-	"flag"
 	"fmt"
 	"html"
-	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-)
 
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
+	"github.com/amal-kommun/tolk/internal/golden"
+)
 
 func TestRenderGolden(t *testing.T) {
 	tests := []struct {
@@ -43,19 +41,7 @@ func TestRenderGolden(t *testing.T) {
 			if err := Render(&buf, tt.page); err != nil {
 				t.Fatal(err)
 			}
-			path := filepath.Join("testdata", tt.name+".html")
-			if *update {
-				if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("%v (run go test -update to create it)", err)
-			}
-			if diff := cmp.Diff(string(want), buf.String()); diff != "" {
-				t.Errorf("Render(%+v) differs from %s (-want +got):\n%s", tt.page, path, diff)
-			}
+			golden.Check(t, filepath.Join("testdata", tt.name+".html"), buf.Bytes())
 		})
 	}
 }

@@ -74,6 +74,7 @@ type Version struct {
 	SourceUpdated  Date
 	Draft          bool
 	Aliases        []string
+	Author         string // the person or unit responsible; "" when the file names none
 
 	// Body is the Markdown body as written. Versions served from a
 	// content directory leave it empty once rendered: the file holds it.
@@ -110,13 +111,13 @@ func (v *Version) Line(key string) int {
 type Lines [numKeys]int32
 
 // numKeys is the number of front-matter keys.
-const numKeys = 10
+const numKeys = 11
 
 // FrontMatterKeys returns the keys of a version file's front matter in
 // canonical order, as content-format.md lists them.
 func FrontMatterKeys() []string {
 	return []string{"title", "slug", "summary", "tags", "published", "updated",
-		"translated_from", "source_updated", "draft", "aliases"}
+		"translated_from", "source_updated", "draft", "aliases", "author"}
 }
 
 // keyIndex returns the place of key in FrontMatterKeys, or -1.
@@ -142,6 +143,8 @@ func keyIndex(key string) int {
 		return 8
 	case "aliases":
 		return 9
+	case "author":
+		return 10
 	}
 	return -1
 }

@@ -52,6 +52,9 @@ func Format(v *article.Version) []byte {
 	if len(v.Aliases) > 0 {
 		add(keyAliases, flowList(v.Aliases))
 	}
+	if v.Author != "" {
+		add(keyAuthor, str(v.Author))
+	}
 
 	var b bytes.Buffer
 	b.WriteString("---\n")

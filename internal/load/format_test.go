@@ -16,12 +16,13 @@ var canonical = []struct{ name, path, file string }{
 	{"no body", svPath, "---\ntitle: Hej\nslug: hej\npublished: 2020-01-03\n---\n"},
 	{"every key", "articles/a/en.md", "---\ntitle: Why we work internationally\nslug: why\nsummary: A short summary.\n" +
 		"tags: [international, culture]\npublished: 2020-01-03\nupdated: 2021-02-03T10:00:00+01:00\n" +
-		"translated_from: sv\nsource_updated: 2021-01-01T09:30:00Z\ndraft: true\naliases: [old-why, older-why]\n---\n\n# Heading\n\nText.\n"},
+		"translated_from: sv\nsource_updated: 2021-01-01T09:30:00Z\ndraft: true\naliases: [old-why, older-why]\nauthor: International office\n---\n\n# Heading\n\nText.\n"},
 	{"updated equal to published kept", svPath, "---\ntitle: Hej\nslug: hej\npublished: 2020-01-03\nupdated: 2020-01-03\n---\n\nText.\n"},
 	{"quoting where YAML needs it", svPath, "---\ntitle: 'Åmål: en kommun # 1'\nslug: \"2020\"\nsummary: \"true\"\ntags: [\"123\", a]\npublished: 2020-01-03\n---\n\nText.\n"},
 	{"quotes in title", svPath, "---\ntitle: '\"Citat\" och ''apostrof'''\nslug: citat\npublished: 2020-01-03\n---\n"},
 	{"title starting with a dash", svPath, "---\ntitle: '---'\nslug: dash\npublished: 2020-01-03\n---\n"},
 	{"Chinese", "articles/a/zh-Hans.md", "---\ntitle: 为什么市政府开展国际合作\nslug: wei-shen-me\npublished: 2020-01-03\ntranslated_from: en\nsource_updated: 2020-01-03\n---\n\n正文。\n"},
+	{"author needing quotes", svPath, "---\ntitle: Hej\nslug: hej\npublished: 2020-01-03\nauthor: 'Kommunledningen: internationella enheten'\n---\n"},
 	{"--- in body", svPath, "---\ntitle: Hej\nslug: hej\npublished: 2020-01-03\n---\n\n---\ntitle: x\n---\n"},
 }
 

@@ -21,7 +21,7 @@ var fuzzSeeds = []string{
 	"---\ntitle: T\n",
 	"---\ntitle: T\nslug: t\npublished: 2020-01-03\n---\n---\nmore\n---\n",
 	"---\ntitel: T\nslug: t\nslug: u\npublished: 2020-13-01\ndraft: yes\ntags: x\n---\n",
-	"---\ntitle: &a T\nslug: t\nsummary: *a\npublished: 2020-01-03T10:00:00+01:00\nupdated: 2020-01-03\ntranslated_from: sv\nsource_updated: 2020-01-03\naliases: [a, b]\ndraft: true\n---\n",
+	"---\ntitle: &a T\nslug: t\nsummary: *a\npublished: 2020-01-03T10:00:00+01:00\nupdated: 2020-01-03\ntranslated_from: sv\nsource_updated: 2020-01-03\naliases: [a, b]\ndraft: true\nauthor: *a\n---\n",
 	"---\ntitle: 'x: y'\nslug: \"2020\"\ntags: [\"1\", a]\npublished: 2020-01-03\n---\n\n<script>alert(1)</script>\n\n<img src=x onerror=alert(1)>\n\n[a](javascript:alert(1)) a < b &lt;c&gt;\n\n| a | b |\n|---|:-:|\n| <b onclick=x>1</b> | 2 |\n\n```js\" onclick=\"x\n<x>\n```\n",
 	"---\ntitle: T\nslug: t\npublished: 2020-01-03\n---\n\n[x](<http://e/ onload=1> \"t onclick=1\") ![i](data:text/html,<script>) <a href=\"x\" onclick=\"y\">z</a>\n",
 	"---\ntitle: \"\\u2028\"\nslug: t\npublished: 2020-01-03\n---\n",
@@ -50,6 +50,9 @@ func FuzzParseVersion(f *testing.F) {
 		}
 		if n := utf8.RuneCountInString(v.Title); n == 0 || n > MaxTitleLen {
 			t.Errorf("title of %d characters: %q", n, v.Title)
+		}
+		if n := utf8.RuneCountInString(v.Author); n > MaxAuthorLen {
+			t.Errorf("author of %d characters: %q", n, v.Author)
 		}
 		if !article.ValidSlug(v.Slug) {
 			t.Errorf("invalid slug %q", v.Slug)
@@ -171,7 +174,9 @@ func FuzzParseSite(f *testing.F) {
 // FuzzFormatFields puts arbitrary text in the fields the write API takes
 // from a client and checks that Format's output never confuses structure
 // with content: ParseVersion either reads every field back or reports a
-// problem about one of the fields, never about the file as a whole.
+// problem about one of the fields, never about the file as a whole. The
+// summary's text is also the author's, another optional plain-text field
+// (a sixth argument would orphan the corpus in testdata/fuzz).
 func FuzzFormatFields(f *testing.F) {
 	f.Add("Hej", "hej", "Kort.", "international", "Text.\n")
 	f.Add("a\n---\nb", "x\n---", "---", "a\n---\n", "---\ntitle: x\n---\n")
@@ -185,19 +190,19 @@ func FuzzFormatFields(f *testing.F) {
 		}
 		d, _ := article.ParseDate("2020-01-03")
 		v := &article.Version{Title: title, Slug: slug, Summary: summary, Tags: []string{tag},
-			Published: d, Updated: d, Body: body}
+			Published: d, Updated: d, Author: summary, Body: body}
 		out := Format(v)
 		got, problems := ParseVersion(svPath, out, NewRenderer())
 		for _, p := range problems {
-			if !slices.Contains([]string{"title", "slug", "summary", "tags", "body"}, p.Key) {
+			if !slices.Contains([]string{"title", "slug", "summary", "tags", "author", "body"}, p.Key) {
 				t.Fatalf("problem not about a field: %s\n%s", p, out)
 			}
 		}
 		if got == nil {
 			return
 		}
-		want := []string{strings.TrimSpace(title), slug, strings.TrimSpace(summary), tag, normalizeBody(body)}
-		have := []string{got.Title, got.Slug, got.Summary, got.Tags[0], got.Body}
+		want := []string{strings.TrimSpace(title), slug, strings.TrimSpace(summary), tag, strings.TrimSpace(summary), normalizeBody(body)}
+		have := []string{got.Title, got.Slug, got.Summary, got.Tags[0], got.Author, got.Body}
 		if diff := cmp.Diff(want, have); diff != "" {
 			t.Fatalf("fields (-want +got):\n%s\nformatted:\n%s", diff, out)
 		}

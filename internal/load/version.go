@@ -26,6 +26,7 @@ const (
 	keySourceUpdated  = "source_updated"
 	keyDraft          = "draft"
 	keyAliases        = "aliases"
+	keyAuthor         = "author"
 
 	// keyBody is the Key of problems with the Markdown body.
 	keyBody = "body"
@@ -39,6 +40,7 @@ func Keys() []string { return article.FrontMatterKeys() }
 const (
 	MaxTitleLen   = 200
 	MaxSummaryLen = 500
+	MaxAuthorLen  = 200
 )
 
 var bom = []byte("\uFEFF")
@@ -152,6 +154,9 @@ func ParsePartial(path string, data []byte, r *Renderer) (*article.Version, []ar
 	}
 	if f, ok := fields[keyAliases]; ok {
 		v.Aliases = rep.slugs(f, keyAliases)
+	}
+	if f, ok := fields[keyAuthor]; ok {
+		v.Author = rep.plainText(f, keyAuthor, MaxAuthorLen, false)
 	}
 	if f, ok := fields[keyUpdated]; ok && isBefore(v.Updated, v.Published) {
 		rep.about(keyUpdated, f.key, "updated %s is before published %s", v.Updated.Raw, v.Published.Raw)

@@ -70,8 +70,8 @@ func TestParseVersionProblemKeyLines(t *testing.T) {
 		{"missing source_updated", "articles/a/en.md", "---\ntitle: T\nslug: t\npublished: 2020-01-03\ntranslated_from: sv\n---\n", []kl{{"source_updated", 5}}},
 		{"updated before published", svPath, "---\ntitle: T\nslug: t\npublished: 2020-01-03\nupdated: 2019-12-31\n---\n", []kl{{"updated", 5}}},
 		{"updated equal to published", svPath, "---\ntitle: T\nslug: t\npublished: 2020-01-03\nupdated: 2020-01-03\n---\n", nil},
-		{"wrong types, each once", svPath, "---\ntitle: [a]\nslug: {a: 1}\nsummary: [b]\ntags: 5\npublished: [1]\ndraft: yes\naliases: x\n---\n", []kl{
-			{"title", 2}, {"slug", 3}, {"summary", 4}, {"tags", 5}, {"published", 6}, {"draft", 7}, {"aliases", 8}}},
+		{"wrong types, each once", svPath, "---\ntitle: [a]\nslug: {a: 1}\nsummary: [b]\ntags: 5\npublished: [1]\ndraft: yes\naliases: x\nauthor: [c]\n---\n", []kl{
+			{"title", 2}, {"slug", 3}, {"summary", 4}, {"tags", 5}, {"published", 6}, {"draft", 7}, {"aliases", 8}, {"author", 9}}},
 		{"duplicate key", svPath, "---\ntitle: T\nslug: t\npublished: 2020-01-03\ntitle: U\n---\n", []kl{{"title", 5}}},
 	}
 	r := NewRenderer()
@@ -117,6 +117,9 @@ func TestParseVersionProblems(t *testing.T) {
 		{"title empty", "", "---\ntitle: \"  \"\nslug: t\npublished: 2020-01-03\n---\n", []want{{2, "title must not be empty"}}},
 		{"title null", "", "---\ntitle:\nslug: t\npublished: 2020-01-03\n---\n", []want{{2, "title must not be empty"}}},
 		{"title too long", "", "---\ntitle: " + long(201) + "\nslug: t\npublished: 2020-01-03\n---\n", []want{{2, "title is 201 characters long; at most 200"}}},
+		{"author too long", "", "---\ntitle: T\nslug: t\npublished: 2020-01-03\nauthor: " + long(201) + "\n---\n", []want{{5, "author is 201 characters long; at most 200"}}},
+		{"author with a line break", "", "---\ntitle: T\nslug: t\npublished: 2020-01-03\nauthor: \"a\\nb\"\n---\n", []want{{5, "one line of plain text"}}},
+		{"author a list", "", "---\ntitle: T\nslug: t\npublished: 2020-01-03\nauthor: [a, b]\n---\n", []want{{5, "author must be text"}}},
 		{"title with a line break", "", "---\ntitle: \"a\\nb\"\nslug: t\npublished: 2020-01-03\n---\n", []want{{2, "one line of plain text"}}},
 		{"title block scalar", "", "---\ntitle: |\n  a\n  b\nslug: t\npublished: 2020-01-03\n---\n", []want{{2, "one line"}}},
 		{"title a list", "", "---\ntitle: [a]\nslug: t\npublished: 2020-01-03\n---\n", []want{{2, "title must be text, not a list"}}},
@@ -231,14 +234,14 @@ func TestParseVersion(t *testing.T) {
 			path: "articles/a/zh-Hans.md",
 			in: "---   \n# a comment\ndraft: false\ntitle: '  为什么 '\nslug: \"wei-shen-me\"\nsummary: >-\n  A summary\n  on two lines.\n" +
 				"tags:\n  - international\n  - \"2020\"\npublished: 2020-01-03\nupdated: 2021-02-03T10:00:00+01:00\n" +
-				"translated_from: en\nsource_updated: 2021-02-01\naliases: [old-one, old-two]\n---\n\n\n  \nBody\n\n\n",
+				"translated_from: en\nsource_updated: 2021-02-01\naliases: [old-one, old-two]\nauthor: \"  Li Wei \"\n---\n\n\n  \nBody\n\n\n",
 			want: &article.Version{ID: "a", Lang: "zh-Hans", Path: "articles/a/zh-Hans.md", Title: "为什么", Slug: "wei-shen-me",
 				Summary: "A summary on two lines.", Tags: []string{"international", "2020"},
 				Published: mustDate(t, "2020-01-03"), Updated: mustDate(t, "2021-02-03T10:00:00+01:00"),
 				TranslatedFrom: "en", SourceUpdated: mustDate(t, "2021-02-01"), Aliases: []string{"old-one", "old-two"},
-				Body: "Body\n",
+				Author: "Li Wei", Body: "Body\n",
 				Lines: lines(map[string]int{"draft": 3, "title": 4, "slug": 5, "summary": 6, "tags": 9, "published": 12,
-					"updated": 13, "translated_from": 14, "source_updated": 15, "aliases": 16})},
+					"updated": 13, "translated_from": 14, "source_updated": 15, "aliases": 16, "author": 17})},
 		},
 		{
 			name: "a number as title, empty lists, draft",
@@ -291,10 +294,10 @@ func TestParseVersionProblemKeys(t *testing.T) {
 	}{
 		{"file as a whole", "no front matter", []string{""}},
 		{"missing keys", "---\nsummary: S\n---\n", []string{"title", "slug", "published"}},
-		{"bad values", "---\ntitle: \"\"\nslug: A\ntags: [B]\npublished: x\nupdated: y\ndraft: 1\naliases: x\n---\n",
-			[]string{"title", "slug", "tags", "published", "updated", "draft", "aliases"}},
+		{"bad values", "---\ntitle: \"\"\nslug: A\ntags: [B]\npublished: x\nupdated: y\ndraft: 1\naliases: x\nauthor: {a: b}\n---\n",
+			[]string{"title", "slug", "tags", "published", "updated", "draft", "aliases", "author"}},
 		{"translation keys", "---\ntitle: T\nslug: t\npublished: 2020-01-03\ntranslated_from: xx-\n---\n", []string{"translated_from", "source_updated"}},
-		{"unknown and duplicate keys", "---\ntitle: T\ntitle: U\nslug: t\npublished: 2020-01-03\nauthor: me\n---\n", []string{"title", "author"}},
+		{"unknown and duplicate keys", "---\ntitle: T\ntitle: U\nslug: t\npublished: 2020-01-03\nauthors: me\n---\n", []string{"title", "authors"}},
 		{"invalid YAML", "---\ntitle: [\n---\n", []string{""}},
 		{"invalid UTF-8 in front matter", "---\ntitle: \xff\n---\n", []string{""}},
 		{"invalid UTF-8 in body", "---\ntitle: T\nslug: t\npublished: 2020-01-03\n---\n\n\xff\n", []string{"body"}},

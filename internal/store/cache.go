@@ -517,6 +517,7 @@ func (e *encoder) version(v *article.Version) {
 	e.date(v.SourceUpdated)
 	e.boolean(v.Draft)
 	e.strs(v.Aliases)
+	e.str(v.Author)
 	e.str(v.Body)
 	e.str(v.HTML)
 	e.str(v.Text)
@@ -652,6 +653,7 @@ func decodeVersion(s string) (*article.Version, error) {
 		SourceUpdated:  d.date(),
 		Draft:          d.boolean(),
 		Aliases:        d.strs(),
+		Author:         d.str(),
 		Body:           d.str(),
 		HTML:           d.str(),
 		Text:           d.str(),
@@ -684,7 +686,7 @@ func decodeVersion(s string) (*article.Version, error) {
 // memory.
 func own(v *article.Version) {
 	fields := [...]*string{&v.ID, &v.Lang, &v.Path, &v.Title, &v.Slug, &v.Summary, &v.TranslatedFrom,
-		&v.Published.Raw, &v.Updated.Raw, &v.SourceUpdated.Raw}
+		&v.Author, &v.Published.Raw, &v.Updated.Raw, &v.SourceUpdated.Raw}
 	n := 0
 	for _, f := range fields {
 		n += len(*f)

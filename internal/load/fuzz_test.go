@@ -131,6 +131,7 @@ func FuzzParseSite(f *testing.F) {
 	f.Add([]byte(testSite))
 	f.Add([]byte(""))
 	f.Add([]byte("default_language: sv\nlanguages: [{tag: sv}]\nfallback: {sv: [sv, en]}\ntags: {Bad: {sv: x}}\nsite_url: x\n"))
+	f.Add([]byte("default_language: ar\nlanguages:\n  - {tag: ar, dir: rtl, analyzer: ar}\n  - {tag: fi, analyzer: fin, dir: up}\n  - {tag: x, analyzer: [a]}\nderived: [{tag: ar-Latn, from: ar}]\n"))
 	f.Add([]byte("default_language: &a sv\nlanguages:\n  - tag: *a\nderived:\n  - {tag: sv, from: sv}\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		site, problems := ParseSite("site.yaml", data)
@@ -163,6 +164,14 @@ func FuzzParseSite(f *testing.F) {
 		for _, k := range site.TagKeys {
 			if !article.ValidSlug(k) || site.Tags[k] == nil {
 				t.Errorf("bad tag key %q", k)
+			}
+		}
+		for _, lang := range site.Served() {
+			if a := site.Analyzers[lang]; !slices.Contains(article.AnalyzerNames(), a) {
+				t.Errorf("%s: analyzer %q", lang, a)
+			}
+			if d := site.Dirs[lang]; d != article.DirLTR && d != article.DirRTL {
+				t.Errorf("%s: dir %q", lang, d)
 			}
 		}
 		if site.SiteURL != "" && !strings.Contains(site.SiteURL, "{slug}") {

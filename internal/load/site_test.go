@@ -1,6 +1,7 @@
 package load
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/amal-kommun/tolk/internal/article"
@@ -47,7 +48,9 @@ func TestParseSite(t *testing.T) {
 			"international": {"sv": "Internationellt", "en": "International", "zh-Hans": "国际合作"},
 			"culture":       {"sv": "Kultur"},
 		},
-		TagKeys: []string{"international", "culture"},
+		TagKeys:   []string{"international", "culture"},
+		Analyzers: map[string]string{"sv": "sv", "en": "en", "zh-Hans": "zh", "zh-Hant": "zh"},
+		Dirs:      map[string]string{"sv": "ltr", "en": "ltr", "zh-Hans": "ltr", "zh-Hant": "ltr"},
 	}
 	if diff := cmp.Diff(want, site); diff != "" {
 		t.Errorf("ParseSite (-want +got):\n%s", diff)
@@ -74,6 +77,13 @@ func TestParseSiteProblems(t *testing.T) {
 		{"bad language tag", "default_language: sv\nlanguages:\n  - tag: sv\n  - tag: english\n", []want{{4, `"english" is not a BCP 47 language tag`}}, true},
 		{"language listed twice", "default_language: sv\nlanguages:\n  - tag: sv\n  - tag: sv\n", []want{{4, `language "sv" is listed twice`}}, true},
 		{"unknown key in language entry", "default_language: sv\nlanguages:\n  - tag: sv\n    name: Svenska\n", []want{{4, `unknown key "name" in languages entry`}}, true},
+		{"unknown analyzer", "default_language: sv\nlanguages:\n  - tag: sv\n  - tag: fi\n    analyzer: finnish\n", []want{{5, `unknown analyzer "finnish" for fi (known analyzers: ar, cjk,`}}, true},
+		{"misspelt analyzer", "default_language: sv\nlanguages:\n  - tag: sv\n    analyzer: unicod\n", []want{{4, `unknown analyzer "unicod" for sv (did you mean "unicode"?)`}}, true},
+		{"analyzer given as a tag", "default_language: sv\nlanguages:\n  - tag: sv\n  - tag: nb\n    analyzer: nb-NO\n", []want{{5, `unknown analyzer "nb-NO" for nb (did you mean "no"?)`}}, true},
+		{"analyzer a list", "default_language: sv\nlanguages:\n  - tag: sv\n    analyzer: [sv]\n", []want{{4, "analyzer of sv must be text"}}, true},
+		{"bad dir", "default_language: sv\nlanguages:\n  - tag: sv\n  - tag: ar\n    dir: right\n", []want{{5, `dir of ar must be ltr or rtl, not "right"`}}, true},
+		{"misspelt key in language entry", "default_language: sv\nlanguages:\n  - tag: sv\n    analyser: sv\n", []want{{4, `unknown key "analyser" in languages entry (did you mean "analyzer"?)`}}, true},
+		{"language entry without tag", "default_language: sv\nlanguages:\n  - tag: sv\n  - dir: rtl\n", []want{{4, `languages entry is missing its "tag"`}}, true},
 		{"unknown key", "default_language: sv\n" + langs + "fallbacks: {en: [sv]}\n", []want{{5, `unknown key "fallbacks" in site.yaml (did you mean "fallback"?)`}}, true},
 		{"duplicate key", "default_language: sv\n" + langs + "default_language: en\n", []want{{5, `duplicate key "default_language" (first on line 1)`}}, true},
 		{"derived from unknown language", "default_language: sv\n" + langs + "derived:\n  - {tag: zh-Hant, from: zh-Hans}\n", []want{{6, `comes from "zh-Hans", which is not one of languages`}}, true},
@@ -99,5 +109,67 @@ func TestParseSiteProblems(t *testing.T) {
 				t.Errorf("ParseSite returned Site %+v, want a Site: %v", site, tt.wantSite)
 			}
 		})
+	}
+}
+
+// TestParseSiteLanguagesAsData checks that any BCP 47 tag is a language,
+// with the analyzer and dir its entry gives or the default for its tag.
+func TestParseSiteLanguagesAsData(t *testing.T) {
+	const in = `default_language: fi
+languages:
+  - tag: fi
+  - tag: ar
+  - tag: he
+  - tag: ja
+  - tag: nb
+  - tag: zh-Hant
+  - tag: yue
+  - tag: sr-Latn
+  - tag: fa-AF
+    analyzer: fa
+  - tag: ug-Latn
+  - tag: ckb
+  - tag: cjk
+  - tag: se
+    analyzer: fi
+    dir: ltr
+  - tag: ks-Arab
+    dir: rtl
+  - tag: en-x-rtl
+    dir: rtl
+    analyzer: en
+derived:
+  - tag: zh-Hans
+    from: zh-Hant
+  - tag: sr-Cyrl
+    from: sr-Latn
+  - tag: se-x-old
+    from: se
+`
+	site, problems := ParseSite("site.yaml", []byte(in))
+	if len(problems) > 0 {
+		t.Fatalf("problems: %q", problems)
+	}
+	want := map[string][2]string{ // analyzer, dir
+		"fi": {"fi", "ltr"}, "ar": {"ar", "rtl"}, "he": {"unicode", "rtl"}, "ja": {"cjk", "ltr"},
+		"nb": {"no", "ltr"}, "zh-Hant": {"zh", "ltr"}, "yue": {"unicode", "ltr"}, "sr-Latn": {"unicode", "ltr"},
+		"fa-AF": {"fa", "rtl"}, "ug-Latn": {"unicode", "ltr"}, "ckb": {"ckb", "rtl"}, "cjk": {"unicode", "ltr"},
+		"se": {"fi", "ltr"}, "ks-Arab": {"unicode", "rtl"}, "en-x-rtl": {"en", "rtl"},
+		"zh-Hans": {"zh", "ltr"}, "sr-Cyrl": {"unicode", "ltr"}, "se-x-old": {"fi", "ltr"},
+	}
+	if got := site.Served(); len(got) != len(want) {
+		t.Errorf("served %v, want %d languages", got, len(want))
+	}
+	for _, lang := range site.Served() {
+		got := [2]string{site.Analyzers[lang], site.Dirs[lang]}
+		if got != want[lang] {
+			t.Errorf("%s: analyzer, dir = %q, want %q", lang, got, want[lang])
+		}
+		if m := [2]string{site.Analyzer(lang), site.Dir(lang)}; m != got {
+			t.Errorf("%s: Analyzer, Dir = %q, want the maps' %q", lang, m, got)
+		}
+		if !slices.Contains(article.AnalyzerNames(), got[0]) {
+			t.Errorf("%s: analyzer %q is not one of AnalyzerNames", lang, got[0])
+		}
 	}
 }

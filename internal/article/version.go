@@ -59,6 +59,10 @@ func (d Date) IsZero() bool { return d.Raw == "" }
 
 // Version is one language version of an article: one file of the content
 // tree. A Version is never modified once it is in a Library.
+//
+// Its front-matter fields, Title to Author, are the rows of Fields, from
+// which parsing, formatting, the write API, the versions cache and the
+// search document derive: a new field is a field here and a row there.
 type Version struct {
 	ID   string // the article's id, its folder name
 	Lang string // the language, its file name without .md
@@ -109,45 +113,6 @@ func (v *Version) Line(key string) int {
 // rather than a map because every version has one: at 30,000 versions the
 // maps cost megabytes and a fifth of the time a start takes.
 type Lines [numKeys]int32
-
-// numKeys is the number of front-matter keys.
-const numKeys = 11
-
-// FrontMatterKeys returns the keys of a version file's front matter in
-// canonical order, as content-format.md lists them.
-func FrontMatterKeys() []string {
-	return []string{"title", "slug", "summary", "tags", "published", "updated",
-		"translated_from", "source_updated", "draft", "aliases", "author"}
-}
-
-// keyIndex returns the place of key in FrontMatterKeys, or -1.
-func keyIndex(key string) int {
-	switch key {
-	case "title":
-		return 0
-	case "slug":
-		return 1
-	case "summary":
-		return 2
-	case "tags":
-		return 3
-	case "published":
-		return 4
-	case "updated":
-		return 5
-	case "translated_from":
-		return 6
-	case "source_updated":
-		return 7
-	case "draft":
-		return 8
-	case "aliases":
-		return 9
-	case "author":
-		return 10
-	}
-	return -1
-}
 
 // Get returns the line of key, or 0 when it is absent or not a
 // front-matter key.

@@ -10,8 +10,8 @@ import (
 )
 
 // Format writes v in the canonical form of content-format.md: front matter
-// between --- lines with the keys in the order Keys returns, optional keys
-// left out when absent (draft when false, tags and aliases when empty),
+// between --- lines with the keys in the order of article.Fields, optional
+// keys left out when absent (draft when false, tags and aliases when empty),
 // dates exactly as written (their Raw text), lists in flow style
 // (tags: [a, b]) and strings quoted only where YAML needs it; then a blank
 // line and the body, with LF line endings and one trailing newline.
@@ -28,32 +28,20 @@ func Format(v *article.Version) []byte {
 	add := func(key string, value *yaml.Node) {
 		m.Content = append(m.Content, &yaml.Node{Kind: yaml.ScalarNode, Value: key}, value)
 	}
-	add(keyTitle, str(v.Title))
-	add(keySlug, str(v.Slug))
-	if v.Summary != "" {
-		add(keySummary, str(v.Summary))
-	}
-	if len(v.Tags) > 0 {
-		add(keyTags, flowList(v.Tags))
-	}
-	add(keyPublished, date(v.Published))
-	if v.Updated.Raw != "" && (v.Updated.Raw != v.Published.Raw || v.Lines.Get(keyUpdated) > 0) {
-		add(keyUpdated, date(v.Updated))
-	}
-	if v.TranslatedFrom != "" {
-		add(keyTranslatedFrom, str(v.TranslatedFrom))
-	}
-	if !v.SourceUpdated.IsZero() {
-		add(keySourceUpdated, date(v.SourceUpdated))
-	}
-	if v.Draft {
-		add(keyDraft, &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!bool", Value: "true"})
-	}
-	if len(v.Aliases) > 0 {
-		add(keyAliases, flowList(v.Aliases))
-	}
-	if v.Author != "" {
-		add(keyAuthor, str(v.Author))
+	for _, fd := range article.Fields() {
+		if omit(fd, v) {
+			continue
+		}
+		switch fd.Kind {
+		case article.KindSlugs:
+			add(fd.Key, flowList(*fd.List(v)))
+		case article.KindDate:
+			add(fd.Key, date(*fd.Date(v)))
+		case article.KindBool:
+			add(fd.Key, &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!bool", Value: "true"})
+		default:
+			add(fd.Key, str(*fd.Str(v)))
+		}
 	}
 
 	var b bytes.Buffer
@@ -72,6 +60,24 @@ func Format(v *article.Version) []byte {
 		b.WriteString(body)
 	}
 	return b.Bytes()
+}
+
+// omit reports whether Format leaves field fd of v out: an optional field
+// with no value, or one equal to its Default that v's file did not have.
+// A required field is always written, empty or not, for ParseVersion to
+// report.
+func omit(fd article.Field, v *article.Version) bool {
+	if fd.Required {
+		return false
+	}
+	if fd.IsZero(v) {
+		return true
+	}
+	if fd.Default != "" && fd.Line(v) == 0 {
+		def, _ := article.FieldByKey(fd.Default)
+		return fd.Date(v).Raw == def.Date(v).Raw
+	}
+	return false
 }
 
 // str is a string scalar: plain when YAML would read it back as a string,

@@ -48,10 +48,10 @@ func FuzzParseVersion(f *testing.F) {
 		if v == nil {
 			return
 		}
-		if n := utf8.RuneCountInString(v.Title); n == 0 || n > MaxTitleLen {
+		if n := utf8.RuneCountInString(v.Title); n == 0 || n > maxLen(t, "title") {
 			t.Errorf("title of %d characters: %q", n, v.Title)
 		}
-		if n := utf8.RuneCountInString(v.Author); n > MaxAuthorLen {
+		if n := utf8.RuneCountInString(v.Author); n > maxLen(t, "author") {
 			t.Errorf("author of %d characters: %q", n, v.Author)
 		}
 		if !article.ValidSlug(v.Slug) {
@@ -216,4 +216,13 @@ func FuzzFormatFields(f *testing.F) {
 			t.Fatalf("fields (-want +got):\n%s\nformatted:\n%s", diff, out)
 		}
 	})
+}
+
+// maxLen returns the MaxLen of the field with key.
+func maxLen(t *testing.T, key string) int {
+	fd, ok := article.FieldByKey(key)
+	if !ok {
+		t.Fatalf("no field %q", key)
+	}
+	return fd.MaxLen
 }

@@ -14,33 +14,19 @@ import (
 	"golang.org/x/text/language"
 )
 
-// Front-matter keys in canonical order, as content-format.md lists them.
+// Front-matter keys the rules across fields name; the fields themselves,
+// their kinds and limits, are article.Fields.
 const (
-	keyTitle          = "title"
 	keySlug           = "slug"
-	keySummary        = "summary"
 	keyTags           = "tags"
 	keyPublished      = "published"
 	keyUpdated        = "updated"
 	keyTranslatedFrom = "translated_from"
 	keySourceUpdated  = "source_updated"
-	keyDraft          = "draft"
 	keyAliases        = "aliases"
-	keyAuthor         = "author"
 
 	// keyBody is the Key of problems with the Markdown body.
 	keyBody = "body"
-)
-
-// Keys returns the front-matter keys in canonical order. In a file written
-// by Format each key present is on a line of its own, in this order.
-func Keys() []string { return article.FrontMatterKeys() }
-
-// Limits on front-matter text, in characters (runes).
-const (
-	MaxTitleLen   = 200
-	MaxSummaryLen = 500
-	MaxAuthorLen  = 200
 )
 
 var bom = []byte("\uFEFF")
@@ -95,7 +81,7 @@ func ParsePartial(path string, data []byte, r *Renderer) (*article.Version, []ar
 	var fields map[string]field
 	before := len(rep.problems)
 	if top := rep.parseYAML(fm); top != nil {
-		if fields, _ = rep.mapping(top, "front matter", Keys()); fields == nil {
+		if fields, _ = rep.mapping(top, "front matter", article.FrontMatterKeys()); fields == nil {
 			return nil, rep.problems
 		}
 	} else if len(rep.problems) > before {
@@ -104,60 +90,7 @@ func ParsePartial(path string, data []byte, r *Renderer) (*article.Version, []ar
 	for k, f := range fields {
 		v.Lines.Set(k, f.key.Line+rep.offset) // unknown keys are reported below
 	}
-	for _, k := range []string{keyTitle, keySlug, keyPublished} {
-		if _, ok := fields[k]; !ok {
-			rep.atKey(k, 1, "missing required key %q", k)
-		}
-	}
-	if f, ok := fields[keyTitle]; ok {
-		v.Title = rep.plainText(f, keyTitle, MaxTitleLen, true)
-	}
-	if f, ok := fields[keySlug]; ok {
-		if s, ok := rep.text(f, keySlug); ok {
-			if !article.ValidSlug(s) {
-				rep.about(f.key.Value, f.key, "slug %s", slugRule(s))
-			}
-			v.Slug = s
-		}
-	}
-	if f, ok := fields[keySummary]; ok {
-		v.Summary = rep.plainText(f, keySummary, MaxSummaryLen, false)
-	}
-	if f, ok := fields[keyTags]; ok {
-		v.Tags = rep.slugs(f, keyTags)
-	}
-	if f, ok := fields[keyPublished]; ok {
-		v.Published = rep.date(f, keyPublished)
-	}
-	if f, ok := fields[keyUpdated]; ok {
-		v.Updated = rep.date(f, keyUpdated)
-	} else {
-		v.Updated = v.Published
-	}
-	if f, ok := fields[keyTranslatedFrom]; ok {
-		if s, ok := rep.text(f, keyTranslatedFrom); ok {
-			if msg := checkLang(s); msg != "" {
-				rep.about(f.key.Value, f.key, "translated_from: %s", msg)
-			}
-			v.TranslatedFrom = s
-		}
-	}
-	if f, ok := fields[keySourceUpdated]; ok {
-		v.SourceUpdated = rep.date(f, keySourceUpdated)
-	}
-	if f, ok := fields[keyDraft]; ok {
-		if f.value.Kind != yaml.ScalarNode || f.value.ShortTag() != "!!bool" {
-			rep.about(f.key.Value, f.key, "draft must be true or false, not %s", kindName(f.value))
-		} else if err := f.value.Decode(&v.Draft); err != nil {
-			rep.about(f.key.Value, f.key, "draft must be true or false: %v", err)
-		}
-	}
-	if f, ok := fields[keyAliases]; ok {
-		v.Aliases = rep.slugs(f, keyAliases)
-	}
-	if f, ok := fields[keyAuthor]; ok {
-		v.Author = rep.plainText(f, keyAuthor, MaxAuthorLen, false)
-	}
+	readFields(rep, fields, v)
 	if f, ok := fields[keyUpdated]; ok && isBefore(v.Updated, v.Published) {
 		rep.about(keyUpdated, f.key, "updated %s is before published %s", v.Updated.Raw, v.Published.Raw)
 	}
@@ -181,6 +114,58 @@ func ParsePartial(path string, data []byte, r *Renderer) (*article.Version, []ar
 	}
 	v.HTML, v.Text = html, text
 	return v, nil
+}
+
+// readFields reads the front matter's fields into v, as article.Fields
+// describes them, and reports what is wrong with each one: first the
+// required keys missing, then each value in canonical order. An absent
+// field with a Default takes that field's value.
+func readFields(rep *reporter, fields map[string]field, v *article.Version) {
+	for _, fd := range article.Fields() {
+		if _, ok := fields[fd.Key]; !ok && fd.Required {
+			rep.atKey(fd.Key, 1, "missing required key %q", fd.Key)
+		}
+	}
+	for _, fd := range article.Fields() {
+		if f, ok := fields[fd.Key]; ok {
+			rep.value(fd, f, v)
+		} else if fd.Default != "" {
+			def, _ := article.FieldByKey(fd.Default)
+			*fd.Date(v) = *def.Date(v) // TestFields: a Default is a date's, read before it
+		}
+	}
+}
+
+// value reads the value of one field into v, checked as its Kind says.
+func (r *reporter) value(fd article.Field, f field, v *article.Version) {
+	switch fd.Kind {
+	case article.KindText:
+		*fd.Str(v) = r.plainText(f, fd.Key, fd.MaxLen, fd.Required)
+	case article.KindSlug:
+		if s, ok := r.text(f, fd.Key); ok {
+			if !article.ValidSlug(s) {
+				r.about(f.key.Value, f.key, "%s %s", fd.Key, slugRule(s))
+			}
+			*fd.Str(v) = s
+		}
+	case article.KindLang:
+		if s, ok := r.text(f, fd.Key); ok {
+			if msg := checkLang(s); msg != "" {
+				r.about(f.key.Value, f.key, "%s: %s", fd.Key, msg)
+			}
+			*fd.Str(v) = s
+		}
+	case article.KindSlugs:
+		*fd.List(v) = r.slugs(f, fd.Key)
+	case article.KindDate:
+		*fd.Date(v) = r.date(f, fd.Key)
+	case article.KindBool:
+		if f.value.Kind != yaml.ScalarNode || f.value.ShortTag() != "!!bool" {
+			r.about(f.key.Value, f.key, "%s must be true or false, not %s", fd.Key, kindName(f.value))
+		} else if err := f.value.Decode(fd.Bool(v)); err != nil {
+			r.about(f.key.Value, f.key, "%s must be true or false: %v", fd.Key, err)
+		}
+	}
 }
 
 // isBefore reports whether a is before b, both present. A date without a

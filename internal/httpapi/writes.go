@@ -17,7 +17,6 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/amal-kommun/tolk/internal/article"
-	"github.com/amal-kommun/tolk/internal/load"
 	"github.com/amal-kommun/tolk/internal/store"
 )
 
@@ -183,8 +182,9 @@ func decodeVersion(site *article.Site, id, lang string, body []byte) (*article.V
 		bad("updated", fmt.Sprintf("updated (%s) is before published (%s)", v.Updated.Raw, v.Published.Raw))
 	}
 	// The content's own rules, on a stand-in path when the URL's is bad.
-	_, problems := load.ParseVersion(load.ArticlesDir+"/"+pathID+"/"+pathLang+".md", load.Format(v), load.NewRenderer())
-	for _, p := range problems {
+	standIn := *v
+	standIn.ID, standIn.Lang = pathID, pathLang
+	for _, p := range store.Validate(&standIn) {
 		fe := FieldError{Pointer: pointerOf(p.Key), Detail: p.Message}
 		if p.Key == "translated_from" && strings.Contains(p.Message, "source_updated") {
 			continue // reported at /source_updated above
@@ -308,7 +308,7 @@ func (s *Server) putArticle(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	res, err := s.stores.Load().PutIf(c.Request.Context(), id, lang, load.Format(v), s.precondition(c, lang))
+	res, err := s.stores.Load().PutIf(c.Request.Context(), v, s.precondition(c, lang))
 	if err != nil {
 		return err
 	}

@@ -137,7 +137,7 @@ func BenchmarkPut(b *testing.B) {
 	for b.Loop() {
 		i++
 		file := doc(fmt.Sprintf("Artikel nummer %d", i), "artikel-7", "tags: [international]\n")
-		if res, err := s.Put(ctx, "artikel-7", "sv", []byte(file)); err != nil || !res.Changed {
+		if res, err := s.putBytes(ctx, "artikel-7", "sv", []byte(file)); err != nil || !res.Changed {
 			b.Fatalf("Put = %+v, %v", res, err)
 		}
 	}
@@ -239,7 +239,7 @@ func BenchmarkPutLarge(b *testing.B) {
 			for b.Loop() {
 				i++
 				file := doc(fmt.Sprintf("Stor artikel %d", i), "stor", "") + body
-				if res, err := s.Put(ctx, "stor", "sv", []byte(file)); err != nil || !res.Changed {
+				if res, err := s.putBytes(ctx, "stor", "sv", []byte(file)); err != nil || !res.Changed {
 					b.Fatalf("Put = %+v, %v", res, err)
 				}
 			}

@@ -352,7 +352,7 @@ func TestEditedWhileStopped(t *testing.T) {
 	}
 	wantProblems := []string{
 		`articles/skola/sv.md:3: slug "Skolan" is not valid: use lowercase letters a-z, digits and single hyphens, like my-first-article`,
-		`articles/trasig/sv.md:5: unknown key "färg" in front matter (known keys: title, slug, summary, tags, published, updated, translated_from, source_updated, draft, aliases)`,
+		`articles/trasig/sv.md:5: unknown key "färg" in front matter (known keys: title, slug, summary, tags, published, updated, translated_from, source_updated, draft, aliases, author)`,
 	}
 	if diff := cmp.Diff(wantProblems, run.problems); diff != "" {
 		t.Errorf("problems (-want +got):\n%s", diff)

@@ -33,14 +33,14 @@ func TestConcurrentWritersAndReaders(t *testing.T) {
 			hasEn := false
 			for i := 0; time.Now().Before(stop); i++ {
 				title := fmt.Sprintf("Skrivare %d version %d", w, i)
-				if _, err := f.s.Put(ctx, id, "sv", []byte(doc(title, id, ""))); err != nil {
+				if _, err := f.s.putBytes(ctx, id, "sv", []byte(doc(title, id, ""))); err != nil {
 					t.Errorf("Put %s/sv: %v", id, err)
 					return
 				}
 				last[w] = title
 				switch {
 				case i%3 == 1:
-					_, err := f.s.Put(ctx, id, "en", []byte(doc(fmt.Sprintf("Writer %d version %d", w, i), id+"-en", translation("sv"))))
+					_, err := f.s.putBytes(ctx, id, "en", []byte(doc(fmt.Sprintf("Writer %d version %d", w, i), id+"-en", translation("sv"))))
 					if err != nil {
 						t.Errorf("Put %s/en: %v", id, err)
 						return

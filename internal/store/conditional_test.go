@@ -34,7 +34,7 @@ func TestPutIfAtomic(t *testing.T) {
 	for i := range writers {
 		wg.Go(func() {
 			file := doc("Skolan "+string(rune('A'+i)), "skolan", "tags: [international]\n")
-			_, errs[i] = f.s.PutIf(ctx, "skola", "sv", []byte(file), ifTitle("Skolan"))
+			_, errs[i] = f.s.putFile(ctx, "skola", "sv", []byte(file), ifTitle("Skolan"))
 		})
 	}
 	wg.Wait()
@@ -61,7 +61,7 @@ func TestPutIfDeleteIf(t *testing.T) {
 
 	// A check that fails changes nothing, even when the bytes are new.
 	n := f.j.len()
-	if _, err := f.s.PutIf(ctx, "skola", "sv", []byte(doc("Ny", "skolan", "")), ifTitle("Fel")); err != errPrecondition {
+	if _, err := f.s.putFile(ctx, "skola", "sv", []byte(doc("Ny", "skolan", "")), ifTitle("Fel")); err != errPrecondition {
 		t.Fatalf("PutIf = %v, want the check's error unchanged", err)
 	}
 	if err := f.s.DeleteIf(ctx, "skola", "sv", ifTitle("Fel")); err != errPrecondition {
@@ -73,10 +73,10 @@ func TestPutIfDeleteIf(t *testing.T) {
 
 	// The check sees the stored version, nil when there is none, and a
 	// draft too.
-	if _, err := f.s.PutIf(ctx, "ny", "sv", []byte(doc("Utkast", "utkast", "draft: true\n")), record); err != nil {
+	if _, err := f.s.putFile(ctx, "ny", "sv", []byte(doc("Utkast", "utkast", "draft: true\n")), record); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.s.PutIf(ctx, "ny", "sv", []byte(doc("Utkast 2", "utkast", "draft: true\n")), record); err != nil {
+	if _, err := f.s.putFile(ctx, "ny", "sv", []byte(doc("Utkast 2", "utkast", "draft: true\n")), record); err != nil {
 		t.Fatal(err)
 	}
 	if err := f.s.DeleteIf(ctx, "ny", "sv", record); err != nil {

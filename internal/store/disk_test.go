@@ -113,7 +113,7 @@ func TestFullIndexDisk(t *testing.T) {
 					t.Fatalf("Put %s panicked: %v", id, r)
 				}
 			}()
-			_, err = s.Put(ctx, id, "sv", []byte(doc("Cykelbana "+id, id, "")+text))
+			_, err = s.putBytes(ctx, id, "sv", []byte(doc("Cykelbana "+id, id, "")+text))
 		}()
 		if err != nil {
 			t.Fatalf("Put %s with the index's disk full = %v, want success: the content directory has space", id, err)
@@ -147,7 +147,7 @@ func TestFullIndexDisk(t *testing.T) {
 		return false
 	})
 	// A change journals what the full disk kept out of the journal.
-	if _, err := s.Put(ctx, "efter", "sv", []byte(doc("Efter", "efter", ""))); err != nil {
+	if _, err := s.putBytes(ctx, "efter", "sv", []byte(doc("Efter", "efter", ""))); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.Close(); err != nil {
@@ -193,7 +193,7 @@ func TestFullContentDisk(t *testing.T) {
 	fill(t, filler)
 	file := []byte(doc("Full", "full", "") + strings.Repeat("Texten är lång. ", 4000))
 	for _, id := range []string{"skola", "ny"} {
-		if _, err := s.Put(ctx, id, "sv", file); !errors.Is(err, ErrNoSpace) {
+		if _, err := s.putBytes(ctx, id, "sv", file); !errors.Is(err, ErrNoSpace) {
 			t.Errorf("Put %s on a full disk = %v, want ErrNoSpace", id, err)
 		}
 	}
@@ -212,7 +212,7 @@ func TestFullContentDisk(t *testing.T) {
 	if err := os.Remove(filler); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.Put(ctx, "ny", "sv", file); err != nil {
+	if _, err := s.putBytes(ctx, "ny", "sv", file); err != nil {
 		t.Fatalf("Put once space is freed: %v", err)
 	}
 	if titleOf(s, "ny", "sv") != "Full" {

@@ -26,7 +26,7 @@ func FuzzPutNames(f *testing.F) {
 	root := filepath.Dir(fx.dir)
 	f.Fuzz(func(t *testing.T, id, lang string) {
 		before := listFiles(t, root)
-		_, err := fx.s.Put(context.Background(), id, lang, []byte(doc("Ny", "ny-fuzz", "")))
+		_, err := fx.s.putBytes(context.Background(), id, lang, []byte(doc("Ny", "ny-fuzz", "")))
 		after := listFiles(t, root)
 		var ve *ValidationError
 		switch {

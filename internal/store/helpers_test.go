@@ -272,3 +272,10 @@ func searchIDs(t testing.TB, ix *index.Index, q, lang string) []string {
 }
 
 func indexRequest(q string) index.Request { return index.Request{Query: q} }
+
+// putBytes is Put of a version file's bytes, parsed as the loader does, so
+// that tests can write files no version formats to (unknown keys, broken
+// YAML) and files exactly as editors write them.
+func (s *Store) putBytes(ctx context.Context, id, lang string, file []byte) (Result, error) {
+	return s.putFile(ctx, id, lang, file, nil)
+}

@@ -71,7 +71,7 @@ func TestMassDeleteHeld(t *testing.T) {
 			if got := f.rec.lastProblems(); !strings.Contains(strings.Join(got, "\n"), "articles") {
 				t.Errorf("OnChange problems %v do not report the hold", got)
 			}
-			_, err := f.s.Put(ctx, "ny", "sv", []byte(doc("Ny", "ny", "")))
+			_, err := f.s.putBytes(ctx, "ny", "sv", []byte(doc("Ny", "ny", "")))
 			if !errors.Is(err, ErrUnavailable) {
 				t.Errorf("Put while held = %v, want ErrUnavailable", err)
 			}
@@ -89,7 +89,7 @@ func TestMassDeleteHeld(t *testing.T) {
 			if f.j.len() != n {
 				t.Errorf("the restored tree journaled %v", f.j.since(n))
 			}
-			if _, err := f.s.Put(ctx, "ny", "sv", []byte(doc("Ny", "ny", ""))); err != nil {
+			if _, err := f.s.putBytes(ctx, "ny", "sv", []byte(doc("Ny", "ny", ""))); err != nil {
 				t.Errorf("Put after the tree came back: %v", err)
 			}
 		})

@@ -147,14 +147,14 @@ func TestJournalFailure(t *testing.T) {
 	ctx := context.Background()
 
 	j.fail.Store(true)
-	if _, err := s.Put(ctx, "skola", "sv", []byte(doc("Skolan", "skolan-1", ""))); err != nil {
+	if _, err := s.putBytes(ctx, "skola", "sv", []byte(doc("Skolan", "skolan-1", ""))); err != nil {
 		t.Fatalf("Put with a failing journal: %v", err)
 	}
 	if titleOf(s, "skola", "sv") != "Skolan" || s.Library().Version("skola", "sv").Slug != "skolan-1" {
 		t.Error("the write was not served")
 	}
 	j.fail.Store(false)
-	if _, err := s.Put(ctx, "hamn", "sv", []byte(doc("Hamnen", "hamnen", ""))); err != nil {
+	if _, err := s.putBytes(ctx, "hamn", "sv", []byte(doc("Hamnen", "hamnen", ""))); err != nil {
 		t.Fatal(err)
 	}
 	state := j.State()
@@ -169,7 +169,7 @@ func TestJournalFailure(t *testing.T) {
 
 	// Without a next change, a background retry catches up.
 	j.fail.Store(true)
-	if _, err := s.Put(ctx, "skola", "sv", []byte(doc("Skolan", "skolan-2", ""))); err != nil {
+	if _, err := s.putBytes(ctx, "skola", "sv", []byte(doc("Skolan", "skolan-2", ""))); err != nil {
 		t.Fatalf("Put with a failing journal: %v", err)
 	}
 	j.fail.Store(false)
@@ -265,10 +265,10 @@ func TestJournalPreviousSlug(t *testing.T) {
 		return out
 	}
 	n := f.j.len()
-	if _, err := f.s.Put(ctx, "vanort", "zh-Hans", []byte(doc("友好城市", "youhao", translation("en")))); err != nil {
+	if _, err := f.s.putBytes(ctx, "vanort", "zh-Hans", []byte(doc("友好城市", "youhao", translation("en")))); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.s.Put(ctx, "vanort", "zh-Hans", []byte(doc("友好城市!", "youhao", translation("en")))); err != nil {
+	if _, err := f.s.putBytes(ctx, "vanort", "zh-Hans", []byte(doc("友好城市!", "youhao", translation("en")))); err != nil {
 		t.Fatal(err)
 	}
 	want := []string{

@@ -89,10 +89,10 @@ func TestDirectorySymlinks(t *testing.T) {
 
 	// Writes into the linked folders go nowhere.
 	for _, id := range []string{"linked", "later"} {
-		if _, err := f.s.Put(ctx, id, "en", []byte(doc("Written", "written-"+id, ""))); !errors.Is(err, ErrUnavailable) {
+		if _, err := f.s.putBytes(ctx, id, "en", []byte(doc("Written", "written-"+id, ""))); !errors.Is(err, ErrUnavailable) {
 			t.Errorf("Put %s/en = %v, want ErrUnavailable", id, err)
 		}
-		if _, err := f.s.Put(ctx, id, "sv", []byte(doc("Skriven", "skriven-"+id, ""))); err == nil {
+		if _, err := f.s.putBytes(ctx, id, "sv", []byte(doc("Skriven", "skriven-"+id, ""))); err == nil {
 			t.Errorf("Put %s/sv succeeded", id)
 		}
 		if err := f.s.Delete(ctx, id, "sv"); err == nil {
@@ -117,7 +117,7 @@ func TestDirectorySymlinks(t *testing.T) {
 	g := &fixture{dir: dir2, j: newJournal(t), rec: &recorder{}}
 	g.s = g.open(t)
 	assertConfined(t, g.s)
-	if _, err := g.s.Put(ctx, "ny", "sv", []byte(doc("Ny", "ny", ""))); !errors.Is(err, ErrUnavailable) {
+	if _, err := g.s.putBytes(ctx, "ny", "sv", []byte(doc("Ny", "ny", ""))); !errors.Is(err, ErrUnavailable) {
 		t.Errorf("Put through a linked articles folder = %v, want ErrUnavailable", err)
 	}
 	if _, err := os.Stat(filepath.Join(arts, "ny")); err == nil {

@@ -70,28 +70,49 @@ func checkName(id, lang string) []article.Problem {
 	return ps
 }
 
-// Put stores the version of article id in lang whose canonical file is
+// Validate returns what the content format's rules for one version alone
+// find wrong with v (the problems load.ParseVersion reports of its
+// canonical file), each with its Key set to the front-matter key
+// concerned ("" for the version as a whole). v.ID and v.Lang name the
+// file; they must be valid names (a caller with bad ones passes
+// stand-ins, to learn of the other problems too). The rules that need the
+// other versions (slug clashes, translations, tags of site.yaml) are
+// Put's.
+func Validate(v *article.Version) []article.Problem {
+	_, problems := load.ParseVersion(versionPath(v.ID, v.Lang), load.Format(v), load.NewRenderer())
+	return problems
+}
+
+// Put stores v, the version of article v.ID in v.Lang, as its canonical
 // file (as load.Format writes it), under the loader's rules: the file must
 // pass load.ParseVersion, and article.Build over the served versions with
 // this one in place must find no problem in it and none it causes in other
 // files; otherwise Put returns a *ValidationError and changes nothing.
+// Only v's front matter and Body (its Markdown) are read: Put renders
+// the HTML and text itself.
 //
 // Before Put returns, the file is durably on disk, and the Library, the
-// index, the journal and OnChange all have the new version. A file
+// index, the journal and OnChange all have the new version. A version
 // identical to the stored one changes nothing and reports Changed false.
 // Disk failures are ErrNoSpace or ErrUnavailable; the embedded corpus is
 // ErrReadOnly.
-func (s *Store) Put(ctx context.Context, id, lang string, file []byte) (Result, error) {
-	return s.PutIf(ctx, id, lang, file, nil)
+func (s *Store) Put(ctx context.Context, v *article.Version) (Result, error) {
+	return s.PutIf(ctx, v, nil)
 }
 
 // PutIf is Put with a precondition: check, when not nil, runs under the
-// write lock with the version of article id in lang stored now (a draft
-// too; nil when there is none), before anything is parsed or written. An
+// write lock with the version of article v.ID in v.Lang stored now (a
+// draft too; nil when there is none), before anything is written. An
 // error from check is returned unchanged and nothing is written, so that
 // a conditional write (If-Match, If-None-Match) is decided atomically with
 // the write.
-func (s *Store) PutIf(ctx context.Context, id, lang string, file []byte, check func(cur *article.Version) error) (Result, error) {
+func (s *Store) PutIf(ctx context.Context, v *article.Version, check func(cur *article.Version) error) (Result, error) {
+	return s.putFile(ctx, v.ID, v.Lang, load.Format(v), check)
+}
+
+// putFile is PutIf of the file's bytes, which it parses as the loader
+// does: the write of Put, and of tests of files no version formats to.
+func (s *Store) putFile(ctx context.Context, id, lang string, file []byte, check func(cur *article.Version) error) (Result, error) {
 	if s.ReadOnly() {
 		return Result{}, ErrReadOnly
 	}

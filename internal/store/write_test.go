@@ -15,6 +15,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/amal-kommun/tolk/content"
+	"github.com/amal-kommun/tolk/internal/article"
 	"github.com/amal-kommun/tolk/internal/load"
 )
 
@@ -23,7 +24,7 @@ func TestPutReadYourWrites(t *testing.T) {
 	ctx := context.Background()
 	file := doc("Badhuset öppnar", "badhuset-oppnar", "")
 
-	res, err := f.s.Put(ctx, "badhus", "sv", []byte(file))
+	res, err := f.s.putBytes(ctx, "badhus", "sv", []byte(file))
 	if err != nil {
 		t.Fatalf("Put: %v", err)
 	}
@@ -50,7 +51,7 @@ func TestPutReadYourWrites(t *testing.T) {
 
 	// The same bytes again change nothing.
 	entries, events, gens := f.j.len(), f.rec.numEvents(), f.rec.gens
-	res, err = f.s.Put(ctx, "badhus", "sv", []byte(file))
+	res, err = f.s.putBytes(ctx, "badhus", "sv", []byte(file))
 	if err != nil {
 		t.Fatalf("identical Put: %v", err)
 	}
@@ -62,7 +63,7 @@ func TestPutReadYourWrites(t *testing.T) {
 	}
 
 	// Replacing changes the title everywhere.
-	res, err = f.s.Put(ctx, "badhus", "sv", []byte(doc("Simhallen öppnar", "badhuset-oppnar", "")))
+	res, err = f.s.putBytes(ctx, "badhus", "sv", []byte(doc("Simhallen öppnar", "badhuset-oppnar", "")))
 	if err != nil || res.Created || !res.Changed {
 		t.Fatalf("replacing Put = %+v, %v", res, err)
 	}
@@ -126,7 +127,7 @@ func TestPutJournalAndWebhooks(t *testing.T) {
 	for _, st := range steps {
 		t.Run(st.name, func(t *testing.T) {
 			entries, events := f.j.len(), f.rec.numEvents()
-			if _, err := f.s.Put(ctx, st.id, st.lang, []byte(st.file)); err != nil {
+			if _, err := f.s.putBytes(ctx, st.id, st.lang, []byte(st.file)); err != nil {
 				t.Fatalf("Put: %v", err)
 			}
 			if diff := cmp.Diff(st.wantJournal, f.j.since(entries)); diff != "" {
@@ -168,7 +169,7 @@ func TestPutValidation(t *testing.T) {
 	before, entries := versionsOf(f.s.Library()), f.j.len()
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := f.s.Put(context.Background(), tt.id, tt.lang, []byte(tt.file))
+			_, err := f.s.putBytes(context.Background(), tt.id, tt.lang, []byte(tt.file))
 			var ve *ValidationError
 			if !errors.As(err, &ve) {
 				t.Fatalf("Put: %v, want a *ValidationError", err)
@@ -268,7 +269,7 @@ func TestReadOnly(t *testing.T) {
 	if diff := cmp.Diff([]string{"skola/sv Skolan"}, versionsOf(s.Library())); diff != "" {
 		t.Errorf("Library (-want +got):\n%s", diff)
 	}
-	if _, err := s.Put(context.Background(), "skola", "en", []byte(doc("School", "school", translation("sv")))); !errors.Is(err, ErrReadOnly) {
+	if _, err := s.putBytes(context.Background(), "skola", "en", []byte(doc("School", "school", translation("sv")))); !errors.Is(err, ErrReadOnly) {
 		t.Errorf("Put = %v, want ErrReadOnly", err)
 	}
 	if err := s.Delete(context.Background(), "skola", "sv"); !errors.Is(err, ErrReadOnly) {
@@ -365,7 +366,7 @@ func TestWriteFailures(t *testing.T) {
 				{"ny", "sv", doc("Ny", "ny", "")},                           // create with a folder
 				{"skola", "en", doc("School", "school", translation("sv"))}, // create in a folder
 			} {
-				if _, err := f.s.Put(context.Background(), w.id, w.lang, []byte(w.file)); !errors.Is(err, tt.want) {
+				if _, err := f.s.putBytes(context.Background(), w.id, w.lang, []byte(w.file)); !errors.Is(err, tt.want) {
 					t.Errorf("Put %s/%s = %v, want %v", w.id, w.lang, err, tt.want)
 				}
 			}
@@ -402,10 +403,10 @@ func TestReadOnlyDirectory(t *testing.T) {
 		}
 		t.Cleanup(func() { os.Chmod(d, 0o755) })
 	}
-	if _, err := f.s.Put(context.Background(), "skola", "sv", []byte(doc("Skolan i Åmål", "skolan", ""))); !errors.Is(err, ErrUnavailable) {
+	if _, err := f.s.putBytes(context.Background(), "skola", "sv", []byte(doc("Skolan i Åmål", "skolan", ""))); !errors.Is(err, ErrUnavailable) {
 		t.Errorf("Put = %v, want ErrUnavailable", err)
 	}
-	if _, err := f.s.Put(context.Background(), "ny", "sv", []byte(doc("Ny", "ny", ""))); !errors.Is(err, ErrUnavailable) {
+	if _, err := f.s.putBytes(context.Background(), "ny", "sv", []byte(doc("Ny", "ny", ""))); !errors.Is(err, ErrUnavailable) {
 		t.Errorf("Put in a new folder = %v, want ErrUnavailable", err)
 	}
 	if err := f.s.Delete(context.Background(), "skola", "sv"); !errors.Is(err, ErrUnavailable) {
@@ -463,7 +464,7 @@ func TestPutClashReportedElsewhere(t *testing.T) {
 	f := newFixture(t, files)
 	// sv comes before en in the site's order, so Build calls the existing
 	// English original the second one.
-	_, err := f.s.Put(context.Background(), "engelsk", "sv", []byte(doc("Svenska", "svenska", "")))
+	_, err := f.s.putBytes(context.Background(), "engelsk", "sv", []byte(doc("Svenska", "svenska", "")))
 	var ve *ValidationError
 	if !errors.As(err, &ve) {
 		t.Fatalf("Put = %v, want a ValidationError", err)
@@ -491,7 +492,7 @@ func TestPutRewritesFileRemovedOnDisk(t *testing.T) {
 	if err := os.Remove(p); err != nil {
 		t.Fatal(err)
 	}
-	res, err := f.s.Put(context.Background(), "skola", "sv", data)
+	res, err := f.s.putBytes(context.Background(), "skola", "sv", data)
 	if err != nil || !res.Changed {
 		t.Fatalf("Put = %+v, %v; want a change", res, err)
 	}
@@ -508,7 +509,7 @@ func TestPutSurvivesIndexFailure(t *testing.T) {
 	if err := f.s.Index().Close(); err != nil { // every update now fails
 		t.Fatal(err)
 	}
-	if _, err := f.s.Put(context.Background(), "ny", "sv", []byte(doc("Ny", "ny", ""))); err != nil {
+	if _, err := f.s.putBytes(context.Background(), "ny", "sv", []byte(doc("Ny", "ny", ""))); err != nil {
 		t.Fatalf("Put with a failing index: %v", err)
 	}
 	if titleOf(f.s, "ny", "sv") != "Ny" {
@@ -542,5 +543,34 @@ func TestEmbeddedMatchesLoad(t *testing.T) {
 	}
 	if diff := cmp.Diff(problems, s.Problems()); diff != "" {
 		t.Errorf("problems (-load +store):\n%s", diff)
+	}
+}
+
+// TestPutVersion writes a parsed version, as the write API does: the file
+// on disk is its canonical form, the served version has the HTML Put
+// rendered, and Validate reports a rule of one version alone by its key.
+func TestPutVersion(t *testing.T) {
+	f := newFixture(t, baseTree())
+	v := &article.Version{ID: "badhus", Lang: "sv", Title: "Badhuset öppnar", Slug: "badhuset-oppnar",
+		Published: article.Date{Raw: "2020-01-03"}, Body: "Det *nya* badhuset.\n"}
+	if ps := Validate(v); len(ps) != 0 {
+		t.Fatalf("Validate = %v, want none", ps)
+	}
+	res, err := f.s.Put(context.Background(), v)
+	if err != nil || !res.Created || !res.Changed {
+		t.Fatalf("Put = %+v, %v; want created", res, err)
+	}
+	data, err := os.ReadFile(filepath.Join(f.dir, "articles", "badhus", "sv.md"))
+	if err != nil || string(data) != string(load.Format(v)) {
+		t.Errorf("file on disk = %q, %v; want load.Format of the version", data, err)
+	}
+	if got := f.s.Library().Version("badhus", "sv"); got == nil || !strings.Contains(got.HTML, "<em>nya</em>") {
+		t.Errorf("served version = %+v, want the rendered body", got)
+	}
+	bad := *v
+	bad.Slug = "Inte_En_Slug"
+	ps := Validate(&bad)
+	if len(ps) != 1 || ps[0].Key != "slug" {
+		t.Errorf("Validate of a bad slug = %v, want one problem at slug", ps)
 	}
 }

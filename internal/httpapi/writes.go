@@ -186,9 +186,6 @@ func decodeVersion(site *article.Site, id, lang string, body []byte) (*article.V
 	standIn.ID, standIn.Lang = pathID, pathLang
 	for _, p := range store.Validate(&standIn) {
 		fe := FieldError{Pointer: pointerOf(p.Key), Detail: p.Message}
-		if p.Key == "translated_from" && strings.Contains(p.Message, "source_updated") {
-			continue // reported at /source_updated above
-		}
 		if typed[fe.Pointer] || slices.Contains(errs, fe) {
 			continue
 		}

@@ -179,6 +179,25 @@ func TestWriteValidationListsEveryProblem(t *testing.T) {
 	}
 }
 
+// TestWriteMissingSourceUpdatedOnce writes a translation without
+// source_updated: the one problem is reported once, at /source_updated,
+// whichever of the API's checks and the content format's finds it.
+func TestWriteMissingSourceUpdatedOnce(t *testing.T) {
+	a, _, _ := newWriteAPI(t, Options{AdminToken: token})
+	r := a.put("/v1/articles/x/en", `{"title": "Ok", "slug": "ok-x", "published": "2024-01-01", "translated_from": "sv"}`)
+	p := decode[Problem](t, r)
+	if r.Code != 422 {
+		t.Fatalf("%d %s", r.Code, r.body)
+	}
+	var at []string
+	for _, e := range p.Errors {
+		at = append(at, e.Pointer)
+	}
+	if len(at) != 1 || at[0] != "/source_updated" {
+		t.Errorf("errors at %v, want one at /source_updated; errors %+v", at, p.Errors)
+	}
+}
+
 func TestWriteReadYourWrites(t *testing.T) {
 	a, _, dir := newWriteAPI(t, Options{AdminToken: token})
 	r := a.put("/v1/articles/vanort-de-pere/sv", newArticle)

@@ -224,7 +224,16 @@ func TestMissingContentDirIs503(t *testing.T) {
 	if err := os.RemoveAll(dir); err != nil {
 		t.Fatal(err)
 	}
-	st.Reload(context.Background()) // the next scan, as the watcher would run it
+	// The watcher sees the directory go and holds the last good content.
+	ctx, stop := context.WithCancel(context.Background())
+	watched := make(chan struct{})
+	go func() { defer close(watched); st.Watch(ctx) }()
+	defer func() { stop(); <-watched }()
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		if r := a.get("/readyz"); strings.Contains(string(r.body), `"degraded"`) {
+			break
+		}
+	}
 	r := a.put("/v1/articles/vanort-de-pere/sv", newArticle)
 	if r.Code != 503 && r.Code != 507 {
 		t.Errorf("PUT without a content directory: %d %s", r.Code, r.body)

@@ -150,7 +150,7 @@ func BenchmarkReloadNoChange(b *testing.B) {
 	ctx := context.Background()
 	gen := s.cur.Load()
 	for b.Loop() {
-		if err := s.Reload(ctx); err != nil {
+		if err := s.reload(ctx, dirty{all: true}); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -170,7 +170,7 @@ func BenchmarkReloadOneChange(b *testing.B) {
 		b.StopTimer()
 		writeTree(b, s.dir, map[string]string{"articles/artikel-9/en.md": doc(fmt.Sprintf("Article %d", i), "artikel-9-en", translation("sv"))})
 		b.StartTimer()
-		if err := s.Reload(ctx); err != nil {
+		if err := s.reload(ctx, dirty{all: true}); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -58,7 +58,7 @@ func TestMassDeleteHeld(t *testing.T) {
 			n, events := f.j.len(), f.rec.numEvents()
 			before := versionsOf(f.s.Library())
 			tc.break_(t, f)
-			f.s.Reload(ctx) // an error for a missing directory
+			f.s.reload(ctx, dirty{all: true}) // an error for a missing directory
 			if got := versionsOf(f.s.Library()); strings.Join(got, ",") != strings.Join(before, ",") {
 				t.Errorf("served %v, want the last good %v", got, before)
 			}
@@ -80,7 +80,7 @@ func TestMassDeleteHeld(t *testing.T) {
 			}
 
 			tc.restore(t, f)
-			if err := f.s.Reload(ctx); err != nil {
+			if err := f.s.reload(ctx, dirty{all: true}); err != nil {
 				t.Fatal(err)
 			}
 			if msg := heldProblem(f.s); msg != "" {
@@ -104,14 +104,14 @@ func TestMassDeleteShare(t *testing.T) {
 	if err := os.Remove(filepath.Join(f.dir, "articles/skola/sv.md")); err != nil {
 		t.Fatal(err)
 	}
-	if err := f.s.Reload(ctx); err != nil {
+	if err := f.s.reload(ctx, dirty{all: true}); err != nil {
 		t.Fatal(err)
 	}
 	if f.s.Library().Version("skola", "sv") != nil || heldProblem(f.s) != "" {
 		t.Fatalf("deleting one version of four was held: %v", f.s.Problems())
 	}
 	os.RemoveAll(filepath.Join(f.dir, "articles"))
-	f.s.Reload(ctx)
+	f.s.reload(ctx, dirty{all: true})
 	if f.s.Library().Version("vanort", "sv") == nil {
 		t.Fatal("the whole corpus was deleted by one re-scan")
 	}
@@ -130,7 +130,7 @@ func TestMassDeleteShare(t *testing.T) {
 	defer s.Close()
 	os.RemoveAll(filepath.Join(g.dir, "articles"))
 	os.Mkdir(filepath.Join(g.dir, "articles"), 0o755)
-	if err := s.Reload(ctx); err != nil {
+	if err := s.reload(ctx, dirty{all: true}); err != nil {
 		t.Fatal(err)
 	}
 	if n := len(s.Library().All()); n != 0 {

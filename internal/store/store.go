@@ -106,8 +106,8 @@ type Options struct {
 	// by Open, and then for every change, before Put or Delete returns.
 	// problems lists everything wrong with the tree, sorted by path and
 	// line; it is empty when the tree is clean. Calls never overlap; they
-	// run with the Store's lock held, so OnChange must not call Put,
-	// Delete or Reload.
+	// run with the Store's lock held, so OnChange must not call Put or
+	// Delete.
 	OnChange func(lib *article.Library, ix *index.Index, problems []article.Problem)
 	// OnOpen, when set, is called by Open with the Store just before the
 	// first OnChange, so that whoever serves writes has the Store before

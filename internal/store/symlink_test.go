@@ -82,7 +82,7 @@ func TestDirectorySymlinks(t *testing.T) {
 		t.Fatal(err)
 	}
 	assertConfined(t, f.s)
-	if err := f.s.Reload(ctx); err != nil {
+	if err := f.s.reload(ctx, dirty{all: true}); err != nil {
 		t.Fatal(err)
 	}
 	assertConfined(t, f.s)

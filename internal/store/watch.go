@@ -27,18 +27,12 @@ const (
 	retryDelay = time.Second
 )
 
-// Reload re-scans the whole content directory now and publishes a new
-// generation if anything changed: changed files are re-read and
-// re-validated, others are not even read. A file that is now broken is
-// reported and its last good version stays served; a broken site.yaml
-// keeps the last good site. The error is for a tree that cannot be read
-// (the generation served stays as it was) or a canceled ctx.
-func (s *Store) Reload(ctx context.Context) error {
-	return s.reload(ctx, dirty{all: true})
-}
-
 // reload re-scans what d names and publishes a new generation if anything
-// changed.
+// changed: changed files are re-read and re-validated, others are not even
+// read. A file that is now broken is reported and its last good version
+// stays served; a broken site.yaml keeps the last good site. The error is
+// for a tree that cannot be read (the generation served stays as it was)
+// or a canceled ctx.
 func (s *Store) reload(ctx context.Context, d dirty) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()

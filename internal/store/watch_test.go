@@ -310,7 +310,7 @@ func TestReloadRacyFile(t *testing.T) {
 	if err := os.Chtimes(p, st.ModTime(), st.ModTime()); err != nil {
 		t.Fatal(err)
 	}
-	if err := f.s.Reload(context.Background()); err != nil {
+	if err := f.s.reload(context.Background(), dirty{all: true}); err != nil {
 		t.Fatal(err)
 	}
 	if v := f.s.Library().Version("skola", "sv"); v == nil || v.Slug != "skolon" {
@@ -337,7 +337,7 @@ func TestScanMatchesLoad(t *testing.T) {
 	if err := os.Symlink(filepath.Join(f.dir, "articles/skola/sv.md"), filepath.Join(f.dir, "articles/vanort/link.md")); err != nil {
 		t.Fatal(err)
 	}
-	if err := f.s.Reload(context.Background()); err != nil {
+	if err := f.s.reload(context.Background(), dirty{all: true}); err != nil {
 		t.Fatal(err)
 	}
 	lib, problems, err := load.Load(context.Background(), os.DirFS(f.dir))

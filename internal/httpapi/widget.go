@@ -29,7 +29,12 @@ func (s *Server) demoPage(c *gin.Context) error {
 		return err
 	}
 	p := parseParams(c.Request.URL.RawQuery)
-	page := widget.Page{Lang: "sv"}
+	site := cur.lib.Site()
+	page := widget.Page{Lang: site.DefaultLanguage}
+	for _, tag := range site.Served() {
+		name, _ := langs.Names(tag)
+		page.Langs = append(page.Langs, widget.Language{Tag: tag, Name: name, Dir: site.Dir(tag)})
+	}
 	if v, ok, _ := p.one("lang"); ok {
 		if lang, _, err := cur.neg.ParseParam(v); err == nil {
 			page.Lang = lang

@@ -8,6 +8,8 @@ import (
 	"html/template"
 	"io"
 	"strings"
+
+	"github.com/amal-kommun/tolk/internal/langs"
 )
 
 // Hit is one server-rendered result of the no-JavaScript page.
@@ -17,11 +19,26 @@ type Hit struct {
 	SnippetHTML string
 }
 
-// Page is what the demo page shows. A zero Page is the page without a search.
+// Language is one served language of the site, as /v1/languages lists it.
+type Language struct {
+	// Tag is the served tag, such as "zh-Hant".
+	Tag string
+	// Name is the language's name in itself ("svenska").
+	Name string
+	// Dir is "ltr" or "rtl".
+	Dir string
+}
+
+// Page is what the demo page shows. A Page with only Lang is the page
+// without a search.
 type Page struct {
-	// Lang is the page's language; it is mapped to sv, en, zh-Hans or
-	// zh-Hant (zh-TW and zh-HK to zh-Hant), and anything else to en.
+	// Lang is the page's language: a served tag the server negotiated. The
+	// page's own texts are in it when the widget has texts for it, else in
+	// English.
 	Lang string
+	// Langs are the site's served languages, each with its own search box.
+	// Without them the page has one search box, in Lang.
+	Langs []Language
 	// Query is the search the page answers (?q=); "" shows no results.
 	Query string
 	// Hits are the first results of Query in Lang.
@@ -45,14 +62,27 @@ var page = template.Must(template.New("page").Parse(pageHTML))
 // SnippetHTML (see sanitizeSnippet) and escapes every other field, so no
 // field of p can add markup. Render writes nothing when it fails.
 func Render(w io.Writer, p Page) error {
-	lang := pageLang(p.Lang)
-	v := pageView{Lang: lang, T: texts[lang]}
-	for _, tag := range langOrder {
-		d := demo{Tag: tag, Name: langNames[tag], T: texts[tag]}
-		if tag == lang {
+	lang := p.Lang
+	tl := textLang(lang)
+	v := pageView{Lang: tl, T: texts[tl]}
+	if tl != lang {
+		v.TextLang = tl
+	}
+	served := p.Langs
+	if len(served) == 0 {
+		name, _ := langs.Names(lang)
+		served = []Language{{Tag: lang, Name: name, Dir: langs.Direction(lang)}}
+	}
+	for _, l := range served {
+		dl := textLang(l.Tag)
+		d := demo{Tag: l.Tag, Name: l.Name, Dir: l.Dir, T: texts[dl]}
+		if dl != l.Tag {
+			d.TextLang = dl
+		}
+		if l.Tag == lang {
 			d.Query = p.Query
 			if p.Query != "" || p.Error != "" {
-				d.Results = results(lang, p)
+				d.Results = results(lang, served, p)
 			}
 		}
 		v.Demos = append(v.Demos, d)
@@ -70,18 +100,22 @@ func Render(w io.Writer, p Page) error {
 
 // pageView is the template's data.
 type pageView struct {
-	Lang  string
-	Title string // prefix of <title>
-	T     text
-	Demos []demo
+	// Lang is the language of T; TextLang is set to it when it is not
+	// the language of the results.
+	Lang, TextLang string
+	Title          string // prefix of <title>
+	T              text
+	Demos          []demo
 }
 
 // demo is the search box of one language.
 type demo struct {
-	Tag, Name string
-	T         text
-	Query     string
-	Results   *resultsView
+	Tag, Name, Dir string
+	// TextLang is the language of T when it is not Tag's.
+	TextLang string
+	T        text
+	Query    string
+	Results  *resultsView
 }
 
 type resultsView struct {
@@ -96,8 +130,8 @@ type hitView struct {
 	Snippet    template.HTML
 }
 
-func results(lang string, p Page) *resultsView {
-	t := texts[lang]
+func results(lang string, served []Language, p Page) *resultsView {
+	t := texts[textLang(lang)]
 	r := &resultsView{Error: p.Error}
 	if p.Error == "" {
 		switch {
@@ -111,11 +145,13 @@ func results(lang string, p Page) *resultsView {
 	}
 	for _, h := range p.Hits {
 		hv := hitView{Title: h.Title, URL: h.URL, Snippet: sanitizeSnippet(h.SnippetHTML)}
-		if h.Lang != "" && pageLang(h.Lang) != lang {
+		if h.Lang != "" && h.Lang != lang {
 			hv.Lang = h.Lang
-			hv.Badge = langNames[pageLang(h.Lang)]
-			if hv.Badge == "" {
-				hv.Badge = h.Lang
+			hv.Badge = h.Lang
+			for _, l := range served {
+				if l.Tag == h.Lang {
+					hv.Badge = l.Name
+				}
 			}
 		}
 		r.Hits = append(r.Hits, hv)

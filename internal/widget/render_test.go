@@ -16,24 +16,35 @@ import (
 )
 
 func TestRenderGolden(t *testing.T) {
+	// The served languages of the embedded corpus, named as /v1/languages
+	// names them.
+	served := []Language{{"sv", "svenska", "ltr"}, {"en", "English", "ltr"}, {"zh-Hans", "中文（简体）", "ltr"}, {"zh-Hant", "中文（繁體）", "ltr"}}
+	arabic := []Language{{"ar", "العربية", "rtl"}, {"en", "English", "ltr"}}
 	tests := []struct {
 		name string
 		page Page
 	}{
-		{"empty-sv", Page{Lang: "sv"}},
-		{"hits-sv", Page{Lang: "sv-SE", Query: "vänort", Total: 12, Hits: []Hit{
+		{"empty-sv", Page{Lang: "sv", Langs: served}},
+		{"hits-sv", Page{Lang: "sv", Langs: served, Query: "vänort", Total: 12, Hits: []Hit{
 			{Title: "Skolutbytet med vänorten De Pere", URL: "https://www.amal.se/sv/skolutbyte-med-de-pere", Lang: "sv",
 				SnippetHTML: "Åmål och De Pere i USA är <mark>vänorter</mark>. Samarbetet &amp; utbytet…"},
 			{Title: "The school exchange with our twin town De Pere", URL: "https://www.amal.se/en/school-exchange-with-de-pere", Lang: "en",
 				SnippetHTML: "…our <mark>twin town</mark> De Pere"},
 			{Title: "Utan adress", Lang: "sv", SnippetHTML: "ingen <mark>url</mark>"},
 		}}},
-		{"hostile-en", Page{Lang: "en", Query: `"><script>alert(1)</script>`, Total: 1, Hits: []Hit{
+		{"hostile-en", Page{Lang: "en", Langs: served, Query: `"><script>alert(1)</script>`, Total: 1, Hits: []Hit{
 			{Title: `<img src=x onerror=alert(1)> Vänort`, URL: "javascript:alert(1)", Lang: `en" onmouseover="alert(1)`,
 				SnippetHTML: `<script>alert(1)</script><mark onclick="alert(1)">x</mark><img src=x onerror=alert(1)><mark>ok</mark>`},
 		}}},
-		{"none-zh-Hans", Page{Lang: "zh-CN", Query: "不存在"}},
-		{"error-zh-Hant", Page{Lang: "zh-TW", Query: "國際", Error: "q must be between 1 and 200 characters"}},
+		{"none-zh-Hans", Page{Lang: "zh-Hans", Langs: served, Query: "不存在"}},
+		{"error-zh-Hant", Page{Lang: "zh-Hant", Langs: served, Query: "國際", Error: "q must be between 1 and 200 characters"}},
+		// A language the page has no texts for: English texts, marked so,
+		// in a right-to-left search box.
+		{"hits-ar", Page{Lang: "ar", Langs: arabic, Query: "مكتبة", Total: 1, Hits: []Hit{
+			{Title: "المكتبة العامة", URL: "https://www.example.org/ar/maktaba", Lang: "ar", SnippetHTML: "<mark>المكتبة</mark> مفتوحة"},
+		}}},
+		// Without Langs, one search box in Lang.
+		{"alone-fi", Page{Lang: "fi"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -178,16 +189,17 @@ func TestScriptSetsNoHTMLFromAPI(t *testing.T) {
 	}
 }
 
-func TestPageLang(t *testing.T) {
+func TestTextLang(t *testing.T) {
 	tests := []struct{ in, want string }{
-		{"sv", "sv"}, {"sv-FI", "sv"}, {"en", "en"}, {"en-GB", "en"}, {"", "en"}, {"de", "en"}, {"svx", "en"},
-		{"zh", "zh-Hans"}, {"zh-CN", "zh-Hans"}, {"zh-Hans-SG", "zh-Hans"},
-		{"zh-TW", "zh-Hant"}, {"zh-HK", "zh-Hant"}, {"zh-mo", "zh-Hant"}, {"zh-Hant", "zh-Hant"}, {"zh-Hant-TW", "zh-Hant"},
+		{"sv", "sv"}, {"en", "en"}, {"zh-Hans", "zh-Hans"}, {"zh-Hant", "zh-Hant"},
+		// A served language without texts of its own, and tags that are no
+		// served language (the server negotiates, so they never come).
+		{"ar", "en"}, {"fi", "en"}, {"sv-FI", "en"}, {"", "en"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
-			if got := pageLang(tt.in); got != tt.want {
-				t.Errorf("pageLang(%q) = %q, want %q", tt.in, got, tt.want)
+			if got := textLang(tt.in); got != tt.want {
+				t.Errorf("textLang(%q) = %q, want %q", tt.in, got, tt.want)
 			}
 		})
 	}

@@ -1,29 +1,12 @@
 package widget
 
-import (
-	"fmt"
-	"strings"
-)
+import "fmt"
 
-// langOrder is the order of the demo page's search boxes.
-var langOrder = []string{"sv", "en", "zh-Hans", "zh-Hant"}
-
-// langNames names each language in itself, as language menus do.
-var langNames = map[string]string{"sv": "Svenska", "en": "English", "zh-Hans": "简体中文", "zh-Hant": "繁體中文"}
-
-// pageLang maps a language tag to the one of langOrder that the page is
-// written in: zh-TW, zh-HK, zh-MO and zh-Hant-… to zh-Hant, other Chinese to
-// zh-Hans, sv-… to sv, and everything else to en.
-func pageLang(tag string) string {
-	t := strings.ToLower(strings.TrimSpace(tag))
-	prefix := func(p string) bool { return t == p || strings.HasPrefix(t, p+"-") }
-	switch {
-	case prefix("zh-hant"), prefix("zh-tw"), prefix("zh-hk"), prefix("zh-mo"):
-		return "zh-Hant"
-	case prefix("zh"):
-		return "zh-Hans"
-	case prefix("sv"):
-		return "sv"
+// textLang returns the language of the demo page's texts for the served
+// language lang: lang itself when the page has texts in it, else English.
+func textLang(lang string) string {
+	if _, ok := texts[lang]; ok {
+		return lang
 	}
 	return "en"
 }

@@ -4,7 +4,8 @@
  *   <tolk-search lang="sv" tag="education"><form action="https://tolk.example/">…</form></tolk-search>
  *
  * Attributes: api (the Tolk server; default: where this script was loaded from,
- * else this page's origin), lang (default: the page's language), tag (tag keys,
+ * else this page's origin), lang (default: the page's language; the server's
+ * /v1/languages names the languages, their names and directions), tag (tag keys,
  * separated by spaces or commas, that every hit must have), per-page (hits per
  * page, 1..50, default 10).
  * A light-DOM <form> child is the no-JavaScript fallback; the widget takes its
@@ -23,7 +24,8 @@
 	// The server that served this script, without the trailing slash.
 	const BASE = me && me.src ? new URL('.', me.src).href.slice(0, -1) : '';
 
-	const NAMES = { sv: 'Svenska', en: 'English', 'zh-Hans': '简体中文', 'zh-Hant': '繁體中文' };
+	// UI holds the widget's own texts, by served tag; a language without
+	// texts gets the English ones (marked with lang="en").
 	const UI = {
 		sv: {
 			s: 'Sök', ph: 'Sök på webbplatsen', sg: 'Förslag', r: 'Sökresultat', m: 'Fler resultat',
@@ -55,12 +57,28 @@
 		},
 	};
 
-	// norm maps a language tag to the served tag it means (zh-TW → zh-Hant),
-	// or to its lower case when Tolk serves no such language.
-	const norm = t => {
-		const l = String(t || '').trim().toLowerCase();
-		return /^zh-(hant|tw|hk|mo)(-|$)/.test(l) ? 'zh-Hant' : /^zh(-|$)/.test(l) ? 'zh-Hans'
-			: /^sv(-|$)/.test(l) ? 'sv' : /^en(-|$)/.test(l) ? 'en' : l;
+	// LANGS caches, per server, the promise of its /v1/languages as a Map
+	// from served tag to its entry ({tag, name, dir, derived_from, …}).
+	const LANGS = new Map();
+	const languages = api => {
+		if (!LANGS.has(api)) LANGS.set(api, fetch(new URL(api + '/v1/languages', location.href), { headers: { Accept: 'application/json' } })
+			.then(r => r.ok ? r.json() : {}).catch(() => ({}))
+			.then(j => new Map((j.languages || []).map(l => [l.tag, l]))));
+		return LANGS.get(api);
+	};
+
+	// likely is the language and script of a tag by CLDR's likely subtags
+	// (zh-TW: zh-Hant, sv-FI: sv-Latn), '' for a tag that does not parse.
+	const likely = t => {
+		try { const l = new Intl.Locale(t).maximize(); return l.language + '-' + l.script; } catch { return ''; }
+	};
+	// pick returns the tag of tags that tag names: the same tag, else the one
+	// with the same language and script; '' when there is none. It only maps
+	// the page's spelling of a tag onto the server's: the server decides
+	// (its answer's lang), and a lang it does not serve lets it negotiate.
+	const pick = (tag, tags) => {
+		const t = String(tag || '').trim().toLowerCase(), m = likely(tag);
+		return tags.find(k => k.toLowerCase() == t) || (m && tags.find(k => likely(k) == m)) || '';
 	};
 
 	// h builds an element; attributes whose value is null are left out, and
@@ -99,7 +117,6 @@
 		} catch { return ''; }
 	};
 
-	const badge = lang => h('span', { class: 'b', lang, part: 'badge' }, NAMES[norm(lang)] || lang);
 
 	const STYLE = `
 :host{display:block;font-family:var(--tolk-font,system-ui,-apple-system,"Segoe UI",Roboto,"Noto Sans","Noto Sans CJK SC",sans-serif);line-height:1.5;color:var(--tolk-fg,#1b1b1b);background:var(--tolk-bg,transparent);max-width:100%}
@@ -144,7 +161,10 @@ mark{background:var(--tolk-mark,#ffe58a);color:inherit;border-radius:.2em;paddin
 		connectedCallback() {
 			if (this.shadowRoot) return;
 			this.L = (this.closest('[lang]') || {}).lang || 'en';
-			const T = this.T = UI[norm(this.L)] || UI.en;
+			this.ls = new Map(); // the server's languages, once known
+			this.home = ''; // the served language of the widget, once known
+			this.ui = pick(this.L, Object.keys(UI)) || 'en'; // the language of the texts
+			const T = this.T = UI[this.ui];
 			this.ql = this.L; // the language searched; '' lets the server negotiate
 			this.per = Math.min(50, Math.max(1, parseInt(this.getAttribute('per-page'), 10) || 10));
 			this.base = (this.getAttribute('tag') || '').split(/[\s,]+/).filter(Boolean);
@@ -167,7 +187,15 @@ mark{background:var(--tolk-mark,#ffe58a);color:inherit;border-radius:.2em;paddin
 			this.fa = h('div', { part: 'facets' });
 			this.ol = h('ol', { 'aria-label': T.r, part: 'results' });
 			this.mo = h('button', { type: 'button', class: 'more', hidden: '', part: 'more' }, T.m);
-			this.attachShadow({ mode: 'open' }).append(h('style', null, STYLE), h('div', { lang: this.L }, f, this.st, this.fa, this.ol, this.mo));
+			this.f = f;
+			this.root = h('div', { lang: this.L, part: 'root' }, f, this.st, this.fa, this.ol, this.mo);
+			this.attachShadow({ mode: 'open' }).append(h('style', null, STYLE), this.root);
+			this.ready = languages(this.api).then(ls => {
+				this.ls = ls;
+				const home = pick(this.L, [...ls.keys()]);
+				if (home) this.settle(home);
+				else if (ls.size) this.ql = ''; // not served: the server negotiates
+			});
 
 			f.addEventListener('submit', e => {
 				e.preventDefault();
@@ -196,10 +224,46 @@ mark{background:var(--tolk-mark,#ffe58a);color:inherit;border-radius:.2em;paddin
 			const lf = this.querySelector('form input[name=q]');
 			if (lf) i.value = lf.value;
 			const p = new URLSearchParams(location.search), q = p.get('q'), ul = p.get('lang');
-			if (q && q.trim() && (!ul || norm(ul) == norm(this.L))) {
+			if (q && q.trim() && (!ul || ul.toLowerCase() == this.L.toLowerCase())) {
 				i.value = q;
 				this.search(q);
 			}
+		}
+
+		// settle makes lang the widget's served language: the root's lang and
+		// dir, the language searched, and the texts (English where the widget
+		// has none for lang).
+		settle(lang) {
+			this.home = this.ql = lang;
+			this.dir(lang);
+			this.ui = UI[lang] ? lang : 'en';
+			const T = this.T = UI[this.ui], other = this.ui != lang ? this.ui : null;
+			this.i.placeholder = T.ph;
+			this.l.setAttribute('aria-label', T.sg);
+			this.f.setAttribute('aria-label', T.s);
+			this.f.querySelector('label').textContent = this.f.querySelector('.box button').textContent = T.s;
+			this.ol.setAttribute('aria-label', T.r);
+			this.mo.textContent = T.m;
+			for (const e of [this.f, this.st, this.fa, this.mo]) other ? e.setAttribute('lang', other) : e.removeAttribute('lang');
+			try { this.fmt = new Intl.NumberFormat(lang); } catch { /* keep the page's */ }
+		}
+
+		// dir sets the root's lang and dir to those of the served language lang.
+		dir(lang) {
+			const l = this.ls.get(lang);
+			this.root.lang = lang;
+			this.root.dir = l && l.dir == 'rtl' ? 'rtl' : 'ltr';
+		}
+
+		badge(lang) {
+			const l = this.ls.get(lang);
+			return h('span', { class: 'b', lang, part: 'badge' }, l && l.name || lang);
+		}
+
+		// src is the stored language whose articles lang serves.
+		src(lang) {
+			const l = this.ls.get(lang);
+			return l && l.derived_from || lang;
 		}
 
 		disconnectedCallback() {
@@ -241,6 +305,7 @@ mark{background:var(--tolk-mark,#ffe58a);color:inherit;border-radius:.2em;paddin
 		async suggest() {
 			const q = this.i.value.trim();
 			if (!q) return this.show([]);
+			await this.ready;
 			try {
 				const j = await this.get('s', 'suggest', [['q', q], ['lang', this.ql]]);
 				this.show(j.suggestions || []);
@@ -256,7 +321,7 @@ mark{background:var(--tolk-mark,#ffe58a);color:inherit;border-radius:.2em;paddin
 			this.l.replaceChildren(...list.map((s, n) => h('li', {
 				id: 'o' + n, role: 'option', 'aria-selected': 'false', part: 'option',
 				lang: this.other(s.lang) ? s.lang : null,
-			}, s.title, this.other(s.lang) ? badge(s.lang) : null)));
+			}, s.title, this.other(s.lang) ? this.badge(s.lang) : null)));
 			this.open(list.length > 0 && this.shadowRoot.activeElement == this.i);
 		}
 
@@ -332,19 +397,23 @@ mark{background:var(--tolk-mark,#ffe58a);color:inherit;border-radius:.2em;paddin
 
 		say(text) { this.st.textContent = text; }
 
-		other(lang) { return !!lang && norm(lang) != norm(this.L); }
+		// other reports whether lang is not the widget's own language.
+		other(lang) { return !!lang && lang != (this.home || this.L); }
 
-		// search shows page of the hits for q in lang, appending to the hits
-		// shown when page > 1.
-		async search(q, page = 1, lang = this.ql) {
+		// search shows page of the hits for q in lang (by default the
+		// widget's own), appending to the hits shown when page > 1.
+		async search(q, page = 1, lang) {
 			q = String(q || '').trim();
 			if (!q) return;
 			clearTimeout(this.tm);
 			if (this.ctl.s) this.ctl.s.abort();
 			this.open(false);
-			const T = this.T, params = [['q', q], ['lang', lang], ['page', page], ['per_page', this.per]];
-			for (const t of [...this.base, ...this.tags]) params.push(['tag', t]);
 			this.ol.setAttribute('aria-busy', 'true');
+			await this.ready;
+			const own = lang == null;
+			if (own) lang = this.ql;
+			const params = [['q', q], ['lang', lang], ['page', page], ['per_page', this.per]];
+			for (const t of [...this.base, ...this.tags]) params.push(['tag', t]);
 			let j;
 			try {
 				j = await this.get('r', 'search', params);
@@ -352,11 +421,14 @@ mark{background:var(--tolk-mark,#ffe58a);color:inherit;border-radius:.2em;paddin
 				if (e.name == 'AbortError') return;
 				this.ol.removeAttribute('aria-busy');
 				if (page == 1) this.ol.replaceChildren(), this.fa.replaceChildren(), this.mo.hidden = true;
-				return this.say(`${T.e}: ${e.message}`);
+				return this.say(`${this.T.e}: ${e.message}`);
 			}
 			this.ol.removeAttribute('aria-busy');
 			this.q = q;
 			this.sl = j.lang || lang;
+			if (own && !this.home && j.lang) this.settle(j.lang); // the server chose for the widget
+			else this.dir(this.sl);
+			const T = this.T;
 			this.pg = page;
 			const items = (j.hits || []).map(x => this.hit(x));
 			if (page == 1) this.ol.replaceChildren(...items);
@@ -371,7 +443,7 @@ mark{background:var(--tolk-mark,#ffe58a);color:inherit;border-radius:.2em;paddin
 		hit(x) {
 			const u = safeURL(x.url), other = this.other(x.lang);
 			return h('li', { class: 'hit', lang: other ? x.lang : null, part: 'hit' },
-				h('div', { class: 't' }, u ? h('a', { href: u, part: 'link' }, x.title) : x.title, other ? badge(x.lang) : null),
+				h('div', { class: 't' }, u ? h('a', { href: u, part: 'link' }, x.title) : x.title, other ? this.badge(x.lang) : null),
 				x.snippet_html ? marked(h('p', { part: 'snippet' }), x.snippet_html) : h('p', { part: 'snippet' }, x.summary || ''));
 		}
 
@@ -379,10 +451,10 @@ mark{background:var(--tolk-mark,#ffe58a);color:inherit;border-radius:.2em;paddin
 		facets(j) {
 			const T = this.T, fc = j.facets || {};
 			const tags = (fc.tags || []).filter(t => !this.base.includes(t.key));
-			// Other languages with hits; not the other Chinese script, whose
-			// articles are these same ones (zh-Hant is derived from zh-Hans).
-			const cur = norm(j.lang), langs = (fc.lang || []).filter(x => x.count && NAMES[x.key] && norm(x.key) != cur
-				&& !(norm(x.key).startsWith('zh-') && cur.startsWith('zh-')));
+			// Other served languages with hits; not one derived from the same
+			// stored language, whose articles are these same ones (zh-Hant is
+			// derived from zh-Hans).
+			const cur = this.src(j.lang), langs = (fc.lang || []).filter(x => x.count && this.ls.has(x.key) && this.src(x.key) != cur);
 			const chip = (key, label, count, pressed, lang, fn) => {
 				const b = h('button', { type: 'button', class: 'c', 'aria-pressed': pressed, 'data-k': key },
 					h('span', { lang }, label), ` (${this.fmt.format(count)})`);
@@ -396,11 +468,11 @@ mark{background:var(--tolk-mark,#ffe58a);color:inherit;border-radius:.2em;paddin
 			const group = (id, label, chips) => chips.length
 				? h('div', { role: 'group', 'aria-labelledby': id, class: 'g' }, h('span', { id }, label), ...chips) : null;
 			this.fa.replaceChildren(...[
-				group('ft', T.t, tags.map(t => chip('t:' + t.key, t.label, t.count, String(this.tags.has(t.key)), null, () => {
+				group('ft', T.t, tags.map(t => chip('t:' + t.key, t.label, t.count, String(this.tags.has(t.key)), this.ui != j.lang ? j.lang : null, () => {
 					this.tags.has(t.key) ? this.tags.delete(t.key) : this.tags.add(t.key);
 					return this.search(this.q, 1, this.sl);
 				}))),
-				group('fl', T.o, langs.map(x => chip('l:' + x.key, NAMES[x.key], x.count, null, x.key, () => this.search(this.q, 1, x.key)))),
+				group('fl', T.o, langs.map(x => chip('l:' + x.key, this.ls.get(x.key).name, x.count, null, x.key, () => this.search(this.q, 1, x.key)))),
 			].filter(Boolean));
 		}
 

@@ -13,6 +13,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -803,4 +804,85 @@ func shot(t *testing.T, tb *tab, name string, a chromedp.Action[[]byte]) {
 		t.Fatal(err)
 	}
 	t.Logf("screenshot: %s", path)
+}
+
+// TestBrowserArabic serves the Arabic test tree of internal/load (ar and
+// en, added through site.yaml and articles alone) and searches it from a
+// page in Arabic: the widget is right-to-left, finds the article, marks
+// its texts it has no Arabic for as English, and axe-core finds nothing.
+func TestBrowserArabic(t *testing.T) {
+	exe := findBrowser(t)
+	axe := findAxe(t)
+	var (
+		tk  *httptest.Server
+		err error
+		wg  sync.WaitGroup
+	)
+	wg.Go(func() { tk, err = startTolk(t, os.DirFS(filepath.Join("..", "load", "testdata", "sites", "ar"))) })
+	browser := startBrowser(t, exe)
+	tb := openTab(t, browser).use(t)
+	wg.Wait()
+	if err != nil {
+		t.Fatal(err)
+	}
+	host := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		fmt.Fprintf(w, `<!DOCTYPE html><html lang="ar" dir="rtl"><head><meta charset="utf-8"><title>البحث</title>
+<script src="%s/widget.js" defer></script></head>
+<body><main><h1>البحث في الموقع</h1><tolk-search></tolk-search></main></body></html>`, tk.URL)
+	}))
+	defer host.Close()
+	tb.navigate(host.URL + "/")
+
+	const sel, q = "tolk-search", "المكتبة"
+	tb.waitFor("the widget", in(sel, `return r.querySelector("input") != null`))
+	tb.typeInto(sel, q)
+	tb.keys(kb.Enter)
+	tb.waitFor("results for "+q, in(sel, `return `+resultsShown))
+	type view struct {
+		Lang, Dir, TextLang string
+		Titles              []string
+		Marks               []string
+	}
+	got := eval[view](tb, in(sel, `const root = r.querySelector("[part=root]");
+		return {lang: root.lang, dir: root.dir, textLang: r.querySelector("form").lang,
+			titles: [...r.querySelectorAll("li.hit .t")].map(e => e.firstChild.textContent),
+			marks: [...r.querySelectorAll("li.hit mark")].map(e => e.textContent)}`))
+	if got.Lang != "ar" || got.Dir != "rtl" {
+		t.Errorf("widget root lang=%q dir=%q, want ar rtl", got.Lang, got.Dir)
+	}
+	if st := eval[[2]string](tb, in(sel, `const s = r.querySelector("[role=status]"); return [s.lang, getComputedStyle(s).direction]`)); st != [2]string{"en", "ltr"} {
+		t.Errorf("the English status has lang, direction %q, want en ltr (its words would be reordered)", st)
+	}
+	if got.TextLang != "en" {
+		t.Errorf("the form's texts have lang=%q, want en (the widget has no Arabic texts)", got.TextLang)
+	}
+	if !slices.ContainsFunc(got.Titles, func(s string) bool { return strings.Contains(s, "المكتبة العامة") }) {
+		t.Errorf("titles = %q, want the public library's article", got.Titles)
+	}
+	if len(got.Marks) == 0 {
+		t.Error("no <mark> in the snippets")
+	}
+	// The root's direction is the computed one, not only an attribute.
+	if d := eval[string](tb, in(sel, `return getComputedStyle(r.querySelector("ol")).direction`)); d != "rtl" {
+		t.Errorf("the results' computed direction = %q, want rtl", d)
+	}
+	shot(t, tb, "widget-ar.png", chromedp.Screenshot(chromedp.CSS(sel)))
+
+	tb.do(chromedp.Evaluate[chromedp.Void](string(axe) + ";0"))
+	type violation struct {
+		ID, Impact, Help string
+		Nodes            []struct {
+			Target         any
+			FailureSummary string
+		}
+	}
+	vs := eval[[]violation](tb, `axe.run(document, {resultTypes: ["violations"]}).then(r => r.violations)`)
+	for _, v := range vs {
+		var b strings.Builder
+		for _, n := range v.Nodes {
+			fmt.Fprintf(&b, "\n    %v: %s", n.Target, strings.ReplaceAll(n.FailureSummary, "\n", " "))
+		}
+		t.Errorf("axe %s (%s): %s%s", v.ID, v.Impact, v.Help, b.String())
+	}
 }

@@ -245,6 +245,11 @@ mark{background:var(--tolk-mark,#ffe58a);color:inherit;border-radius:.2em;paddin
 			this.ol.setAttribute('aria-label', T.r);
 			this.mo.textContent = T.m;
 			for (const e of [this.f, this.st, this.fa, this.mo]) other ? e.setAttribute('lang', other) : e.removeAttribute('lang');
+			// A sentence in a left-to-right language keeps its word order in a
+			// right-to-left widget (“1 result for …”); the form keeps the
+			// widget's direction, the facets their chips'.
+			const d = other && this.root.dir == 'rtl' ? 'ltr' : null;
+			for (const e of [this.st, this.mo]) d ? e.setAttribute('dir', d) : e.removeAttribute('dir');
 			try { this.fmt = new Intl.NumberFormat(lang); } catch { /* keep the page's */ }
 		}
 

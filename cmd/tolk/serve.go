@@ -17,7 +17,6 @@ import (
 
 	"github.com/amal-kommun/tolk/content"
 	"github.com/amal-kommun/tolk/index"
-	"github.com/amal-kommun/tolk/internal/article"
 	"github.com/amal-kommun/tolk/internal/config"
 	"github.com/amal-kommun/tolk/internal/httpapi"
 	"github.com/amal-kommun/tolk/internal/journal"
@@ -86,7 +85,35 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err != nil {
 		return fmt.Errorf("webhooks: %w", err)
 	}
+	// The journal loads while the content does.
+	var jr *journal.Journal
+	defer func() {
+		if jr != nil {
+			jr.Close()
+		}
+	}()
+	st, err := store.New(store.Options{
+		Dir:   cfg.Content,
+		FS:    content.FS,
+		Index: index.Options{Dir: cfg.Index, Logger: log},
+		OpenJournal: func() (*journal.Journal, error) {
+			var err error
+			if jr, err = openJournal(cfg.Index, log); err == nil {
+				hooks.Follow(jr)
+			}
+			return jr, err
+		},
+		Notify:         hooks.Enqueue,
+		Logger:         log,
+		Rescan:         cfg.RescanInterval,
+		MaxDeleteShare: cfg.MaxDeleteShare,
+	})
+	if err != nil {
+		return fmt.Errorf("open %s: %w", name, err)
+	}
+	defer st.Close()
 	api, err := httpapi.New(httpapi.Options{
+		Content:          st,
 		CacheControl:     cfg.CacheControl,
 		CORSOrigins:      cfg.CORSOrigins,
 		AdminToken:       cfg.AdminToken,
@@ -136,39 +163,10 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	hookCtx, stopHooks := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopHooks()
 	go hooks.Run(hookCtx)
-	// The journal loads while the content does.
-	var jr *journal.Journal
-	defer func() {
-		if jr != nil {
-			jr.Close()
-		}
-	}()
-	st, err := store.Open(ctx, store.Options{
-		Dir:   cfg.Content,
-		FS:    content.FS,
-		Index: index.Options{Dir: cfg.Index, Logger: log},
-		OpenJournal: func() (*journal.Journal, error) {
-			var err error
-			if jr, err = openJournal(cfg.Index, log); err == nil {
-				api.SetJournal(jr)
-				hooks.Follow(jr)
-			}
-			return jr, err
-		},
-		Notify:         hooks.Enqueue,
-		Logger:         log,
-		Rescan:         cfg.RescanInterval,
-		MaxDeleteShare: cfg.MaxDeleteShare,
-		OnOpen:         api.SetStore,
-		OnChange: func(lib *article.Library, ix *index.Index, problems []article.Problem) {
-			api.SetContent(lib, ix, problems)
-		},
-	})
-	if err != nil {
+	if err := st.Load(ctx); err != nil {
 		shutdown(servers, 0)
 		return fmt.Errorf("open %s: %w", name, err)
 	}
-	defer st.Close()
 	for _, p := range st.Problems() {
 		log.Warn("content problem", "path", p.Path, "line", p.Line, "message", p.Message)
 	}

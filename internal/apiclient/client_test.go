@@ -15,8 +15,6 @@ import (
 	"testing"
 
 	"github.com/amal-kommun/tolk/content"
-	"github.com/amal-kommun/tolk/index"
-	"github.com/amal-kommun/tolk/internal/article"
 	"github.com/amal-kommun/tolk/internal/httpapi"
 	"github.com/amal-kommun/tolk/internal/journal"
 	"github.com/amal-kommun/tolk/internal/store"
@@ -84,32 +82,22 @@ func newServer(t *testing.T) (*ClientWithResponses, *gzipCounter) {
 	if err := os.CopyFS(dir, content.FS); err != nil {
 		t.Fatal(err)
 	}
-	api, err := httpapi.New(httpapi.Options{AdminToken: token})
-	if err != nil {
-		t.Fatal(err)
-	}
 	jr, err := journal.Open(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { jr.Close() })
-	api.SetJournal(jr)
-	st, err := store.Open(ctx, store.Options{
-		Dir:     dir,
-		Journal: jr,
-		OnOpen:  api.SetStore,
-		OnChange: func(lib *article.Library, ix *index.Index, problems []article.Problem) {
-			if err := api.SetContent(lib, ix, problems); err != nil {
-				t.Errorf("SetContent: %v", err)
-			}
-		},
-	})
+	st, err := store.Open(ctx, store.Options{Dir: dir, Journal: jr})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
 	if p := st.Problems(); len(p) > 0 {
 		t.Fatalf("content problems: %v", p)
+	}
+	api, err := httpapi.New(httpapi.Options{AdminToken: token, Content: st})
+	if err != nil {
+		t.Fatal(err)
 	}
 	ts := httptest.NewServer(api.Handler())
 	t.Cleanup(ts.Close)

@@ -44,7 +44,7 @@ func (s *Server) changes(c *gin.Context) error {
 		return err
 	}
 	out := changesJSON{Items: []changeJSON{}, Next: since}
-	if jr := s.journal.Load(); jr != nil {
+	if jr := cur.src.Journal; jr != nil {
 		entries, next, err := jr.Since(since, limit)
 		switch {
 		case errors.Is(err, journal.ErrBadCursor):

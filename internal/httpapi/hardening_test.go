@@ -201,7 +201,7 @@ func TestUnknownParametersShareTheAnswer(t *testing.T) {
 // finding 4).
 func TestBrokenIndexIs503(t *testing.T) {
 	a := newAPI(t, nil, Options{})
-	a.srv.cur.Load().ix.Close()
+	a.srv.current().ix.Close()
 	for _, target := range []string{"/v1/search?q=skola", "/v1/suggest?q=sk", "/v1/search?q=skola&lang=all"} {
 		r := a.get(target)
 		if r.Code != 503 || r.Header().Get("Retry-After") == "" || !strings.Contains(string(r.body), `"unavailable"`) {

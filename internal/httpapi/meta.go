@@ -29,7 +29,7 @@ func (s *Server) healthz(c *gin.Context) error {
 // ok, or degraded with the problems of files whose last good version is
 // served.
 func (s *Server) readyz(c *gin.Context) error {
-	cur := s.cur.Load()
+	cur := s.current()
 	if cur == nil {
 		p := problem(http.StatusServiceUnavailable, "unavailable", "the index is not open yet")
 		p.retryAfter = "1"

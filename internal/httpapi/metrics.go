@@ -58,7 +58,7 @@ func newMetrics(reg *prometheus.Registry, s *Server) (*metrics, error) {
 	docs := prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 		Name: "tolk_index_documents", Help: "Article versions in the search index.",
 	}, func() float64 {
-		if c := s.cur.Load(); c != nil && c.ix != nil {
+		if c := s.current(); c != nil && c.ix != nil {
 			return float64(c.ix.DocCount())
 		}
 		return 0
@@ -66,7 +66,7 @@ func newMetrics(reg *prometheus.Registry, s *Server) (*metrics, error) {
 	articles := prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 		Name: "tolk_articles", Help: "Articles in the served library.",
 	}, func() float64 {
-		if c := s.cur.Load(); c != nil {
+		if c := s.current(); c != nil {
 			return float64(c.lib.Len())
 		}
 		return 0

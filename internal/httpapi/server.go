@@ -1,9 +1,9 @@
 package httpapi
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"fmt"
 	"log/slog"
 	"net/http"
 	"runtime"
@@ -16,7 +16,6 @@ import (
 
 	"github.com/amal-kommun/tolk/index"
 	"github.com/amal-kommun/tolk/internal/article"
-	"github.com/amal-kommun/tolk/internal/journal"
 	"github.com/amal-kommun/tolk/internal/langs"
 	"github.com/amal-kommun/tolk/internal/store"
 	"github.com/amal-kommun/tolk/internal/widget"
@@ -52,9 +51,9 @@ type Options struct {
 	TrustedProxies []string
 	// Version is reported by /healthz.
 	Version string
-	// Journal answers GET /v1/changes; nil serves an empty feed until
-	// SetJournal.
-	Journal *journal.Journal
+	// Content is what the server serves and where writes go; nil serves
+	// nothing (content routes and /readyz answer 503).
+	Content Content
 	// FrameAncestors are the CSP frame-ancestors sources of the demo page
 	// (such as "https://www.example.se"); "" means 'self'.
 	FrameAncestors string
@@ -64,8 +63,28 @@ type Options struct {
 	AnswerCacheBytes int64
 }
 
-// snapshot is one consistent generation of what the server serves.
+// Content is the server's view of the content store (*store.Store): the
+// current generation, read with one atomic load for every request, and
+// the writes of the write API.
+type Content interface {
+	// Current returns the generation served now; nil while the content
+	// loads.
+	Current() *store.Generation
+	// ReadOnly reports whether writes are refused for good (the embedded
+	// corpus).
+	ReadOnly() bool
+	// PutIf stores a version, with a precondition run under the store's
+	// write lock (see store.Store.PutIf).
+	PutIf(ctx context.Context, v *article.Version, check func(cur *article.Version) error) (store.Result, error)
+	// DeleteIf removes a version, with a precondition (see
+	// store.Store.DeleteIf).
+	DeleteIf(ctx context.Context, id, lang string, check func(cur *article.Version) error) error
+}
+
+// snapshot is one consistent generation of what the server serves: the
+// store's Generation and what the server derives from it once.
 type snapshot struct {
+	src      *store.Generation
 	lib      *article.Library
 	ix       *index.Index
 	neg      *langs.Negotiator
@@ -75,12 +94,12 @@ type snapshot struct {
 	// repKey or string → *rep. Answers keyed by client input are in
 	// Server.answers instead.
 	reps sync.Map
-	gen  uint64 // generation number, for keys of Server.answers
+	gen  uint64 // src.Seq, for keys of Server.answers
 }
 
-// Server answers Tolk's HTTP API. Create it with New, give it content with
-// SetContent (until then /readyz answers 503 and content routes 503), and
-// serve Handler.
+// Server answers Tolk's HTTP API. Create it with New over Options.Content
+// (until its first generation /readyz answers 503 and content routes 503),
+// and serve Handler.
 type Server struct {
 	opts    Options
 	log     *slog.Logger
@@ -92,12 +111,10 @@ type Server struct {
 	limiter *limiter
 	// authFails throttles failed token checks per client.
 	authFails *failLimiter
-	answers   *answerCache  // answers keyed by client input, bounded in bytes
-	gens      atomic.Uint64 // generation numbers handed out by SetContent
-	journal   atomic.Pointer[journal.Journal]
-	stores    atomic.Pointer[store.Store] // receives writes; nil until SetStore
-	openapi   *rep                        // the OpenAPI document, serialized once
-	widget    *rep                        // widget.js, compressed once
+	answers   *answerCache // answers keyed by client input, bounded in bytes
+	deriving  sync.Mutex   // serializes derive
+	openapi   *rep         // the OpenAPI document, serialized once
+	widget    *rep         // widget.js, compressed once
 
 	cacheValue []string          // Cache-Control of public reads, shared by responses
 	allow      map[string]string // route template → its Allow, for OPTIONS; read-only after New
@@ -145,7 +162,6 @@ func New(opts Options) (*Server, error) {
 		idPrefix:   randomPrefix(),
 		csp:        []string{demoCSP(opts.FrameAncestors)},
 	}
-	s.journal.Store(opts.Journal)
 	if s.openapi, err = openAPIDoc(); err != nil {
 		return nil, err
 	}
@@ -158,39 +174,60 @@ func New(opts Options) (*Server, error) {
 	return s, nil
 }
 
-// SetContent makes lib and its index ix the served content, atomically:
-// every request sees either the old or the new generation, never a mix.
-// problems are reported by /readyz while they last.
-func (s *Server) SetContent(lib *article.Library, ix *index.Index, problems []article.Problem) error {
-	site := lib.Site()
+// current returns the snapshot of the content's current generation, or
+// nil before the first. It derives the snapshot once per generation (the
+// negotiator, the caches of representations) and drops the answers of
+// older ones.
+func (s *Server) current() *snapshot {
+	if s.opts.Content == nil {
+		return nil
+	}
+	g := s.opts.Content.Current()
+	if g == nil {
+		return nil
+	}
+	if c := s.cur.Load(); c != nil && c.src == g {
+		return c
+	}
+	return s.derive(g)
+}
+
+// derive returns the snapshot of g, making it the current one unless a
+// newer generation's already is; for a site whose languages do not
+// negotiate it returns the current snapshot instead.
+func (s *Server) derive(g *store.Generation) *snapshot {
+	s.deriving.Lock()
+	defer s.deriving.Unlock()
+	c := s.cur.Load()
+	if c != nil && c.src == g {
+		return c
+	}
+	site := g.Library.Site()
 	derived := make(map[string]string)
 	for _, d := range site.Derived {
 		derived[d.Tag] = d.From
 	}
 	neg, err := langs.NewNegotiator(site.Languages, derived, site.DefaultLanguage, site.Fallback)
 	if err != nil {
-		return fmt.Errorf("languages of site.yaml: %w", err)
+		// Never expected: the store accepts only a site.yaml whose
+		// languages negotiate. Keep serving the last generation.
+		s.log.Error("languages of site.yaml; still serving the last content", "err", err)
+		return c
 	}
-	gen := s.gens.Add(1)
-	s.cur.Store(&snapshot{lib: lib, ix: ix, neg: neg, problems: problems, gen: gen})
-	s.answers.dropBefore(gen)
-	return nil
+	snap := &snapshot{src: g, lib: g.Library, ix: g.Index, neg: neg, problems: g.Problems, gen: g.Seq}
+	if c == nil || c.gen < g.Seq {
+		s.cur.Store(snap)
+		s.answers.dropBefore(g.Seq)
+	}
+	return snap
 }
-
-// SetStore makes st receive the write API's changes. Until it is called,
-// writes answer as for a read-only corpus.
-func (s *Server) SetStore(st *store.Store) { s.stores.Store(st) }
-
-// SetJournal sets the journal GET /v1/changes reads, for a journal opened
-// after New; it must be set before the first SetContent.
-func (s *Server) SetJournal(j *journal.Journal) { s.journal.Store(j) }
 
 // Handler returns the HTTP handler of the whole API.
 func (s *Server) Handler() http.Handler { return s.engine }
 
 // content returns the current generation, or a 503 problem before the first.
 func (s *Server) content() (*snapshot, error) {
-	if c := s.cur.Load(); c != nil {
+	if c := s.current(); c != nil {
 		return c, nil
 	}
 	p := problem(http.StatusServiceUnavailable, "unavailable", "the server is starting; try again shortly")

@@ -21,8 +21,7 @@ import (
 	"github.com/getkin/kin-openapi/routers/gorillamux"
 
 	"github.com/amal-kommun/tolk/content"
-	"github.com/amal-kommun/tolk/index"
-	"github.com/amal-kommun/tolk/internal/load"
+	"github.com/amal-kommun/tolk/internal/store"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
@@ -67,27 +66,20 @@ func newAPI(t testing.TB, fsys fs.FS, opts Options) *api {
 	if fsys == nil {
 		fsys = content.FS
 	}
-	ctx := context.Background()
-	lib, problems, err := load.Load(ctx, fsys)
+	st, err := store.Open(context.Background(), store.Options{FS: fsys})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(problems) > 0 {
-		t.Fatalf("content problems: %v", problems)
+	t.Cleanup(func() { st.Close() })
+	if ps := st.Problems(); len(ps) > 0 {
+		t.Fatalf("content problems: %v", ps)
 	}
-	ix, err := index.Open(ctx, index.Options{}, lib.All())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ix.Close() })
 	if opts.RateLimit == 0 {
 		opts.RateLimit = 0 // off unless a test turns it on
 	}
+	opts.Content = st
 	srv, err := New(opts)
 	if err != nil {
-		t.Fatal(err)
-	}
-	if err := srv.SetContent(lib, ix, nil); err != nil {
 		t.Fatal(err)
 	}
 	return &api{t: t, srv: srv, router: openAPIRouter(t, srv)}

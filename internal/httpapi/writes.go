@@ -66,7 +66,7 @@ func (s *Server) authorize(c *gin.Context) error {
 	if err := s.checkToken(c, "a write"); err != nil {
 		return err
 	}
-	if st := s.stores.Load(); st == nil || st.ReadOnly() {
+	if s.opts.Content == nil || s.opts.Content.ReadOnly() {
 		return problem(http.StatusConflict, "read_only", "the server serves the embedded corpus, which is read-only; start it with --content DIR to publish")
 	}
 	return nil
@@ -305,7 +305,7 @@ func (s *Server) putArticle(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	res, err := s.stores.Load().PutIf(c.Request.Context(), v, s.precondition(c, lang))
+	res, err := s.opts.Content.PutIf(c.Request.Context(), v, s.precondition(c, lang))
 	if err != nil {
 		return err
 	}
@@ -338,7 +338,7 @@ func (s *Server) precondition(c *gin.Context, lang string) func(*article.Version
 	return func(v *article.Version) error {
 		var etags []string
 		if v != nil {
-			if cur := s.cur.Load(); cur != nil {
+			if cur := s.current(); cur != nil {
 				r, err := s.articleRep(cur, servedAs(cur.lib.Site(), v, lang, 0), lang, false)
 				if err != nil {
 					return err
@@ -405,7 +405,7 @@ func (s *Server) deleteArticle(c *gin.Context) error {
 		return err
 	}
 	id, lang := c.Param("id"), c.Param("lang")
-	if err := s.stores.Load().DeleteIf(c.Request.Context(), id, lang, s.precondition(c, lang)); err != nil {
+	if err := s.opts.Content.DeleteIf(c.Request.Context(), id, lang, s.precondition(c, lang)); err != nil {
 		return err
 	}
 	s.log.InfoContext(c.Request.Context(), "write", "op", "delete", "id", id, "lang", lang,

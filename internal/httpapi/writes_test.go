@@ -16,7 +16,6 @@ import (
 
 	"github.com/amal-kommun/tolk/content"
 	"github.com/amal-kommun/tolk/index"
-	"github.com/amal-kommun/tolk/internal/article"
 	"github.com/amal-kommun/tolk/internal/journal"
 	"github.com/amal-kommun/tolk/internal/store"
 )
@@ -57,22 +56,16 @@ func newWriteAPI(t testing.TB, opts Options) (*api, *store.Store, string) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { jr.Close() })
-	opts.Journal = jr
-	srv, err := New(opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	st, err := store.Open(context.Background(), store.Options{
-		Dir: dir, Index: index.Options{Dir: ixDir}, Journal: jr,
-		OnChange: func(lib *article.Library, ix *index.Index, problems []article.Problem) {
-			srv.SetContent(lib, ix, problems)
-		},
-	})
+	st, err := store.Open(context.Background(), store.Options{Dir: dir, Index: index.Options{Dir: ixDir}, Journal: jr})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	srv.SetStore(st)
+	opts.Content = st
+	srv, err := New(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
 	return &api{t: t, srv: srv, router: openAPIRouter(t, srv)}, st, dir
 }
 
@@ -104,13 +97,7 @@ func TestWriteChecksInOrder(t *testing.T) {
 		}
 	})
 	t.Run("embedded corpus", func(t *testing.T) {
-		a := newAPI(t, nil, Options{AdminToken: token})
-		st, err := store.Open(context.Background(), store.Options{FS: content.FS})
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer st.Close()
-		a.srv.SetStore(st)
+		a := newAPI(t, nil, Options{AdminToken: token}) // the embedded corpus
 		if r := a.put("/v1/articles/x/sv", newArticle); r.Code != 409 || decode[Problem](t, r).Code != "read_only" {
 			t.Errorf("%d %s", r.Code, r.body)
 		}

@@ -340,7 +340,7 @@ func (s *Store) write(c map[key]candidate, p string) (*generation, []article.Pro
 }
 
 // commit publishes g: it updates the index, records the changes in the
-// journal and sends their webhooks, makes g current and calls OnChange. An
+// journal and sends their webhooks, makes g current (Current) and calls OnChange. An
 // index update that fails is logged and repaired by a rebuild in the
 // background; a journal append that fails is logged and made good at the
 // next change. The caller holds s.mu.
@@ -352,7 +352,6 @@ func (s *Store) commit(ctx context.Context, g *generation) {
 	}
 
 	s.gen = g
-	s.cur.Store(g)
 
 	now := time.Now().UTC()
 	changes := diff(old, g)
@@ -375,9 +374,7 @@ func (s *Store) commit(ctx context.Context, g *generation) {
 	for _, c := range changes {
 		s.log.Info("content changed", "op", c.op, "id", c.id, "lang", c.lang, "slug", c.slug)
 	}
-	if s.opts.OnChange != nil {
-		s.opts.OnChange(g.lib, s.ix, g.problems)
-	}
+	s.publish(g)
 }
 
 // updateIndex brings the index from old to g and reports whether every

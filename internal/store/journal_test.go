@@ -221,20 +221,25 @@ func TestOpenJournalOption(t *testing.T) {
 	}
 }
 
-// TestOnOpenBeforeContent checks that Open hands over the Store before the
-// first generation, so that a server is ready for writes once readers see
-// content.
-func TestOnOpenBeforeContent(t *testing.T) {
+// TestWritableOnceCurrent checks that a Store from New is ready for
+// writes as soon as readers see its first generation: Current is set
+// before the first OnChange, with the Library OnChange gets, and a write
+// started from it succeeds (a server holds the Store from the start, so
+// it needs no hand-over).
+func TestWritableOnceCurrent(t *testing.T) {
 	files := baseTree()
 	files["site.yaml"] = testSite
 	dir := filepath.Join(t.TempDir(), "content")
 	writeTree(t, dir, files)
 	var calls []string
-	var handed *Store
-	s, err := Open(context.Background(), Options{
-		Dir:    dir,
-		OnOpen: func(st *Store) { handed = st; calls = append(calls, "open") },
-		OnChange: func(*article.Library, *index.Index, []article.Problem) {
+	var s *Store
+	s, err := New(Options{
+		Dir: dir,
+		OnChange: func(lib *article.Library, _ *index.Index, _ []article.Problem) {
+			if g := s.Current(); g == nil || g.Library != lib {
+				calls = append(calls, "change before Current")
+				return
+			}
 			calls = append(calls, "change")
 		},
 	})
@@ -242,11 +247,14 @@ func TestOnOpenBeforeContent(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	if diff := cmp.Diff([]string{"open", "change"}, calls); diff != "" {
+	if err := s.Load(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{"change"}, calls); diff != "" {
 		t.Errorf("calls (-want +got):\n%s", diff)
 	}
-	if handed != s {
-		t.Error("OnOpen was not given the Store Open returned")
+	if _, err := s.putBytes(context.Background(), "ny", "sv", []byte(doc("Ny", "ny", ""))); err != nil {
+		t.Errorf("Put once Current is set: %v", err)
 	}
 }
 

@@ -109,12 +109,6 @@ type Options struct {
 	// run with the Store's lock held, so OnChange must not call Put or
 	// Delete.
 	OnChange func(lib *article.Library, ix *index.Index, problems []article.Problem)
-	// OnOpen, when set, is called by Open with the Store just before the
-	// first OnChange, so that whoever serves writes has the Store before
-	// readers see content: a server is ready for writes as soon as it is
-	// ready for reads. It runs with the Store's lock held; a Put it
-	// starts waits for Open to return.
-	OnOpen func(*Store)
 }
 
 // Result describes what Put did.
@@ -139,8 +133,11 @@ type Store struct {
 	render  *load.Renderer
 	ix      *index.Index
 	ops     fileOps
-	journal journalLog // nil without a journal
+	journal journalLog       // nil without a journal
+	jr      *journal.Journal // the journal, for Generation; nil in tests of failing appends
 	cur     atomic.Pointer[generation]
+	pub     atomic.Pointer[Generation] // what Current returns; published with cur
+	seq     uint64                     // of the last Generation published; guarded by mu
 
 	// The versions cache; cacheFile is "" without one (the embedded
 	// corpus, or an index kept in memory).
@@ -197,6 +194,18 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 	return s.open(ctx)
 }
 
+// New checks opts and returns a Store that serves nothing yet: Current is
+// nil and writes answer ErrUnavailable until Load has loaded the tree.
+// It lets a server hold the Store, and answer that it is starting, while
+// the content loads.
+func New(opts Options) (*Store, error) { return newStore(opts) }
+
+// Load does what Open does after New, for a Store from New; call it once.
+func (s *Store) Load(ctx context.Context) error {
+	_, err := s.open(ctx)
+	return err
+}
+
 // newStore checks opts and returns a Store that open loads.
 func newStore(opts Options) (*Store, error) {
 	s := &Store{
@@ -217,7 +226,7 @@ func newStore(opts Options) (*Store, error) {
 		s.opts.Index.Logger = s.log
 	}
 	if opts.Journal != nil {
-		s.journal = opts.Journal
+		s.journal, s.jr = opts.Journal, opts.Journal
 	}
 	if opts.Dir == "" {
 		if opts.FS == nil {
@@ -279,7 +288,7 @@ func (s *Store) open(ctx context.Context) (*Store, error) {
 	_, err := s.scan(ctx, dirty{all: true})
 	if journaled != nil {
 		r := <-journaled
-		s.journal = r.j
+		s.journal, s.jr = r.j, r.j
 		if r.err != nil && err == nil {
 			err = fmt.Errorf("open change journal: %w", r.err)
 		}
@@ -325,16 +334,10 @@ func (s *Store) open(ctx context.Context) (*Store, error) {
 	mapped.release() // read through by the scan and the index's fingerprint
 	s.ix = ix
 	s.gen = g
-	s.cur.Store(g)
 	if s.journal != nil {
 		s.recordCatchUp(pending, known > 0, known == 0)
 	}
-	if s.opts.OnOpen != nil {
-		s.opts.OnOpen(s)
-	}
-	if s.opts.OnChange != nil {
-		s.opts.OnChange(g.lib, s.ix, g.problems)
-	}
+	s.publish(g)
 	s.log.Info("content loaded", "dir", s.dir, "articles", g.lib.Len(), "versions", len(g.lib.All()),
 		"problems", len(g.problems), "from_cache", s.cacheStats.hits, "unread", s.cacheStats.unread, "parsed", s.cacheStats.parsed,
 		"took", time.Since(start), "scan", scanned.Sub(start), "build", built.Sub(scanned),
@@ -365,9 +368,14 @@ func (s *Store) Close() error {
 		return nil
 	}
 	s.closed = true
-	s.cancel()
+	if s.cancel != nil {
+		s.cancel()
+	}
 	s.mu.Unlock()
 	s.wg.Wait()
+	if s.ix == nil {
+		return nil // never loaded
+	}
 	s.saveCache()
 	return s.ix.Close()
 }

@@ -107,10 +107,7 @@ func (s *Store) hold(reason string) {
 	g := *s.gen
 	g.problems = append(slices.Clone(s.gen.problems), article.Problem{Path: load.ArticlesDir, Message: reason})
 	load.SortProblems(g.problems)
-	s.cur.Store(&g)
-	if s.opts.OnChange != nil {
-		s.opts.OnChange(g.lib, s.ix, g.problems)
-	}
+	s.publish(&g)
 }
 
 // logNew logs the problems of now that were not in before.

@@ -199,6 +199,9 @@ func (s *Store) putFile(ctx context.Context, id, lang string, file []byte, check
 // would publish into a tree the Store does not trust. The caller holds
 // s.mu.
 func (s *Store) writable() error {
+	if s.gen == nil {
+		return fmt.Errorf("%w: the content is not loaded yet", ErrUnavailable)
+	}
 	if s.holding != "" {
 		return fmt.Errorf("%w: %s", ErrUnavailable, s.holding)
 	}

@@ -26,9 +26,9 @@ import (
 	"github.com/chromedp/chromedp/kb"
 
 	"github.com/amal-kommun/tolk/content"
-	"github.com/amal-kommun/tolk/index"
 	"github.com/amal-kommun/tolk/internal/httpapi"
 	"github.com/amal-kommun/tolk/internal/load"
+	"github.com/amal-kommun/tolk/internal/store"
 	"github.com/amal-kommun/tolk/internal/widget"
 )
 
@@ -125,23 +125,16 @@ func startTolk(t *testing.T, fsys fs.FS) (*httptest.Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	lib, problems, err := load.Load(ctx, fsys)
+	st, err := store.Open(ctx, store.Options{FS: fsys})
 	if err != nil {
 		return nil, err
 	}
-	if len(problems) > 0 {
+	t.Cleanup(func() { st.Close() })
+	if problems := st.Problems(); len(problems) > 0 {
 		return nil, fmt.Errorf("content problems: %v", problems)
 	}
-	ix, err := index.Open(ctx, index.Options{}, lib.All())
+	srv, err := httpapi.New(httpapi.Options{Content: st})
 	if err != nil {
-		return nil, err
-	}
-	t.Cleanup(func() { ix.Close() })
-	srv, err := httpapi.New(httpapi.Options{})
-	if err != nil {
-		return nil, err
-	}
-	if err := srv.SetContent(lib, ix, problems); err != nil {
 		return nil, err
 	}
 	api := srv.Handler()

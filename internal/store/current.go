@@ -1,0 +1,44 @@
+package store
+
+import (
+	"github.com/amal-kommun/tolk/index"
+	"github.com/amal-kommun/tolk/internal/article"
+	"github.com/amal-kommun/tolk/internal/journal"
+)
+
+// Generation is one published state of the content, as readers see it:
+// the Library, the index kept in step with it, the problems of the tree,
+// and the journal its changes are recorded in. It is immutable; the Store
+// publishes a new one for every change, before the write that made it
+// returns, and Current returns the latest with one atomic load.
+type Generation struct {
+	// Library holds the versions served.
+	Library *article.Library
+	// Index is the search index over them. It is the same for every
+	// generation of a Store; it is updated in place as they change.
+	Index *index.Index
+	// Problems lists everything wrong with the tree, sorted by path and
+	// line; it is empty when the tree is clean.
+	Problems []article.Problem
+	// Journal is the change journal; nil when the Store records none.
+	Journal *journal.Journal
+	// Seq numbers the generations of a Store, from 1, increasing with
+	// each one published, so that caches derived from a generation can be
+	// keyed by it.
+	Seq uint64
+}
+
+// Current returns the generation served now, or nil before Load (or Open)
+// has loaded the first.
+func (s *Store) Current() *Generation { return s.pub.Load() }
+
+// publish makes g the generation readers see and calls Options.OnChange.
+// The caller holds s.mu.
+func (s *Store) publish(g *generation) {
+	s.cur.Store(g)
+	s.seq++
+	s.pub.Store(&Generation{Library: g.lib, Index: s.ix, Problems: g.problems, Journal: s.jr, Seq: s.seq})
+	if s.opts.OnChange != nil {
+		s.opts.OnChange(g.lib, s.ix, g.problems)
+	}
+}

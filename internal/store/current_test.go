@@ -1,0 +1,57 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"testing"
+)
+
+// TestCurrent follows Current from New to a write: nil and writes refused
+// before Load, then one Generation per change, each with the Library,
+// index, problems and journal readers need, numbered in order.
+func TestCurrent(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "content")
+	files := baseTree()
+	files["site.yaml"] = testSite
+	writeTree(t, dir, files)
+	j := newJournal(t)
+	s, err := New(Options{Dir: dir, Journal: j.Journal})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	ctx := context.Background()
+	if g := s.Current(); g != nil {
+		t.Fatalf("Current before Load = %+v, want nil", g)
+	}
+	if _, err := s.putBytes(ctx, "ny", "sv", []byte(doc("Ny", "ny", ""))); !errors.Is(err, ErrUnavailable) {
+		t.Fatalf("Put before Load = %v, want ErrUnavailable", err)
+	}
+	if err := s.Load(ctx); err != nil {
+		t.Fatal(err)
+	}
+	first := s.Current()
+	if first == nil || first.Seq != 1 || first.Library != s.Library() || first.Index != s.Index() || first.Journal != j.Journal {
+		t.Fatalf("Current after Load = %+v", first)
+	}
+	if _, err := s.putBytes(ctx, "ny", "sv", []byte(doc("Ny", "ny", ""))); err != nil {
+		t.Fatal(err)
+	}
+	second := s.Current()
+	if second.Seq != 2 || second.Library.Version("ny", "sv") == nil || first.Library.Version("ny", "sv") != nil {
+		t.Errorf("Current after Put = seq %d, new version %v; the first generation changed: %v",
+			second.Seq, second.Library.Version("ny", "sv") != nil, first.Library.Version("ny", "sv") != nil)
+	}
+}
+
+// TestCloseBeforeLoad closes a Store that never loaded.
+func TestCloseBeforeLoad(t *testing.T) {
+	s, err := New(Options{Dir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Errorf("Close = %v", err)
+	}
+}

@@ -219,3 +219,48 @@ func TestFullContentDisk(t *testing.T) {
 		t.Error("the write after freeing space is not served")
 	}
 }
+
+// TestIndexBrokenElsewhereIsRebuilt breaks the index outside the Store's
+// writes, as a search in which Bleve panics does (issue 14's leftover: no
+// rebuild was scheduled until the next change), here by an index write
+// on a full disk that the Store did not make: once space returns, the
+// Store's look at the index's health rebuilds it without any change.
+func TestIndexBrokenElsewhereIsRebuilt(t *testing.T) {
+	mnt := tmpfs(t, "2m")
+	ctx := context.Background()
+	dir := filepath.Join(t.TempDir(), "content")
+	files := baseTree()
+	files["site.yaml"] = testSite
+	writeTree(t, dir, files)
+	s, err := newStore(Options{Dir: dir, Index: index.Options{Dir: filepath.Join(mnt, "index")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.rebuildDelay, s.healthEvery = 20*time.Millisecond, 20*time.Millisecond
+	if _, err := s.open(ctx); err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	filler := filepath.Join(mnt, "filler")
+	fill(t, filler)
+	text := strings.Repeat("Cykelbanan öppnar i maj längs sjön, och den är bred. ", 300)
+	base := *s.Library().Version("skola", "sv")
+	for i := 0; i < 50 && s.Index().Health() == nil; i++ {
+		v := base
+		v.ID, v.Slug, v.Text = fmt.Sprintf("full-%d", i), fmt.Sprintf("full-%d", i), text
+		s.Index().Upsert(ctx, &v)
+	}
+	if s.Index().Health() == nil {
+		t.Fatal("the index never broke on a full disk")
+	}
+	if err := os.Remove(filler); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, 20*time.Second, "the index rebuilt from the content", func() bool {
+		if s.Index().Health() != nil {
+			return false
+		}
+		res, err := s.Index().Search(ctx, index.Request{Query: "skolan", Langs: []string{"sv"}})
+		return err == nil && len(res.Hits) > 0
+	})
+}

@@ -13,7 +13,13 @@
 // by losing the write. Once a file is renamed into place the write has
 // happened and answers success, whatever the index, the journal or the
 // versions cache then do: their failures (a full disk, a panic inside the
-// index) are logged and repaired in the background.
+// index) are logged and repaired in the background. The index may also
+// break where the Store does not look (a search in which Bleve panics):
+// the Store checks its health every few seconds and rebuilds it then too.
+//
+// Readers take the current Generation (Current) with one atomic load;
+// New returns a Store that serves nothing until Load, so that a server can
+// hold it, and answer that it is starting, while the content loads.
 //
 // The content tree is untrusted input. Symbolic links to article folders
 // (or an articles folder that is one) are never followed, and writes go

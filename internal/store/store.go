@@ -153,6 +153,10 @@ type Store struct {
 	// rebuildDelay is the first wait before a background rebuild of the
 	// index; each retry waits twice as long, up to 60 times it.
 	rebuildDelay time.Duration
+	// healthEvery is the interval at which the Store looks at the index's
+	// health, to rebuild an index broken outside its own writes (a search
+	// in which Bleve panicked, a merge that met a full disk).
+	healthEvery time.Duration
 
 	bg     context.Context // for background index rebuilds; canceled by Close
 	cancel context.CancelFunc
@@ -216,6 +220,7 @@ func newStore(opts Options) (*Store, error) {
 
 		racyWindow:   racyWindow,
 		rebuildDelay: time.Second,
+		healthEvery:  healthEvery,
 		sumSeed:      maphash.MakeSeed(),
 	}
 	s.ops = s.rootFileOps()
@@ -338,6 +343,7 @@ func (s *Store) open(ctx context.Context) (*Store, error) {
 		s.recordCatchUp(pending, known > 0, known == 0)
 	}
 	s.publish(g)
+	s.wg.Go(s.watchHealth)
 	s.log.Info("content loaded", "dir", s.dir, "articles", g.lib.Len(), "versions", len(g.lib.All()),
 		"problems", len(g.problems), "from_cache", s.cacheStats.hits, "unread", s.cacheStats.unread, "parsed", s.cacheStats.parsed,
 		"took", time.Since(start), "scan", scanned.Sub(start), "build", built.Sub(scanned),
@@ -436,6 +442,37 @@ func (s *Store) rebuildIndex() (err error) {
 		return err
 	}
 	return s.ix.Health()
+}
+
+// healthEvery is how often the Store looks at the index's health unless a
+// test says otherwise: a search that broke the index answers 503 until the
+// rebuild, so the delay before one starts is a few seconds at most.
+const healthEvery = 2 * time.Second
+
+// watchHealth schedules a rebuild of the index whenever it finds it
+// broken, until the Store closes. The index breaks in the Store's own
+// writes, which schedule the rebuild themselves, but also where the Store
+// does not look: in a search or a suggestion in which Bleve panicked.
+// Health is one atomic load, so looking costs nothing.
+func (s *Store) watchHealth() {
+	t := time.NewTicker(s.healthEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-s.bg.Done():
+			return
+		case <-t.C:
+		}
+		if err := s.ix.Health(); err == nil || errors.Is(err, index.ErrClosed) {
+			continue
+		}
+		s.mu.Lock()
+		if !s.rebuilding && !s.closed {
+			s.log.Warn("search index broken outside a write; rebuilding it in the background", "err", s.ix.Health())
+			s.scheduleRebuild()
+		}
+		s.mu.Unlock()
+	}
 }
 
 // scheduleRebuild starts rebuilding the index from the current generation

@@ -130,3 +130,67 @@ func TestSearchBudget(t *testing.T) {
 		t.Errorf("search with a cancelled context: %v, want context.Canceled", err)
 	}
 }
+
+// bigWrites are 1 MiB versions, each repeating one word: the writes that
+// allocated 150–330 MB each when every occurrence was analyzed before the
+// cap dropped it.
+var bigWrites = []*article.Version{
+	{ID: "big", Lang: "sv", Title: "Ett a", Summary: "a a a", Text: strings.Repeat("skolan ", 1<<17+1<<16)},
+	{ID: "big", Lang: "en", Title: "An a", Summary: "a a a", Text: strings.Repeat("schools ", 1<<17)},
+	{ID: "big", Lang: "zh-Hans", Title: "学校", Summary: "学校", Text: strings.Repeat("学校", 1<<17+1<<16)},
+	{ID: "big", Lang: "sv", Title: "Ett a", Summary: "a a a", Text: strings.Repeat("a,", 1<<19)},
+}
+
+// upsertBytes returns the bytes allocated by one Upsert of v.
+func upsertBytes(t testing.TB, ix *Index, v *article.Version) uint64 {
+	t.Helper()
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	if err := ix.Upsert(context.Background(), v); err != nil {
+		t.Fatalf("upsert: %v", err)
+	}
+	runtime.ReadMemStats(&after)
+	return after.TotalAlloc - before.TotalAlloc
+}
+
+// TestUpsertWorkBounded requires a 1 MiB write repeating one word to
+// allocate in proportion to what is indexed (at most maxTermFreq
+// occurrences of a term), not to the raw text, and the text to be found.
+func TestUpsertWorkBounded(t *testing.T) {
+	ix := openTest(t, fixture())
+	const most = 24 << 20
+	for _, v := range bigWrites {
+		got := upsertBytes(t, ix, v)
+		t.Logf("upsert of %d bytes (%s) allocated %.1f MB", len(v.Text), v.Lang, float64(got)/(1<<20))
+		if got > most {
+			t.Errorf("upsert of %d bytes in %s allocated %d MB, want at most %d", len(v.Text), v.Lang, got>>20, most>>20)
+		}
+	}
+	for _, c := range []struct{ q, lang string }{{"skola", "sv"}, {"school", "en"}, {"学校", "zh-Hans"}} {
+		res, err := ix.Search(context.Background(), Request{Query: c.q, Langs: []string{c.lang}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		found := false
+		for _, h := range res.Hits {
+			found = found || h.ID == "big" && strings.Contains(h.SnippetHTML, "<mark>")
+		}
+		if !found && c.lang != "sv" {
+			t.Errorf("search %q in %s: the big text is not found and marked", c.q, c.lang)
+		}
+	}
+}
+
+// BenchmarkUpsertBig writes 1 MiB texts repeating one word.
+func BenchmarkUpsertBig(b *testing.B) {
+	ix := openTest(b, fixture())
+	b.ReportAllocs()
+	for b.Loop() {
+		for _, v := range bigWrites {
+			if err := ix.Upsert(context.Background(), v); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+}

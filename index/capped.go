@@ -1,9 +1,12 @@
 package index
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"sync"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/mapping"
@@ -79,9 +82,12 @@ func addCapped(m *mapping.IndexMappingImpl, names []string) error {
 type cappedAnalyzer struct{ base analysis.Analyzer }
 
 // Analyze returns the base analyzer's tokens of input, each term's after
-// the first maxTermFreq dropped.
+// the first maxTermFreq dropped. The input is capped first (capInput), so
+// that the base analyzes at most maxTermFreq occurrences of each word: a
+// 1 MiB text repeating one word allocated 70–260 MB per write when every
+// occurrence was analyzed and then dropped (TestUpsertWorkBounded).
 func (c cappedAnalyzer) Analyze(input []byte) analysis.TokenStream {
-	ts := c.base.Analyze(input)
+	ts := c.base.Analyze(capInput(input))
 	if len(ts) <= maxTermFreq {
 		return ts
 	}
@@ -96,4 +102,68 @@ func (c cappedAnalyzer) Analyze(input []byte) analysis.TokenStream {
 		out = append(out, t)
 	}
 	return out
+}
+
+// capFrom is the length from which capInput caps a text: shorter ones
+// cost little however they repeat, and need no table of their words.
+const capFrom = 16 << 10
+
+// capInput returns text with every occurrence of a word after its first
+// maxTermFreq replaced by spaces of the same length, so that byte offsets
+// (and so highlights) stay right; text itself when nothing is replaced.
+// A word is a run of letters, digits, marks and the characters ' ’ . _
+// that join words (the runs Unicode word segmentation keeps together), or
+// one Han character, whose unigram and bigrams are then capped too. A
+// word's terms depend on the word alone, so the dropped occurrences are
+// ones the term cap would have dropped; only the positions of later words
+// move up (a phrase across a dropped word can match).
+func capInput(text []byte) []byte {
+	if len(text) < capFrom {
+		return text
+	}
+	counts := make(map[string]int32)
+	var out []byte // a copy of text, once a word is dropped
+	i := 0
+	for i < len(text) {
+		r, n := utf8.DecodeRune(text[i:])
+		if !isCapWordRune(r) {
+			i += n
+			continue
+		}
+		j := i + n
+		if !isHan(r) {
+			for j < len(text) {
+				r, n := utf8.DecodeRune(text[j:])
+				if !isCapWordRune(r) || isHan(r) {
+					break
+				}
+				j += n
+			}
+		}
+		w := text[i:j]
+		if c := counts[string(w)]; c < maxTermFreq {
+			counts[string(w)] = c + 1
+		} else {
+			if out == nil {
+				out = bytes.Clone(text)
+			}
+			for k := i; k < j; k++ {
+				out[k] = ' '
+			}
+		}
+		i = j
+	}
+	if out == nil {
+		return text
+	}
+	return out
+}
+
+// isCapWordRune reports whether r belongs to a word for capInput.
+func isCapWordRune(r rune) bool {
+	switch r {
+	case '\'', '’', '.', '_':
+		return true
+	}
+	return unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.IsMark(r)
 }

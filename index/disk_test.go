@@ -8,7 +8,9 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/amal-kommun/tolk/internal/article"
 )
@@ -114,6 +116,9 @@ func TestFullDisk(t *testing.T) {
 		t.Fatal("Health is nil with the index's disk full")
 	} else {
 		t.Logf("Health: %v", err)
+		if strings.Contains(err.Error(), mnt) {
+			t.Errorf("Health names the index directory: %q", err)
+		}
 	}
 	for _, q := range []string{"skolan", "välfärdsteknologi", "cykelbana"} {
 		func() {
@@ -168,5 +173,82 @@ func TestFullDisk(t *testing.T) {
 	}
 	if got := find(t, ix, "gångbana", "sv").Total; got != 1 {
 		t.Errorf("after the rebuild and an upsert: total %d, want 1", got)
+	}
+}
+
+// TestSearchFailureBreaksIndex requires a Bleve failure inside a search
+// (here: its index closed underneath it) to mark the index broken, as a
+// failed write does, so that Health reports it and Options.OnBroken tells
+// the store, which rebuilds; and Health's text to name no path under the
+// index directory.
+func TestSearchFailureBreaksIndex(t *testing.T) {
+	ctx := context.Background()
+	dir := filepath.Join(t.TempDir(), "index")
+	broken := make(chan error, 4)
+	ix, err := Open(ctx, Options{Dir: dir, OnBroken: func(err error) { broken <- err }}, fixture())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ix.Close() })
+	if err := ix.WaitCompacted(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := ix.current().bi.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ix.Search(ctx, Request{Query: "skolan", Langs: []string{"sv"}}); !errors.Is(err, ErrUnavailable) {
+		t.Fatalf("search on a failing index: %v, want ErrUnavailable", err)
+	}
+	if err := ix.Health(); !errors.Is(err, ErrUnavailable) {
+		t.Fatalf("Health after a failed search: %v, want ErrUnavailable", err)
+	}
+	select {
+	case err := <-broken:
+		if !errors.Is(err, ErrUnavailable) {
+			t.Errorf("OnBroken got %v, want ErrUnavailable", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("OnBroken not called after a failed search")
+	}
+	if err := ix.Rebuild(ctx, fixture()); err != nil {
+		t.Fatalf("Rebuild: %v", err)
+	}
+	if err := ix.Health(); err != nil {
+		t.Errorf("Health after the rebuild: %v", err)
+	}
+	if got := find(t, ix, "skolan", "sv").Total; got == 0 {
+		t.Error("after the rebuild: skolan finds nothing")
+	}
+	select {
+	case err := <-broken:
+		t.Errorf("OnBroken called again: %v", err)
+	default:
+	}
+}
+
+// TestHealthNamesNoPath requires the reasons Health gives to name no
+// absolute path of the index directory (they reach /readyz), and to keep
+// the errors they wrap.
+func TestHealthNamesNoPath(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "index")
+	ix, err := Open(context.Background(), Options{Dir: dir}, fixture())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ix.Close() })
+	cause := &os.PathError{Op: "write", Path: filepath.Join(dir, "search-1", "store", "00000002.zap"), Err: syscall.ENOSPC}
+	ix.current().state.fail(fmt.Errorf("upsert x/sv: %w: %w", ErrUnavailable, cause))
+	err = ix.Health()
+	if err == nil {
+		t.Fatal("Health is nil")
+	}
+	if strings.Contains(err.Error(), dir) || strings.Contains(err.Error(), filepath.Dir(dir)) {
+		t.Errorf("Health names the index directory: %q", err)
+	}
+	if !strings.Contains(err.Error(), filepath.Join("search-1", "store", "00000002.zap")) {
+		t.Errorf("Health lost the file's name relative to the index: %q", err)
+	}
+	if !errors.Is(err, syscall.ENOSPC) || !errors.Is(err, ErrUnavailable) {
+		t.Errorf("Health %q does not wrap ENOSPC and ErrUnavailable", err)
 	}
 }

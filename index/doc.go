@@ -18,14 +18,19 @@
 // # Failures and bounded work
 //
 // A failed write (a full disk: Scorch then panics in every later search
-// and write) or a panic inside Bleve marks the index broken: Search fails
-// with an error wrapping ErrUnavailable, Health says why, and a Rebuild,
-// which first removes the broken index to free its disk, repairs it
-// (TestFullDisk, on a 2 MiB tmpfs). Text is indexed with at most
+// and write), a panic inside Bleve or Bleve failing a search marks the
+// index broken: Search fails with an error wrapping ErrUnavailable,
+// Health says why (naming no path above the index directory), and
+// Options.OnBroken is called, so that the store can Rebuild, which first
+// removes the broken index to free its disk (TestFullDisk, on a 2 MiB
+// tmpfs; TestSearchFailureBreaksIndex). Text is indexed with at most
 // maxTermFreq (256) occurrences of a term per field (capped.go): a 1 MiB
 // text repeating one word cost 1.3 s and 723 MB per search, a two-word
 // phrase of it 224 s; now 0.75 ms and 0.42 MB, and 1.8 ms
-// (BenchmarkRepetitive). A search also has a time budget
+// (BenchmarkRepetitive). The words past the cap are blanked before the
+// text is analyzed, so a write costs what is indexed: a 1 MiB write
+// repeating one word allocated 72–257 MB, now 4–12 MB
+// (TestUpsertWorkBounded). A search also has a time budget
 // (Options.SearchBudget, 3 s by default) past which it fails with
 // ErrUnavailable.
 //

@@ -70,6 +70,11 @@ type Options struct {
 	// takes longer fails with an error wrapping ErrUnavailable. 0 means
 	// DefaultSearchBudget.
 	SearchBudget time.Duration
+	// OnBroken, when set, is called once each time the live index becomes
+	// broken (see Health), whether a write or a search found out, with
+	// the reason (an error wrapping ErrUnavailable). It runs on its own
+	// goroutine, so it may call Rebuild, which repairs the index.
+	OnBroken func(err error)
 }
 
 // DefaultSearchBudget is the time one search may take unless
@@ -86,6 +91,7 @@ const DefaultSearchBudget = 3 * time.Second
 type Index struct {
 	log      *slog.Logger
 	progress func(done, total int)
+	onBroken func(error)
 	budget   time.Duration
 	dir      string
 	alias    bleve.IndexAlias
@@ -129,10 +135,56 @@ type snapshot struct {
 type biState struct {
 	err    atomic.Pointer[error]
 	closed atomic.Bool // bi was closed early, to free its disk for a rebuild
+	// dir is the index's directory (Options.Dir), which the reasons for
+	// breaking never name: Health's text reaches /readyz.
+	dir string
+	// onBroken is Options.OnBroken.
+	onBroken func(error)
 }
 
-// fail marks the index broken by err, unless it is already.
-func (st *biState) fail(err error) { st.err.CompareAndSwap(nil, &err) }
+// newState returns the state of a fresh Bleve index of ix.
+func (ix *Index) newState() *biState { return &biState{dir: ix.dir, onBroken: ix.onBroken} }
+
+// fail marks the index broken by err, unless it is already, and then
+// tells onBroken.
+func (st *biState) fail(err error) {
+	err = redact(err, st.dir)
+	if st.err.CompareAndSwap(nil, &err) && st.onBroken != nil {
+		go st.onBroken(err)
+	}
+}
+
+// redactedError is an error whose text names no path under an index's
+// directory; it unwraps to the original.
+type redactedError struct {
+	err error
+	msg string
+}
+
+func (e *redactedError) Error() string { return e.msg }
+func (e *redactedError) Unwrap() error { return e.err }
+
+// redact returns err with its text's paths under dir made relative to it
+// (dir itself becomes "."), or err when its text names none.
+func redact(err error, dir string) error {
+	if err == nil || dir == "" {
+		return err
+	}
+	msg := err.Error()
+	dirs := []string{dir}
+	if abs, aerr := filepath.Abs(dir); aerr == nil && abs != dir {
+		dirs = append(dirs, abs)
+	}
+	for _, d := range dirs {
+		d = filepath.Clean(d)
+		msg = strings.ReplaceAll(msg, d+string(filepath.Separator), "")
+		msg = strings.ReplaceAll(msg, d, ".")
+	}
+	if msg == err.Error() {
+		return err
+	}
+	return &redactedError{err: err, msg: msg}
+}
 
 // broken returns why the index is broken, or nil.
 func (st *biState) broken() error {
@@ -191,7 +243,7 @@ func Open(ctx context.Context, opts Options, versions []*article.Version) (*Inde
 	if log == nil {
 		log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
-	ix := &Index{log: log, dir: opts.Dir, progress: opts.Progress, budget: cmp.Or(opts.SearchBudget, DefaultSearchBudget)}
+	ix := &Index{log: log, dir: opts.Dir, progress: opts.Progress, onBroken: opts.OnBroken, budget: cmp.Or(opts.SearchBudget, DefaultSearchBudget)}
 	docs := collect(versions)
 	// Hash the content while the analyzers load their dictionaries.
 	var fp contentHash
@@ -463,13 +515,13 @@ func (ix *Index) reopen(mver string, fp contentHash) *snapshot {
 		bi.Close()
 		return nil
 	}
-	return &snapshot{bi: bi, name: name, mapping: m, mver: mver, fp: fp, facets: newFacetTables(), state: &biState{}}
+	return &snapshot{bi: bi, name: name, mapping: m, mver: mver, fp: fp, facets: newFacetTables(), state: ix.newState()}
 }
 
 // build creates a fresh index (under a new directory of Dir, or in
 // memory) holding docs.
 func (ix *Index) build(ctx context.Context, m *mapping.IndexMappingImpl, mver string, docs map[string]*article.Version, fp contentHash) (*snapshot, error) {
-	s := &snapshot{mapping: m, mver: mver, docs: docs, fp: fp, facets: newFacetTables(), state: &biState{}}
+	s := &snapshot{mapping: m, mver: mver, docs: docs, fp: fp, facets: newFacetTables(), state: ix.newState()}
 	var bi bleve.Index
 	var err error
 	if ix.dir == "" {
@@ -788,8 +840,9 @@ func (ix *Index) rebuildLocked(ctx context.Context, docs map[string]*article.Ver
 
 // Health returns nil while the index answers searches, and otherwise why
 // not: ErrClosed after Close, or an error wrapping ErrUnavailable from
-// the moment a write to the index failed (a full disk) or Bleve panicked
-// until a Rebuild succeeds.
+// the moment a write to the index failed (a full disk), Bleve panicked or
+// failed a search, until a Rebuild succeeds. Its text names paths
+// relative to Options.Dir, never absolute ones.
 func (ix *Index) Health() error {
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()

@@ -115,8 +115,16 @@ func (ix *Index) Search(ctx context.Context, r Request) (res Result, err error) 
 	defer cancel()
 	res, err = ix.search(bctx, s, r)
 	res.Took = time.Since(start)
-	if err != nil && ctx.Err() == nil && errors.Is(err, context.DeadlineExceeded) {
+	switch {
+	case err == nil:
+	case ctx.Err() == nil && errors.Is(err, context.DeadlineExceeded):
 		return Result{Tags: []Count{}, Langs: []Count{}, Took: res.Took}, fmt.Errorf("search: %w: over its budget of %v", ErrUnavailable, ix.budget)
+	case ctx.Err() == nil && !errors.Is(err, context.Canceled):
+		// Queries are built programmatically, so Bleve failing one is
+		// the index's fault, as a panic would be: broken until rebuilt.
+		err = fmt.Errorf("%w: %w", ErrUnavailable, err)
+		s.state.fail(err)
+		return Result{Tags: []Count{}, Langs: []Count{}, Took: res.Took}, s.health()
 	}
 	return res, err
 }

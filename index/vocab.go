@@ -172,7 +172,7 @@ func surfaceTable(m *mapping.IndexMappingImpl, lang string, docs map[string]*art
 			}
 			clear(seen)
 			for _, text := range bodyOf(d) {
-				for _, t := range a.Analyze([]byte(text)) {
+				for _, t := range a.Analyze(capInput([]byte(text))) {
 					if !seen[string(t.Term)] {
 						seen[string(t.Term)] = true
 						counts[string(t.Term)]++
@@ -219,10 +219,17 @@ func (v vocab) with(m *mapping.IndexMappingImpl, doc document) vocab {
 		case []string:
 			texts = x
 		}
+		// Capped like the index's analyzers (the surface vocabulary has
+		// none of its own), and each term once: work in proportion to
+		// what is indexed, not to how often a long text repeats itself.
 		var add []string
+		seen := make(map[string]bool)
 		for _, text := range texts {
-			for _, tok := range a.Analyze([]byte(text)) {
-				add = append(add, string(tok.Term))
+			for _, tok := range a.Analyze(capInput([]byte(text))) {
+				if !seen[string(tok.Term)] {
+					seen[string(tok.Term)] = true
+					add = append(add, string(tok.Term))
+				}
 			}
 		}
 		n[f] = t.with(add)

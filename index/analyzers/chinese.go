@@ -178,7 +178,7 @@ type zhTokenizer struct {
 }
 
 func (z zhTokenizer) Tokenize(text []byte) analysis.TokenStream {
-	rv := make(analysis.TokenStream, 0, len(text)/2)
+	rv := make(analysis.TokenStream, 0, presize(len(text)/2))
 	pos := 0
 	var prev *analysis.Token
 	scanUnits(text, func(u unit) {
@@ -238,7 +238,7 @@ type plainTokenizer struct {
 }
 
 func (p plainTokenizer) Tokenize(text []byte) analysis.TokenStream {
-	rv := make(analysis.TokenStream, 0, len(text)/5)
+	rv := make(analysis.TokenStream, 0, presize(len(text)/5))
 	pos := 0
 	scanUnits(text, func(u unit) {
 		pos++

@@ -137,12 +137,12 @@ func normIdeo(r rune, t2s map[rune]rune) []byte {
 type wordTokenizer struct{}
 
 func (wordTokenizer) Tokenize(text []byte) analysis.TokenStream {
-	rv := make(analysis.TokenStream, 0, len(text)/6+1)
+	rv := make(analysis.TokenStream, 0, presize(len(text)/6+1))
 	var toks []analysis.Token // allocated in chunks; rv points into them
 	pos := 0
 	scanUnits(text, func(u unit) {
 		if len(toks) == cap(toks) {
-			toks = make([]analysis.Token, 0, max(16, len(text)/8))
+			toks = make([]analysis.Token, 0, presize(max(16, len(text)/8)))
 		}
 		pos++
 		typ := analysis.Ideographic
@@ -160,3 +160,11 @@ func (wordTokenizer) Tokenize(text []byte) analysis.TokenStream {
 	})
 	return rv
 }
+
+// maxPresize bounds the tokens a tokenizer allocates ahead from the length
+// of its text: a text of mostly spaces (the cap in package index blanks
+// words past a term's cap) must not cost a token per eight bytes.
+const maxPresize = 1024
+
+// presize returns n, at most maxPresize.
+func presize(n int) int { return min(n, maxPresize) }

@@ -49,6 +49,10 @@
 //     transpositions: en 0.546 → 0.823 (transpositions) → 0.890 (surface
 //     forms), sv 0.753 → 0.842 → 0.965; the older typo rows en 0.916 →
 //     0.952, sv 0.910. Chinese and digits are never fuzzed.
+//   - Taiwan words with two Simplified meanings (智慧: 智慧 and 智能) or
+//     that OpenCC does not write (公車, 幼稚園): a Traditional query is
+//     also searched in analyzers.AlternativeSimplified's form. Taiwan
+//     phrasing: 0.700 → 0.992 (10 queries); no other row moved.
 //   - With more than one language, a tag counts articles, as Total does.
 //     Suggestions across languages list an article once; Chinese titles
 //     are suggested by their pinyin (dun → 敦煌).

@@ -33,6 +33,8 @@ func foldSwedish(s string) string { return analyzers.FoldSwedish(s) }
 
 func toSimplified(s string) string { return analyzers.ToSimplified(s) }
 
+func altSimplified(s string) string { return analyzers.AlternativeSimplified(s) }
+
 func isHan(r rune) bool { return analyzers.IsHan(r) }
 
 func segmentHan(s string) []string { return analyzers.Segment(s) }

@@ -432,11 +432,11 @@ func (s *snapshot) hanTerms(an, w string) []string {
 // (analyzers.Segment), so that 德佩尔学校交流 requires 德佩尔, 学校 and
 // 交流 but not the bigrams across their boundaries (尔学, 校交), which a
 // text need not hold.
+//
+// w is in Simplified characters already: Taiwan and Hong Kong phrasing is
+// converted as whole phrases first (列印 → 打印, toSimplified), which the
+// analyzer's character-by-character conversion cannot do.
 func (s *snapshot) hanWordTerms(an, w string) []string {
-	// Taiwan and Hong Kong phrasing is converted as whole phrases first
-	// (列印 → 打印), which the analyzer's character-by-character
-	// conversion cannot do.
-	w = toSimplified(w)
 	words := segmentHan(w)
 	if len(words) <= 1 {
 		return s.hanTerms(an, w)
@@ -555,8 +555,14 @@ func (s *snapshot) langQuery(sp langSpec, q Query, m mode) query.Query {
 		exact := s.analyzes(sp.textQ, w)
 		switch {
 		case exact && sp.han && han:
-			ts := s.hanWordTerms(sp.textQ, w)
+			ts := s.hanWordTerms(sp.textQ, toSimplified(w))
 			cl = append(cl, allTerms(ts, sp.title, boostTitle), allTerms(ts, sp.body, boostBody))
+			// A Taiwan word that is also ordinary Simplified (智慧 for
+			// 智能) or that OpenCC does not know (公車): both words.
+			if alt := altSimplified(w); alt != "" {
+				ts := s.hanWordTerms(sp.textQ, alt)
+				cl = append(cl, allTerms(ts, sp.title, boostTitle), allTerms(ts, sp.body, boostBody))
+			}
 		case exact:
 			cl = append(cl,
 				s.matchAll(w, sp.title, sp.textQ, boostTitle),

@@ -253,3 +253,89 @@ func (p plainTokenizer) Tokenize(text []byte) analysis.TokenStream {
 	})
 	return rv
 }
+
+// AlternativeSimplified returns a second Simplified form of s, a query in
+// Traditional characters, for the phrases a Taiwan or Hong Kong reader may
+// mean another Simplified word by: those OpenCC makes from two Simplified
+// words (s2twp writes 智慧 for 智慧 and for 智能; ToSimplified picks the
+// more frequent, 智慧, and this the other; 軟體 is 软件 there and 软体
+// here, as a page may write it), and the Taiwan vocabulary of
+// data/zh_tw_vocabulary.txt (公車 for 公交车). Elsewhere it converts as
+// ToSimplified does; at each position the longest phrase of either table
+// wins. It returns "" when s holds no Traditional character (a
+// Simplified reader who types 智慧 means 智慧) or when the result is
+// ToSimplified's.
+func AlternativeSimplified(s string) string {
+	t2s, err := loadT2S()
+	if err != nil {
+		return ""
+	}
+	trad := false
+	for _, r := range s {
+		if _, ok := t2s[r]; ok {
+			trad = true
+			break
+		}
+	}
+	if !trad {
+		return ""
+	}
+	ph, err1 := loadT2SPhrases()
+	alt, err2 := loadT2SAlternatives()
+	if err1 != nil || err2 != nil {
+		return ""
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	changed := false
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		la, va := 0, ""
+		if n := alt.maxLen[r]; n > 0 {
+			la, va = alt.match(s[i:], n, size)
+		}
+		lp, vp := 0, ""
+		if n := ph.maxLen[r]; n > 0 {
+			lp, vp = ph.match(s[i:], n, size)
+		}
+		switch {
+		case la > 0 && la >= lp:
+			b.WriteString(va)
+			i += la
+			changed = true
+		case lp > 0:
+			b.WriteString(vp)
+			i += lp
+		default:
+			if sr, ok := t2s[r]; ok {
+				r = sr
+			}
+			b.WriteRune(r)
+			i += size
+		}
+	}
+	if out := b.String(); changed && out != ToSimplified(s) {
+		return out
+	}
+	return ""
+}
+
+// The tables of AlternativeSimplified: t2s_gen.go writes the first, people
+// review the second.
+//
+//go:embed data/zh_t2s_alternatives.txt
+var t2sAlternativesData string
+
+//go:embed data/zh_tw_vocabulary.txt
+var twVocabularyData string
+
+var loadT2SAlternatives = sync.OnceValues(func() (*t2sPhrases, error) {
+	var b strings.Builder
+	b.WriteString(t2sAlternativesData)
+	for line := range strings.Lines(twVocabularyData) {
+		if t := strings.TrimSpace(line); t != "" && !strings.HasPrefix(t, "#") {
+			b.WriteString(strings.TrimSuffix(line, "\n") + "\n")
+		}
+	}
+	return readT2SPhrases(b.String())
+})

@@ -40,6 +40,7 @@ import (
 
 func main() {
 	out := flag.String("o", "data/zh_t2s_phrases.txt", "output file")
+	altOut := flag.String("alt", "data/zh_t2s_alternatives.txt", "output file of the alternatives")
 	jieba := flag.String("jieba", "/usr/lib/python3/dist-packages/jieba/dict.txt", "jieba's dict.txt, for word frequencies")
 	flag.Parse()
 	freq := readFreq(*jieba)
@@ -98,6 +99,7 @@ func main() {
 	tw2sp, hk2s, s2twp, s2hk := cc("tw2sp"), cc("hk2s"), cc("s2twp"), cc("s2hk")
 
 	table := make(map[string]string)
+	alt := make(map[string]string) // a phrase's other Simplified word
 	conflicts, ambiguous := 0, 0
 	// add maps k, a phrase forward makes, to v. When forward makes k from
 	// its per-character conversion c as well (s2twp gives 建立 for both 建立
@@ -110,7 +112,11 @@ func main() {
 		}
 		if forward(c) == k && freq[c] >= freq[v] {
 			ambiguous++
+			alt[k] = v // a reader of k may mean v: searched too
 			return
+		}
+		if forward(c) == k {
+			alt[k] = c
 		}
 		if old, ok := table[k]; ok && old != v {
 			conflicts++
@@ -156,6 +162,22 @@ func main() {
 			}
 		}
 	}
+	for k := range alt {
+		if _, ok := table[k]; !ok && charLevel(k) == alt[k] {
+			delete(alt, k) // a correction made it the phrase's only word
+		}
+	}
+	write := func(path string, m map[string]string) {
+		lines := make([]string, 0, len(m))
+		for k, v := range m {
+			lines = append(lines, k+"\t"+v+"\n")
+		}
+		sort.Strings(lines)
+		if err := os.WriteFile(path, []byte(strings.Join(lines, "")), 0o644); err != nil {
+			log.Fatal(err)
+		}
+	}
+	write(*altOut, alt)
 	lines := make([]string, 0, len(table))
 	for k, v := range table {
 		lines = append(lines, k+"\t"+v+"\n")

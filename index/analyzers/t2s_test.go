@@ -94,3 +94,32 @@ func sharedWords(want, got []string) (int, []string) {
 	}
 	return n, missing
 }
+
+// TestAlternativeSimplified requires a second Simplified form exactly for
+// Traditional queries whose Taiwan words may mean another Simplified word.
+func TestAlternativeSimplified(t *testing.T) {
+	tests := []struct{ in, want string }{
+		// OpenCC's s2twp makes 智慧 of 智慧 and of 智能.
+		{"智慧藥盒", "智能药盒"},
+		// Taiwan vocabulary OpenCC does not produce (zh_tw_vocabulary.txt).
+		{"幼稚園名額", "幼儿园名额"},
+		{"公車時刻表", "公交车时刻表"},
+		// A Simplified reader typing 智慧 means 智慧.
+		{"智慧", ""},
+		{"智慧药盒", ""},
+		// Nothing ambiguous: ToSimplified's form is the only one.
+		{"圖書館", ""},
+		// Phrases ToSimplified converts whole are also searched as
+		// written, character by character.
+		{"透過軟體交流", "透过软体交流"},
+		{"", ""},
+		{"Åmål", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			if got := AlternativeSimplified(tt.in); got != tt.want {
+				t.Errorf("AlternativeSimplified(%q) = %q, want %q", tt.in, got, tt.want)
+			}
+		})
+	}
+}

@@ -12,6 +12,9 @@ import (
 	"github.com/blevesearch/bleve/v2/analysis/analyzer/keyword"
 	"github.com/blevesearch/bleve/v2/mapping"
 	bleveindex "github.com/blevesearch/bleve_index_api"
+
+	"github.com/amal-kommun/tolk/index/analyzers"
+	"github.com/amal-kommun/tolk/internal/article"
 )
 
 // schemaVersion is bumped whenever this package changes what it indexes or
@@ -58,32 +61,44 @@ type langSpec struct {
 	han bool
 }
 
-// specFor returns how lang is indexed. It is the one place that maps
-// languages to fields and analyzers.
-func specFor(lang string) langSpec {
+// analyzerOf names the analyzer of a language, one of
+// article.AnalyzerNames: the site's (article.Site.Analyzer), or
+// article.DefaultAnalyzer without a site.
+type analyzerOf func(lang string) string
+
+// specFor returns how lang is indexed with an, the analyzer site.yaml
+// gives it (article.Site.Analyzer). It is the one place that maps
+// languages to fields and analyzers: Tolk's own analysis for sv (with a
+// folded copy for queries typed without å, ä, ö), en and zh, Bleve's
+// language analyzer of that name for the others it has, and plain
+// Unicode words for every other language.
+func specFor(lang, an string) langSpec {
+	suffix := fieldSuffix(lang)
+	switch lang {
+	case "sv", "en":
+		suffix = lang
+	case "zh-Hans":
+		suffix = "zh"
+	}
+	title, body, plain := "title_"+suffix, "body_"+suffix, "title_"+suffix+"_plain"
 	switch {
-	case lang == "sv":
+	case an == "sv":
 		return langSpec{lang: lang,
-			title: "title_sv", body: "body_sv", text: anSwedish, textQ: anSwedishQuery,
-			titleFld: "title_sv_fold", bodyFld: "body_sv_fold", fold: anSwedishFolded, foldQ: anSwedishFoldedQuery,
-			titlePl: "title_sv_plain"}
-	case lang == "en":
-		return langSpec{lang: lang,
-			title: "title_en", body: "body_en", text: anEnglish, textQ: anEnglish,
-			titlePl: "title_en_plain"}
-	case lang == "zh" || strings.HasPrefix(lang, "zh-"):
-		suffix := "zh"
-		if lang != "zh-Hans" {
-			suffix = fieldSuffix(lang)
-		}
-		return langSpec{lang: lang,
-			title: "title_" + suffix, body: "body_" + suffix, text: anChinese, textQ: anChinese,
+			title: title, body: body, text: anSwedish, textQ: anSwedishQuery,
+			titleFld: title + "_fold", bodyFld: body + "_fold", fold: anSwedishFolded, foldQ: anSwedishFoldedQuery,
+			titlePl: plain}
+	case an == "en":
+		return langSpec{lang: lang, title: title, body: body, text: anEnglish, textQ: anEnglish, titlePl: plain}
+	case an == "zh":
+		return langSpec{lang: lang, title: title, body: body, text: anChinese, textQ: anChinese,
 			pinyin: "title_pinyin_" + suffix, han: true}
+	case an == article.AnalyzerCJK:
+		// Bigrams: never fuzzed or prefix-matched (no plain title).
+		return langSpec{lang: lang, title: title, body: body, text: an, textQ: an}
+	case analyzers.IsBleve(an):
+		return langSpec{lang: lang, title: title, body: body, text: an, textQ: an, titlePl: plain}
 	default:
-		s := fieldSuffix(lang)
-		return langSpec{lang: lang,
-			title: "title_" + s, body: "body_" + s, text: anPlain, textQ: anPlain,
-			titlePl: "title_" + s + "_plain"}
+		return langSpec{lang: lang, title: title, body: body, text: anPlain, textQ: anPlain, titlePl: plain}
 	}
 }
 
@@ -132,7 +147,7 @@ func mappingLangs(langs map[string]bool) []string {
 
 // newMapping returns the index mapping for langs: no _all field, no dynamic
 // mapping, BM25 scoring, and one set of fields per language.
-func newMapping(langs []string) (*mapping.IndexMappingImpl, error) {
+func newMapping(langs []string, an analyzerOf) (*mapping.IndexMappingImpl, error) {
 	m := mapping.NewIndexMapping()
 	if err := addAnalyzers(m); err != nil {
 		return nil, fmt.Errorf("add analyzers: %w", err)
@@ -163,7 +178,7 @@ func newMapping(langs []string) (*mapping.IndexMappingImpl, error) {
 	// analyzed with the bases.
 	var capped []string
 	for _, l := range langs {
-		for _, fa := range specFor(l).textFields() {
+		for _, fa := range specFor(l, an(l)).textFields() {
 			if !slices.Contains(capped, fa[1]) {
 				capped = append(capped, fa[1])
 			}
@@ -174,7 +189,7 @@ func newMapping(langs []string) (*mapping.IndexMappingImpl, error) {
 		return nil, err
 	}
 	for _, l := range langs {
-		for _, fa := range specFor(l).textFields() {
+		for _, fa := range specFor(l, an(l)).textFields() {
 			f := mapping.NewTextFieldMapping()
 			f.Analyzer = cappedPrefix + fa[1]
 			f.Store = false

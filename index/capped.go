@@ -25,8 +25,9 @@ import (
 const maxTermFreq = 256
 
 // cappedType is the Bleve analyzer type that wraps another analyzer,
-// whose definition is the "base" entry of its configuration, and caps
-// its terms at maxTermFreq occurrences.
+// whose definition is the "base" entry of its configuration (or, for one
+// of Bleve's own, whose name is the "named" entry), and caps its terms at
+// maxTermFreq occurrences.
 const cappedType = "tolk_capped"
 
 // cappedPrefix starts the names of the capped analyzers the mapping
@@ -37,6 +38,14 @@ const cappedPrefix = "tolk_capped_"
 // process-global) once.
 var registerCapped = sync.OnceValue(func() error {
 	return registry.RegisterAnalyzer(cappedType, func(config map[string]any, cache *registry.Cache) (analysis.Analyzer, error) {
+		if name, ok := config["named"].(string); ok {
+			// One of Bleve's own analyzers, registered by name.
+			an, err := cache.AnalyzerNamed(name)
+			if err != nil {
+				return nil, fmt.Errorf("capped analyzer: %w", err)
+			}
+			return cappedAnalyzer{an}, nil
+		}
 		base, ok := config["base"].(map[string]any)
 		if !ok {
 			return nil, errors.New("capped analyzer: no base definition")
@@ -66,11 +75,11 @@ func addCapped(m *mapping.IndexMappingImpl, names []string) error {
 		return fmt.Errorf("register capped analyzer: %w", err)
 	}
 	for _, name := range names {
-		base, ok := m.CustomAnalysis.Analyzers[name]
-		if !ok {
-			return fmt.Errorf("capped analyzer: %s is not a custom analyzer", name)
+		def := map[string]any{"type": cappedType, "named": name}
+		if base, ok := m.CustomAnalysis.Analyzers[name]; ok {
+			def = map[string]any{"type": cappedType, "base": base}
 		}
-		if err := m.AddCustomAnalyzer(cappedPrefix+name, map[string]any{"type": cappedType, "base": base}); err != nil {
+		if err := m.AddCustomAnalyzer(cappedPrefix+name, def); err != nil {
 			return fmt.Errorf("add analyzer %s: %w", cappedPrefix+name, err)
 		}
 	}

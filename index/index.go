@@ -70,6 +70,10 @@ type Options struct {
 	// takes longer fails with an error wrapping ErrUnavailable. 0 means
 	// DefaultSearchBudget.
 	SearchBudget time.Duration
+	// Site, when set, gives each language's analyzer (Site.Analyzer);
+	// without it every language gets article.DefaultAnalyzer's. Rebuild
+	// keeps the site of Open.
+	Site *article.Site
 	// OnBroken, when set, is called once each time the live index becomes
 	// broken (see Health), whether a write or a search found out, with
 	// the reason (an error wrapping ErrUnavailable). It runs on its own
@@ -92,6 +96,7 @@ type Index struct {
 	log      *slog.Logger
 	progress func(done, total int)
 	onBroken func(error)
+	an       analyzerOf
 	budget   time.Duration
 	dir      string
 	alias    bleve.IndexAlias
@@ -123,6 +128,7 @@ type snapshot struct {
 	facets  *facetTables // of bi
 	tags    int          // number of distinct tags, for facet sizes
 	state   *biState     // of bi; shared by every snapshot of it
+	an      analyzerOf   // the analyzer of each language
 	// memo holds the analyses of one search, in the copy of the snapshot
 	// that search works on (withMemo); nil otherwise.
 	memo map[memoKey]analysis.TokenStream
@@ -244,6 +250,10 @@ func Open(ctx context.Context, opts Options, versions []*article.Version) (*Inde
 		log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
 	ix := &Index{log: log, dir: opts.Dir, progress: opts.Progress, onBroken: opts.OnBroken, budget: cmp.Or(opts.SearchBudget, DefaultSearchBudget)}
+	ix.an = article.DefaultAnalyzer
+	if opts.Site != nil {
+		ix.an = opts.Site.Analyzer
+	}
 	docs := collect(versions)
 	// Hash the content while the analyzers load their dictionaries.
 	var fp contentHash
@@ -252,7 +262,7 @@ func Open(ctx context.Context, opts Options, versions []*article.Version) (*Inde
 		defer close(hashed)
 		fp = fingerprint(docs)
 	}()
-	m, mver, err := mappingFor(docs)
+	m, mver, err := mappingFor(docs, ix.an)
 	<-hashed
 	if err != nil {
 		return nil, err
@@ -396,12 +406,12 @@ func collect(versions []*article.Version) map[string]*article.Version {
 }
 
 // mappingFor returns the mapping for docs' languages and its version.
-func mappingFor(docs map[string]*article.Version) (*mapping.IndexMappingImpl, string, error) {
+func mappingFor(docs map[string]*article.Version, an analyzerOf) (*mapping.IndexMappingImpl, string, error) {
 	langs := make(map[string]bool)
 	for _, v := range docs {
 		langs[v.Lang] = true
 	}
-	m, err := newMapping(mappingLangs(langs))
+	m, err := newMapping(mappingLangs(langs), an)
 	if err != nil {
 		return nil, "", err
 	}
@@ -515,13 +525,13 @@ func (ix *Index) reopen(mver string, fp contentHash) *snapshot {
 		bi.Close()
 		return nil
 	}
-	return &snapshot{bi: bi, name: name, mapping: m, mver: mver, fp: fp, facets: newFacetTables(), state: ix.newState()}
+	return &snapshot{bi: bi, name: name, mapping: m, mver: mver, fp: fp, facets: newFacetTables(), state: ix.newState(), an: ix.an}
 }
 
 // build creates a fresh index (under a new directory of Dir, or in
 // memory) holding docs.
 func (ix *Index) build(ctx context.Context, m *mapping.IndexMappingImpl, mver string, docs map[string]*article.Version, fp contentHash) (*snapshot, error) {
-	s := &snapshot{mapping: m, mver: mver, docs: docs, fp: fp, facets: newFacetTables(), state: ix.newState()}
+	s := &snapshot{mapping: m, mver: mver, docs: docs, fp: fp, facets: newFacetTables(), state: ix.newState(), an: ix.an}
 	var bi bleve.Index
 	var err error
 	if ix.dir == "" {
@@ -655,7 +665,7 @@ func (s *snapshot) derive() {
 	}
 	s.specs = make(map[string]langSpec)
 	for _, l := range mappingLangs(langs) {
-		s.specs[l] = specFor(l)
+		s.specs[l] = specFor(l, s.an(l))
 	}
 	s.langs = nil // never reuse the array: searches of the old snapshot may still read it
 	for l := range langs {
@@ -807,7 +817,7 @@ func (ix *Index) rebuildLocked(ctx context.Context, docs map[string]*article.Ver
 			ix.log.Warn("remove broken search index", "dir", old.name, "err", err)
 		}
 	}
-	m, mver, err := mappingFor(docs)
+	m, mver, err := mappingFor(docs, ix.an)
 	if err != nil {
 		return err
 	}

@@ -280,7 +280,7 @@ func TestRebuildWhileSearching(t *testing.T) {
 }
 
 func TestMappingIsStatic(t *testing.T) {
-	m, err := newMapping(mappingLangs(map[string]bool{"fi": true}))
+	m, err := newMapping(mappingLangs(map[string]bool{"fi": true}), article.DefaultAnalyzer)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,6 +7,7 @@ import (
 	"github.com/blevesearch/bleve/v2/mapping"
 
 	"github.com/amal-kommun/tolk/index/analyzers"
+	"github.com/amal-kommun/tolk/internal/article"
 )
 
 // The analyzers of each kind of field. Query-time analyzers differ from
@@ -42,7 +43,7 @@ func segmentHan(s string) []string { return analyzers.Segment(s) }
 // pinyinAnalyzer returns the pinyin analyzer, for suggestion keys, or nil
 // should the analyzers fail to load (only a broken build can cause that).
 var pinyinAnalyzer = sync.OnceValue(func() analysis.Analyzer {
-	m, err := newMapping(defaultLangs)
+	m, err := newMapping(defaultLangs, article.DefaultAnalyzer)
 	if err != nil {
 		return nil
 	}

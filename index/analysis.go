@@ -21,7 +21,7 @@ import (
 // how, beyond what the mapping JSON and analyzers.Version already capture
 // (for example the meaning of a field's contents). A change forces a
 // rebuild of every persisted index.
-const schemaVersion = "tolk-index-6"
+const schemaVersion = "tolk-index-7"
 
 // docType is the Bleve document type of every indexed version.
 const docType = "version"
@@ -59,6 +59,8 @@ type langSpec struct {
 	pinyin string
 	// han marks Chinese: Han words are never fuzzed or prefix-matched.
 	han bool
+	// author holds the version's author, in plain words (anPlain).
+	author string
 }
 
 // analyzerOf names the analyzer of a language, one of
@@ -81,6 +83,14 @@ func specFor(lang, an string) langSpec {
 		suffix = "zh"
 	}
 	title, body, plain := "title_"+suffix, "body_"+suffix, "title_"+suffix+"_plain"
+	sp := specForAnalyzer(lang, an, title, body, plain, suffix)
+	sp.author = "author_" + suffix
+	return sp
+}
+
+// specForAnalyzer returns the spec of lang with analyzer an, but for its
+// author field.
+func specForAnalyzer(lang, an, title, body, plain, suffix string) langSpec {
 	switch {
 	case an == "sv":
 		return langSpec{lang: lang,
@@ -128,6 +138,9 @@ func (s langSpec) textFields() [][2]string {
 	}
 	if s.pinyin != "" {
 		out = append(out, [2]string{s.pinyin, anPinyin})
+	}
+	if s.author != "" {
+		out = append(out, [2]string{s.author, anPlain})
 	}
 	return out
 }

@@ -309,7 +309,7 @@ func BenchmarkReopen(b *testing.B) {
 func BenchmarkFingerprint(b *testing.B) {
 	docs := collect(benchCorpus())
 	for b.Loop() {
-		fingerprint(docs)
+		fingerprint(specsFor(docs, article.DefaultAnalyzer), docs)
 	}
 }
 

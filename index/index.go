@@ -260,7 +260,7 @@ func Open(ctx context.Context, opts Options, versions []*article.Version) (*Inde
 	hashed := make(chan struct{})
 	go func() {
 		defer close(hashed)
-		fp = fingerprint(docs)
+		fp = fingerprint(specsFor(docs, ix.an), docs)
 	}()
 	m, mver, err := mappingFor(docs, ix.an)
 	<-hashed
@@ -435,54 +435,116 @@ const (
 	contentSeed1 = 0x746f6c6b2d667031
 )
 
-// versionHasher hashes the indexed fields of versions, reusing its
-// digest and buffer.
+// versionHasher hashes the Bleve documents of versions, reusing its
+// digests and buffer.
 type versionHasher struct {
-	d   *xxhash.Digest
-	buf []byte
+	d    [2]*xxhash.Digest
+	buf  []byte
+	keys []string
 }
 
-func newVersionHasher() *versionHasher { return &versionHasher{d: xxhash.NewWithSeed(0)} }
+func newVersionHasher() *versionHasher {
+	return &versionHasher{d: [2]*xxhash.Digest{xxhash.NewWithSeed(contentSeed0), xxhash.NewWithSeed(contentSeed1)}}
+}
 
-// put appends the length of s, then s, to the buffer.
+// bigValue is the length from which put hashes a value in place instead
+// of copying it into the buffer.
+const bigValue = 4 << 10
+
+// put appends the length of s, then s, to what is hashed. Short values
+// are copied into one buffer first: hashing them one by one cost more in
+// calls than in hashing, and the second digest finds the buffer in the
+// cache. Long ones are hashed where they are, so that hashing costs no
+// memory in proportion to the text.
 func (vh *versionHasher) put(s string) {
 	vh.buf = binary.LittleEndian.AppendUint64(vh.buf, uint64(len(s)))
-	vh.buf = append(vh.buf, s...)
+	if len(s) < bigValue {
+		vh.buf = append(vh.buf, s...)
+		return
+	}
+	vh.flush()
+	for _, d := range vh.d {
+		d.WriteString(s)
+	}
 }
 
-// sum returns the hash of the indexed fields of v. The fields are copied
-// into one buffer first: hashing them one by one cost more in calls than
-// in hashing, and the second sum finds the buffer in the cache.
-func (vh *versionHasher) sum(v *article.Version) contentHash {
-	vh.buf = vh.buf[:0]
-	vh.put(v.ID)
-	vh.put(v.Lang)
-	vh.put(v.Title)
-	vh.put(v.Summary)
-	vh.put(v.Text)
-	vh.put(strconv.Itoa(len(v.Tags)))
-	for _, t := range v.Tags {
-		vh.put(t)
+// flush hashes the buffer and empties it.
+func (vh *versionHasher) flush() {
+	for _, d := range vh.d {
+		d.Write(vh.buf)
 	}
+	vh.buf = vh.buf[:0]
+}
+
+// sum returns the hash of d: every field's name and value, in the order
+// of the names. It hashes what is indexed, whatever the fields are, so a
+// field added to the documents later changes the fingerprint of every
+// version that has it (TestFingerprintCoversEveryField).
+func (vh *versionHasher) sum(d document) contentHash {
+	vh.buf = vh.buf[:0]
+	vh.d[0].ResetWithSeed(contentSeed0)
+	vh.d[1].ResetWithSeed(contentSeed1)
+	vh.keys = vh.keys[:0]
+	for k := range d {
+		vh.keys = append(vh.keys, k)
+	}
+	slices.Sort(vh.keys)
+	for i, k := range vh.keys {
+		vh.put(k)
+		// A value another field holds too (the folded and surface copies
+		// of a body) is hashed once, then named: comparing strings that
+		// share their bytes costs nothing.
+		if j := slices.IndexFunc(vh.keys[:i], func(k2 string) bool { return sameValue(d[k2], d[k]) }); j >= 0 {
+			vh.put("=" + vh.keys[j])
+			continue
+		}
+		switch x := d[k].(type) {
+		case string:
+			vh.put("s")
+			vh.put(x)
+		case []string:
+			vh.put("a" + strconv.Itoa(len(x)))
+			for _, e := range x {
+				vh.put(e)
+			}
+		default:
+			vh.put(fmt.Sprintf("%T %v", x, x))
+		}
+	}
+	vh.flush()
 	var out contentHash
-	for i, seed := range [2]uint64{contentSeed0, contentSeed1} {
-		vh.d.ResetWithSeed(seed)
-		vh.d.Write(vh.buf)
-		binary.LittleEndian.PutUint64(out[8*i:], vh.d.Sum64())
+	for i, d := range vh.d {
+		binary.LittleEndian.PutUint64(out[8*i:], d.Sum64())
 	}
 	return out
 }
 
-// versionHash hashes the indexed fields of v.
-func versionHash(v *article.Version) contentHash { return newVersionHasher().sum(v) }
+// sameValue reports whether a and b are equal document values.
+func sameValue(a, b any) bool {
+	switch x := a.(type) {
+	case string:
+		y, ok := b.(string)
+		return ok && x == y
+	case []string:
+		y, ok := b.([]string)
+		return ok && slices.Equal(x, y)
+	}
+	return false
+}
 
-// fingerprint combines the hashes of docs by XOR, so that updating one
-// version updates it in constant time and the order never matters.
-func fingerprint(docs map[string]*article.Version) contentHash {
+// versionHash hashes the document of v under specs.
+func versionHash(specs map[string]langSpec, v *article.Version) contentHash {
+	return newVersionHasher().sum(documentOf(specs[v.Lang], v))
+}
+
+// fingerprint combines the hashes of the documents of docs under specs by
+// XOR, so that updating one version updates it in constant time and the
+// order never matters.
+func fingerprint(specs map[string]langSpec, docs map[string]*article.Version) contentHash {
 	vh := newVersionHasher()
 	var fp contentHash
 	for _, v := range docs {
-		xorInto(&fp, vh.sum(v))
+		xorInto(&fp, vh.sum(documentOf(specs[v.Lang], v)))
 	}
 	return fp
 }
@@ -663,10 +725,7 @@ func (s *snapshot) derive() {
 			tags[t] = true
 		}
 	}
-	s.specs = make(map[string]langSpec)
-	for _, l := range mappingLangs(langs) {
-		s.specs[l] = specFor(l, s.an(l))
-	}
+	s.specs = specsOf(langs, s.an)
 	s.langs = nil // never reuse the array: searches of the old snapshot may still read it
 	for l := range langs {
 		s.langs = append(s.langs, l)
@@ -715,8 +774,30 @@ type document map[string]any
 // its default mapping.
 func (document) BleveType() string { return docType }
 
-func (s *snapshot) document(v *article.Version) document {
-	sp := s.specs[v.Lang]
+func (s *snapshot) document(v *article.Version) document { return documentOf(s.specs[v.Lang], v) }
+
+// specsFor returns the specs of an index of docs: those of the languages
+// in its mapping.
+func specsFor(docs map[string]*article.Version, an analyzerOf) map[string]langSpec {
+	langs := make(map[string]bool)
+	for _, v := range docs {
+		langs[v.Lang] = true
+	}
+	return specsOf(langs, an)
+}
+
+// specsOf returns the specs of the mapping of an index of versions in
+// langs.
+func specsOf(langs map[string]bool, an analyzerOf) map[string]langSpec {
+	specs := make(map[string]langSpec)
+	for _, l := range mappingLangs(langs) {
+		specs[l] = specFor(l, an(l))
+	}
+	return specs
+}
+
+// documentOf returns the Bleve document of v, indexed as sp says.
+func documentOf(sp langSpec, v *article.Version) document {
 	d := document{
 		fieldLang:    v.Lang,
 		fieldTags:    v.Tags,
@@ -734,6 +815,9 @@ func (s *snapshot) document(v *article.Version) document {
 	}
 	if sp.pinyin != "" {
 		d[sp.pinyin] = v.Title
+	}
+	if v.Author != "" {
+		d[sp.author] = v.Author
 	}
 	return d
 }
@@ -821,7 +905,7 @@ func (ix *Index) rebuildLocked(ctx context.Context, docs map[string]*article.Ver
 	if err != nil {
 		return err
 	}
-	s, err := ix.build(ctx, m, mver, docs, fingerprint(docs))
+	s, err := ix.build(ctx, m, mver, docs, fingerprint(specsFor(docs, ix.an), docs))
 	if err != nil {
 		return fmt.Errorf("rebuild index: %w", err)
 	}
@@ -922,9 +1006,9 @@ func (ix *Index) Upsert(ctx context.Context, v *article.Version) (err error) {
 	}
 	fp := s.fp
 	if old := s.docs[id]; old != nil {
-		xorInto(&fp, versionHash(old))
+		xorInto(&fp, versionHash(s.specs, old))
 	}
-	xorInto(&fp, versionHash(v))
+	xorInto(&fp, versionHash(s.specs, v))
 	b := s.bi.NewBatch()
 	if err := b.Index(id, s.document(v)); err != nil {
 		return fmt.Errorf("upsert %s: %w", id, err)
@@ -960,7 +1044,7 @@ func (ix *Index) Delete(ctx context.Context, id, lang string) (err error) {
 		return nil
 	}
 	fp := s.fp
-	xorInto(&fp, versionHash(old))
+	xorInto(&fp, versionHash(s.specs, old))
 	b := s.bi.NewBatch()
 	b.Delete(key)
 	b.SetInternal(keyFingerprint, []byte(hex.EncodeToString(fp[:])))

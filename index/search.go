@@ -33,6 +33,7 @@ const (
 const (
 	boostTitle         = 3.0
 	boostBody          = 1.0
+	boostAuthor        = 0.5 // a name in the byline matters less than the text
 	boostFoldTitle     = 2.4
 	boostFoldBody      = 0.8
 	boostPrefixTitle   = 1.2
@@ -526,6 +527,22 @@ func (s *snapshot) prefix(p, field string, boost float64) query.Query {
 // known reports whether some version holds term in field.
 func (s *snapshot) known(field, term string) bool { return s.vocab[field].has(term) }
 
+// authorsHave reports whether some version's author in field holds
+// every plain term of w.
+func (s *snapshot) authorsHave(field, w string) bool {
+	t := s.vocab[field]
+	if t == nil || t.len() == 0 {
+		return false
+	}
+	ts := s.tokens(anPlain, w)
+	for _, tok := range ts {
+		if !t.has(string(tok.Term)) {
+			return false
+		}
+	}
+	return len(ts) > 0
+}
+
 // plainTerm returns w as the plain analyzer indexes it (lower case, folded,
 // unstemmed), or "" when that is not a single term.
 func (s *snapshot) plainTerm(w string) string { return s.singleTerm(anPlain, w) }
@@ -567,6 +584,11 @@ func (s *snapshot) langQuery(sp langSpec, q Query, m mode) query.Query {
 			cl = append(cl,
 				s.matchAll(w, sp.title, sp.textQ, boostTitle),
 				s.matchAll(w, sp.body, sp.textQ, boostBody))
+		}
+		// An author's name, where some author has the word: searching the
+		// field for every word would change every score (coordination).
+		if sp.author != "" && s.authorsHave(sp.author, w) {
+			cl = append(cl, s.matchAll(w, sp.author, anPlain, boostAuthor))
 		}
 		// A word typed with å/ä/ö needs no folded match; one typed without
 		// may stand for a word with them.

@@ -97,6 +97,10 @@ func (t *termTable) search(p string) int {
 func vocabFields(specs map[string]langSpec) map[string]string {
 	out := make(map[string]string)
 	for _, sp := range specs {
+		if sp.author != "" {
+			// Searched only for words some author has.
+			out[sp.author] = anPlain
+		}
 		if sp.titlePl == "" {
 			continue
 		}

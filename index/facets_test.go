@@ -3,8 +3,11 @@ package index
 import (
 	"context"
 	"fmt"
+	"html"
 	"math/rand"
+	"strings"
 	"testing"
+	"unicode"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/google/go-cmp/cmp"
@@ -130,6 +133,35 @@ func TestFacetsMatchBleve(t *testing.T) {
 		}
 		if i%5 == 4 {
 			check(fmt.Sprintf("after change %d", i))
+		}
+	}
+}
+
+// TestEscapeSpace requires escapeSpace to write what the string-returning
+// version it replaced returned: the space-collapsed text through
+// html.EscapeString.
+func TestEscapeSpace(t *testing.T) {
+	old := func(s string) string {
+		var b strings.Builder
+		space := false
+		for _, r := range s {
+			if unicode.IsSpace(r) {
+				if !space {
+					b.WriteByte(' ')
+				}
+				space = true
+				continue
+			}
+			space = false
+			b.WriteRune(r)
+		}
+		return html.EscapeString(b.String())
+	}
+	for _, in := range []string{"", "a", `<script>alert("x")</script> & 'too'`, "a \t\n b", "  å\u00a0ä  ", "学校 <b>", "\xff<"} {
+		var b strings.Builder
+		escapeSpace(&b, in)
+		if got, want := b.String(), old(in); got != want {
+			t.Errorf("escapeSpace(%q) = %q, want %q", in, got, want)
 		}
 	}
 }

@@ -110,18 +110,20 @@ func write(b *strings.Builder, text string, from, to int, spans []span) {
 		if s.start < from || s.end > to {
 			continue
 		}
-		b.WriteString(escapeSpace(text[pos:s.start]))
+		escapeSpace(b, text[pos:s.start])
 		b.WriteString("<mark>")
 		b.WriteString(html.EscapeString(text[s.start:s.end]))
 		b.WriteString("</mark>")
 		pos = s.end
 	}
-	b.WriteString(escapeSpace(text[pos:to]))
+	escapeSpace(b, text[pos:to])
 }
 
-// escapeSpace escapes s with every run of white space made one space.
-func escapeSpace(s string) string {
-	var b strings.Builder
+// escapeSpace writes s to b escaped as html.EscapeString escapes, with
+// every run of white space made one space. It writes into b, not a string
+// of its own: two allocations per piece of every snippet were a tenth of
+// a search's.
+func escapeSpace(b *strings.Builder, s string) {
 	space := false
 	for _, r := range s {
 		if unicode.IsSpace(r) {
@@ -132,9 +134,21 @@ func escapeSpace(s string) string {
 			continue
 		}
 		space = false
-		b.WriteRune(r)
+		switch r {
+		case '<':
+			b.WriteString("&lt;")
+		case '>':
+			b.WriteString("&gt;")
+		case '&':
+			b.WriteString("&amp;")
+		case '\'':
+			b.WriteString("&#39;")
+		case '"':
+			b.WriteString("&#34;")
+		default:
+			b.WriteRune(r)
+		}
 	}
-	return html.EscapeString(b.String())
 }
 
 // snippet returns about snippetRunes characters of text around the window

@@ -106,7 +106,11 @@ func specForAnalyzer(lang, an, title, body, plain, suffix string) langSpec {
 		// Bigrams: never fuzzed or prefix-matched (no plain title).
 		return langSpec{lang: lang, title: title, body: body, text: an, textQ: an}
 	case analyzers.IsBleve(an):
-		return langSpec{lang: lang, title: title, body: body, text: an, textQ: an, titlePl: plain}
+		sp := langSpec{lang: lang, title: title, body: body, text: an, textQ: an, titlePl: plain}
+		if f := analyzers.FoldedName(an); f != "" {
+			sp.titleFld, sp.bodyFld, sp.fold, sp.foldQ = title+"_fold", body+"_fold", f, f
+		}
+		return sp
 	default:
 		return langSpec{lang: lang, title: title, body: body, text: anPlain, textQ: anPlain, titlePl: plain}
 	}
@@ -187,6 +191,19 @@ func newMapping(langs []string, an analyzerOf) (*mapping.IndexMappingImpl, error
 	dm.AddFieldMappingsAt(fieldLang, kw())
 	dm.AddFieldMappingsAt(fieldTags, kw())
 	dm.AddFieldMappingsAt(fieldArticle, kw())
+	// Folded copies of Bleve's analyzers, where a language has them.
+	var folded []string
+	for _, l := range langs {
+		if sp := specFor(l, an(l)); sp.fold != "" && analyzers.IsBleve(sp.text) && !slices.Contains(folded, sp.text) {
+			folded = append(folded, sp.text)
+		}
+	}
+	slices.Sort(folded)
+	for _, name := range folded {
+		if err := analyzers.AddFolded(m, name); err != nil {
+			return nil, fmt.Errorf("add analyzers: %w", err)
+		}
+	}
 	// Text is indexed with capped analyzers (capped.go), queries are
 	// analyzed with the bases.
 	var capped []string

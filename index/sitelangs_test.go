@@ -17,11 +17,12 @@ func TestSiteLanguages(t *testing.T) {
 	tests := []struct {
 		tree, lang, query, want string
 	}{
-		{"fi", "fi", "talo", "avoimet-ovet"},      // the text says talossa
-		{"fi", "fi", "kirjasto", "kirjasto-kesa"}, // the title says kirjaston
-		{"ar", "ar", "مكتبة", "maktaba"},          // the text says المكتبة
-		{"ar", "ar", "مدرسة", "tasjil"},           // المدارس: the plural
-		{"ar", "ar", "المهرجان", "mahrajan"},      // مهرجان without the article
+		{"fi", "fi", "talo", "avoimet-ovet"},         // the text says talossa
+		{"fi", "fi", "kirjasto", "kirjasto-kesa"},    // the title says kirjaston
+		{"fi", "fi", "paakirjasto", "kirjasto-kesa"}, // typed without ä: Pääkirjasto
+		{"ar", "ar", "مكتبة", "maktaba"},             // the text says المكتبة
+		{"ar", "ar", "مدرسة", "tasjil"},              // المدارس: the plural
+		{"ar", "ar", "المهرجان", "mahrajan"},         // مهرجان without the article
 	}
 	indexes := map[string]*Index{}
 	for _, tree := range []string{"fi", "ar"} {

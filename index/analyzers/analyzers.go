@@ -93,6 +93,7 @@ func register() error {
 		}
 	}
 	errs := []error{
+		registerFolded(),
 		registry.RegisterTokenFilter(foldFilterName, func(map[string]any, *registry.Cache) (analysis.TokenFilter, error) {
 			return foldFilter{}, nil
 		}),

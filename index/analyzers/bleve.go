@@ -1,6 +1,12 @@
 package analyzers
 
 import (
+	"fmt"
+
+	"github.com/blevesearch/bleve/v2/analysis"
+	"github.com/blevesearch/bleve/v2/mapping"
+	"github.com/blevesearch/bleve/v2/registry"
+
 	// Bleve's language analyzers, which Bleve registers under their
 	// language's code, for the languages Tolk has no analysis of its own
 	// for (site.yaml's analyzer names, article.AnalyzerNames).
@@ -39,3 +45,63 @@ var bleveAnalyzers = map[string]bool{
 // stemmer needs a module Tolk does not depend on (Polish gets plain
 // Unicode words).
 func IsBleve(name string) bool { return bleveAnalyzers[name] }
+
+// foldable are the Bleve analyzers whose languages are often typed
+// without their diacritics (päiväkoti as paivakoti, école as ecole), so a
+// folded copy of their fields helps. German is not among them: Bleve's
+// German analyzer folds umlauts itself.
+var foldable = map[string]bool{
+	"da": true, "es": true, "fi": true, "fr": true, "hr": true, "hu": true, "it": true,
+	"no": true, "pt": true, "ro": true, "tr": true,
+}
+
+// FoldedName returns the name of the analyzer that folds diacritics
+// (ä → a, é → e) out of the terms of Bleve's analyzer name, when name is
+// one whose languages are often typed without them; "" otherwise. AddFolded
+// adds it to a mapping.
+func FoldedName(name string) string {
+	if !foldable[name] {
+		return ""
+	}
+	return "tolk_folded_" + name
+}
+
+// foldedType is the analyzer type of FoldedName's analyzers: the Bleve
+// analyzer named by the "named" entry of its configuration, its terms
+// then folded.
+const foldedType = "tolk_folded"
+
+// AddFolded adds FoldedName(name)'s analyzer to m.
+func AddFolded(m *mapping.IndexMappingImpl, name string) error {
+	if err := registerOnce(); err != nil {
+		return fmt.Errorf("register analysis components: %w", err)
+	}
+	f := FoldedName(name)
+	if f == "" {
+		return fmt.Errorf("analyzer %s has no folded form", name)
+	}
+	return m.AddCustomAnalyzer(f, map[string]any{"type": foldedType, "named": name})
+}
+
+// registerFolded registers foldedType with Bleve's registry.
+func registerFolded() error {
+	return registry.RegisterAnalyzer(foldedType, func(config map[string]any, cache *registry.Cache) (analysis.Analyzer, error) {
+		name, ok := config["named"].(string)
+		if !ok {
+			return nil, fmt.Errorf("folded analyzer: no analyzer named")
+		}
+		base, err := cache.AnalyzerNamed(name)
+		if err != nil {
+			return nil, fmt.Errorf("folded analyzer: %w", err)
+		}
+		return foldedAnalyzer{base}, nil
+	})
+}
+
+// foldedAnalyzer is base with its terms folded after every other step,
+// so that its stemmer sees the letters it knows.
+type foldedAnalyzer struct{ base analysis.Analyzer }
+
+func (f foldedAnalyzer) Analyze(input []byte) analysis.TokenStream {
+	return foldFilter{}.Filter(f.base.Analyze(input))
+}

@@ -135,3 +135,57 @@ func TestDropLines(t *testing.T) {
 		t.Errorf("passed on %q, want %q", out.String(), want)
 	}
 }
+
+// TestReadResponse reads raw responses, each followed by a second one on
+// the same connection, and checks the status, the closing and that the
+// whole first response was consumed, against what net/http's own reader
+// says of the same bytes.
+func TestReadResponse(t *testing.T) {
+	const next = "HTTP/1.1 204 No Content\r\n\r\n"
+	tests := []struct {
+		name, raw string
+	}{
+		{"content length", "HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Type: text/plain\r\n\r\nhello"},
+		{"lower-case names", "HTTP/1.1 404 Not Found\r\ncontent-length: 2\r\nconnection: keep-alive\r\n\r\nno"},
+		{"chunked with extension and trailers", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5;x=y\r\nhello\r\nA\r\n0123456789\r\n0\r\nX-Trailer: 1\r\n\r\n"},
+		{"not modified", "HTTP/1.1 304 Not Modified\r\nEtag: \"x\"\r\nContent-Length: 99\r\n\r\n"},
+		{"connection close", "HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 4\r\n\r\nbusy"},
+		{"HTTP/1.0", "HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\nok"},
+		{"HTTP/1.0 keep-alive", "HTTP/1.0 200 OK\r\nConnection: keep-alive\r\nContent-Length: 2\r\n\r\nok"},
+		{"many headers", "HTTP/1.1 200 OK\r\nEtag: \"a\"\r\nVary: Accept-Language, Accept-Encoding\r\nLink: <https://x/>; rel=\"alternate\"\r\nX-Request-Id: abc\r\nContent-Length: 3\r\n\r\n{}\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			want, err := http.ReadResponse(bufio.NewReader(strings.NewReader(tt.raw)), &http.Request{Method: "GET"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			br := bufio.NewReader(strings.NewReader(tt.raw + next))
+			status, closed, err := readResponse(br, make([]byte, 64))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if status != want.StatusCode || closed != want.Close {
+				t.Errorf("readResponse = %d, closed %v; net/http says %d, closed %v", status, closed, want.StatusCode, want.Close)
+			}
+			if status, _, err := readResponse(br, nil); err != nil || status != 204 {
+				t.Errorf("the next response: %d, %v; want 204: the first was not consumed exactly", status, err)
+			}
+		})
+	}
+	t.Run("no framing reads to the end", func(t *testing.T) {
+		br := bufio.NewReader(strings.NewReader("HTTP/1.1 200 OK\r\n\r\nall of it"))
+		status, closed, err := readResponse(br, make([]byte, 4))
+		if err != nil || status != 200 || !closed {
+			t.Errorf("readResponse = %d, closed %v, %v; want 200, closed", status, closed, err)
+		}
+		if br.Buffered() != 0 {
+			t.Errorf("%d bytes left unread", br.Buffered())
+		}
+	})
+	for _, raw := range []string{"HTTP/1.1 2x0 OK\r\n\r\n", "SSH-2.0\r\n\r\n", "HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\n", "HTTP/1.1 200 OK\r\nno colon\r\n\r\n"} {
+		if _, _, err := readResponse(bufio.NewReader(strings.NewReader(raw)), nil); err == nil {
+			t.Errorf("readResponse(%q) succeeded, want an error", raw)
+		}
+	}
+}

@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/gin-gonic/gin"
 
@@ -46,7 +48,7 @@ func negotiate(cur *snapshot, c *gin.Context, p params) (langs.Choice, bool, err
 	if err != nil {
 		return langs.Choice{}, false, unsupported(cur, err)
 	}
-	ch, err := cur.neg.Negotiate(lang, has, c.Request.Header.Get("Accept-Language"))
+	ch, err := cur.neg.Negotiate(lang, has, first(c.Request.Header, "Accept-Language"))
 	if err != nil {
 		return langs.Choice{}, false, unsupported(cur, err)
 	}
@@ -122,16 +124,69 @@ func (s *Server) getArticle(c *gin.Context) error {
 		return nil
 	}
 	key := repKey{id: id, lang: sv.lang, variant: sv.variant, requested: ch.Lang, fallback: fallback}
-	r, _ := cur.reps.Load(key)
+	v, ok := cur.reps.Load(articleKey(id))
+	if !ok {
+		v, _ = cur.reps.LoadOrStore(articleKey(id), new(articleReps))
+	}
+	ar := v.(*articleReps)
+	r := ar.get(key)
 	if r == nil {
 		built, err := s.articleRep(cur, sv, ch.Lang, fallback)
 		if err != nil {
 			return err
 		}
-		r, _ = cur.reps.LoadOrStore(key, built)
+		r = ar.add(key, built)
 	}
-	s.send(c, r.(*rep), "Accept-Language")
+	s.send(c, r, "Accept-Language")
 	return nil
+}
+
+// articleKey is the key in snapshot.reps of an article's articleReps: a
+// type of its own, so that no article id meets the other keys.
+type articleKey string
+
+// articleReps are the cached representations of one article in one
+// generation, at most one per repKey. The list is replaced, never changed,
+// so that lookups take no lock: looking up a struct key in a sync.Map
+// hashes every field through reflection, a measurable share of a cached
+// read.
+type articleReps struct {
+	mu   sync.Mutex // serializes add
+	list atomic.Pointer[[]keyedRep]
+}
+
+type keyedRep struct {
+	key repKey
+	rep *rep
+}
+
+// get returns the representation cached under k, or nil.
+func (a *articleReps) get(k repKey) *rep {
+	if l := a.list.Load(); l != nil {
+		for i := range *l {
+			if (*l)[i].key == k {
+				return (*l)[i].rep
+			}
+		}
+	}
+	return nil
+}
+
+// add caches r under k unless another request did first, and returns the
+// cached one.
+func (a *articleReps) add(k repKey, r *rep) *rep {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if old := a.get(k); old != nil {
+		return old
+	}
+	var l []keyedRep
+	if p := a.list.Load(); p != nil {
+		l = slices.Clip(*p)
+	}
+	l = append(l, keyedRep{k, r})
+	a.list.Store(&l)
+	return r
 }
 
 // preview reads ?preview=true, which needs the admin token.

@@ -36,7 +36,7 @@ func (s *Server) recoverPanics(c *gin.Context) {
 // Generated ids are a random per-process prefix and a counter: unique,
 // unguessable enough for correlation, and cheap.
 func (s *Server) requestID(c *gin.Context) {
-	id := c.Request.Header.Get("X-Request-ID")
+	id := first(c.Request.Header, "X-Request-Id")
 	if !saneID(id) {
 		var b [24]byte
 		n := copy(b[:], s.idPrefix)
@@ -73,7 +73,7 @@ func (s *Server) observe(c *gin.Context) {
 	status := c.Writer.Status()
 	d := time.Since(start)
 	s.metrics.observe(route, c.Request.Method, status, d)
-	lang := c.Writer.Header().Get("Content-Language")
+	lang := first(c.Writer.Header(), "Content-Language")
 	if lang != "" {
 		s.metrics.lang(lang)
 	}
@@ -85,7 +85,7 @@ func (s *Server) observe(c *gin.Context) {
 		s.log.LogAttrs(c.Request.Context(), level, "request",
 			slog.String("method", truncate(c.Request.Method, 16)), slog.String("route", route), slog.Int("status", status),
 			slog.Duration("duration", d), slog.String("lang", lang), slog.Int("query_len", len(c.Request.URL.RawQuery)),
-			slog.String("request_id", c.Writer.Header().Get("X-Request-Id")))
+			slog.String("request_id", first(c.Writer.Header(), "X-Request-Id")))
 	}
 }
 
@@ -102,7 +102,7 @@ const readMethods = "GET, HEAD, OPTIONS"
 // preflights of read routes. Write routes get no CORS headers: browsers
 // then refuse cross-origin writes.
 func (s *Server) cors(c *gin.Context) {
-	origin := c.Request.Header.Get("Origin")
+	origin := first(c.Request.Header, "Origin")
 	h := c.Writer.Header()
 	m := c.Request.Method
 	allow := s.allow[c.FullPath()]

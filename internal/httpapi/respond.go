@@ -74,9 +74,20 @@ func etagOf(b []byte) string {
 	return `"` + hex.EncodeToString(sum[:12]) + `"`
 }
 
+// first returns the first value of key in h, which must be in canonical
+// form: net/http canonicalizes the keys of requests it reads, so the hot
+// path looks them up directly instead of canonicalizing again, as
+// Header.Get does.
+func first(h http.Header, key string) string {
+	if v := h[key]; len(v) > 0 {
+		return v[0]
+	}
+	return ""
+}
+
 // acceptsGzip reports whether the request's Accept-Encoding allows gzip.
 func acceptsGzip(r *http.Request) bool {
-	for _, v := range r.Header.Values("Accept-Encoding") {
+	for _, v := range r.Header["Accept-Encoding"] {
 		for part := range strings.SplitSeq(v, ",") {
 			name, params, _ := strings.Cut(strings.TrimSpace(part), ";")
 			name = strings.TrimSpace(name)
@@ -97,7 +108,7 @@ func acceptsGzip(r *http.Request) bool {
 // noneMatch reports whether If-None-Match names etag (weak comparison, as
 // RFC 9110 asks for If-None-Match).
 func noneMatch(r *http.Request, etag string) bool {
-	for _, v := range r.Header.Values("If-None-Match") {
+	for _, v := range r.Header["If-None-Match"] {
 		for part := range strings.SplitSeq(v, ",") {
 			part = strings.TrimSpace(part)
 			if part == "*" || strings.TrimPrefix(part, "W/") == etag {
@@ -130,7 +141,7 @@ func (s *Server) send(c *gin.Context, r *rep, vary string) {
 	switch {
 	case hv.cache != nil:
 		h["Cache-Control"] = hv.cache
-	case c.Request.Header.Get("Authorization") != "":
+	case first(c.Request.Header, "Authorization") != "":
 		h["Cache-Control"] = privateValue
 	default:
 		h["Cache-Control"] = s.cacheValue

@@ -87,7 +87,7 @@ func scope(cur *snapshot, c *gin.Context, p params) (string, searchScope, error)
 		return "", searchScope{}, badParam("q", "q must be at most %d characters", maxQuery)
 	}
 	if v, ok, _ := p.one("lang"); ok && v == "all" {
-		ch, _ := cur.neg.Negotiate("", false, c.Request.Header.Get("Accept-Language"))
+		ch, _ := cur.neg.Negotiate("", false, first(c.Request.Header, "Accept-Language"))
 		prefer := append([]string{ch.Lang}, ch.Prefs...)
 		for i, l := range prefer {
 			if from := cur.lib.Site().DerivedFrom(l); from != "" {

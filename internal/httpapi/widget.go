@@ -40,7 +40,7 @@ func (s *Server) demoPage(c *gin.Context) error {
 			page.Lang = lang
 		}
 	} else {
-		ch, _ := cur.neg.Negotiate("", false, c.Request.Header.Get("Accept-Language"))
+		ch, _ := cur.neg.Negotiate("", false, first(c.Request.Header, "Accept-Language"))
 		page.Lang = ch.Lang
 	}
 	h := c.Writer.Header()

@@ -329,7 +329,13 @@ func (s *Store) open(ctx context.Context) (*Store, error) {
 	} else {
 		close(compared)
 	}
-	ix, err := index.Open(ctx, s.opts.Index, g.lib.All())
+	// The index builds its per-language fields from site.yaml's languages
+	// and analyzers unless the caller chose a site of its own.
+	iopts := s.opts.Index
+	if iopts.Site == nil {
+		iopts.Site = g.lib.Site()
+	}
+	ix, err := index.Open(ctx, iopts, g.lib.All())
 	<-compared
 	if err != nil {
 		s.cancel()

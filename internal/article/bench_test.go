@@ -160,7 +160,7 @@ func BenchmarkSortByTitle30k(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		copy(vs, all)
-		lib.Sort(vs, ByTitle)
+		sortVersions(lib, vs, ByTitle)
 	}
 	b.ReportMetric(keys/float64(len(lib.All())), "keys-B/version")
 }
@@ -172,5 +172,30 @@ func BenchmarkTitleKeys30k(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		lib.collateTitles()
+	}
+}
+
+// BenchmarkApply30k applies one edited version to a Library of 30,000
+// versions, as a write does: compare BenchmarkBuild30k, what a write cost
+// before Apply. With title keys made, Apply also makes the edited
+// version's.
+func BenchmarkApply30k(b *testing.B) {
+	for _, withTitles := range []bool{false, true} {
+		b.Run(fmt.Sprintf("titles=%v", withTitles), func(b *testing.B) {
+			vs := benchVersions(10_000)
+			lib, _ := Build(benchSite(), vs)
+			if withTitles {
+				lib.titles()
+			}
+			rng := rand.New(rand.NewPCG(3, 4))
+			b.ReportAllocs()
+			for b.Loop() {
+				c := *vs[rng.IntN(len(vs))]
+				c.Title += " (uppdaterad)"
+				if _, problems := lib.Apply([]*Version{&c}, nil); len(problems) > 0 {
+					b.Fatal(problems)
+				}
+			}
+		})
 	}
 }

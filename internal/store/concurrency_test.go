@@ -78,7 +78,7 @@ func TestConcurrentWritersAndReaders(t *testing.T) {
 				lib := f.s.Library()
 				for _, v := range lib.All() {
 					_ = v.Outdated // written by Build for new generations only
-					_ = lib.Translations(v.ID, v.Lang)
+					_ = lib.Article(v.ID).Public(v.Lang)
 				}
 				if _, err := f.s.Index().Search(ctx, indexRequest("skrivare")); err != nil {
 					t.Errorf("search: %v", err)

@@ -26,6 +26,10 @@ type Generation struct {
 	// each one published, so that caches derived from a generation can be
 	// keyed by it.
 	Seq uint64
+	// Position is the backend's position the generation has applied: a
+	// database's change-log sequence (what Tolk-Seq and Tolk-Min-Seq
+	// name), a file backend's count of changes.
+	Position Position
 }
 
 // Current returns the generation served now, or nil before Load (or Open)
@@ -37,7 +41,7 @@ func (s *Store) Current() *Generation { return s.pub.Load() }
 func (s *Store) publish(g *generation) {
 	s.cur.Store(g)
 	s.seq++
-	s.pub.Store(&Generation{Library: g.lib, Index: s.ix, Problems: g.problems, Journal: s.jr, Seq: s.seq})
+	s.pub.Store(&Generation{Library: g.lib, Index: s.ix, Problems: g.problems, Journal: s.jr, Seq: s.seq, Position: s.pos})
 	if s.opts.OnChange != nil {
 		s.opts.OnChange(g.lib, s.ix, g.problems)
 	}

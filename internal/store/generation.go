@@ -352,6 +352,7 @@ func (s *Store) commit(ctx context.Context, g *generation) {
 	}
 
 	s.gen = g
+	s.pos++ // the file backend counts its changes
 
 	now := time.Now().UTC()
 	changes := diff(old, g)

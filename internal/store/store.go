@@ -138,6 +138,7 @@ type Store struct {
 	cur     atomic.Pointer[generation]
 	pub     atomic.Pointer[Generation] // what Current returns; published with cur
 	seq     uint64                     // of the last Generation published; guarded by mu
+	pos     Position                   // the backend's position applied; guarded by mu
 
 	// The versions cache; cacheFile is "" without one (the embedded
 	// corpus, or an index kept in memory).

@@ -491,6 +491,8 @@ type FieldError struct {
 
 // Hit defines model for Hit.
 type Hit struct {
+	// Author The version's author; null when it names none.
+	Author      *string `json:"author"`
 	DerivedFrom *string `json:"derived_from"`
 	Id          string  `json:"id"`
 	Lang        string  `json:"lang"`
@@ -660,10 +662,12 @@ type VersionState string
 
 // VersionWrite The front matter of the content format as JSON, plus the Markdown body.
 type VersionWrite struct {
-	Aliases      *[]string `json:"aliases,omitempty"`
-	Author       *string   `json:"author,omitempty"`
-	BodyMarkdown *string   `json:"body_markdown,omitempty"`
-	Draft        *bool     `json:"draft,omitempty"`
+	Aliases *[]string `json:"aliases,omitempty"`
+
+	// Author The person or unit responsible, plain text; absent or null when none.
+	Author       *string `json:"author,omitempty"`
+	BodyMarkdown *string `json:"body_markdown,omitempty"`
+	Draft        *bool   `json:"draft,omitempty"`
 
 	// Published 2020-01-03 or an RFC 3339 date-time
 	Published      string    `json:"published"`
@@ -1276,7 +1280,7 @@ type ClientInterface interface {
 
 	// GetFeed Atom 1.0 feed of the newest 20 public versions in the negotiated language
 	//
-	// An Atom feed (RFC 4287) of the newest 20 public versions in the negotiated language, narrowed by `tag`.
+	// An Atom feed (RFC 4287) of the newest 20 public versions in the negotiated language, narrowed by `tag`. The feed's `<author>` is `publisher` of `site.yaml` (else the site's name); an entry whose version names an `author` carries it as its own `<author><name>`, the others have the feed's.
 	//
 	// Corresponds with GET /v1/feed.atom (the `GetFeed` operationId).
 	GetFeed(ctx context.Context, params *GetFeedParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -1551,7 +1555,7 @@ func (c *Client) GetChanges(ctx context.Context, params *GetChangesParams, reqEd
 
 // GetFeed Atom 1.0 feed of the newest 20 public versions in the negotiated language
 //
-// An Atom feed (RFC 4287) of the newest 20 public versions in the negotiated language, narrowed by `tag`.
+// An Atom feed (RFC 4287) of the newest 20 public versions in the negotiated language, narrowed by `tag`. The feed's `<author>` is `publisher` of `site.yaml` (else the site's name); an entry whose version names an `author` carries it as its own `<author><name>`, the others have the feed's.
 //
 // Corresponds with GET /v1/feed.atom (the `GetFeed` operationId).
 func (c *Client) GetFeed(ctx context.Context, params *GetFeedParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -3162,7 +3166,7 @@ type ClientWithResponsesInterface interface {
 
 	// GetFeedWithResponse Atom 1.0 feed of the newest 20 public versions in the negotiated language
 	//
-	// An Atom feed (RFC 4287) of the newest 20 public versions in the negotiated language, narrowed by `tag`.
+	// An Atom feed (RFC 4287) of the newest 20 public versions in the negotiated language, narrowed by `tag`. The feed's `<author>` is `publisher` of `site.yaml` (else the site's name); an entry whose version names an `author` carries it as its own `<author><name>`, the others have the feed's.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -5599,7 +5603,7 @@ func (c *ClientWithResponses) GetChangesWithResponse(ctx context.Context, params
 
 // GetFeedWithResponse Atom 1.0 feed of the newest 20 public versions in the negotiated language
 //
-// An Atom feed (RFC 4287) of the newest 20 public versions in the negotiated language, narrowed by `tag`.
+// An Atom feed (RFC 4287) of the newest 20 public versions in the negotiated language, narrowed by `tag`. The feed's `<author>` is `publisher` of `site.yaml` (else the site's name); an entry whose version names an `author` carries it as its own `<author><name>`, the others have the feed's.
 //
 // Returns a wrapper object for the known response body format(s).
 //

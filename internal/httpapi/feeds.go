@@ -149,6 +149,10 @@ func (s *Server) feedRep(cur *snapshot, ch langs.Choice, tags []string) (*rep, e
 			Published: rfc3339(v.Published.Time),
 			Content:   atomText{Type: "html", Body: body},
 		}
+		if item.Author != nil {
+			// An entry without one has the feed's (RFC 4287 §4.2.1).
+			e.Author = &atomPerson{Name: *item.Author}
+		}
 		if item.Summary != "" {
 			e.Summary = &atomText{Type: "text", Body: item.Summary}
 		}

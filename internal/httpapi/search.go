@@ -33,6 +33,7 @@ type hitJSON struct {
 	URL         *string   `json:"url"`
 	DerivedFrom *string   `json:"derived_from"`
 	Outdated    bool      `json:"outdated"`
+	Author      *string   `json:"author"`
 }
 
 type facetsJSON struct {
@@ -235,6 +236,7 @@ func (s *Server) searchJSON(ctx context.Context, cur *snapshot, q string, sc sea
 			ID: v.ID, Lang: lang, Slug: v.Slug, Title: item.Title, Summary: item.Summary,
 			SnippetHTML: snippet, Score: roundScore(h.Score), Published: v.Published.Raw, Updated: v.Updated.Raw,
 			Tags: item.Tags, URL: item.URL, DerivedFrom: item.DerivedFrom, Outdated: v.Outdated,
+			Author: item.Author,
 		})
 	}
 	labelLang, labelVariant := sc.lang, sc.variant

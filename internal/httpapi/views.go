@@ -41,7 +41,8 @@ type articleJSON struct {
 	Updated       string    `json:"updated"`
 	OriginalLang  string    `json:"original_lang"`
 	Outdated      bool      `json:"outdated"`
-	// Author is null: versions name no author yet.
+	// Author is the version's author, converted like the title for a
+	// derived language; null when the version names none.
 	Author *string `json:"author"`
 	// Draft is true only in a preview of a draft.
 	Draft        bool               `json:"draft"`
@@ -90,9 +91,10 @@ func (s *Server) itemJSON(cur *snapshot, sv served, requested string, fallback b
 			tags[i].Label = s.conv.Text(sv.variant, tags[i].Label)
 		}
 	}
-	summary := v.Summary
+	summary, author := v.Summary, v.Author
 	if sv.from != "" {
 		summary = s.conv.Text(sv.variant, summary)
+		author = s.conv.Text(sv.variant, author)
 	}
 	return articleJSON{
 		ID:            v.ID,
@@ -108,6 +110,7 @@ func (s *Server) itemJSON(cur *snapshot, sv served, requested string, fallback b
 		Updated:       v.Updated.Raw,
 		OriginalLang:  a.Original,
 		Outdated:      v.Outdated,
+		Author:        nullable(author),
 		Draft:         v.Draft,
 		URL:           nullable(site.URL(sv.lang, v.Slug)),
 	}

@@ -72,11 +72,15 @@ func (s *Server) authorize(c *gin.Context) error {
 	return nil
 }
 
-// writeBody is the JSON body of PUT /v1/articles/{id}/{lang}: the front
-// matter plus the Markdown body.
-var writeKeys = map[string]bool{
-	"title": true, "slug": true, "summary": true, "tags": true, "published": true, "updated": true,
-	"translated_from": true, "source_updated": true, "draft": true, "aliases": true, "body_markdown": true,
+// bodyKey is the write body's key of the Markdown body; every other key
+// is a front-matter field (article.Fields).
+const bodyKey = "body_markdown"
+
+// writeKey reports whether key is a key of the JSON body of PUT
+// /v1/articles/{id}/{lang}: a front-matter field or the Markdown body.
+func writeKey(key string) bool {
+	_, ok := article.FieldByKey(key)
+	return ok || key == bodyKey
 }
 
 // idPattern is the article id rule of the content format.
@@ -99,31 +103,8 @@ func decodeVersion(site *article.Site, id, lang string, body []byte) (*article.V
 		errs = append(errs, FieldError{Pointer: "/" + key, Detail: detail})
 		typed["/"+key] = true
 	}
-	str := func(key string, dst *string) {
-		m, ok := raw[key]
-		if !ok || string(m) == "null" {
-			return
-		}
-		if err := json.Unmarshal(m, dst); err != nil {
-			bad(key, key+" must be a string")
-		}
-	}
-	list := func(key string, dst *[]string) {
-		m, ok := raw[key]
-		if !ok || string(m) == "null" {
-			return
-		}
-		if err := json.Unmarshal(m, dst); err != nil {
-			bad(key, key+" must be an array of strings")
-		}
-	}
-	date := func(key string, dst *article.Date) {
-		var s string
-		str(key, &s)
-		dst.Raw = s
-	}
 	for k := range raw {
-		if !writeKeys[k] {
+		if !writeKey(k) {
 			errs = append(errs, FieldError{Pointer: "/" + jsonPointerEscape(k), Detail: fmt.Sprintf("unknown field %q", truncate(k, 60))})
 		}
 	}
@@ -141,27 +122,29 @@ func decodeVersion(site *article.Site, id, lang string, body []byte) (*article.V
 		errs = append(errs, FieldError{Pointer: "/lang", Detail: detail})
 		pathLang = site.DefaultLanguage
 	}
-	str("title", &v.Title)
-	str("slug", &v.Slug)
-	str("summary", &v.Summary)
-	list("tags", &v.Tags)
-	date("published", &v.Published)
-	date("updated", &v.Updated)
-	if v.Updated.Raw != "" {
-		v.Lines.Set("updated", 1) // written, so Format keeps it even when it equals published
-	}
-	str("translated_from", &v.TranslatedFrom)
-	date("source_updated", &v.SourceUpdated)
-	if m, ok := raw["draft"]; ok && string(m) != "null" {
-		if err := json.Unmarshal(m, &v.Draft); err != nil {
-			bad("draft", "draft must be a boolean")
+	// The front matter, one JSON type per kind of field; the content
+	// format's rules for each value are store.Validate's, below.
+	for _, f := range article.Fields() {
+		m, ok := raw[f.Key]
+		if !ok || string(m) == "null" {
+			continue
+		}
+		if !decodeField(f, v, m) {
+			bad(f.Key, f.Key+" must be "+jsonType(f.Kind))
+			continue
+		}
+		if f.Default != "" && !f.IsZero(v) {
+			v.Lines.Set(f.Key, 1) // written, so Format keeps it even when it equals its default
 		}
 	}
-	list("aliases", &v.Aliases)
-	str("body_markdown", &v.Body)
-	for _, k := range []string{"title", "slug", "published"} {
-		if _, ok := raw[k]; !ok {
-			bad(k, k+" is required")
+	if m, ok := raw[bodyKey]; ok && string(m) != "null" {
+		if err := json.Unmarshal(m, &v.Body); err != nil {
+			bad(bodyKey, bodyKey+" must be a string")
+		}
+	}
+	for _, f := range article.Fields() {
+		if _, ok := raw[f.Key]; f.Required && !ok {
+			bad(f.Key, f.Key+" is required")
 		}
 	}
 	if v.TranslatedFrom != "" && v.SourceUpdated.Raw == "" && !typed["/translated_from"] {
@@ -198,6 +181,35 @@ func decodeVersion(site *article.Site, id, lang string, body []byte) (*article.V
 		return nil, validationFailed(errs)
 	}
 	return v, nil
+}
+
+// decodeField sets f in v from its JSON value m, and reports whether m
+// has the JSON type of f's kind (jsonType).
+func decodeField(f article.Field, v *article.Version, m json.RawMessage) bool {
+	switch f.Kind {
+	case article.KindSlugs:
+		return json.Unmarshal(m, f.List(v)) == nil
+	case article.KindDate:
+		d := f.Date(v)
+		return json.Unmarshal(m, &d.Raw) == nil
+	case article.KindBool:
+		return json.Unmarshal(m, f.Bool(v)) == nil
+	default:
+		return json.Unmarshal(m, f.Str(v)) == nil
+	}
+}
+
+// jsonType names the JSON type of a front-matter field of kind k in a
+// write body.
+func jsonType(k article.Kind) string {
+	switch k {
+	case article.KindSlugs:
+		return "an array of strings"
+	case article.KindBool:
+		return "a boolean"
+	default:
+		return "a string"
+	}
 }
 
 // decodeObject reads a write body: one JSON object with no key twice and

@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"context"
+	"encoding/xml"
 	"fmt"
 	"io/fs"
 	"net/http"
@@ -118,6 +119,7 @@ func TestWriteChecksInOrder(t *testing.T) {
 		{"too big", "PUT", `{"body_markdown": "` + strings.Repeat("a", maxBody) + `"}`, []string{"Authorization", "Bearer " + token, "Content-Type", "application/json"}, 413, "payload_too_large"},
 		{"malformed", "PUT", `{"title": `, []string{"Authorization", "Bearer " + token, "Content-Type", "application/json"}, 400, "invalid_parameter"},
 		{"derived language", "PUT", newArticle, []string{"Authorization", "Bearer " + token, "Content-Type", "application/json"}, 422, "validation_failed"},
+		{"author not a string", "PUT", strings.Replace(newArticle, `"published"`, `"author": ["Ada"], "published"`, 1), []string{"Authorization", "Bearer " + token, "Content-Type", "application/json"}, 422, "validation_failed"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -356,4 +358,162 @@ func TestConcurrentWritersAndReaders(t *testing.T) {
 	}
 	wg.Wait()
 	t.Logf("%d writes, %d reads, %d failures", writes.Load(), reads.Load(), failures.Load())
+}
+
+// TestAuthor writes versions with an author and reads it back through
+// every representation that shows it: the article (converted for zh-Hant),
+// list items, search hits (the author's name finds the version), the Atom
+// entry's <author> (an entry without one has the feed's), and the file.
+func TestAuthor(t *testing.T) {
+	a, _, dir := newWriteAPI(t, Options{AdminToken: token})
+	sv := strings.Replace(newArticle, `"published"`, `"author": "Kommunikationsavdelningen", "published"`, 1)
+	if r := a.put("/v1/articles/vanort-de-pere/sv", sv); r.Code != 201 || decode[articleJSON](t, r).Author == nil {
+		t.Fatalf("PUT with author: %d %s", r.Code, r.body)
+	}
+	zh := `{"title": "友好城市德佩尔", "slug": "youhao-chengshi-depeier", "published": "2024-05-16", "translated_from": "sv", "source_updated": "2024-05-16", "author": "国际事务办公室", "body_markdown": "友好城市。"}`
+	if r := a.put("/v1/articles/vanort-de-pere/zh-Hans", zh); r.Code != 201 {
+		t.Fatalf("PUT zh-Hans with author: %d %s", r.Code, r.body)
+	}
+	file, err := os.ReadFile(filepath.Join(dir, "articles", "vanort-de-pere", "sv.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "published: 2024-05-16\nauthor: Kommunikationsavdelningen\n---\n"; !strings.Contains(string(file), want) {
+		t.Errorf("file on disk:\n%s\nwant it to contain:\n%s", file, want)
+	}
+
+	str := func(s *string) string {
+		if s == nil {
+			return "<null>"
+		}
+		return *s
+	}
+	tests := []struct {
+		name   string
+		target string
+		author func(t *testing.T, r response) string
+		want   string
+	}{
+		{"article", "/v1/articles/vanort-de-pere?lang=sv", func(t *testing.T, r response) string {
+			return str(decode[articleJSON](t, r).Author)
+		}, "Kommunikationsavdelningen"},
+		{"article zh-Hant", "/v1/articles/vanort-de-pere?lang=zh-TW", func(t *testing.T, r response) string {
+			return str(decode[articleJSON](t, r).Author)
+		}, "國際事務辦公室"},
+		{"article without author", "/v1/articles/internationellt-arbete?lang=sv", func(t *testing.T, r response) string {
+			return str(decode[articleJSON](t, r).Author)
+		}, "<null>"},
+		{"list item", "/v1/articles?lang=sv&per_page=100", func(t *testing.T, r response) string {
+			for _, it := range decode[struct{ Items []articleJSON }](t, r).Items {
+				if it.ID == "vanort-de-pere" {
+					return str(it.Author)
+				}
+			}
+			return "<no item>"
+		}, "Kommunikationsavdelningen"},
+		{"search hit found by author", "/v1/search?q=kommunikationsavdelningen&lang=sv", func(t *testing.T, r response) string {
+			hits := decode[searchJSON](t, r).Hits
+			if len(hits) != 1 || hits[0].ID != "vanort-de-pere" {
+				return fmt.Sprintf("hits %+v", hits)
+			}
+			return str(hits[0].Author)
+		}, "Kommunikationsavdelningen"},
+		{"search hit without author", "/v1/search?q=skolan&lang=sv", func(t *testing.T, r response) string {
+			hits := decode[searchJSON](t, r).Hits
+			if len(hits) == 0 {
+				return "<no hits>"
+			}
+			return str(hits[0].Author)
+		}, "<null>"},
+		{"atom entry", "/v1/feed.atom?lang=sv", func(t *testing.T, r response) string {
+			return atomAuthors(t, r.body)["urn:tolk:article:vanort-de-pere:sv"]
+		}, "Kommunikationsavdelningen"},
+		{"atom entry without author", "/v1/feed.atom?lang=sv", func(t *testing.T, r response) string {
+			return atomAuthors(t, r.body)["urn:tolk:article:internationellt-arbete:sv"]
+		}, ""},
+		{"atom feed author", "/v1/feed.atom?lang=sv", func(t *testing.T, r response) string {
+			return atomAuthors(t, r.body)["feed"]
+		}, "Åmåls kommun"},
+		{"atom entry zh-Hant", "/v1/feed.atom?lang=zh-Hant", func(t *testing.T, r response) string {
+			return atomAuthors(t, r.body)["urn:tolk:article:vanort-de-pere:zh-Hant"]
+		}, "國際事務辦公室"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := a.get(tt.target)
+			if r.Code != 200 {
+				t.Fatalf("%d %s", r.Code, r.body)
+			}
+			if got := tt.author(t, r); got != tt.want {
+				t.Errorf("author %q, want %q", got, tt.want)
+			}
+		})
+	}
+
+	// The round trip: the same body changes nothing; leaving author out
+	// removes it.
+	n := len(decode[changesJSON](t, a.get("/v1/changes?limit=1000")).Items)
+	if r := a.put("/v1/articles/vanort-de-pere/sv", sv); r.Code != 200 || str(decode[articleJSON](t, r).Author) != "Kommunikationsavdelningen" {
+		t.Errorf("identical PUT: %d %s", r.Code, r.body)
+	}
+	if n2 := len(decode[changesJSON](t, a.get("/v1/changes?limit=1000")).Items); n2 != n {
+		t.Errorf("identical PUT with author emitted %d changes", n2-n)
+	}
+	if r := a.put("/v1/articles/vanort-de-pere/sv", newArticle); r.Code != 200 || decode[articleJSON](t, r).Author != nil {
+		t.Errorf("PUT without author: %d %s", r.Code, r.body)
+	}
+	if r := a.get("/v1/articles/vanort-de-pere?lang=sv"); decode[articleJSON](t, r).Author != nil {
+		t.Errorf("GET after removing author: %s", r.body)
+	}
+
+	bad := []struct {
+		name, author, detail string
+	}{
+		{"not a string", `42`, "author must be a string"},
+		{"an object", `{"name": "Ada"}`, "author must be a string"},
+		{"too long", `"` + strings.Repeat("å", 201) + `"`, ""},
+	}
+	for _, tt := range bad {
+		t.Run("bad author "+tt.name, func(t *testing.T) {
+			r := a.put("/v1/articles/vanort-de-pere/sv", strings.Replace(newArticle, `"published"`, `"author": `+tt.author+`, "published"`, 1))
+			p := decode[Problem](t, r)
+			if r.Code != 422 || p.Code != "validation_failed" || r.Header().Get("Content-Type") != "application/problem+json" {
+				t.Fatalf("%d %s", r.Code, r.body)
+			}
+			if len(p.Errors) != 1 || p.Errors[0].Pointer != "/author" || (tt.detail != "" && p.Errors[0].Detail != tt.detail) {
+				t.Errorf("errors %+v, want one at /author %q", p.Errors, tt.detail)
+			}
+		})
+	}
+}
+
+// atomAuthors returns the author names of an Atom feed: the feed's under
+// "feed", each entry's under its id ("" for an entry without one).
+func atomAuthors(t *testing.T, body []byte) map[string]string {
+	t.Helper()
+	var f struct {
+		Author []struct {
+			Name string `xml:"name"`
+		} `xml:"author"`
+		Entries []struct {
+			ID     string `xml:"id"`
+			Author []struct {
+				Name string `xml:"name"`
+			} `xml:"author"`
+		} `xml:"entry"`
+	}
+	if err := xml.Unmarshal(body, &f); err != nil {
+		t.Fatalf("not XML: %v", err)
+	}
+	out := map[string]string{}
+	if len(f.Author) == 1 {
+		out["feed"] = f.Author[0].Name
+	}
+	for _, e := range f.Entries {
+		out[e.ID] = ""
+		if len(e.Author) == 1 {
+			out[e.ID] = e.Author[0].Name
+		}
+	}
+	return out
 }

@@ -1,9 +1,6 @@
 package httpapi
 
 import (
-	"errors"
-	"net/http"
-
 	"github.com/gin-gonic/gin"
 
 	"github.com/amal-kommun/tolk/internal/journal"
@@ -46,13 +43,8 @@ func (s *Server) changes(c *gin.Context) error {
 	out := changesJSON{Items: []changeJSON{}, Next: since}
 	if jr := cur.src.Journal; jr != nil {
 		entries, next, err := jr.Since(since, limit)
-		switch {
-		case errors.Is(err, journal.ErrBadCursor):
-			return badParam("since", "since is not a cursor this server issued")
-		case errors.Is(err, journal.ErrCursorExpired):
-			return problem(http.StatusGone, "cursor_expired", "the cursor can no longer be honoured (the journal was reset); resync from the beginning without since")
-		case err != nil:
-			return err
+		if err != nil {
+			return err // a bad or expired cursor is a 400 or 410 (problems)
 		}
 		site := cur.lib.Site()
 		for _, e := range entries {

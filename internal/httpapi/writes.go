@@ -302,11 +302,7 @@ func (s *Server) putArticle(c *gin.Context) error {
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(c.Writer, c.Request.Body, maxBody))
 	if err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			return problem(http.StatusRequestEntityTooLarge, "payload_too_large", "the body must be at most %d bytes", maxBody)
-		}
-		return err
+		return err // a body over maxBody is a 413 (problems)
 	}
 	id, lang := c.Param("id"), c.Param("lang")
 	cur, err := s.content()
@@ -425,35 +421,5 @@ func (s *Server) deleteArticle(c *gin.Context) error {
 	c.Header("Cache-Control", "private, no-store")
 	c.Status(http.StatusNoContent)
 	c.Writer.WriteHeaderNow()
-	return nil
-}
-
-// storeProblem maps the store's errors to problems; it is part of
-// asProblem's table.
-func storeProblem(err error) *Problem {
-	var ve *store.ValidationError
-	var ce *store.ConflictError
-	switch {
-	case errors.As(err, &ve):
-		var errs []FieldError
-		for _, p := range ve.Problems {
-			errs = append(errs, FieldError{Pointer: pointerOf(p.Key), Detail: p.Message})
-		}
-		return validationFailed(errs)
-	case errors.Is(err, store.ErrReadOnly):
-		return problem(http.StatusConflict, "read_only", "the content tree is read-only")
-	case errors.Is(err, store.ErrNotFound):
-		return notFound("no such article version")
-	case errors.As(err, &ce):
-		return problem(http.StatusConflict, "conflict", "%s", ce.Reason)
-	case errors.Is(err, store.ErrConflict):
-		return problem(http.StatusConflict, "conflict", "the change conflicts with other versions of the article")
-	case errors.Is(err, store.ErrNoSpace):
-		return problem(http.StatusInsufficientStorage, "insufficient_storage", "the server cannot store the change: no space left; nothing was written")
-	case errors.Is(err, store.ErrUnavailable):
-		p := problem(http.StatusServiceUnavailable, "unavailable", "the content directory cannot be written; nothing was written")
-		p.retryAfter = "30"
-		return p
-	}
 	return nil
 }

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"io/fs"
 	"net"
 	"net/http"
 	"os"
@@ -16,7 +15,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/amal-kommun/tolk/content"
+	"github.com/amal-kommun/tolk/internal/contenttest"
 )
 
 // token is the admin token of the server under test.
@@ -71,30 +70,10 @@ func buildTolk(t *testing.T, dir string) string {
 // draft version.
 func copyCorpus(t *testing.T) string {
 	t.Helper()
-	dir := t.TempDir()
-	err := fs.WalkDir(content.FS, ".", func(p string, d fs.DirEntry, err error) error {
-		if err != nil || p == "." {
-			return err
-		}
-		if d.IsDir() {
-			return os.MkdirAll(filepath.Join(dir, p), 0o755)
-		}
-		b, err := fs.ReadFile(content.FS, p)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(filepath.Join(dir, p), b, 0o644)
+	dir := contenttest.Corpus(t)
+	contenttest.WriteTree(t, dir, map[string]string{
+		"articles/utkast/sv.md": "---\ntitle: Utkast om vänorter\nslug: utkast-om-vanorter\npublished: 2026-01-02\ndraft: true\n---\nEtt utkast.\n",
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	draft := "---\ntitle: Utkast om vänorter\nslug: utkast-om-vanorter\npublished: 2026-01-02\ndraft: true\n---\nEtt utkast.\n"
-	if err := os.MkdirAll(filepath.Join(dir, "articles", "utkast"), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, "articles", "utkast", "sv.md"), []byte(draft), 0o644); err != nil {
-		t.Fatal(err)
-	}
 	return dir
 }
 

@@ -4,10 +4,13 @@ import (
 	"bytes"
 	"encoding/json"
 	"net/http"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/amal-kommun/tolk/internal/golden"
 )
 
 func decode[T any](t *testing.T, r response) T {
@@ -56,7 +59,7 @@ func TestGoldenResponses(t *testing.T) {
 			if got := r.Header().Get("Content-Language"); got != tt.lang {
 				t.Errorf("Content-Language = %q, want %q", got, tt.lang)
 			}
-			golden(t, tt.name, indentJSON(t, r.body))
+			golden.Check(t, filepath.Join("testdata", "golden", tt.name), indentJSON(t, r.body))
 		})
 	}
 }

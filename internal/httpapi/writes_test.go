@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/xml"
 	"fmt"
-	"io/fs"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -15,42 +14,19 @@ import (
 	"testing"
 	"time"
 
-	"github.com/amal-kommun/tolk/content"
 	"github.com/amal-kommun/tolk/index"
+	"github.com/amal-kommun/tolk/internal/contenttest"
 	"github.com/amal-kommun/tolk/internal/journal"
 	"github.com/amal-kommun/tolk/internal/store"
 )
 
 const token = "test-token"
 
-// copyTree copies the embedded corpus into a temporary content directory.
-func copyTree(t testing.TB) string {
-	t.Helper()
-	dir := t.TempDir()
-	err := fs.WalkDir(content.FS, ".", func(p string, d fs.DirEntry, err error) error {
-		if err != nil || p == "." {
-			return err
-		}
-		if d.IsDir() {
-			return os.MkdirAll(filepath.Join(dir, p), 0o755)
-		}
-		b, err := fs.ReadFile(content.FS, p)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(filepath.Join(dir, p), b, 0o644)
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return dir
-}
-
 // newWriteAPI serves a writable copy of the corpus with a journal, as
 // tolk serve --content does.
 func newWriteAPI(t testing.TB, opts Options) (*api, *store.Store, string) {
 	t.Helper()
-	dir := copyTree(t)
+	dir := contenttest.Corpus(t)
 	ixDir := t.TempDir()
 	jr, err := journal.Open(ixDir)
 	if err != nil {

@@ -2,16 +2,13 @@ package load
 
 import (
 	"context"
-	"flag"
 	"os"
 	"path/filepath"
 	"testing"
 
 	"github.com/amal-kommun/tolk/content"
-	"github.com/google/go-cmp/cmp"
+	"github.com/amal-kommun/tolk/internal/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
 
 // TestGoldenHTML compares the rendered HTML of every embedded version with
 // testdata/golden/<id>.<lang>.html. Run go test ./internal/load -update to
@@ -22,11 +19,9 @@ func TestGoldenHTML(t *testing.T) {
 		t.Fatal(err)
 	}
 	dir := filepath.Join("testdata", "golden")
-	if *update {
+	if golden.Update() {
+		// Rewritten from scratch, so no file outlives its version.
 		if err := os.RemoveAll(dir); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.MkdirAll(dir, 0o755); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -35,20 +30,7 @@ func TestGoldenHTML(t *testing.T) {
 		name := v.ID + "." + v.Lang + ".html"
 		want[name] = true
 		t.Run(name, func(t *testing.T) {
-			golden := filepath.Join(dir, name)
-			if *update {
-				if err := os.WriteFile(golden, []byte(v.HTML), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			data, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("missing golden file (run go test ./internal/load -update): %v", err)
-			}
-			if diff := cmp.Diff(string(data), v.HTML); diff != "" {
-				t.Errorf("%s (-golden +got):\n%s", golden, diff)
-			}
+			golden.Check(t, filepath.Join(dir, name), []byte(v.HTML))
 		})
 	}
 	// A golden file without a version is left over from a removed one.

@@ -35,6 +35,10 @@ Usage:
   tolk serve [flags]         serve the API (the embedded corpus unless --content)
   tolk check [--content DIR] validate a content tree; print problems and coverage
   tolk index --index DIR     build the persistent search index offline
+  tolk import --database URL [--content DIR]
+                             validate a content tree and make the database hold it
+  tolk export --database URL --content DIR
+                             write the database's content as a content tree (a backup)
   tolk healthcheck [--url U] exit 0 when a running server is ready
   tolk version               print the version
 
@@ -60,6 +64,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return buildIndex(ctx, rest, getenv, stdout, stderr)
 	case "healthcheck":
 		return healthcheck(ctx, rest, getenv, stdout, stderr)
+	case "import":
+		return importContent(ctx, rest, getenv, stdout, stderr)
+	case "export":
+		return exportContent(ctx, rest, getenv, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "tolk", version)
 		return nil

@@ -172,9 +172,10 @@ type facetCounter struct {
 	group  bool
 	prefer []string
 	view   *facetView
-	langs  []int // by id
-	tags   []int // by id
-	total  int   // matches in wanted languages
+	is     *scorch.IndexSnapshot // the snapshot searched
+	langs  []int                 // by id
+	tags   []int                 // by id
+	total  int                   // matches in wanted languages
 	groups map[uint32]int
 	// artTags holds art<<16|tag for each tag counted for an article, so
 	// that with grouping a tag counts articles, as Total does.
@@ -209,6 +210,7 @@ func (c *facetCounter) handler(sc *search.SearchContext) (search.DocumentMatchHa
 	}
 	is, ok := sc.IndexReader.(*scorch.IndexSnapshot)
 	if ok {
+		c.is = is
 		c.view, ok = c.tables.view(is)
 	}
 	if !ok {
@@ -279,6 +281,37 @@ func (c *facetCounter) handler(sc *search.SearchContext) (search.DocumentMatchHa
 		}
 		return nil
 	}, loadID, nil
+}
+
+// addApart adds the matches countOnly queries counted to the languages'
+// counts, and reports whether it could: each was counted on the snapshot
+// searched, and the search itself matched no version of its language
+// (which would then be counted twice).
+func (c *facetCounter) addApart(counted []*countOnly) bool {
+	ids := make([]int, len(counted))
+	for i, co := range counted {
+		ids[i] = -1
+		if !co.counted {
+			continue // searched by its real searcher, counted above
+		}
+		if co.is != c.is || c.view == nil {
+			return false
+		}
+		if id := slices.Index(c.view.names, co.lang); id >= 0 {
+			if c.langs[id] != 0 {
+				return false
+			}
+			ids[i] = id
+		} else if co.n > 0 {
+			return false
+		}
+	}
+	for i, co := range counted {
+		if ids[i] >= 0 {
+			c.langs[ids[i]] += co.n
+		}
+	}
+	return true
 }
 
 // ranked sorts the kept versions best article first, by the best score of

@@ -110,6 +110,11 @@ type Index struct {
 	reused bool // Open reused a persisted index
 
 	compacted chan struct{} // closed when the live index's first merge ends
+
+	// countInQuery makes searches count the languages not asked for in
+	// the search itself instead of apart (countOnly): how Tolk counted
+	// before, kept so that tests can compare the two.
+	countInQuery bool
 }
 
 // snapshot is one Bleve index together with what this package keeps

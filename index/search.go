@@ -136,29 +136,80 @@ func (ix *Index) search(ctx context.Context, s *snapshot, r Request) (Result, er
 	if q.Empty() {
 		return res, nil
 	}
-	s = s.withMemo()
+	p := newPlan(s.withMemo(), q, r, !ix.countInQuery)
+	sr, c, m, err := p.widen(ctx)
+	if err != nil {
+		return res, err
+	}
+	res.Tags = c.counts(c.tags)
+	res.Langs = c.counts(c.langs)
+	var picks []pick
+	res.Total, picks = p.picks(sr, c)
+	if len(picks) == 0 {
+		return res, nil
+	}
+	locs, err := p.locations(ctx, sr, m, picks)
+	if err != nil {
+		return res, err
+	}
+	res.Hits = p.hits(picks, locs)
+	return res, nil
+}
+
+// plan is one search: the request, what it searches, and how each of its
+// runs (exact, with typos, any word) is built.
+type plan struct {
+	s         *snapshot
+	q         Query
+	prefer    []string
+	from, per int
+	langs     []string        // searched
+	wanted    map[string]bool // langs
+	grouped   bool            // one version per article (more than one language)
+	tags      query.Query     // the tag filter, or nil
+	// apart counts the languages not searched with countOnly queries
+	// instead of searching them; others holds those queries by mode.all
+	// (the other languages are never fuzzy, so exact and typo runs share
+	// them).
+	apart  bool
+	others map[bool][]*countOnly
+}
+
+// pick is a version to show and its score.
+type pick struct {
+	id    string
+	score float64
+}
+
+// newPlan returns the plan of q for r over s; apart says whether the
+// languages not asked for are counted apart (countOnly) rather than
+// searched with the rest.
+func newPlan(s *snapshot, q Query, r Request, apart bool) *plan {
+	p := &plan{s: s, q: q, prefer: r.Prefer, grouped: len(r.Langs) != 1, apart: apart, others: map[bool][]*countOnly{}}
 	page, per := max(r.Page, 1), r.PerPage
 	if per <= 0 {
 		per = DefaultPerPage
 	}
 	per = min(per, MaxPerPage)
-	from := (page - 1) * per
-	if from+per > MaxDepth {
-		per = max(0, MaxDepth-from)
+	p.from = (page - 1) * per
+	if p.from+per > MaxDepth {
+		per = max(0, MaxDepth-p.from)
 	}
+	p.per = per
 
-	langs := s.langs
+	p.langs = s.langs
 	if len(r.Langs) > 0 {
-		langs = nil
+		p.langs = nil
 		for _, l := range r.Langs {
-			if _, ok := s.specs[l]; ok && !slices.Contains(langs, l) {
-				langs = append(langs, l)
+			if _, ok := s.specs[l]; ok && !slices.Contains(p.langs, l) {
+				p.langs = append(p.langs, l)
 			}
 		}
 	}
-	grouped := len(r.Langs) != 1
-
-	var tagFilter query.Query
+	p.wanted = make(map[string]bool, len(p.langs))
+	for _, l := range p.langs {
+		p.wanted[l] = true
+	}
 	if len(r.Tags) > 0 {
 		var tq []query.Query
 		for _, t := range r.Tags {
@@ -166,139 +217,184 @@ func (ix *Index) search(ctx context.Context, s *snapshot, r Request) (Result, er
 			q.SetField(fieldTags)
 			tq = append(tq, q)
 		}
-		tagFilter = query.NewConjunctionQuery(tq)
+		p.tags = query.NewConjunctionQuery(tq)
 	}
-	wanted := make(map[string]bool, len(langs))
-	for _, l := range langs {
-		wanted[l] = true
-	}
-	// One query over every language: the languages not asked for are
-	// only counted, for facets.lang, by the collector's handler, and
-	// without typo tolerance (their typos would cost more than the rest
-	// of the search).
-	build := func(m mode) query.Query {
-		var per []query.Query
-		for _, l := range s.langs {
-			lm := m
-			lm.fuzzy = m.fuzzy && wanted[l]
-			if lq := s.langQuery(s.specs[l], q, lm); lq != nil {
-				per = append(per, lq)
-			}
-		}
-		b := query.NewBooleanQuery([]query.Query{anyOf(per)}, nil, nil)
-		if tagFilter != nil {
-			b.AddFilter(tagFilter)
-		}
-		return b
-	}
-	run := func(m mode) (*bleve.SearchResult, *facetCounter, error) {
-		req := bleve.NewSearchRequestOptions(build(m), per, from, false)
-		if grouped {
-			// The counter groups every match itself and passes none on.
-			req.From, req.Size = 0, 0
-		}
-		req.Fields = nil
-		// Fuzzy searches find few versions, and rebuilding their
-		// queries for a second search costs more than reading locations
-		// for all of them now.
-		req.IncludeLocations = m.fuzzy && !grouped
-		c := &facetCounter{tables: s.facets, wanted: wanted, group: grouped, prefer: r.Prefer}
-		sr, err := s.bi.SearchInContext(c.context(ctx), req)
-		if err != nil {
-			return nil, nil, fmt.Errorf("search: %w", err)
-		}
-		if c.failed {
-			return nil, nil, errors.New("search: the index cannot be counted by document number")
-		}
-		return sr, c, nil
-	}
+	return p
+}
 
-	// Exact matches of every word first; typos only when those find too
-	// little (fuzzy queries are the expensive part of a search); any word
-	// last.
-	m := mode{all: true}
-	sr, c, err := run(m)
+// query returns the query of one run: every language, in the order of
+// s.langs. The languages not asked for are only counted, for
+// facets.lang, and without typo tolerance (their typos would cost more
+// than the rest of the search); with apart, by countOnly queries.
+func (p *plan) query(m mode, apart bool) (query.Query, []*countOnly) {
+	var per []query.Query
+	var counted []*countOnly
+	for _, l := range p.s.langs {
+		if !p.wanted[l] && apart {
+			if co := p.countOnly(l, m.all); co != nil {
+				per, counted = append(per, co), append(counted, co)
+			}
+			continue
+		}
+		lm := m
+		lm.fuzzy = m.fuzzy && p.wanted[l]
+		if lq := p.s.langQuery(p.s.specs[l], p.q, lm); lq != nil {
+			per = append(per, lq)
+		}
+	}
+	b := query.NewBooleanQuery([]query.Query{anyOf(per)}, nil, nil)
+	if p.tags != nil {
+		b.AddFilter(p.tags)
+	}
+	return b, counted
+}
+
+// countOnly returns the count-only query of language l when every word
+// and phrase must match (all) or any may, or nil when l has nothing to
+// search for.
+func (p *plan) countOnly(l string, all bool) *countOnly {
+	for _, co := range p.others[all] {
+		if co.lang == l {
+			return co
+		}
+	}
+	lq := p.s.langQuery(p.s.specs[l], p.q, mode{all: all})
+	if lq == nil {
+		return nil
+	}
+	co := &countOnly{q: lq, lang: l, filter: p.tags, facets: p.s.facets}
+	p.others[all] = append(p.others[all], co)
+	return co
+}
+
+// run searches in mode m, counting every match: hits (with grouping, none:
+// the counter groups them itself), totals, tags and languages.
+func (p *plan) run(ctx context.Context, m mode) (*bleve.SearchResult, *facetCounter, error) {
+	sr, c, ok, err := p.runWith(ctx, m, p.apart)
+	if err == nil && !ok {
+		// A countOnly query's language was matched by another
+		// language's query: count everything in the one query.
+		sr, c, _, err = p.runWith(ctx, m, false)
+	}
+	return sr, c, err
+}
+
+// runWith is run, counting the languages not asked for apart or not; it
+// reports false when the counts apart cannot be added to the others.
+func (p *plan) runWith(ctx context.Context, m mode, apart bool) (*bleve.SearchResult, *facetCounter, bool, error) {
+	bq, counted := p.query(m, apart)
+	req := bleve.NewSearchRequestOptions(bq, p.per, p.from, false)
+	if p.grouped {
+		// The counter groups every match itself and passes none on.
+		req.From, req.Size = 0, 0
+	}
+	req.Fields = nil
+	// Fuzzy searches find few versions, and rebuilding their queries for
+	// a second search costs more than reading locations for all of them
+	// now.
+	req.IncludeLocations = m.fuzzy && !p.grouped
+	c := &facetCounter{tables: p.s.facets, wanted: p.wanted, group: p.grouped, prefer: p.prefer}
+	sr, err := p.s.bi.SearchInContext(c.context(ctx), req)
 	if err != nil {
-		return res, err
+		return nil, nil, false, fmt.Errorf("search: %w", err)
+	}
+	if c.failed {
+		return nil, nil, false, errors.New("search: the index cannot be counted by document number")
+	}
+	return sr, c, c.addApart(counted), nil
+}
+
+// widen runs the search in ever looser modes while it finds fewer than
+// minHits: exact matches of every word first; typos only when those find
+// too little (fuzzy queries are the expensive part of a search); any word
+// last. It returns the run that found most, and its mode.
+func (p *plan) widen(ctx context.Context) (*bleve.SearchResult, *facetCounter, mode, error) {
+	m := mode{all: true}
+	sr, c, err := p.run(ctx, m)
+	if err != nil {
+		return nil, nil, m, err
 	}
 	for _, next := range []mode{{all: true, fuzzy: true}, {all: false, fuzzy: true}} {
 		if c.total >= minHits {
 			break
 		}
-		if next.fuzzy && !q.fuzzable() || !next.all && len(q.Words)+len(q.Phrases) < 2 {
+		if next.fuzzy && !p.q.fuzzable() || !next.all && len(p.q.Words)+len(p.q.Phrases) < 2 {
 			continue
 		}
-		sr2, c2, err := run(next)
+		sr2, c2, err := p.run(ctx, next)
 		if err != nil {
-			return res, err
+			return nil, nil, m, err
 		}
 		if c2.total > c.total {
 			sr, c, m = sr2, c2, next
 		}
 	}
-	res.Tags = c.counts(c.tags)
-	res.Langs = c.counts(c.langs)
+	return sr, c, m, nil
+}
 
-	type pick struct {
-		id    string
-		score float64
-	}
+// picks returns the total and the versions of the requested page.
+func (p *plan) picks(sr *bleve.SearchResult, c *facetCounter) (int, []pick) {
 	var picks []pick
-	if grouped {
+	if p.grouped {
 		ranked := c.ranked()
-		res.Total = len(ranked)
-		for _, p := range ranked[min(from, len(ranked)):min(len(ranked), from+per)] {
-			picks = append(picks, pick{c.docID(p), p.top})
+		for _, g := range ranked[min(p.from, len(ranked)):min(len(ranked), p.from+p.per)] {
+			picks = append(picks, pick{c.docID(g), g.top})
 		}
-	} else {
-		res.Total = c.total
-		for _, h := range sr.Hits {
-			picks = append(picks, pick{h.ID, h.Score})
-		}
+		return len(ranked), picks
 	}
-	if len(picks) == 0 {
-		return res, nil
+	for _, h := range sr.Hits {
+		picks = append(picks, pick{h.ID, h.Score})
 	}
+	return c.total, picks
+}
 
-	// Locations only for the hits shown: a second, tiny search, unless
-	// the fuzzy search read them already.
+// locations returns where the words matched in each of picks: from the
+// fuzzy search that read them already, or from a second, tiny search.
+func (p *plan) locations(ctx context.Context, sr *bleve.SearchResult, m mode, picks []pick) (map[string]search.FieldTermLocationMap, error) {
 	locs := make(map[string]search.FieldTermLocationMap, len(picks))
-	if m.fuzzy && !grouped {
+	if m.fuzzy && !p.grouped {
 		for _, h := range sr.Hits {
 			locs[h.ID] = h.Locations
 		}
-	} else {
-		ids := make([]string, len(picks))
-		for i, p := range picks {
-			ids[i] = p.id
-		}
-		lq := query.NewConjunctionQuery([]query.Query{query.NewDocIDQuery(ids), s.textQuery(q, langs, mode{fuzzy: m.fuzzy})})
-		lreq := bleve.NewSearchRequestOptions(lq, len(ids), 0, false)
-		lreq.IncludeLocations = true
-		lr, err := s.bi.SearchInContext(ctx, lreq)
-		if err != nil {
-			return res, fmt.Errorf("locate matches: %w", err)
-		}
-		for _, h := range lr.Hits {
-			locs[h.ID] = h.Locations
-		}
+		return locs, nil
 	}
-	for _, p := range picks {
-		v := s.docs[p.id]
+	ids := make([]string, len(picks))
+	for i, pk := range picks {
+		ids[i] = pk.id
+	}
+	lq := query.NewConjunctionQuery([]query.Query{query.NewDocIDQuery(ids), p.s.textQuery(p.q, p.langs, mode{fuzzy: m.fuzzy})})
+	lreq := bleve.NewSearchRequestOptions(lq, len(ids), 0, false)
+	lreq.IncludeLocations = true
+	lr, err := p.s.bi.SearchInContext(ctx, lreq)
+	if err != nil {
+		return nil, fmt.Errorf("locate matches: %w", err)
+	}
+	for _, h := range lr.Hits {
+		locs[h.ID] = h.Locations
+	}
+	return locs, nil
+}
+
+// hits returns the hits of picks, titles and snippets marked where locs
+// says the words matched.
+func (p *plan) hits(picks []pick, locs map[string]search.FieldTermLocationMap) []Hit {
+	var out []Hit
+	for _, pk := range picks {
+		v := p.s.docs[pk.id]
 		if v == nil {
 			continue
 		}
-		sp := s.specs[v.Lang]
-		title, summary, text := matchSpans(locs[p.id], sp, v.Title, v.Summary, v.Text)
-		h := Hit{ID: v.ID, Lang: v.Lang, Score: p.score, TitleHTML: markAll(v.Title, title)}
+		sp := p.s.specs[v.Lang]
+		title, summary, text := matchSpans(locs[pk.id], sp, v.Title, v.Summary, v.Text)
+		h := Hit{ID: v.ID, Lang: v.Lang, Score: pk.score, TitleHTML: markAll(v.Title, title)}
 		if len(text) > 0 || len(summary) == 0 && v.Text != "" && utf8.RuneCountInString(v.Summary) < snippetRunes/2 {
 			h.SnippetHTML = snippet(v.Text, text)
 		} else {
 			h.SnippetHTML = snippet(v.Summary, summary)
 		}
-		res.Hits = append(res.Hits, h)
+		out = append(out, h)
 	}
-	return res, nil
+	return out
 }
 
 // withMemo returns a copy of s that remembers analyses, for one search.

@@ -59,8 +59,10 @@ func BenchmarkDistinctQueries(b *testing.B) {
 	vs := loadTree(b, "testdata/relevance/content")
 	ix := openTest(b, vs)
 	ctx := context.Background()
-	for _, lang := range []string{"sv", "en", "zh-Hans"} {
+	for _, lang := range []string{"sv", "en", "zh-Hans", "sv-whole", "en-whole", "zh-Hans-whole"} {
 		b.Run(lang, func(b *testing.B) {
+			ix.countInQuery = strings.HasSuffix(lang, "-whole")
+			lang := strings.TrimSuffix(lang, "-whole")
 			qs := speedQueries(vs, lang, 2000)
 			var ds []time.Duration
 			i := 0

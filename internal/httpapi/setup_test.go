@@ -8,7 +8,6 @@ import (
 	"io/fs"
 	"net/http"
 	"net/http/httptest"
-	"strings"
 	"sync"
 	"testing"
 
@@ -137,14 +136,6 @@ func (a *api) validate(req *http.Request, rec *httptest.ResponseRecorder, body [
 	if err := openapi3filter.ValidateResponse(context.Background(), out); err != nil {
 		a.t.Errorf("%s %s: response %d does not match the OpenAPI document: %v\nbody: %.500s", req.Method, req.URL, rec.Code, err, body)
 	}
-}
-
-func truncateLines(s string, n int) string {
-	lines := strings.SplitN(s, "\n", n+1)
-	if len(lines) > n {
-		lines = append(lines[:n], "…")
-	}
-	return strings.Join(lines, "\n")
 }
 
 func ioNopCloser(r io.Reader) io.ReadCloser { return io.NopCloser(r) }

@@ -29,7 +29,7 @@ export async function article(id: string, lang: string): Promise<Article | strin
   if (error !== undefined) {
     return `${response.status} ${describe(error)}`;
   }
-  const author: string | null | undefined = data.author;
+  const author: string | null = data.author;
   const others = data.translations.map((t) => `${t.lang}:${t.slug}:${t.url ?? ""}`);
   console.log(data.title, data.body_html.length, author, data.draft === true, others);
   return data;
@@ -46,7 +46,8 @@ export async function search(q: string): Promise<number> {
     return 0;
   }
   for (const h of data.hits) {
-    console.log(h.id, h.snippet_html, h.score, h.tags.map((t) => t.label));
+    const by: string | null = h.author;
+    console.log(h.id, h.snippet_html, h.score, h.tags.map((t) => t.label), by ?? "");
   }
   const tags = data.facets.tags.map((f) => `${f.label} (${f.count})`);
   const langs = data.facets.lang.map((f) => `${f.key}: ${f.count}`);
@@ -98,7 +99,7 @@ export async function publish(token: string, id: string, etag: string): Promise<
   const { data, error, response } = await tolk.PUT("/v1/articles/{id}/{lang}", {
     params: { path: { id, lang: "en" }, header: { "If-Match": etag } },
     headers: { Authorization: `Bearer ${token}` },
-    body: { title: "Title", slug: "a-slug", published: "2020-01-03", tags: ["international"], body_markdown: "Text." },
+    body: { title: "Title", slug: "a-slug", published: "2020-01-03", tags: ["international"], author: "Kommunikationsavdelningen", body_markdown: "Text." },
   });
   if (error !== undefined) {
     return response.status === 412 ? "someone else edited it" : describe(error);

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/amal-kommun/tolk/internal/article"
@@ -44,22 +43,45 @@ type candidate struct {
 	hash string
 }
 
+func (c candidate) key() key { return key{c.v.ID, c.v.Lang} }
+
 // generation is one immutable state of the content: a Library and what the
-// Store needs to compare it with the next one.
+// Store needs to compare it with the next one. Its look-ups are persistent
+// maps, shared with the generation it was made from but for what the
+// change touched.
 type generation struct {
-	lib      *article.Library
+	lib *article.Library
+	// site is the site.yaml the Library was built with; nil when none was
+	// usable (lib then has an empty site).
+	site     *article.Site
 	problems []article.Problem // every problem of the tree, sorted
 	// build holds article.Build's problems with lib's versions, which a
 	// write must not add to.
 	build []article.Problem
 	// held holds the problems of files whose new version was held back
-	// for causing them, while their last good version is served.
-	held []article.Problem
-	// parsed and hashes hold, for every version in lib, the version as
-	// parsed (lib holds a copy where Build's Outdated differs) and its
-	// file's hash.
-	parsed map[key]*article.Version
-	hashes map[key]string
+	// for causing them, while their last good version is served; heldKeys
+	// names those files' versions, to offer them again at the next
+	// re-scan.
+	held     []article.Problem
+	heldKeys map[key]bool
+	// given holds every version lib was made from (Build's input, the
+	// versions it drops included), as parsed (lib holds a copy where
+	// Build's Outdated differs), with its file's hash.
+	given pmap[key, candidate]
+	// names finds the versions of lib.All() (drafts too) by slug and
+	// alias, for the clash checks of changed versions.
+	names pmap[string, []key]
+	// base is the generation g was applied to, and changed what differs
+	// between their lib.All(); base is nil for a generation built whole.
+	base    *generation
+	changed []servedChange
+}
+
+// servedChange is a version served by one Library of two and not the
+// other, or served by both as different values.
+type servedChange struct {
+	k      key
+	ov, nv *article.Version // nil where not served
 }
 
 // public returns the public version of k in g, or nil.
@@ -73,22 +95,89 @@ func (g *generation) public(k key) *article.Version {
 	return nil
 }
 
-// served returns the versions of the current generation as candidates: what
-// writes build on. The caller holds s.mu.
-func (s *Store) served() map[key]candidate {
-	c := make(map[key]candidate, len(s.gen.parsed)+1)
-	for k, v := range s.gen.parsed {
-		c[k] = candidate{v, s.gen.hashes[k]}
+// servedHash returns the hash of the file of the version of k that g
+// serves, or "" when it serves none.
+func (g *generation) servedHash(k key) string {
+	if g.lib.Version(k.id, k.lang) == nil {
+		return ""
 	}
-	return c
+	c, _ := g.given.get(k)
+	return c.hash
 }
 
-// candidates returns the last good version of every file: what a re-scan
-// builds on. The caller holds s.mu.
+// changesFrom returns what differs between the versions old and g serve,
+// in the order of the Library.
+func (g *generation) changesFrom(old *generation) []servedChange {
+	if g.base == old && old != nil {
+		return g.changed
+	}
+	var ol *article.Library
+	if old != nil {
+		ol = old.lib
+	}
+	return servedDiff(ol, g.lib)
+}
+
+// servedDiff walks the versions of a and b (a may be nil), which are in
+// article id order, and returns those that differ. Untouched articles
+// share their versions, so the walk compares pointers and looks closer
+// only where they differ.
+func servedDiff(a, b *article.Library) []servedChange {
+	var av []*article.Version
+	if a != nil {
+		av = a.All()
+	}
+	bv := b.All()
+	var out []servedChange
+	i, j := 0, 0
+	for i < len(av) || j < len(bv) {
+		if i < len(av) && j < len(bv) && av[i] == bv[j] {
+			i, j = i+1, j+1
+			continue
+		}
+		var id string
+		switch {
+		case i >= len(av):
+			id = bv[j].ID
+		case j >= len(bv):
+			id = av[i].ID
+		default:
+			id = min(av[i].ID, bv[j].ID)
+		}
+		i0, j0 := i, j
+		for i < len(av) && av[i].ID == id {
+			i++
+		}
+		for j < len(bv) && bv[j].ID == id {
+			j++
+		}
+		olds, news := av[i0:i], bv[j0:j]
+		for _, o := range olds {
+			var n *article.Version
+			for _, v := range news {
+				if v.Lang == o.Lang {
+					n = v
+				}
+			}
+			if n != o {
+				out = append(out, servedChange{k: key{id, o.Lang}, ov: o, nv: n})
+			}
+		}
+		for _, n := range news {
+			if !slices.ContainsFunc(olds, func(o *article.Version) bool { return o.Lang == n.Lang }) {
+				out = append(out, servedChange{k: key{id, n.Lang}, nv: n})
+			}
+		}
+	}
+	return out
+}
+
+// served returns the versions of the current generation as candidates:
+// what a full rebuild of the written tree builds on. The caller holds s.mu.
 func (s *Store) candidates() map[key]candidate {
 	var c map[key]candidate
 	if s.gen != nil {
-		c = make(map[key]candidate, len(s.gen.parsed)+1)
+		c = make(map[key]candidate, len(s.gen.lib.All())+1)
 	} else {
 		c = make(map[key]candidate)
 	}
@@ -119,104 +208,256 @@ func (s *Store) buildSite() (*article.Site, bool) {
 // report before (its slug clashes with another article's, which Build
 // reports in whichever file it checks second), is held back: its last
 // good version stays served, or none when it is new, and the problems it
-// causes are reported. The caller holds s.mu.
+// causes are reported. When only versions changed since the current
+// generation, it applies what the scans touched (and the versions held
+// back, offered again) to it, at the cost of the change; a new site.yaml,
+// or the first load, builds the whole tree. The caller holds s.mu.
 func (s *Store) fromDisk() *generation {
-	site, ok := s.buildSite()
-	c := s.candidates()
-	if !ok {
-		c = nil // without languages, every version would be reported again
-	}
-	g := buildOnce(site, c)
-	if old := s.gen; old != nil && ok {
-		fresh := introducedAll(old, g)
-		var hold []key
-		now := newSlugIndex(g.lib)
-		before := sync.OnceValue(func() slugIndex { return newSlugIndex(old.lib) })
-		for k, cd := range c {
-			if old.hashes[k] == cd.hash {
-				continue // served as it is
-			}
-			p := cd.v.Path
-			// Build reports a slug clash in whichever file it checks
-			// second, so the clashes of the changed version are found
-			// by comparing slugs, not by reading Build's messages.
-			cl := newClashes(now, cd.v, before, old.parsed[k])
-			if g.parsed[k] != cd.v || len(cl) > 0 || slices.ContainsFunc(fresh, func(q article.Problem) bool { return q.Path == p }) {
-				hold = append(hold, k)
-			}
-		}
-		if len(hold) > 0 {
-			var held []article.Problem
-			for _, k := range hold {
-				v := c[k].v
-				for _, q := range g.build {
-					if q.Path == v.Path && q.Key != "slug" && q.Key != "aliases" {
-						held = append(held, q)
-					}
-				}
-				held = append(held, now.clashes(v)...)
-				if prev := old.parsed[k]; prev != nil {
-					c[k] = candidate{prev, old.hashes[k]}
-				} else {
-					delete(c, k)
-				}
-			}
-			g = buildOnce(site, c)
-			g.held = held
-		}
+	old := s.gen
+	var g *generation
+	if old != nil && s.site != nil && old.site == s.site {
+		g = s.applyTouched(old)
+	} else {
+		g = s.buildWhole(old)
 	}
 	g.problems = s.allProblems(g)
 	return g
 }
 
-// slugIndex finds the versions of a Library by slug or alias, in the
-// Library's order.
-type slugIndex map[string][]*article.Version
+// buildWhole builds the generation of every last good version on disk
+// with Build, holding back the changed versions that would break the
+// rules. The caller holds s.mu.
+func (s *Store) buildWhole(old *generation) *generation {
+	site, ok := s.buildSite()
+	c := s.candidates()
+	if !ok {
+		c = nil // without languages, every version would be reported again
+	}
+	build := func(hold map[key]bool) *generation {
+		vs := make([]*article.Version, 0, len(c))
+		given := pmap[key, candidate]{}.edit(len(c))
+		for k, cd := range c {
+			if hold[k] {
+				if prev, had := old.given.get(k); had {
+					cd = prev
+				} else {
+					continue
+				}
+			}
+			vs = append(vs, cd.v)
+			given.set(k, cd)
+		}
+		g := &generation{given: given.done()}
+		if ok {
+			g.site = site
+		}
+		g.lib, g.build = article.Build(site, vs)
+		g.names = namesOf(pmap[string, []key]{}, servedDiff(nil, g.lib), len(g.lib.All()))
+		return g
+	}
+	g := build(nil)
+	if old == nil || !ok {
+		return g
+	}
+	var check []candidate
+	for k, cd := range c {
+		if old.servedHash(k) != cd.hash {
+			check = append(check, cd)
+		}
+	}
+	return s.holdBack(old, g, check, build)
+}
 
-func newSlugIndex(lib *article.Library) slugIndex {
-	ix := make(slugIndex, len(lib.All()))
-	for _, o := range lib.All() {
-		ix[o.Slug] = append(ix[o.Slug], o)
-		for _, a := range o.Aliases {
-			if a != o.Slug {
-				ix[a] = append(ix[a], o)
+// applyTouched applies to old the versions the scans touched since it was
+// made, and those held back then, holding back the changed versions that
+// would break the rules. The caller holds s.mu.
+func (s *Store) applyTouched(old *generation) *generation {
+	keys := make(map[key]bool, len(s.touched)+len(old.heldKeys))
+	for p := range s.touched {
+		if id, lang, ok := splitVersionPath(p); ok {
+			keys[key{id, lang}] = true
+		}
+	}
+	for k := range old.heldKeys {
+		keys[k] = true
+	}
+	var put []candidate
+	var removed []key
+	for k := range keys {
+		e := s.entry(versionPath(k.id, k.lang))
+		prev, had := old.given.get(k)
+		switch {
+		case e != nil && e.good != nil:
+			if !had || prev.hash != e.goodHash {
+				put = append(put, candidate{e.good, e.goodHash})
+			}
+		case had:
+			removed = append(removed, k)
+		}
+	}
+	build := func(hold map[key]bool) *generation {
+		if len(hold) == 0 {
+			return old.apply(put, removed)
+		}
+		kept := make([]candidate, 0, len(put))
+		for _, cd := range put {
+			if !hold[cd.key()] {
+				kept = append(kept, cd)
+			}
+		}
+		return old.apply(kept, removed)
+	}
+	g := build(nil)
+	var check []candidate
+	for _, cd := range put {
+		if old.servedHash(cd.key()) != cd.hash {
+			check = append(check, cd)
+		}
+	}
+	return s.holdBack(old, g, check, build)
+}
+
+// holdBack returns g, built from old with the changed candidates check,
+// or when some of those break the rules, build's generation with them
+// held back and their problems reported.
+func (s *Store) holdBack(old, g *generation, check []candidate, build func(hold map[key]bool) *generation) *generation {
+	fresh := introducedAll(old, g)
+	hold := make(map[key]bool)
+	for _, cd := range check {
+		k := cd.key()
+		p := cd.v.Path
+		prev, _ := old.given.get(k)
+		// Build reports a slug clash in whichever file it checks
+		// second, so the clashes of the changed version are found by
+		// comparing slugs, not by reading Build's messages.
+		cl := newClashes(g, cd.v, old, prev.v)
+		if g.lib.Version(k.id, k.lang) == nil || len(cl) > 0 || slices.ContainsFunc(fresh, func(q article.Problem) bool { return q.Path == p }) {
+			hold[k] = true
+		}
+	}
+	if len(hold) == 0 {
+		return g
+	}
+	var held []article.Problem
+	for _, cd := range check {
+		if !hold[cd.key()] {
+			continue
+		}
+		v := cd.v
+		for _, q := range g.build {
+			if q.Path == v.Path && q.Key != "slug" && q.Key != "aliases" {
+				held = append(held, q)
+			}
+		}
+		held = append(held, g.clashes(v)...)
+	}
+	ng := build(hold)
+	ng.held, ng.heldKeys = held, hold
+	return ng
+}
+
+// apply returns the generation of old with the versions of put added
+// (each in place of any with its key) and those of removed taken out,
+// made with article.Library.Apply: it costs what the change touches.
+// Problems, held versions and the base's problems are the caller's.
+func (old *generation) apply(put []candidate, removed []key) *generation {
+	vs := make([]*article.Version, len(put))
+	rm := make([]article.VersionKey, len(removed))
+	given := old.given.edit(0)
+	for i, k := range removed {
+		rm[i] = article.VersionKey{ID: k.id, Lang: k.lang}
+		given.delete(k)
+	}
+	for i, cd := range put {
+		vs[i] = cd.v
+		given.set(cd.key(), cd)
+	}
+	g := &generation{site: old.site, given: given.done(), base: old}
+	g.lib, g.build = old.lib.Apply(vs, rm)
+	g.changed = servedDiff(old.lib, g.lib)
+	g.names = namesOf(old.names, g.changed, 0)
+	return g
+}
+
+// namesOf returns names with the slugs and aliases of the versions of
+// changed updated: those of each old version taken out, those of each new
+// one added. n sizes a names made from nothing.
+func namesOf(names pmap[string, []key], changed []servedChange, n int) pmap[string, []key] {
+	ed := names.edit(n)
+	for _, c := range changed {
+		if c.ov != nil {
+			for _, s := range append([]string{c.ov.Slug}, c.ov.Aliases...) {
+				ks, _ := ed.get(s)
+				if i := slices.Index(ks, c.k); i >= 0 {
+					if len(ks) == 1 {
+						ed.delete(s)
+					} else {
+						ed.set(s, slices.Delete(slices.Clone(ks), i, i+1))
+					}
+				}
+			}
+		}
+		if c.nv != nil {
+			for _, s := range append([]string{c.nv.Slug}, c.nv.Aliases...) {
+				ks, _ := ed.get(s)
+				if !slices.Contains(ks, c.k) {
+					ed.set(s, append(slices.Clip(ks), c.k))
+				}
 			}
 		}
 	}
-	return ix
+	return ed.done()
 }
 
-// clashes returns what slugClashes does, for the Library of ix.
-func (ix slugIndex) clashes(v *article.Version) []article.Problem {
+// clashes returns the problems of v's slug and aliases with those of the
+// versions of other articles that g serves (drafts too), located at v's
+// keys, each naming the first such version in the Library's order.
+// article.Build finds the same clashes but reports each in whichever file
+// it checks second, which may be another article's.
+func (g *generation) clashes(v *article.Version) []article.Problem {
 	var ps []article.Problem
+	served := g.lib.Site().Served()
+	rank := func(lang string) int {
+		if i := slices.Index(served, lang); i >= 0 {
+			return i
+		}
+		return len(served)
+	}
 	for i, s := range append([]string{v.Slug}, v.Aliases...) {
 		key := "slug"
 		if i > 0 {
 			key = "aliases"
 		}
-		for _, o := range ix[s] {
-			if o.ID != v.ID {
-				ps = append(ps, article.Problem{Path: v.Path, Line: v.Line(key), Key: key,
-					Message: fmt.Sprintf("slug %q is already used by %s", s, o.Path)})
-				break
+		ks, _ := g.names.get(s)
+		var first *article.Version
+		for _, k := range ks {
+			o := g.lib.Version(k.id, k.lang)
+			if o == nil || o.ID == v.ID || o.Slug != s && !slices.Contains(o.Aliases, s) {
+				continue // itself, or its own article, which may share slugs
 			}
+			if first == nil || cmp.Or(strings.Compare(o.ID, first.ID), cmp.Compare(rank(o.Lang), rank(first.Lang)), strings.Compare(o.Lang, first.Lang)) < 0 {
+				first = o
+			}
+		}
+		if first != nil {
+			ps = append(ps, article.Problem{Path: v.Path, Line: v.Line(key), Key: key,
+				Message: fmt.Sprintf("slug %q is already used by %s", s, first.Path)})
 		}
 	}
 	return ps
 }
 
 // newClashes returns the clashes of v's slug and aliases with other
-// articles (see slugClashes) in the Library of now that prev, the version
-// v replaces (nil when none), did not have in the Library of before,
-// which it builds only when needed.
-func newClashes(now slugIndex, v *article.Version, before func() slugIndex, prev *article.Version) []article.Problem {
+// articles (see clashes) in now that prev, the version v replaces (nil
+// when none), did not have in before.
+func newClashes(now *generation, v *article.Version, before *generation, prev *article.Version) []article.Problem {
 	cl := now.clashes(v)
 	if len(cl) == 0 || prev == nil {
 		return cl
 	}
 	type clash struct{ key, message string }
 	had := make(map[clash]bool)
-	for _, q := range before().clashes(prev) {
+	for _, q := range before.clashes(prev) {
 		had[clash{q.Key, q.Message}] = true
 	}
 	var out []article.Problem
@@ -228,57 +469,29 @@ func newClashes(now slugIndex, v *article.Version, before func() slugIndex, prev
 	return out
 }
 
-// buildOnce runs article.Build over the candidates, which Build leaves
-// unchanged: generations share the versions that did not change.
-func buildOnce(site *article.Site, c map[key]candidate) *generation {
-	vs := make([]*article.Version, 0, len(c))
-	for _, cd := range c {
-		vs = append(vs, cd.v)
-	}
-	g := &generation{
-		parsed: make(map[key]*article.Version, len(vs)),
-		hashes: make(map[key]string, len(vs)),
-	}
-	// Fill parsed and hashes with every candidate while Build runs, and
-	// then leave out those it did not keep.
-	filled := make(chan struct{})
-	go func() {
-		defer close(filled)
-		for k, cd := range c {
-			g.parsed[k], g.hashes[k] = cd.v, cd.hash
-		}
-	}()
-	g.lib, g.build = article.Build(site, vs)
-	<-filled
-	if all := g.lib.All(); len(all) < len(c) {
-		kept := make(map[key]bool, len(all))
-		for _, v := range all {
-			kept[key{v.ID, v.Lang}] = true
-		}
-		for k := range c {
-			if !kept[k] {
-				delete(g.parsed, k)
-				delete(g.hashes, k)
+// allProblems returns every problem of the tree as of g, sorted, without
+// repeats. The problems of the files themselves are gathered again only
+// after a scan or a write changed them. The caller holds s.mu.
+func (s *Store) allProblems(g *generation) []article.Problem {
+	if s.fileProblemsStale {
+		var ps []article.Problem
+		ps = append(ps, s.siteProblems...)
+		ps = append(ps, s.topProblems...)
+		for _, f := range s.folders {
+			ps = append(ps, f.problems...)
+			for _, e := range f.entries {
+				ps = append(ps, e.problems...)
 			}
 		}
+		s.fileProblems, s.fileProblemsStale = ps, false
 	}
-	return g
-}
-
-// allProblems returns every problem of the tree as of g, sorted, without
-// repeats. The caller holds s.mu.
-func (s *Store) allProblems(g *generation) []article.Problem {
-	var ps []article.Problem
-	ps = append(ps, s.siteProblems...)
-	ps = append(ps, s.topProblems...)
-	for _, f := range s.folders {
-		ps = append(ps, f.problems...)
-		for _, e := range f.entries {
-			ps = append(ps, e.problems...)
-		}
-	}
+	ps := make([]article.Problem, 0, len(s.fileProblems)+len(g.build)+len(g.held))
+	ps = append(ps, s.fileProblems...)
 	ps = append(ps, g.build...)
 	ps = append(ps, g.held...)
+	if len(ps) == 0 {
+		return nil
+	}
 	load.SortProblems(ps)
 	return slices.Compact(ps)
 }
@@ -324,19 +537,27 @@ func introducedAll(old, g *generation) []article.Problem {
 	return out
 }
 
-// write builds the generation of the served versions with c applied, for
-// Put and Delete, and reports the problems the change would cause. The
-// problems of files held back stay reported, except for the file written.
-// The caller holds s.mu.
-func (s *Store) write(c map[key]candidate, p string) (*generation, []article.Problem) {
-	site, _ := s.buildSite()
-	g := buildOnce(site, c)
-	for _, q := range s.gen.held {
+// write returns the generation of the current one with put added and
+// removed taken out, for Put and Delete, and reports the problems the
+// change would cause. The problems of files held back stay reported,
+// except for the file written, p. The caller holds s.mu.
+func (s *Store) write(put []candidate, removed []key, p string) (*generation, []article.Problem) {
+	old := s.gen
+	g := old.apply(put, removed)
+	for _, q := range old.held {
 		if q.Path != p {
 			g.held = append(g.held, q)
 		}
 	}
-	return g, introduced(s.gen, g, p)
+	for k := range old.heldKeys {
+		if versionPath(k.id, k.lang) != p {
+			if g.heldKeys == nil {
+				g.heldKeys = make(map[key]bool, len(old.heldKeys))
+			}
+			g.heldKeys[k] = true
+		}
+	}
+	return g, introduced(old, g, p)
 }
 
 // commit publishes g: it updates the index, records the changes in the
@@ -346,16 +567,18 @@ func (s *Store) write(c map[key]candidate, p string) (*generation, []article.Pro
 // next change. The caller holds s.mu.
 func (s *Store) commit(ctx context.Context, g *generation) {
 	old := s.gen
+	changed := g.changesFrom(old)
 	ctx = context.WithoutCancel(ctx) // the files are written: finish the job
-	if !s.updateIndex(ctx, old, g) || s.ix.Health() != nil {
+	if !s.updateIndex(ctx, old, g, changed) || s.ix.Health() != nil {
 		s.scheduleRebuild()
 	}
 
 	s.gen = g
-	s.pos++ // the file backend counts its changes
+	g.base, g.changed = nil, nil // let old go
+	s.pos++                      // the file backend counts its changes
 
 	now := time.Now().UTC()
-	changes := diff(old, g)
+	changes := diff(old, g, changed)
 	if s.journal != nil {
 		if s.journalBehind {
 			s.catchUp(g, false)
@@ -378,11 +601,12 @@ func (s *Store) commit(ctx context.Context, g *generation) {
 	s.publish(g)
 }
 
-// updateIndex brings the index from old to g and reports whether every
-// update succeeded. A failure, even a panic inside the index, is logged:
-// the files are written, so the change is published whatever the index
-// does, and a rebuild repairs it. The caller holds s.mu.
-func (s *Store) updateIndex(ctx context.Context, old, g *generation) (ok bool) {
+// updateIndex brings the index from old to g, whose served versions differ
+// by changed, and reports whether every update succeeded. A failure, even
+// a panic inside the index, is logged: the files are written, so the
+// change is published whatever the index does, and a rebuild repairs it.
+// The caller holds s.mu.
+func (s *Store) updateIndex(ctx context.Context, old, g *generation, changed []servedChange) (ok bool) {
 	defer func() {
 		if r := recover(); r != nil {
 			s.log.Error("update search index: panic", "panic", r)
@@ -390,23 +614,19 @@ func (s *Store) updateIndex(ctx context.Context, old, g *generation) (ok bool) {
 		}
 	}()
 	ok = true
-	for _, v := range g.lib.All() {
-		k := key{v.ID, v.Lang}
-		if old.hashes[k] == g.hashes[k] {
-			continue
-		}
-		if err := s.ix.Upsert(ctx, v); err != nil {
-			s.log.Error("update search index", "id", v.ID, "lang", v.Lang, "err", err)
-			ok = false
-		}
-	}
-	for k := range old.hashes {
-		if _, in := g.hashes[k]; in {
-			continue
-		}
-		if err := s.ix.Delete(ctx, k.id, k.lang); err != nil {
-			s.log.Error("delete from search index", "id", k.id, "lang", k.lang, "err", err)
-			ok = false
+	for _, c := range changed {
+		k := c.k
+		switch {
+		case c.nv == nil:
+			if err := s.ix.Delete(ctx, k.id, k.lang); err != nil {
+				s.log.Error("delete from search index", "id", k.id, "lang", k.lang, "err", err)
+				ok = false
+			}
+		case c.ov == nil || old.servedHash(k) != g.servedHash(k):
+			if err := s.ix.Upsert(ctx, c.nv); err != nil {
+				s.log.Error("update search index", "id", k.id, "lang", k.lang, "err", err)
+				ok = false
+			}
 		}
 	}
 	return ok
@@ -425,18 +645,14 @@ type change struct {
 	prevSlug string // for an upsert that changed the slug; "" otherwise
 }
 
-// diff returns the changes from old to g, by article id and then language,
-// each stored language followed by the languages derived from it.
-func diff(old, g *generation) []change {
-	keys := make(map[key]bool)
-	for k, h := range old.hashes {
-		if g.hashes[k] != h {
-			keys[k] = true
-		}
-	}
-	for k, h := range g.hashes {
-		if old.hashes[k] != h {
-			keys[k] = true
+// diff returns the changes from old to g, whose served versions differ by
+// changed, by article id and then language, each stored language followed
+// by the languages derived from it.
+func diff(old, g *generation, changed []servedChange) []change {
+	keys := make(map[key]bool, len(changed))
+	for _, c := range changed {
+		if old.servedHash(c.k) != g.servedHash(c.k) || (c.ov == nil) != (c.nv == nil) {
+			keys[c.k] = true
 		}
 	}
 	sorted := sortedKeys(keys, g.lib.Site())
@@ -444,9 +660,9 @@ func diff(old, g *generation) []change {
 	for _, k := range sorted {
 		ov, nv := old.public(k), g.public(k)
 		switch {
-		case nv != nil && (ov == nil || old.hashes[k] != g.hashes[k]):
+		case nv != nil && (ov == nil || old.servedHash(k) != g.servedHash(k)):
 			site := g.lib.Site()
-			c := change{id: k.id, lang: k.lang, op: journal.Upsert, slug: nv.Slug, hash: g.hashes[k]}
+			c := change{id: k.id, lang: k.lang, op: journal.Upsert, slug: nv.Slug, hash: g.servedHash(k)}
 			prevSlug := ""
 			if ov != nil && ov.Slug != nv.Slug {
 				prevSlug = ov.Slug

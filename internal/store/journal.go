@@ -64,7 +64,8 @@ func (s *Store) catchUpChanges(g *generation) ([]change, int) {
 	site := g.lib.Site()
 	// Compare slugs and hashes first; sort and build URLs only for what
 	// differs, which at most starts is nothing.
-	want := make(map[key]change, len(g.hashes)+len(g.hashes)/2)
+	all := g.lib.All()
+	want := make(map[key]change, len(all)+len(all)/2)
 	differs := make(map[key]bool)
 	wish := func(c change) {
 		k := key{c.id, c.lang}
@@ -73,12 +74,13 @@ func (s *Store) catchUpChanges(g *generation) ([]change, int) {
 			differs[k] = true
 		}
 	}
-	for k, h := range g.hashes {
-		v := g.public(k)
-		if v == nil {
+	for _, v := range all {
+		if v.Draft {
 			continue
 		}
-		c := change{id: k.id, lang: k.lang, op: journal.Upsert, slug: v.Slug, hash: h}
+		k := key{v.ID, v.Lang}
+		cd, _ := g.given.get(k)
+		c := change{id: k.id, lang: k.lang, op: journal.Upsert, slug: v.Slug, hash: cd.hash}
 		wish(c)
 		for _, d := range site.Derived {
 			if d.From == c.lang {

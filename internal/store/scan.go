@@ -250,6 +250,16 @@ func (s *Store) entry(p string) *entry {
 	return nil
 }
 
+// touch records that the entry of the version file at slash path p
+// changed, for the next generation built from disk. The caller holds
+// s.mu.
+func (s *Store) touch(p string) {
+	if s.touched == nil {
+		s.touched = make(map[string]bool)
+	}
+	s.touched[p] = true
+}
+
 // setEntry records e as the entry of the file at p. The caller holds s.mu.
 func (s *Store) setEntry(p string, e *entry) {
 	dir := path.Dir(p)
@@ -290,6 +300,10 @@ func (s *Store) scan(ctx context.Context, d dirty) (bool, error) {
 			if len(f.entries) > 0 || len(f.problems) > 0 {
 				changed = true
 			}
+			for p := range f.entries {
+				s.touch(p)
+			}
+			s.fileProblemsStale = true
 			delete(s.folders, dir)
 		}
 	}
@@ -319,6 +333,7 @@ func (s *Store) scan(ctx context.Context, d dirty) (bool, error) {
 		}
 		if !slices.Equal(problems, s.topProblems) {
 			s.topProblems = problems
+			s.fileProblemsStale = true
 			changed = true
 		}
 		present := make(map[string]bool, len(top))
@@ -394,6 +409,7 @@ func (s *Store) scan(ctx context.Context, d dirty) (bool, error) {
 		}
 		if !slices.Equal(fr.problems, f.problems) {
 			f.problems = fr.problems
+			s.fileProblemsStale = true
 			changed = true
 		}
 		f.st = fileStat{}
@@ -431,19 +447,30 @@ func (s *Store) scan(ctx context.Context, d dirty) (bool, error) {
 				// Touched, not changed.
 			case r.hash == e.goodHash:
 				e.problems = nil
+				s.fileProblemsStale = true
+				s.touch(r.path)
 				changed = true
 			case len(r.ps) > 0:
 				e.problems = r.ps
+				s.fileProblemsStale = true
 				changed = true
 			default:
+				if e.problems != nil {
+					s.fileProblemsStale = true
+				}
 				e.good, e.goodHash, e.problems = r.v, r.hash, nil
+				s.touch(r.path)
 				changed = true
 			}
 			e.fileState = state
 		}
-		for p := range f.entries {
+		for p, e := range f.entries {
 			if !present[p] {
+				if e.problems != nil {
+					s.fileProblemsStale = true
+				}
 				delete(f.entries, p)
+				s.touch(p)
 				changed = true
 			}
 		}
@@ -614,6 +641,7 @@ func (s *Store) scanSite(start time.Time) (bool, error) {
 		s.siteMissing = true
 		s.siteFile = fileState{}
 		s.siteProblems = []article.Problem{{Path: load.SitePath, Message: "missing site.yaml: the content tree has no site configuration"}}
+		s.fileProblemsStale = true
 		return true, nil
 	}
 	if err != nil {
@@ -639,5 +667,6 @@ func (s *Store) scanSite(start time.Time) (bool, error) {
 		s.site = site
 	}
 	s.siteProblems = problems
+	s.fileProblemsStale = true
 	return true, nil
 }

@@ -179,7 +179,16 @@ type Store struct {
 	rebuilding      bool               // a background index rebuild is scheduled
 	journalRetrying bool               // a background journal catch-up is scheduled
 	holding         string             // why a re-scan's generation is held back; "" when none
-	root            *os.Root           // of the write under way, for ops; nil otherwise
+	// touched holds the slash paths of the version files whose entries
+	// the scans changed since the last generation built from disk was
+	// published: what the next one applies.
+	touched map[string]bool
+	// fileProblems are the problems of the files themselves (site.yaml,
+	// files out of place, versions that do not parse), gathered again
+	// from the folders only when fileProblemsStale.
+	fileProblems      []article.Problem
+	fileProblemsStale bool
+	root              *os.Root // of the write under way, for ops; nil otherwise
 }
 
 // Open loads the content tree, opens the search index over it, appends to
@@ -218,6 +227,8 @@ func newStore(opts Options) (*Store, error) {
 		log:     opts.Logger,
 		render:  load.NewRenderer(),
 		folders: make(map[string]*folder),
+
+		fileProblemsStale: true,
 
 		racyWindow:   racyWindow,
 		rebuildDelay: time.Second,
@@ -313,6 +324,7 @@ func (s *Store) open(ctx context.Context) (*Store, error) {
 	mapped := s.saveCacheAfterOpen()
 	scanned := time.Now()
 	g := s.fromDisk()
+	s.touched = nil // in g
 	for _, p := range g.problems {
 		s.log.Warn("content problem", "path", p.Path, "line", p.Line, "message", p.Message)
 	}

@@ -61,6 +61,7 @@ func (s *Store) reload(ctx context.Context, d dirty) error {
 	s.holding = ""
 	s.logNew(old.problems, g.problems)
 	s.commit(ctx, g)
+	s.touched = nil // in g now
 	return nil
 }
 
@@ -77,21 +78,22 @@ func (s *Store) massDelete(old, g *generation) string {
 	if share == 0 {
 		share = defaultMaxDeleteShare
 	}
-	if share >= 1 || len(old.hashes) == 0 {
+	total := len(old.lib.All())
+	if share >= 1 || total == 0 {
 		return ""
 	}
 	gone := 0
-	for k := range old.hashes {
-		if _, ok := g.hashes[k]; !ok {
+	for _, c := range g.changesFrom(old) {
+		if c.nv == nil {
 			gone++
 		}
 	}
-	if gone < 2 || float64(gone) <= share*float64(len(old.hashes)) {
+	if gone < 2 || float64(gone) <= share*float64(total) {
 		return ""
 	}
 	return fmt.Sprintf("held: a re-scan would delete %d of the %d versions at once (more than %.0f%%); "+
 		"still serving the last good content, and writes are refused, until the tree looks complete again or the server restarts",
-		gone, len(old.hashes), share*100)
+		gone, total, share*100)
 }
 
 // hold keeps serving the current generation instead of what the tree now

@@ -151,13 +151,11 @@ func (s *Store) putFile(ctx context.Context, id, lang string, file []byte, check
 			return Result{}, err
 		}
 	}
-	if e := s.entry(p); e != nil && e.hash == h && old.hashes[k] == h && s.onDisk(p, e) {
+	if e := s.entry(p); e != nil && e.hash == h && old.servedHash(k) == h && s.onDisk(p, e) {
 		return Result{Version: old.lib.Version(id, lang)}, nil
 	}
-	clashes := slugClashes(old.lib, v)
-	c := s.served()
-	c[k] = candidate{v, h}
-	g, ps := s.write(c, p)
+	clashes := old.clashes(v)
+	g, ps := s.write([]candidate{{v, h}}, nil, p)
 	if len(clashes) > 0 {
 		// Report every problem at once: the clashes found here, and what
 		// else Build found (its own reports of the clash aside).
@@ -171,7 +169,7 @@ func (s *Store) putFile(ctx context.Context, id, lang string, file []byte, check
 	if len(ps) > 0 {
 		return Result{}, &ValidationError{Problems: ps}
 	}
-	if g.parsed[k] != v {
+	if g.lib.Version(id, lang) == nil {
 		// Build dropped it without saying why in its file; never expected.
 		return Result{}, &ValidationError{Problems: []article.Problem{{Path: p, Line: 1, Message: "the version conflicts with the other versions"}}}
 	}
@@ -183,6 +181,9 @@ func (s *Store) putFile(ctx context.Context, id, lang string, file []byte, check
 	var st fileStat
 	if info != nil {
 		st = statOf(info)
+	}
+	if e := s.entry(p); e != nil && e.problems != nil {
+		s.fileProblemsStale = true // the write replaces the broken file
 	}
 	s.setEntry(p, &entry{
 		fileState: fileState{st: st, racy: true, hash: h},
@@ -216,31 +217,6 @@ func (s *Store) writable() error {
 func (s *Store) onDisk(p string, e *entry) bool {
 	info, err := os.Lstat(s.osPath(p))
 	return err == nil && e.hash != "" && statOf(info) == e.st
-}
-
-// slugClashes returns the problems of v's slug and aliases with those of
-// the other versions in lib, located at v's keys. article.Build finds the
-// same clashes but reports each in whichever file it checks second, which
-// may be another article's.
-func slugClashes(lib *article.Library, v *article.Version) []article.Problem {
-	var ps []article.Problem
-	for i, s := range append([]string{v.Slug}, v.Aliases...) {
-		key := "slug"
-		if i > 0 {
-			key = "aliases"
-		}
-		for _, o := range lib.All() {
-			if o.ID == v.ID {
-				continue // itself, or its own article, which may share slugs
-			}
-			if o.Slug == s || slices.Contains(o.Aliases, s) {
-				ps = append(ps, article.Problem{Path: v.Path, Line: v.Line(key), Key: key,
-					Message: fmt.Sprintf("slug %q is already used by %s", s, o.Path)})
-				break
-			}
-		}
-	}
-	return ps
 }
 
 // Delete removes the version of article id in lang. It returns ErrNotFound
@@ -305,9 +281,7 @@ func (s *Store) DeleteIf(ctx context.Context, id, lang string, check func(cur *a
 		return &ConflictError{Reason: fmt.Sprintf("%s is the original of article %q, which has translations in %s; delete them first",
 			lang, id, strings.Join(others, ", "))}
 	}
-	c := s.served()
-	delete(c, k)
-	g, ps := s.write(c, p)
+	g, ps := s.write(nil, []key{k}, p)
 	if len(ps) > 0 {
 		return &ConflictError{Reason: breaks(introducedAll(old, g))}
 	}
@@ -315,7 +289,13 @@ func (s *Store) DeleteIf(ctx context.Context, id, lang string, check func(cur *a
 	if err != nil {
 		return err
 	}
+	if s.entry(p).problems != nil {
+		s.fileProblemsStale = true
+	}
 	delete(s.folders[path.Dir(p)].entries, p)
+	if folderGone && len(s.folders[path.Dir(p)].problems) > 0 {
+		s.fileProblemsStale = true
+	}
 	if folderGone {
 		delete(s.folders, path.Dir(p))
 	}

@@ -1,0 +1,249 @@
+package pgstore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path"
+	"slices"
+	"sync"
+	"sync/atomic"
+
+	"github.com/amal-kommun/tolk/internal/article"
+	"github.com/amal-kommun/tolk/internal/journal"
+	"github.com/amal-kommun/tolk/internal/load"
+	"github.com/amal-kommun/tolk/internal/store"
+)
+
+// Backend is one site of a Store as the content core's store.Backend. Its
+// Position is the site's revision (Snapshot.Rev, Result.Rev): one a commit,
+// so that a commit that logs nothing (a draft saved) still moves replicas
+// on; the change log's sequences are the entries' own. It keeps the change
+// log (store.Snapshot.KeepsJournal): Update writes a Change's entries in the
+// commit of its version, and Watch reports other replicas' entries.
+//
+// A Backend does not own its Store: Close leaves it open.
+type Backend struct {
+	st     *Store
+	site   string
+	listen ListenOptions
+	r      *load.Renderer
+
+	// applied is the newest revision handed to the core (Load, Update,
+	// Watch): where the next catch-up reads from.
+	applied atomic.Uint64
+
+	mu       sync.Mutex
+	problems map[string][]article.Problem // by path, of files that do not parse
+}
+
+var _ store.Backend = (*Backend)(nil)
+
+// NewBackend returns the Backend of site in st; listen configures Watch.
+func NewBackend(st *Store, site string, listen ListenOptions) (*Backend, error) {
+	if err := checkSite(site); err != nil {
+		return nil, err
+	}
+	return &Backend{st: st, site: site, listen: listen, r: load.NewRenderer(), problems: map[string][]article.Problem{}}, nil
+}
+
+// Load reads the whole site. A site that does not exist yet loads as empty
+// content with no site configuration (and a problem saying to import one);
+// Watch picks it up once it is written.
+func (b *Backend) Load(ctx context.Context) (store.Snapshot, error) {
+	snap, err := b.st.Snapshot(ctx, b.site)
+	if errors.Is(err, ErrNoSite) {
+		ps := []article.Problem{{Path: load.SitePath, Line: 1,
+			Message: fmt.Sprintf("the database has no site %q yet: write one with tolk import", b.site)}}
+		b.mu.Lock()
+		clear(b.problems)
+		b.problems[load.SitePath] = ps
+		b.mu.Unlock()
+		return store.Snapshot{KeepsJournal: true, Problems: slices.Clone(ps)}, nil
+	}
+	if err != nil {
+		return store.Snapshot{}, coreErr(err)
+	}
+	out := store.Snapshot{Position: store.Position(snap.Rev), KeepsJournal: true}
+	b.mu.Lock()
+	clear(b.problems)
+	out.Site = b.parseSite(snap.SiteYAML, snap.SiteYAML != nil)
+	for _, f := range snap.Versions {
+		if st, ok := b.parseVersion(f); ok {
+			out.Versions = append(out.Versions, st)
+		}
+	}
+	out.Problems = b.allProblems()
+	b.mu.Unlock()
+	b.advance(snap.Rev)
+	return out, nil
+}
+
+// Update runs change in a transaction holding the site's row, with what
+// committed after applied, and writes the Change it returns with its
+// entries in one commit. An error of change comes back unchanged; the
+// database's wrap store.ErrUnavailable.
+func (b *Backend) Update(ctx context.Context, applied store.Position, change func(behind store.Delta) (store.Change, error)) (store.Position, error) {
+	var changeErr error
+	res, err := b.st.Update(ctx, b.site, uint64(applied), func(ctx context.Context, tx *Tx) error {
+		ch, err := tx.Caught(ctx)
+		if err != nil {
+			return err
+		}
+		c, err := change(b.delta(ch))
+		if err != nil {
+			changeErr = err
+			return err
+		}
+		if c.IsZero() {
+			return nil
+		}
+		if c.File == nil {
+			_, err = tx.Delete(ctx, c.Key.ID, c.Key.Lang)
+		} else {
+			_, err = tx.Put(ctx, c.Key.ID, c.Key.Lang, c.File)
+		}
+		if err != nil {
+			return err
+		}
+		tx.Log(c.Entries...)
+		return nil
+	})
+	if changeErr != nil {
+		return 0, changeErr
+	}
+	if err != nil {
+		return 0, coreErr(err)
+	}
+	b.advance(res.Rev)
+	return store.Position(res.Rev), nil
+}
+
+// Watch reports the commits of other replicas (and of tolk import) until
+// ctx is done: woken by their NOTIFY, and every ListenOptions.Poll, it
+// reads what committed after the newest revision the core has and reports
+// it as one Delta. Reads that fail (the database down) are retried at the
+// next wake-up.
+func (b *Backend) Watch(ctx context.Context, report func(store.Delta)) error {
+	return b.st.Listen(ctx, b.site, b.listen, func(ctx context.Context) {
+		from := b.applied.Load()
+		ch, err := b.st.Since(ctx, b.site, from)
+		switch {
+		case errors.Is(err, ErrNoSite), ctx.Err() != nil:
+			return
+		case err != nil:
+			b.st.log.Warn("pgstore: catch up", "site", b.site, "from", from, "err", err)
+			return
+		case ch.Rev == from:
+			return
+		}
+		report(b.delta(ch))
+		b.advance(ch.Rev)
+	})
+}
+
+// ReadOnly reports false: every replica may write.
+func (b *Backend) ReadOnly() bool { return false }
+
+// Close does nothing: the Store is its owner's to close.
+func (b *Backend) Close() error { return nil }
+
+// advance raises applied to rev.
+func (b *Backend) advance(rev uint64) {
+	for {
+		old := b.applied.Load()
+		if rev <= old || b.applied.CompareAndSwap(old, rev) {
+			return
+		}
+	}
+}
+
+// delta turns what committed after a revision into the core's Delta,
+// parsing every file.
+func (b *Backend) delta(ch *Changes) store.Delta {
+	d := store.Delta{From: store.Position(ch.From), To: store.Position(ch.Rev)}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	before := len(b.problems)
+	touched := false
+	if ch.SiteChanged {
+		_, had := b.problems[load.SitePath]
+		d.Site = b.parseSite(ch.SiteYAML, true)
+		_, has := b.problems[load.SitePath]
+		touched = had || has
+	}
+	for _, f := range ch.Versions {
+		p := versionPath(f.ID, f.Lang)
+		_, had := b.problems[p]
+		if f.Data == nil {
+			delete(b.problems, p)
+			d.Removed = append(d.Removed, article.VersionKey{ID: f.ID, Lang: f.Lang})
+		} else if st, ok := b.parseVersion(f); ok {
+			d.Put = append(d.Put, st)
+		}
+		_, has := b.problems[p]
+		touched = touched || had || has
+	}
+	if touched || before != len(b.problems) {
+		d.Problems, d.ProblemsChanged = b.allProblems(), true
+	}
+	if len(ch.Log) > 0 {
+		d.Entries = make([]journal.Entry, len(ch.Log))
+		for i, c := range ch.Log {
+			d.Entries[i] = c.Entry
+		}
+	}
+	return d
+}
+
+func versionPath(id, lang string) string { return path.Join(load.ArticlesDir, id, lang+".md") }
+
+// parseSite parses site.yaml, recording its problems; it returns nil for
+// none or a broken one. The caller holds b.mu.
+func (b *Backend) parseSite(data []byte, present bool) *article.Site {
+	delete(b.problems, load.SitePath)
+	if !present || data == nil {
+		b.problems[load.SitePath] = []article.Problem{{Path: load.SitePath, Line: 1, Message: "the site has no site.yaml"}}
+		return nil
+	}
+	site, ps := load.ParseSite(load.SitePath, data)
+	if len(ps) > 0 {
+		b.problems[load.SitePath] = ps
+		return nil
+	}
+	return site
+}
+
+// parseVersion parses a stored file, recording its problems; a file that
+// does not parse (written by a newer Tolk, or by hand in SQL) is not
+// served. The caller holds b.mu.
+func (b *Backend) parseVersion(f File) (store.Stored, bool) {
+	p := versionPath(f.ID, f.Lang)
+	delete(b.problems, p)
+	v, ps := load.ParseVersion(p, f.Data, b.r)
+	if len(ps) > 0 || v == nil {
+		b.problems[p] = ps
+		return store.Stored{}, false
+	}
+	v.Body = "" // the core keeps the rendered HTML and text, never the Markdown
+	return store.Stored{Version: v, Hash: f.Hash}, true
+}
+
+// allProblems returns the recorded problems sorted. The caller holds b.mu.
+func (b *Backend) allProblems() []article.Problem {
+	var out []article.Problem
+	for _, ps := range b.problems {
+		out = append(out, ps...)
+	}
+	load.SortProblems(out)
+	return slices.Clip(out)
+}
+
+// coreErr marks the database's unavailability as the core's, keeping
+// ErrUnavailable of this package in the chain too.
+func coreErr(err error) error {
+	if errors.Is(err, ErrUnavailable) {
+		return fmt.Errorf("%w: %w", store.ErrUnavailable, err)
+	}
+	return err
+}

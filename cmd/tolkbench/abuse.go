@@ -1,7 +1,10 @@
 package main
 
 import (
+	"bufio"
+	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -9,7 +12,9 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"os"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -39,6 +44,7 @@ type abuseReport struct {
 	ArticleRPS     float64        `json:"article_rps_during_abuse"`
 	ArticleRatio   float64        `json:"article_ratio"`
 	ByRoute        map[string]int `json:"requests_by_route"`
+	CPU            abuseCPU       `json:"cpu"`
 }
 
 // abuseRoutes are the GET routes, with the parameters each reads and a
@@ -66,107 +72,289 @@ var abuseRoutes = []struct {
 	{"/v1/no-such-route", nil},
 }
 
-// junk returns a string no earlier call returned: a counter and random
-// bytes, up to n bytes long, sometimes with non-ASCII characters.
-func junk(r *rand.Rand, seq uint64, n int) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "%d-", seq)
-	alphabet := "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.~åäö学校"
-	runes := []rune(alphabet)
-	for b.Len() < n {
-		b.WriteRune(runes[r.IntN(len(runes))])
+// junkAlphabet is what junk is made of: URL-unreserved ASCII and a few
+// letters outside ASCII (Swedish and Chinese).
+var junkAlphabet = func() []string {
+	var a []string
+	for _, r := range "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.~åäö学校" {
+		a = append(a, string(r))
 	}
-	return b.String()
+	return a
+}()
+
+// junkGen builds the abuse scenario's requests as the bytes sent on the
+// wire, into buffers it reuses, so that the generator (which shares the
+// CPUs with the server it measures) spends little on each one.
+type junkGen struct {
+	r       *rand.Rand
+	wire    []byte // the request being built
+	scratch []byte // junk before it is escaped
+	keys    map[string][]string
 }
 
-// token returns a unique HTTP token (a valid method or header name).
-func token(r *rand.Rand, seq uint64, n int) string {
-	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-	var b strings.Builder
-	fmt.Fprintf(&b, "X%d", seq)
-	for b.Len() < n {
-		b.WriteByte(alphabet[r.IntN(len(alphabet))])
+func newJunkGen(r *rand.Rand) *junkGen {
+	g := &junkGen{r: r, keys: make(map[string][]string)}
+	for _, rt := range abuseRoutes {
+		keys := make([]string, 0, len(rt.params))
+		for k := range rt.params {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		g.keys[rt.path] = keys
 	}
-	return b.String()
+	return g
 }
 
-// abuseRequest builds request seq: a random GET route with junk.
-func abuseRequest(r *rand.Rand, base, articleID string, seq uint64) (*http.Request, string) {
-	rt := abuseRoutes[r.IntN(len(abuseRoutes))]
-	path := strings.ReplaceAll(rt.path, "{id}", articleID)
-	if r.IntN(4) == 0 && strings.Contains(rt.path, "{id}") {
-		path = "/v1/articles/" + url.PathEscape(junk(r, seq, 1+r.IntN(200)))
-	}
-	q := url.Values{}
-	valid := r.IntN(2) == 0
-	keys := make([]string, 0, len(rt.params))
-	for k := range rt.params {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	for _, k := range keys {
-		if valid {
-			if v := rt.params[k]; v != "" {
-				q.Set(k, v)
-			}
-		} else {
-			q.Set(k, junk(r, seq, 1+r.IntN(300)))
+// junk appends to b a string no earlier call for another seq returned: the
+// counter and random characters, up to n bytes long, sometimes outside
+// ASCII.
+func (g *junkGen) junk(b []byte, seq uint64, n int) []byte {
+	start := len(b)
+	b = strconv.AppendUint(b, seq, 10)
+	b = append(b, '-')
+	for len(b)-start < n {
+		x := g.r.Uint64()
+		for k := 0; k < 8 && len(b)-start < n; k++ {
+			b = append(b, junkAlphabet[int(x&0xff)%len(junkAlphabet)]...)
+			x >>= 8
 		}
 	}
-	if rt.path == "/v1/feed.atom" && valid && r.IntN(2) == 0 {
-		q.Set("tag", junk(r, seq, 1000+r.IntN(20_000))) // the finding: unique tags
+	return b
+}
+
+// token appends a unique HTTP token (a valid method or header name).
+func (g *junkGen) token(b []byte, seq uint64, n int) []byte {
+	start := len(b)
+	b = append(b, 'X')
+	b = strconv.AppendUint(b, seq, 10)
+	for len(b)-start < n {
+		b = append(b, byte('A'+g.r.IntN(26)))
 	}
-	q.Set(junk(r, seq, 1+r.IntN(40)), junk(r, seq, r.IntN(400))) // an unknown parameter
-	method := http.MethodGet
+	return b
+}
+
+// escaped appends junk of up to n bytes to b, percent-encoded so that it
+// is one path segment or query component.
+func (g *junkGen) escaped(b []byte, seq uint64, n int) []byte {
+	g.scratch = g.junk(g.scratch[:0], seq, n)
+	const hex = "0123456789ABCDEF"
+	for _, c := range g.scratch {
+		if 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '_' || c == '.' || c == '~' {
+			b = append(b, c)
+		} else {
+			b = append(b, '%', hex[c>>4], hex[c&15])
+		}
+	}
+	return b
+}
+
+// header appends a header field whose value is junk of up to n bytes.
+func (g *junkGen) header(name string, seq uint64, n int) {
+	g.wire = append(g.wire, name...)
+	g.wire = append(g.wire, ": "...)
+	g.wire = g.junk(g.wire, seq, n)
+	g.wire = append(g.wire, "\r\n"...)
+}
+
+// abuseRequest builds request seq for host: a random GET route with
+// junk. It returns the request's bytes (valid until the next call), its
+// method, whether it is a HEAD, and the route template.
+func (g *junkGen) request(host, articleID string, seq uint64) (wire []byte, method string, head bool, route string) {
+	r := g.r
+	rt := abuseRoutes[r.IntN(len(abuseRoutes))]
+	w := g.wire[:0]
 	switch n := r.IntN(10); {
 	case n == 0:
-		method = http.MethodHead
+		method, head = http.MethodHead, true
 	case n == 1:
 		method = http.MethodOptions
 	case n <= 3:
-		method = token(r, seq, 2+r.IntN(2000)) // the finding: unique methods
+		method = "" // the finding: unique methods
+	default:
+		method = http.MethodGet
 	}
-	req, err := http.NewRequest(method, base+path+"?"+q.Encode(), nil)
-	if err != nil {
-		panic(err) // every part is escaped
+	if method == "" {
+		w = g.token(w, seq, 2+r.IntN(2000))
+	} else {
+		w = append(w, method...)
 	}
-	h := req.Header
-	h.Set("Accept-Language", junk(r, seq, 1+r.IntN(300))+";q=0."+fmt.Sprint(r.IntN(10))+", zh-HK")
-	h.Set("If-None-Match", `"`+junk(r, seq, 1+r.IntN(100))+`"`)
-	h.Set("X-Request-ID", junk(r, seq, 1+r.IntN(200)))
-	h.Set("Origin", "https://"+token(r, seq, 8)+".example")
-	h.Set("User-Agent", junk(r, seq, 1+r.IntN(300)))
-	h.Set(token(r, seq, 4+r.IntN(40)), junk(r, seq, r.IntN(1000)))
+	w = append(w, ' ')
+	if strings.Contains(rt.path, "{id}") {
+		w = append(w, "/v1/articles/"...)
+		if r.IntN(4) == 0 {
+			w = g.escaped(w, seq, 1+r.IntN(200))
+		} else {
+			w = append(w, articleID...)
+		}
+	} else {
+		w = append(w, rt.path...)
+	}
+	w = append(w, '?')
+	valid := r.IntN(2) == 0
+	for _, k := range g.keys[rt.path] {
+		if valid {
+			if v := rt.params[k]; v != "" {
+				w = append(w, k...)
+				w = append(w, '=')
+				w = append(w, url.QueryEscape(v)...)
+				w = append(w, '&')
+			}
+			continue
+		}
+		w = append(w, k...)
+		w = append(w, '=')
+		w = g.escaped(w, seq, 1+r.IntN(300))
+		w = append(w, '&')
+	}
+	if rt.path == "/v1/feed.atom" && valid && r.IntN(2) == 0 {
+		w = append(w, "tag="...)
+		w = g.escaped(w, seq, 1000+r.IntN(20_000)) // the finding: unique tags
+		w = append(w, '&')
+	}
+	w = g.escaped(w, seq, 1+r.IntN(40)) // an unknown parameter
+	w = append(w, '=')
+	w = g.escaped(w, seq, r.IntN(400))
+	w = append(w, " HTTP/1.1\r\nHost: "...)
+	w = append(w, host...)
+	w = append(w, "\r\n"...)
+	g.wire = w
+	g.wire = append(g.wire, "Accept-Language: "...)
+	g.wire = g.junk(g.wire, seq, 1+r.IntN(300))
+	g.wire = append(g.wire, ";q=0."...)
+	g.wire = strconv.AppendInt(g.wire, int64(r.IntN(10)), 10)
+	g.wire = append(g.wire, ", zh-HK\r\nIf-None-Match: \""...)
+	g.wire = g.junk(g.wire, seq, 1+r.IntN(100))
+	g.wire = append(g.wire, "\"\r\n"...)
+	g.header("X-Request-Id", seq, 1+r.IntN(200))
+	g.wire = append(g.wire, "Origin: https://"...)
+	g.wire = g.token(g.wire, seq, 8)
+	g.wire = append(g.wire, ".example\r\n"...)
+	g.header("User-Agent", seq, 1+r.IntN(300))
+	g.wire = g.token(g.wire, seq, 4+r.IntN(40))
+	g.wire = append(g.wire, ": "...)
+	g.wire = g.junk(g.wire, seq, r.IntN(1000))
+	g.wire = append(g.wire, "\r\n"...)
 	if r.IntN(8) == 0 {
-		h.Set("Authorization", "Bearer "+junk(r, seq, 1+r.IntN(100)))
+		g.wire = append(g.wire, "Authorization: Bearer "...)
+		g.wire = g.junk(g.wire, seq, 1+r.IntN(100))
+		g.wire = append(g.wire, "\r\n"...)
 	}
 	if r.IntN(2) == 0 {
-		h.Set("Accept-Encoding", "gzip")
+		g.wire = append(g.wire, "Accept-Encoding: gzip\r\n"...)
 	}
-	return req, rt.path
+	g.wire = append(g.wire, "\r\n"...)
+	return g.wire, method, head, rt.path
 }
 
-// clientFrom returns a client whose connections come from a random
-// loopback address (Linux routes all of 127.0.0.0/8 to lo).
-func clientFrom(r *rand.Rand) *http.Client {
-	ip := net.IPv4(127, byte(1+r.IntN(250)), byte(r.IntN(256)), byte(1+r.IntN(250)))
-	d := &net.Dialer{LocalAddr: &net.TCPAddr{IP: ip}, Timeout: 5 * time.Second}
-	return &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{
-		DialContext: d.DialContext, DisableCompression: true, MaxIdleConnsPerHost: 1,
-	}}
+// randomLoopback returns a random loopback address (Linux routes all of
+// 127.0.0.0/8 to lo).
+func randomLoopback(r *rand.Rand) net.IP {
+	return net.IPv4(127, byte(1+r.IntN(250)), byte(r.IntN(256)), byte(1+r.IntN(250)))
+}
+
+// abuseClient is one of the abuse scenario's connections: raw keep-alive
+// HTTP/1.1 from one loopback address at a time, like a wrk connection.
+type abuseClient struct {
+	addr  string
+	local net.IP
+	conn  net.Conn
+	br    *bufio.Reader
+	buf   []byte
+	stop  func() bool // of the context.AfterFunc that closes conn
+}
+
+// send writes wire and reads the response, dialing first when needed.
+func (c *abuseClient) send(ctx context.Context, wire []byte, head bool) (int, error) {
+	if c.conn == nil {
+		d := net.Dialer{LocalAddr: &net.TCPAddr{IP: c.local}, Timeout: 5 * time.Second}
+		conn, err := d.DialContext(ctx, "tcp", c.addr)
+		if err != nil {
+			return 0, err
+		}
+		conn.SetDeadline(time.Now().Add(30 * time.Second)) // a connection lives for at most 100 requests
+		c.conn, c.stop = conn, context.AfterFunc(ctx, func() { conn.Close() })
+		if c.br == nil {
+			c.br, c.buf = bufio.NewReaderSize(conn, 32<<10), make([]byte, 32<<10)
+		} else {
+			c.br.Reset(conn)
+		}
+	}
+	if _, err := c.conn.Write(wire); err != nil {
+		c.close()
+		return 0, err
+	}
+	status, closed, err := readResponseTo(c.br, c.buf, head)
+	if err != nil || closed {
+		c.close()
+	}
+	return status, err
+}
+
+// move closes the connection and sends the next requests from local.
+func (c *abuseClient) move(local net.IP) {
+	c.close()
+	c.local = local
+}
+
+func (c *abuseClient) close() {
+	if c.conn != nil {
+		c.stop()
+		c.conn.Close()
+		c.conn = nil
+	}
+}
+
+// requestLine returns the request line of wire, shortened, for a report.
+func requestLine(wire []byte) string {
+	line, _, _ := bytes.Cut(wire, []byte("\r\n"))
+	if len(line) > 140 {
+		line = line[:140]
+	}
+	return string(line)
+}
+
+// cpuSeconds returns the user and system CPU time process pid has used
+// (/proc/PID/stat, in the kernel's USER_HZ of 100 a second).
+func cpuSeconds(pid int) (float64, error) {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0, err
+	}
+	i := bytes.LastIndexByte(data, ')') // the command may hold spaces
+	if i < 0 {
+		return 0, errors.New("cpu time: malformed /proc stat")
+	}
+	f := strings.Fields(string(data[i+1:]))
+	if len(f) < 13 {
+		return 0, errors.New("cpu time: short /proc stat")
+	}
+	utime, err1 := strconv.ParseFloat(f[11], 64)
+	stime, err2 := strconv.ParseFloat(f[12], 64)
+	if err := errors.Join(err1, err2); err != nil {
+		return 0, fmt.Errorf("cpu time: %w", err)
+	}
+	return (utime + stime) / 100, nil
 }
 
 // abuseScenario starts a server with default limits and sends it n
 // requests with unique junk from 32 connections (at most perSecond of
 // them a second; 0 for no pacing), while 16 connections read
-// the article; it reports resident memory, statuses and the article
-// throughput against a calm measurement of the same server.
-func abuseScenario(ctx context.Context, n int, perSecond float64, log *slog.Logger, tolk, content, indexDir, articlePath string, stderr io.Writer) (*abuseReport, error) {
+// the article; it reports resident memory, statuses, the article
+// throughput against a calm measurement of the same server, and the CPU
+// time the server and the generator spent.
+func abuseScenario(ctx context.Context, n int, perSecond float64, log *slog.Logger, tolk, content, indexDir, articlePath string, prof *profiler, stderr io.Writer) (*abuseReport, error) {
 	addr, err := freeAddr()
 	if err != nil {
 		return nil, err
 	}
-	srv, err := startProcess(tolk, []string{"serve", "--addr", addr, "--content", content, "--index", indexDir, "--rescan", "0", "--log-level", "error"},
+	var profArgs []string
+	if prof != nil {
+		// A server of its own: a new operator listener.
+		if prof, profArgs, err = newProfiler(prof.dir); err != nil {
+			return nil, err
+		}
+	}
+	srv, err := startProcess(tolk, append([]string{"serve", "--addr", addr, "--content", content, "--index", indexDir, "--rescan", "0", "--log-level", "error"}, profArgs...),
 		&dropLines{w: stderr, drop: []byte("/readyz")})
 	if err != nil {
 		return nil, err
@@ -175,21 +363,31 @@ func abuseScenario(ctx context.Context, n int, perSecond float64, log *slog.Logg
 	if err := waitReady(ctx, srv, "http://"+addr+"/readyz", 10*time.Minute); err != nil {
 		return nil, err
 	}
+	cpu := func() (server, gen float64) {
+		server, _ = cpuSeconds(srv.pid())
+		gen, _ = cpuSeconds(os.Getpid())
+		return server, gen
+	}
 	article := []request{{path: articlePath}}
 	if _, err := goLoad(ctx, addr, article, 16, 2*time.Second); err != nil {
 		return nil, err
 	}
+	wait := prof.start(ctx, "abuse-calm", 5*time.Second)
+	s0, g0 := cpu()
 	calm, err := goLoad(ctx, addr, article, 16, 5*time.Second)
-	if err != nil {
+	if err := errors.Join(err, wait()); err != nil {
 		return nil, err
 	}
+	s1, g1 := cpu()
 	pace := rate.NewLimiter(rate.Inf, 1)
 	if perSecond > 0 {
 		pace = rate.NewLimiter(rate.Limit(perSecond), 32)
 	}
 	rep := &abuseReport{Requests: n, RatePerSecond: perSecond, Statuses: map[int]int{}, ByRoute: map[string]int{}, ArticleCalmRPS: calm.rps()}
+	rep.CPU.ArticleCalm = calm.requests
+	rep.CPU.ServerCalm, rep.CPU.GeneratorCalm = s1-s0, g1-g0
 	rep.RSSBeforeKiB, _ = residentKiB(srv.pid())
-	rep.HeapBeforeKiB = heapInUseKiB(ctx, addr)
+	rep.HeapBeforeKiB = heapInUseKiB(ctx, prof.metricsURL(addr))
 	rep.RSSPeakKiB = rep.RSSBeforeKiB
 	articleID := strings.TrimPrefix(strings.SplitN(articlePath, "?", 2)[0], "/v1/articles/")
 
@@ -198,11 +396,26 @@ func abuseScenario(ctx context.Context, n int, perSecond float64, log *slog.Logg
 	var mu sync.Mutex
 	var next atomic.Uint64
 	var wg sync.WaitGroup
+	abused := prof.start(ctx, "abuse", 10*time.Second)
+	s0, g0 = cpu()
 	start := time.Now()
 	for w := range 32 {
 		wg.Go(func() {
 			r := rand.New(rand.NewPCG(uint64(w), 42))
-			var client *http.Client
+			g := newJunkGen(r)
+			c := &abuseClient{addr: addr}
+			defer c.close()
+			statuses, routes := map[int]int{}, map[string]int{}
+			defer func() {
+				mu.Lock()
+				defer mu.Unlock()
+				for k, v := range statuses {
+					rep.Statuses[k] += v
+				}
+				for k, v := range routes {
+					rep.ByRoute[k] += v
+				}
+			}()
 			for i := 0; ; i++ {
 				seq := next.Add(1)
 				if seq > uint64(n) || abuseCtx.Err() != nil {
@@ -214,32 +427,30 @@ func abuseScenario(ctx context.Context, n int, perSecond float64, log *slog.Logg
 				if i%100 == 0 {
 					// A new client address every 100 requests, as from
 					// many machines: the per-client state must stay bounded.
-					if client != nil {
-						client.CloseIdleConnections()
-					}
-					client = clientFrom(r)
+					c.move(randomLoopback(r))
 				}
-				req, route := abuseRequest(r, "http://"+addr, articleID, seq)
-				resp, err := client.Do(req.WithContext(abuseCtx))
-				mu.Lock()
-				rep.ByRoute[route]++
+				wire, _, head, route := g.request(addr, articleID, seq)
+				routes[route]++
+				status, err := c.send(abuseCtx, wire, head)
 				if err != nil {
-					rep.TransportErrs++
-					mu.Unlock()
+					if abuseCtx.Err() == nil {
+						mu.Lock()
+						rep.TransportErrs++
+						mu.Unlock()
+					}
 					continue
 				}
-				rep.Statuses[resp.StatusCode]++
+				statuses[status]++
 				// 503 is the admission gate's honest refusal under load
 				// (problem JSON with Retry-After); any other 5xx is a fault.
-				if resp.StatusCode >= 500 && resp.StatusCode != http.StatusServiceUnavailable {
+				if status >= 500 && status != http.StatusServiceUnavailable {
+					mu.Lock()
 					rep.ServerErrors++
 					if len(rep.ServerErrorFor) < 10 {
-						rep.ServerErrorFor = append(rep.ServerErrorFor, fmt.Sprintf("%d %s %.120s", resp.StatusCode, req.Method[:min(len(req.Method), 20)], req.URL.RequestURI()))
+						rep.ServerErrorFor = append(rep.ServerErrorFor, fmt.Sprintf("%d %s", status, requestLine(wire)))
 					}
+					mu.Unlock()
 				}
-				mu.Unlock()
-				io.Copy(io.Discard, resp.Body)
-				resp.Body.Close()
 			}
 		})
 	}
@@ -262,13 +473,19 @@ func abuseScenario(ctx context.Context, n int, perSecond float64, log *slog.Logg
 			return nil, err
 		}
 		served += res.rps() * 2
+		rep.CPU.ArticleDuring += res.requests
 		seconds += 2
 		if kib, err := residentKiB(srv.pid()); err == nil {
 			rep.RSSPeakKiB = max(rep.RSSPeakKiB, kib)
 		}
 		log.Info("abuse", "sent", min(next.Load(), uint64(n)), "of", n, "article_rps", int(res.rps()))
 	}
+	s1, g1 = cpu()
+	rep.CPU.ServerAbuse, rep.CPU.GeneratorAbuse = s1-s0, g1-g0
 	rep.Seconds = time.Since(start).Seconds()
+	if err := abused(); err != nil {
+		return nil, err
+	}
 	if seconds > 0 {
 		rep.ArticleRPS = served / seconds
 	}
@@ -276,12 +493,38 @@ func abuseScenario(ctx context.Context, n int, perSecond float64, log *slog.Logg
 		rep.ArticleRatio = rep.ArticleRPS / calm.rps()
 	}
 	rep.RSSAfterKiB, _ = residentKiB(srv.pid())
-	rep.HeapAfterKiB = heapInUseKiB(ctx, addr)
+	rep.HeapAfterKiB = heapInUseKiB(ctx, prof.metricsURL(addr))
 	rep.RSSPeakKiB = max(rep.RSSPeakKiB, rep.RSSAfterKiB)
 	if err := srv.exited(); err != nil {
 		return nil, fmt.Errorf("during the abuse: %w", err)
 	}
 	return rep, nil
+}
+
+// abuseCPU is the CPU time the server and the generator (tolkbench, with
+// its article readers) spent in the calm and the abused phase, and the
+// article reads of each, from which the cost of one junk request follows.
+type abuseCPU struct {
+	ServerCalm     float64 `json:"server_calm_seconds"`
+	GeneratorCalm  float64 `json:"generator_calm_seconds"`
+	ServerAbuse    float64 `json:"server_abuse_seconds"`
+	GeneratorAbuse float64 `json:"generator_abuse_seconds"`
+	ArticleCalm    int64   `json:"article_reads_calm"`
+	ArticleDuring  int64   `json:"article_reads_during"`
+}
+
+// perJunk returns the CPU time one junk request cost the server and the
+// generator: the abused phase's CPU less what its article reads cost at
+// the calm phase's rate, divided among n junk requests.
+func (c abuseCPU) perJunk(n int) (server, gen time.Duration) {
+	if n <= 0 || c.ArticleCalm <= 0 {
+		return 0, 0
+	}
+	share := float64(c.ArticleDuring) / float64(c.ArticleCalm)
+	each := func(abuse, calm float64) time.Duration {
+		return time.Duration(max(0, abuse-calm*share) / float64(n) * float64(time.Second))
+	}
+	return each(c.ServerAbuse, c.ServerCalm), each(c.GeneratorAbuse, c.GeneratorCalm)
 }
 
 // printAbuse writes the abuse scenario's table.
@@ -309,6 +552,13 @@ func printAbuse(w io.Writer, a *abuseReport) {
 		parts = append(parts, fmt.Sprintf("%d×%d", c, a.Statuses[c]))
 	}
 	fmt.Fprintf(tw, "statuses\t%s\n", strings.Join(parts, " "))
+	if a.CPU.ArticleCalm > 0 {
+		server, gen := a.CPU.perJunk(a.Requests)
+		fmt.Fprintf(tw, "CPU per article read (calm)\tserver %.1f µs\tgenerator %.1f µs\n",
+			a.CPU.ServerCalm/float64(a.CPU.ArticleCalm)*1e6, a.CPU.GeneratorCalm/float64(a.CPU.ArticleCalm)*1e6)
+		fmt.Fprintf(tw, "CPU per junk request\tserver %.1f µs\tgenerator %.1f µs\t(abused phase: server %.1f s, generator %.1f s)\n",
+			float64(server)/1e3, float64(gen)/1e3, a.CPU.ServerAbuse, a.CPU.GeneratorAbuse)
+	}
 	fmt.Fprintf(tw, "5xx other than 503\t%d\ttransport errors\t%d\n", a.ServerErrors, a.TransportErrs)
 	for _, e := range a.ServerErrorFor {
 		fmt.Fprintf(tw, "\t%s\n", e)
@@ -318,8 +568,8 @@ func printAbuse(w io.Writer, a *abuseReport) {
 
 // heapInUseKiB reads the server's go_memstats_heap_inuse_bytes from
 // /metrics; 0 when it cannot.
-func heapInUseKiB(ctx context.Context, addr string) int64 {
-	_, body, err := fetch(ctx, "http://"+addr+"/metrics")
+func heapInUseKiB(ctx context.Context, metricsURL string) int64 {
+	_, body, err := fetch(ctx, metricsURL)
 	if err != nil {
 		return 0
 	}

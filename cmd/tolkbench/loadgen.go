@@ -181,6 +181,12 @@ func roundTrip(conn net.Conn, br *bufio.Reader, wire, buf []byte) (status int, c
 // server for each header it sends (Tolk's article answer has ten, the
 // bare baseline's three).
 func readResponse(br *bufio.Reader, buf []byte) (status int, closed bool, err error) {
+	return readResponseTo(br, buf, false)
+}
+
+// readResponseTo is readResponse for a request that was a HEAD when head
+// is set: its response has framing headers but never a body.
+func readResponseTo(br *bufio.Reader, buf []byte, head bool) (status int, closed bool, err error) {
 	line, err := br.ReadSlice('\n')
 	if err != nil {
 		return 0, false, err
@@ -228,7 +234,7 @@ func readResponse(br *bufio.Reader, buf []byte) (status int, closed bool, err er
 		}
 	}
 	switch {
-	case status < 200 || status == http.StatusNoContent || status == http.StatusNotModified:
+	case head || status < 200 || status == http.StatusNoContent || status == http.StatusNotModified:
 		return status, closed, nil
 	case chunked:
 		return status, closed, discardChunked(br)

@@ -49,6 +49,7 @@ type options struct {
 	cacheDir     string  // "" keeps no cache
 	abuse        int     // run only the abuse scenario with this many requests
 	abuseRate    float64 // of the abuse scenario, per second; 0 unpaced
+	profile      string  // directory for CPU profiles of the Tolk server; "" takes none
 }
 
 func parseOptions(args []string, stderr io.Writer) (options, error) {
@@ -93,6 +94,7 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 	quick := fs.Bool("quick", false, "smoke test: 1,000 articles and 3s cells unless --articles or --duration say otherwise")
 	fs.StringVar(&o.tolk, "tolk", "", "tolk binary to measure; empty builds ./cmd/tolk")
 	fs.StringVar(&o.jsonFile, "json", "", "also write the results to this file as JSON")
+	fs.StringVar(&o.profile, "profile", "", "write CPU profiles of the Tolk server to this directory, one per measured Tolk slice (and the abuse scenario's calm and abused phases), taken through tolk serve --metrics-addr")
 	fs.StringVar(&o.cacheDir, "cache", o.cacheDir, "directory of cached corpora; empty generates into a temporary directory")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, `Usage: go run ./cmd/tolkbench [flags]
@@ -224,10 +226,14 @@ func bench(ctx context.Context, o options, log *slog.Logger, stderr io.Writer) (
 	if err != nil {
 		return nil, err
 	}
+	prof, profArgs, err := newProfiler(o.profile)
+	if err != nil {
+		return nil, err
+	}
 	log.Info("starting tolk serve", "addr", addr)
 	t0 := time.Now()
-	srv, err := startProcess(tolk, []string{"serve", "--addr", addr, "--content", content, "--index", indexDir,
-		"--rate-limit", "0", "--rescan", "0", "--log-level", "warn"}, &dropLines{w: stderr, drop: []byte("/readyz")})
+	srv, err := startProcess(tolk, append([]string{"serve", "--addr", addr, "--content", content, "--index", indexDir,
+		"--rate-limit", "0", "--rescan", "0", "--log-level", "warn"}, profArgs...), &dropLines{w: stderr, drop: []byte("/readyz")})
 	if err != nil {
 		return nil, err
 	}
@@ -257,7 +263,7 @@ func bench(ctx context.Context, o options, log *slog.Logger, stderr io.Writer) (
 
 	if o.abuse > 0 {
 		srv.stop() // the abuse server reopens the same index, with default limits
-		if rep.Abuse, err = abuseScenario(ctx, o.abuse, o.abuseRate, log, tolk, content, indexDir, rep.ArticlePath, stderr); err != nil {
+		if rep.Abuse, err = abuseScenario(ctx, o.abuse, o.abuseRate, log, tolk, content, indexDir, rep.ArticlePath, prof, stderr); err != nil {
 			return nil, err
 		}
 		rep.LoadAvgEnd = loadAverage()
@@ -305,6 +311,7 @@ func bench(ctx context.Context, o options, log *slog.Logger, stderr io.Writer) (
 		}
 	}
 
+	profiled := 0 // profiles taken, numbering their files
 	measure := func(r route, server, addr string, conns int, d time.Duration) (*result, error) {
 		load := load
 		if r.loader != nil {
@@ -324,8 +331,13 @@ func bench(ctx context.Context, o options, log *slog.Logger, stderr io.Writer) (
 				reqs = distinct.take(server)
 			}
 		}
+		wait := func() error { return nil }
+		if server == "tolk" {
+			profiled++
+			wait = prof.start(ctx, fmt.Sprintf("%s-c%d-%d", r.name, conns, profiled), d)
+		}
 		res, err := load(ctx, addr, reqs, conns, d)
-		if err != nil {
+		if err := errors.Join(err, wait()); err != nil {
 			return nil, err
 		}
 		if r.name == distinctRoute {

@@ -1,6 +1,8 @@
 package httpapi
 
 import (
+	"strconv"
+
 	"github.com/gin-gonic/gin"
 
 	"github.com/amal-kommun/tolk/internal/journal"
@@ -40,6 +42,16 @@ func (s *Server) changes(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
+	// An answer depends on the cursor, the limit and the journal's end
+	// (appends may come without a new generation): cached under those.
+	key := ""
+	if jr := cur.src.Journal; jr != nil {
+		key = "changes\x00" + since + "\x00" + strconv.Itoa(limit) + "\x00" + jr.End()
+		if r, ok := s.answers.get(cur.gen, key); ok {
+			s.send(c, r, "")
+			return nil
+		}
+	}
 	out := changesJSON{Items: []changeJSON{}, Next: since}
 	if jr := cur.src.Journal; jr != nil {
 		entries, next, err := jr.Since(since, limit)
@@ -66,6 +78,6 @@ func (s *Server) changes(c *gin.Context) error {
 	}
 	// A feed clients poll: caches may keep it but must revalidate.
 	r.cache = "no-cache"
-	s.send(c, r, "")
+	s.send(c, s.answers.put(cur.gen, key, r), "")
 	return nil
 }

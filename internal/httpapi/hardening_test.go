@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"net/http/httptest"
@@ -9,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/amal-kommun/tolk/internal/journal"
 )
 
 // TestMetricLabelsFromFixedSets: a client's method never becomes a label
@@ -273,5 +276,60 @@ func TestUnknownTagsAreNotCached(t *testing.T) {
 		if rec.Code != 200 || a.srv.answers.len() != before+1 {
 			t.Errorf("%s&tag=international: status %d, %d answers cached, want 200 and one", path, rec.Code, a.srv.answers.len()-before)
 		}
+	}
+}
+
+// TestPublicMetricsShareAGather: scrapes of the public /metrics within
+// scrapeEvery share one gather, so a flood of scrapes costs what one a
+// second does; a later scrape sees what happened since.
+func TestPublicMetricsShareAGather(t *testing.T) {
+	a := newAPI(t, nil, Options{})
+	first := a.get("/metrics")
+	a.get("/v1/articles/internationellt-arbete?lang=en")
+	again := a.get("/metrics")
+	if first.Code != 200 || again.Code != 200 {
+		t.Fatalf("/metrics: %d, %d", first.Code, again.Code)
+	}
+	if !bytes.Equal(first.body, again.body) {
+		t.Errorf("a second scrape at once gathered again")
+	}
+	later, err := a.srv.metrics.scrape(time.Now().Add(scrapeEvery))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const want = `tolk_http_requests_total{method="GET",route="/v1/articles/:id",status="200"} 1`
+	if !strings.Contains(string(later.body), want) {
+		t.Errorf("a scrape after %v lacks %s", scrapeEvery, want)
+	}
+}
+
+// TestChangesAnswerCached: /v1/changes is answered from the answer cache
+// under its cursor, limit and the journal's end, so a flood of the same
+// poll costs one answer, junk parameters make no answer of their own, and
+// an entry appended without a new generation (a journal catching up) is
+// seen at once.
+func TestChangesAnswerCached(t *testing.T) {
+	a, _, _ := newWriteAPI(t, Options{})
+	n0 := a.srv.answers.len()
+	before := decode[changesJSON](t, a.get("/v1/changes?limit=1000"))
+	n := a.srv.answers.len()
+	if n != n0+1 {
+		t.Errorf("the answer of /v1/changes was not cached (%d answers, then %d)", n0, n)
+	}
+	for i := range 20 {
+		if r := a.get(fmt.Sprintf("/v1/changes?limit=1000&junk%d=%d", i, i)); r.Code != 200 {
+			t.Fatalf("changes with junk: %d", r.Code)
+		}
+	}
+	if got := a.srv.answers.len(); got != n {
+		t.Errorf("junk parameters made %d answers of their own", got-n)
+	}
+	jr := a.srv.current().src.Journal
+	if err := jr.Append(journal.Entry{ID: "appended", Lang: "sv", Op: journal.Upsert, At: time.Now().UTC(), Slug: "appended"}); err != nil {
+		t.Fatal(err)
+	}
+	after := decode[changesJSON](t, a.get("/v1/changes?limit=1000"))
+	if len(after.Items) != len(before.Items)+1 || after.Items[len(after.Items)-1].ID != "appended" {
+		t.Errorf("after an append: %d items (before %d), want the appended one last", len(after.Items), len(before.Items))
 	}
 }

@@ -3,6 +3,7 @@ package httpapi
 import (
 	"net/http"
 	"slices"
+	"strconv"
 
 	"github.com/gin-gonic/gin"
 
@@ -149,6 +150,14 @@ func (s *Server) translations(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
+	key := "" // previews are never cached
+	if !preview {
+		key = "translations\x00" + strconv.Itoa(page) + "\x00" + strconv.Itoa(perPage)
+		if r, ok := s.answers.get(cur.gen, key); ok {
+			s.send(c, r, "")
+			return nil
+		}
+	}
 	site := cur.lib.Site()
 	var ids []string
 	for _, id := range cur.lib.IDs() {
@@ -193,6 +202,6 @@ func (s *Server) translations(c *gin.Context) error {
 		r.cache = "private, no-store"
 	}
 	r.link = pageLinks(c.Request.URL.Path, known, page, perPage, len(ids))
-	s.send(c, r, "")
+	s.send(c, s.answers.put(cur.gen, key, r), "")
 	return nil
 }

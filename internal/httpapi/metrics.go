@@ -1,11 +1,14 @@
 package httpapi
 
 import (
+	"bytes"
 	"fmt"
 	"net/http/pprof"
 	"strconv"
 	"sync"
 	"time"
+
+	"github.com/gin-gonic/gin"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -27,6 +30,11 @@ type metrics struct {
 	counters   sync.Map // counterKey → prometheus.Counter
 	histograms sync.Map // route → prometheus.Observer
 	langs      sync.Map // tag → prometheus.Counter
+
+	// The public /metrics's last scrape, shared for scrapeEvery.
+	scrapeMu sync.Mutex
+	scraped  *rep
+	scrapeAt time.Time
 }
 
 type counterKey struct {
@@ -116,6 +124,55 @@ func (m *metrics) lang(tag string) {
 	}
 	c.(prometheus.Counter).Inc()
 }
+
+// scrapeEvery is how long the public /metrics answers every scrape with
+// the same gathered metrics: on the public address anyone can ask for
+// them, and one gather (reading /proc, encoding every series) costs about
+// a millisecond, so a flood of scrapes must cost what one scrape a second
+// does. Prometheus scrapes every few seconds at most, so none sees a
+// difference.
+const scrapeEvery = time.Second
+
+// scrape returns the metrics gathered at most scrapeEvery before now,
+// gathering them when they are older; concurrent scrapes wait for one
+// gather.
+func (m *metrics) scrape(now time.Time) (*rep, error) {
+	m.scrapeMu.Lock()
+	defer m.scrapeMu.Unlock()
+	if m.scraped != nil && now.Sub(m.scrapeAt) < scrapeEvery && !now.Before(m.scrapeAt) {
+		return m.scraped, nil
+	}
+	w := &bufferWriter{h: make(http.Header)}
+	m.handler().ServeHTTP(w, &http.Request{Method: http.MethodGet, Header: http.Header{}})
+	if w.status != 0 && w.status != http.StatusOK {
+		return nil, fmt.Errorf("gather metrics: status %d: %.200s", w.status, w.buf.Bytes())
+	}
+	r := newRep(w.h.Get("Content-Type"), w.buf.Bytes())
+	r.cache = "no-store"
+	m.scraped, m.scrapeAt = r, now
+	return r, nil
+}
+
+// publicMetrics answers GET /metrics on the public address.
+func (s *Server) publicMetrics(c *gin.Context) error {
+	r, err := s.metrics.scrape(time.Now())
+	if err != nil {
+		return err
+	}
+	s.send(c, r, "")
+	return nil
+}
+
+// bufferWriter is an http.ResponseWriter that keeps the response.
+type bufferWriter struct {
+	h      http.Header
+	status int
+	buf    bytes.Buffer
+}
+
+func (w *bufferWriter) Header() http.Header         { return w.h }
+func (w *bufferWriter) Write(b []byte) (int, error) { return w.buf.Write(b) }
+func (w *bufferWriter) WriteHeader(status int)      { w.status = status }
 
 // handler serves the metrics in the Prometheus text format.
 func (m *metrics) handler() http.Handler {

@@ -35,8 +35,8 @@ func (s *Server) routes() *gin.Engine {
 	get("/healthz", s.healthz)
 	get("/readyz", s.readyz)
 	if !s.opts.MetricsElsewhere {
-		e.GET("/metrics", gin.WrapH(s.metrics.handler()))
-		e.HEAD("/metrics", gin.WrapH(s.metrics.handler()))
+		e.GET("/metrics", s.wrap(s.publicMetrics))
+		e.HEAD("/metrics", s.wrap(s.publicMetrics))
 	}
 
 	get("/openapi.json", s.openAPI)

@@ -121,34 +121,56 @@ func write(b *strings.Builder, text string, from, to int, spans []span) {
 
 // escapeSpace writes s to b escaped as html.EscapeString escapes, with
 // every run of white space made one space. It writes into b, not a string
-// of its own: two allocations per piece of every snippet were a tenth of
-// a search's.
+// of its own (two allocations per piece of every snippet were a tenth of
+// a search's), and copies the runs between characters it changes whole.
 func escapeSpace(b *strings.Builder, s string) {
 	space := false
-	for _, r := range s {
-		if unicode.IsSpace(r) {
-			if !space {
-				b.WriteByte(' ')
-			}
-			space = true
-			continue
-		}
-		space = false
-		switch r {
+	from := 0 // start of the run not yet written
+	for i := 0; i < len(s); {
+		c := s[i]
+		var esc string
+		n := 1
+		switch c {
 		case '<':
-			b.WriteString("&lt;")
+			esc = "&lt;"
 		case '>':
-			b.WriteString("&gt;")
+			esc = "&gt;"
 		case '&':
-			b.WriteString("&amp;")
+			esc = "&amp;"
 		case '\'':
-			b.WriteString("&#39;")
+			esc = "&#39;"
 		case '"':
-			b.WriteString("&#34;")
+			esc = "&#34;"
+		case ' ', '\t', '\n', '\v', '\f', '\r':
 		default:
-			b.WriteRune(r)
+			if c < utf8.RuneSelf {
+				space = false
+				i++
+				continue
+			}
+			var r rune
+			r, n = utf8.DecodeRuneInString(s[i:])
+			switch {
+			case r == utf8.RuneError && n == 1:
+				esc = "\uFFFD" // as ranging over s gives it
+			case !unicode.IsSpace(r):
+				space = false
+				i += n
+				continue
+			}
 		}
+		b.WriteString(s[from:i])
+		if esc != "" {
+			b.WriteString(esc)
+			space = false
+		} else if !space {
+			b.WriteByte(' ')
+			space = true
+		}
+		i += n
+		from = i
 	}
+	b.WriteString(s[from:])
 }
 
 // snippet returns about snippetRunes characters of text around the window
@@ -160,17 +182,18 @@ func snippet(text string, spans []span) string {
 		return ""
 	}
 	best, bestScore := 0, -1
+	var seen []string // the distinct matches of a window, in lower case
 	for i := range spans {
 		limit := advance(text, spans[i].start, snippetRunes-snippetLead)
-		seen := map[string]bool{}
+		seen = seen[:0]
 		n := 0
 		for _, s := range spans[i:] {
 			if s.end > limit {
 				break
 			}
 			w := strings.ToLower(text[s.start:s.end])
-			if !seen[w] {
-				seen[w] = true
+			if !slices.Contains(seen, w) {
+				seen = append(seen, w)
 				n += 4
 			} else {
 				n++
@@ -198,6 +221,7 @@ func snippet(text string, spans []span) string {
 		}
 	}
 	var b strings.Builder
+	b.Grow(end - start + 64)
 	if start > 0 {
 		b.WriteString("…")
 	}

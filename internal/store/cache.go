@@ -24,6 +24,7 @@ import (
 	"unsafe"
 
 	"github.com/amal-kommun/tolk/internal/article"
+	"github.com/amal-kommun/tolk/internal/atomicfile"
 )
 
 // The versions cache keeps, beside the search index, every version the
@@ -375,24 +376,29 @@ func (c *versionCache) holds(items []cacheItem, folders []cacheFolder) bool {
 	return true
 }
 
-// writeCache writes items as the versions cache file, atomically: a
-// temporary file in the same directory, fsynced, renamed over file, and
-// the directory fsynced. A failure leaves the previous file in place.
+// writeCache writes items as the versions cache file, atomically (see
+// package atomicfile). A failure leaves the previous file in place.
 func writeCache(file string, key parserKey, items []cacheItem, folders []cacheFolder) (err error) {
 	items = slices.Clone(items)
 	slices.SortFunc(items, func(a, b cacheItem) int { return cmp.Compare(a.path, b.path) })
 	folders = slices.Clone(folders)
 	slices.SortFunc(folders, func(a, b cacheFolder) int { return cmp.Compare(a.dir, b.dir) })
-	dir := filepath.Dir(file)
-	f, err := os.CreateTemp(dir, "."+filepath.Base(file)+".tmp-*")
+	root, err := os.OpenRoot(filepath.Dir(file))
+	if err != nil {
+		return fmt.Errorf("write versions cache: %w", err)
+	}
+	defer root.Close()
+	f, err := atomicfile.DefaultOps().Create(root, filepath.Base(file), "."+filepath.Base(file)+".tmp-", 0o600)
 	if err != nil {
 		return fmt.Errorf("write versions cache: %w", err)
 	}
 	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(f.Name())
+		f.Abort()
+		// A folder not synced after the rename costs a re-parse, not data.
+		if err != nil && !errors.Is(err, atomicfile.ErrNotDurable) {
 			err = fmt.Errorf("write versions cache: %w", err)
+		} else {
+			err = nil
 		}
 	}()
 	w := bufio.NewWriterSize(f, 1<<20)
@@ -441,20 +447,7 @@ func writeCache(file string, key parserKey, items []cacheItem, folders []cacheFo
 	if _, err := f.WriteAt(h, 0); err != nil {
 		return err
 	}
-	if err := f.Sync(); err != nil {
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	if err := os.Rename(f.Name(), file); err != nil {
-		return err
-	}
-	if d, derr := os.Open(dir); derr == nil {
-		d.Sync() // the rename is done; a lost sync costs a re-parse, not data
-		d.Close()
-	}
-	return nil
+	return f.Commit()
 }
 
 // encoder appends the cache's encoding of values to b.

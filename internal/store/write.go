@@ -5,49 +5,34 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"math/rand/v2"
 	"os"
 	"path"
 	"path/filepath"
 	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 	"syscall"
 
 	"github.com/amal-kommun/tolk/internal/article"
+	"github.com/amal-kommun/tolk/internal/atomicfile"
 	"github.com/amal-kommun/tolk/internal/load"
 )
 
 // fileOps are the file-system calls of writes, replaceable in tests to
-// simulate a full disk or a read-only directory. Names are relative to
-// the content directory, and the calls go through the os.Root of the
-// write under way (Store.root).
+// simulate a full disk or a read-only directory: those of the atomic
+// replacement of a file, and removing and creating folders. Names are
+// relative to the content directory, and the calls go through the os.Root
+// of the write under way (Store.root).
 type fileOps struct {
-	createTemp func(dir, pattern string) (*os.File, error)
-	write      func(f *os.File, b []byte) (int, error)
-	rename     func(oldpath, newpath string) error
-	remove     func(name string) error
-	mkdir      func(name string, perm os.FileMode) error
+	atomicfile.Ops
+	remove func(name string) error
+	mkdir  func(name string, perm os.FileMode) error
 }
 
 // rootFileOps returns the fileOps of s, which act in s.root.
 func (s *Store) rootFileOps() fileOps {
 	return fileOps{
-		createTemp: func(dir, pattern string) (*os.File, error) {
-			prefix, _, _ := strings.Cut(pattern, "*")
-			for range 100 {
-				name := filepath.Join(dir, prefix+strconv.FormatUint(rand.Uint64(), 36))
-				f, err := s.root.OpenFile(name, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
-				if errors.Is(err, fs.ErrExist) {
-					continue
-				}
-				return f, err
-			}
-			return nil, fmt.Errorf("create temporary file in %s: %w", dir, fs.ErrExist)
-		},
-		write:  (*os.File).Write,
-		rename: func(o, n string) error { return s.root.Rename(o, n) },
+		Ops:    atomicfile.DefaultOps(),
 		remove: func(name string) error { return s.root.Remove(name) },
 		mkdir:  func(name string, perm os.FileMode) error { return s.root.Mkdir(name, perm) },
 	}
@@ -377,47 +362,16 @@ func (s *Store) writeFile(rel string, data []byte) (fs.FileInfo, error) {
 		}
 	}()
 
-	f, err := s.ops.createTemp(dir, tempPrefix+"*")
-	if err != nil {
-		return nil, classify("create temporary file", err)
-	}
-	tmp := filepath.Join(dir, filepath.Base(f.Name()))
-	closed := false
-	defer func() {
-		if !ok {
-			if !closed {
-				f.Close()
-			}
-			root.Remove(tmp)
-		}
-	}()
-	if _, err := s.ops.write(f, data); err != nil {
-		return nil, classify("write "+rel, err)
-	}
-	mode := fs.FileMode(0o644)
-	if st, err := root.Stat(target); err == nil {
-		mode = st.Mode().Perm()
-	}
-	if err := f.Chmod(mode); err != nil {
-		return nil, classify("write "+rel, err)
-	}
-	if err := f.Sync(); err != nil {
-		return nil, classify("sync "+rel, err)
-	}
-	closed = true
-	if err := f.Close(); err != nil {
-		return nil, classify("write "+rel, err)
-	}
-	if err := s.ops.rename(tmp, target); err != nil {
-		return nil, classify("write "+rel, err)
-	}
-	ok = true // the new file is in place; from here on it is the truth
 	// Readers of the tree (a re-scan, a restart) see the renamed file
-	// whatever happens next, so nothing after the rename may fail the
+	// whatever happens after the rename, so nothing after it may fail the
 	// write: it is published, and its outcome is success.
-	if err := syncDir(root, dir); err != nil {
+	switch err := s.ops.WriteFile(root, target, tempPrefix, data, 0o644); {
+	case errors.Is(err, atomicfile.ErrNotDurable):
 		s.log.Warn("sync folder after a write; the new file is in place", "path", rel, "err", err)
+	case err != nil:
+		return nil, classify("write "+rel, err)
 	}
+	ok = true
 	info, err := root.Lstat(target)
 	if err != nil {
 		s.log.Warn("stat after a write; the next scan reads the file again", "path", rel, "err", err)
@@ -452,7 +406,7 @@ func (s *Store) makeDirs(root *os.Root, dir string) ([]string, error) {
 			return nil, classify("create folder", err)
 		}
 		created = append(created, d)
-		if err := syncDir(root, filepath.Dir(d)); err != nil {
+		if err := atomicfile.SyncDir(root, filepath.Dir(d)); err != nil {
 			undo()
 			return nil, classify("sync folder", err)
 		}
@@ -478,33 +432,16 @@ func (s *Store) removeFile(rel string) (folderGone bool, err error) {
 		return false, classify("remove "+rel, err)
 	}
 	// The file is gone for every reader: the delete has happened.
-	if err := syncDir(root, dir); err != nil {
+	if err := atomicfile.SyncDir(root, dir); err != nil {
 		s.log.Warn("sync folder after a delete; the file is removed", "path", rel, "err", err)
 	}
 	if err := s.ops.remove(dir); err != nil {
 		return false, nil // not empty: other languages, or files of people
 	}
-	if err := syncDir(root, filepath.Dir(dir)); err != nil {
+	if err := atomicfile.SyncDir(root, filepath.Dir(dir)); err != nil {
 		s.log.Warn("sync articles folder", "err", err)
 	}
 	return true, nil
-}
-
-// syncDir makes the entries of the folder dir of root durable. File
-// systems that cannot sync a folder (EINVAL) are taken at their word.
-func syncDir(root *os.Root, dir string) error {
-	d, err := root.Open(dir)
-	if err != nil {
-		return err
-	}
-	err = d.Sync()
-	if cerr := d.Close(); err == nil {
-		err = cerr
-	}
-	if errors.Is(err, syscall.EINVAL) {
-		return nil
-	}
-	return err
 }
 
 // classify wraps a file-system error, adding ErrNoSpace or ErrUnavailable

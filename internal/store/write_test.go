@@ -341,20 +341,22 @@ func TestWriteFailures(t *testing.T) {
 	edquot := func(*os.File, []byte) (int, error) {
 		return 0, &fs.PathError{Op: "write", Path: "x", Err: syscall.EDQUOT}
 	}
-	eacces := func(string, string) (*os.File, error) {
+	eacces := func(*os.Root, string, string) (*os.File, error) {
 		return nil, &fs.PathError{Op: "open", Path: "x", Err: syscall.EACCES}
 	}
-	erofs := func(string, string) error { return &os.LinkError{Op: "rename", Old: "a", New: "b", Err: syscall.EROFS} }
+	erofs := func(*os.Root, string, string) error {
+		return &os.LinkError{Op: "rename", Old: "a", New: "b", Err: syscall.EROFS}
+	}
 	eperm := func(string) error { return &fs.PathError{Op: "remove", Path: "x", Err: syscall.EPERM} }
 	tests := []struct {
 		name  string
 		setup func(*fileOps)
 		want  error
 	}{
-		{"disk full", func(o *fileOps) { o.write = enospc }, ErrNoSpace},
-		{"quota", func(o *fileOps) { o.write = edquot }, ErrNoSpace},
-		{"permission denied", func(o *fileOps) { o.createTemp = eacces }, ErrUnavailable},
-		{"read-only file system", func(o *fileOps) { o.rename = erofs }, ErrUnavailable},
+		{"disk full", func(o *fileOps) { o.Write = enospc }, ErrNoSpace},
+		{"quota", func(o *fileOps) { o.Write = edquot }, ErrNoSpace},
+		{"permission denied", func(o *fileOps) { o.CreateTemp = eacces }, ErrUnavailable},
+		{"read-only file system", func(o *fileOps) { o.Rename = erofs }, ErrUnavailable},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

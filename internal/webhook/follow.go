@@ -13,6 +13,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/amal-kommun/tolk/internal/atomicfile"
 	"github.com/amal-kommun/tolk/internal/journal"
 )
 
@@ -87,28 +88,9 @@ func (p *positions) set(key, cursor string) error {
 	if err != nil {
 		return err
 	}
-	tmp := p.file + ".tmp-" + crand.Text()[:8]
-	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if err != nil {
+	// A folder not synced after the rename costs a redelivery, not data.
+	if err := atomicfile.WriteFile(p.file, filepath.Base(p.file)+".tmp-", data, 0o600); err != nil && !errors.Is(err, atomicfile.ErrNotDurable) {
 		return fmt.Errorf("webhook: write state: %w", err)
-	}
-	_, err = f.Write(data)
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp, p.file)
-	}
-	if err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("webhook: write state: %w", err)
-	}
-	if d, err := os.Open(filepath.Dir(p.file)); err == nil {
-		d.Sync()
-		d.Close()
 	}
 	return nil
 }

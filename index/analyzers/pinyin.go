@@ -6,7 +6,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2/analysis"
-	"github.com/mozillazg/go-pinyin"
 )
 
 const (
@@ -26,51 +25,9 @@ const (
 
 // loadPinyin returns the table from Han character to its distinct
 // toneless readings, the most common first (敦 → dun; 重 → zhong, chong;
-// 女 → nv, as pinyin keyboards type ü), once: read from pinyinTables, or
-// built from go-pinyin's dictionary should that be damaged.
-var loadPinyin = sync.OnceValue(func() map[rune][]string {
-	if m, err := readPinyin(); err == nil {
-		return m
-	}
-	return buildPinyin()
-})
-
-// buildPinyin builds the table of loadPinyin from go-pinyin's embedded
-// dictionary, as go generate does for pinyinTables.
-//
-// The few hundred distinct syllables are shared, and every character's
-// readings are a window of one array, so the table costs the garbage
-// collector a handful of objects instead of a hundred thousand.
-func buildPinyin() map[rune][]string {
-	args := pinyin.Args{Style: pinyin.Normal, Heteronym: true}
-	syllables := make(map[string]string)
-	var all []string
-	type span struct{ start, n int }
-	spans := make(map[rune]span, len(pinyin.PinyinDict))
-	for k := range pinyin.PinyinDict {
-		start := len(all)
-		for _, p := range pinyin.SinglePinyin(rune(k), args) {
-			if p == "" || slices.Contains(all[start:], p) || len(all)-start >= pinyinMaxReadings {
-				continue
-			}
-			if shared, ok := syllables[p]; ok {
-				p = shared
-			} else {
-				syllables[p] = p
-			}
-			all = append(all, p)
-		}
-		if len(all) > start {
-			spans[rune(k)] = span{start, len(all) - start}
-		}
-	}
-	all = slices.Clip(all)
-	m := make(map[rune][]string, len(spans))
-	for r, sp := range spans {
-		m[r] = all[sp.start : sp.start+sp.n : sp.start+sp.n]
-	}
-	return m
-}
+// 女 → nv, as pinyin keyboards type ü), read once from pinyinTables (which
+// TestPinyinTables generates from go-pinyin's dictionary).
+var loadPinyin = sync.OnceValues(readPinyin)
 
 // pinyinTokenizer turns Chinese text into toneless pinyin. Each character
 // becomes a token per reading at its own position, and at the position of

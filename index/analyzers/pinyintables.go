@@ -2,16 +2,13 @@ package analyzers
 
 import (
 	_ "embed"
-	"encoding/binary"
 	"errors"
 	"fmt"
-	"maps"
-	"slices"
 	"strings"
 )
 
-// pinyinTables holds loadPinyin's table as buildPinyin makes it from
-// go-pinyin's dictionary, which cost a tenth of a second of CPU at every
+// pinyinTables holds loadPinyin's table as buildPinyin (a test, in
+// tables_gen_test.go) makes it from go-pinyin's dictionary, which cost a tenth of a second of CPU at every
 // start; reading this costs a few milliseconds. go generate writes it;
 // TestPinyinTables fails when it is out of date.
 //
@@ -77,35 +74,4 @@ func readPinyin() (map[rune][]string, error) {
 		m[ch] = all[sp.start : sp.start+sp.n : sp.start+sp.n]
 	}
 	return m, nil
-}
-
-// encodePinyin returns the contents of pinyinTables for m. The encoding
-// depends on nothing but m.
-func encodePinyin(m map[rune][]string) []byte {
-	idx := make(map[string]uint64)
-	for _, rs := range m {
-		for _, s := range rs {
-			idx[s] = 0
-		}
-	}
-	syllables := slices.Sorted(maps.Keys(idx))
-	out := []byte(pinyinTablesMagic)
-	out = binary.AppendUvarint(out, uint64(len(syllables)))
-	for i, s := range syllables {
-		idx[s] = uint64(i)
-		out = binary.AppendUvarint(out, uint64(len(s)))
-		out = append(out, s...)
-	}
-	chars := slices.Sorted(maps.Keys(m))
-	out = binary.AppendUvarint(out, uint64(len(chars)))
-	prev := rune(0)
-	for _, c := range chars {
-		out = binary.AppendUvarint(out, uint64(c-prev))
-		prev = c
-		out = binary.AppendUvarint(out, uint64(len(m[c])))
-		for _, s := range m[c] {
-			out = binary.AppendUvarint(out, idx[s])
-		}
-	}
-	return out
 }

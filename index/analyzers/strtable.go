@@ -2,9 +2,7 @@ package analyzers
 
 import (
 	"hash/maphash"
-	"math"
 	"math/bits"
-	"strings"
 )
 
 // strTable is an immutable hash table from strings to a uint64 and a
@@ -23,59 +21,6 @@ type strSlot struct {
 	koff, voff uint32
 	klen, vlen uint16
 	num        uint32
-}
-
-// newStrTable returns a table holding, for every key k of nums, nums[k]
-// and strs[k] ("" when absent); with nums nil it holds the keys of strs,
-// each with 0. Keys and values longer than 65,535 bytes, and empty keys,
-// are left out.
-func newStrTable(nums map[string]uint64, strs map[string]string) *strTable {
-	n, bytes := len(nums), 0
-	if nums == nil {
-		n = len(strs)
-		for k, v := range strs {
-			bytes += len(k) + len(v)
-		}
-	} else {
-		for k := range nums {
-			bytes += len(k) + len(strs[k])
-		}
-	}
-	t := newEmptyStrTable(n)
-	var blob strings.Builder
-	blob.Grow(bytes)
-	numIdx := make(map[uint64]uint32)
-	add := func(k string, num uint64, v string) {
-		if k == "" || len(k) > math.MaxUint16 || len(v) > math.MaxUint16 || blob.Len()+len(k)+len(v) > math.MaxUint32 {
-			return
-		}
-		ni, ok := numIdx[num]
-		if !ok {
-			ni = uint32(len(t.nums))
-			numIdx[num] = ni
-			t.nums = append(t.nums, num)
-		}
-		s := strSlot{koff: uint32(blob.Len()), klen: uint16(len(k)), num: ni}
-		blob.WriteString(k)
-		if v == k {
-			s.voff, s.vlen = s.koff, s.klen
-		} else {
-			s.voff, s.vlen = uint32(blob.Len()), uint16(len(v))
-			blob.WriteString(v)
-		}
-		t.place(k, s)
-	}
-	if nums == nil {
-		for k, v := range strs {
-			add(k, 0, v)
-		}
-	} else {
-		for k, num := range nums {
-			add(k, num, strs[k])
-		}
-	}
-	t.blob = blob.String()
-	return t
 }
 
 // newEmptyStrTable returns a table with room for n keys and no blob.

@@ -6,14 +6,14 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"slices"
 	"strings"
 )
 
 //go:generate go test -run ^Test(Swedish|Pinyin)Tables$ -update-tables .
 
 // svTables holds the Swedish dictionaries' tables, plain and folded, as
-// buildSvMaps derives them from data/sv_SE.*: deriving them at every start
+// buildSvMaps (a test, in tables_gen_test.go) derives them from
+// data/sv_SE.*: deriving them at every start
 // cost a third of a second of CPU; reading this costs a few milliseconds.
 // go generate writes it; TestSwedishTables fails when it is out of date.
 // The keys and values are stored as one string each table points into, so
@@ -150,68 +150,4 @@ func (r *svTablesReader) table() *strTable {
 		return nil
 	}
 	return t
-}
-
-// encodeSvTables returns the contents of svTables for the tables of the
-// plain and the folded dictionary (see buildSvMaps). The encoding depends
-// on nothing but its arguments.
-func encodeSvTables(words [2]map[string]uint64, heads [2]map[string]string, maxHead [2]int) []byte {
-	out := []byte(svTablesMagic)
-	for i := range 2 {
-		out = binary.AppendUvarint(out, uint64(maxHead[i]))
-		out = encodeSvTable(out, words[i], nil)
-		out = encodeSvTable(out, nil, heads[i])
-	}
-	return out
-}
-
-// encodeSvTable appends the table newStrTable(nums, strs) would build.
-func encodeSvTable(out []byte, nums map[string]uint64, strs map[string]string) []byte {
-	var keys []string
-	if nums == nil {
-		for k := range strs {
-			keys = append(keys, k)
-		}
-	} else {
-		for k := range nums {
-			keys = append(keys, k)
-		}
-	}
-	slices.Sort(keys)
-	var distinct []uint64
-	numIdx := make(map[uint64]uint64)
-	var entries []byte
-	var blob strings.Builder
-	n := 0
-	for _, k := range keys {
-		num, v := nums[k], strs[k]
-		if k == "" || len(k) > math.MaxUint16 || len(v) > math.MaxUint16 {
-			continue // as newStrTable
-		}
-		ni, ok := numIdx[num]
-		if !ok {
-			ni = uint64(len(distinct))
-			numIdx[num] = ni
-			distinct = append(distinct, num)
-		}
-		entries = binary.AppendUvarint(entries, uint64(len(k)))
-		blob.WriteString(k)
-		if v == k {
-			entries = binary.AppendUvarint(entries, 0)
-		} else {
-			entries = binary.AppendUvarint(entries, uint64(len(v))+1)
-			blob.WriteString(v)
-		}
-		entries = binary.AppendUvarint(entries, ni)
-		n++
-	}
-	out = binary.AppendUvarint(out, uint64(len(distinct)))
-	for _, d := range distinct {
-		out = binary.AppendUvarint(out, d)
-	}
-	out = binary.AppendUvarint(out, uint64(n))
-	out = binary.AppendUvarint(out, uint64(len(entries)))
-	out = append(out, entries...)
-	out = binary.AppendUvarint(out, uint64(blob.Len()))
-	return append(out, blob.String()...)
 }

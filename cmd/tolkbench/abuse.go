@@ -397,6 +397,11 @@ func abuseScenario(ctx context.Context, n int, perSecond float64, log *slog.Logg
 	var next atomic.Uint64
 	var wg sync.WaitGroup
 	abused := prof.start(ctx, "abuse", 10*time.Second)
+	stopSelf, err := prof.self("generator-abuse")
+	if err != nil {
+		return nil, err
+	}
+	defer stopSelf()
 	s0, g0 = cpu()
 	start := time.Now()
 	for w := range 32 {
@@ -481,6 +486,7 @@ func abuseScenario(ctx context.Context, n int, perSecond float64, log *slog.Logg
 		log.Info("abuse", "sent", min(next.Load(), uint64(n)), "of", n, "article_rps", int(res.rps()))
 	}
 	s1, g1 = cpu()
+	stopSelf()
 	rep.CPU.ServerAbuse, rep.CPU.GeneratorAbuse = s1-s0, g1-g0
 	rep.Seconds = time.Since(start).Seconds()
 	if err := abused(); err != nil {

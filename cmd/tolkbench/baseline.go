@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"os"
 	"time"
 
@@ -29,6 +30,7 @@ func serveBaseline(ctx context.Context, args []string, stderr io.Writer) error {
 	addr := fs.String("baseline-serve", "", "listen address")
 	bodyFile := fs.String("baseline-body", "", "file holding the response body")
 	contentType := fs.String("baseline-content-type", "application/json; charset=utf-8", "Content-Type of the response")
+	pprofAddr := fs.String("baseline-pprof", "", "listen address of Go's profiles under /debug/pprof/ (for --profile); empty serves none")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -56,8 +58,19 @@ func serveBaseline(ctx context.Context, args []string, stderr io.Writer) error {
 		IdleTimeout:       2 * time.Minute,
 		MaxHeaderBytes:    64 << 10,
 	}
-	errc := make(chan error, 1)
+	errc := make(chan error, 2)
 	go func() { errc <- srv.Serve(ln) }()
+	if *pprofAddr != "" {
+		pln, err := net.Listen("tcp", *pprofAddr)
+		if err != nil {
+			return fmt.Errorf("baseline: %w", err)
+		}
+		mux := http.NewServeMux()
+		mux.HandleFunc("GET /debug/pprof/profile", pprof.Profile)
+		psrv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+		defer psrv.Close()
+		go func() { errc <- psrv.Serve(pln) }()
+	}
 	select {
 	case err := <-errc:
 		return fmt.Errorf("baseline: %w", err)

@@ -42,6 +42,9 @@ type result struct {
 	// p50, p99 and p999 are set when the generator reports percentiles
 	// itself (wrk); otherwise they come from hist.
 	p50, p99, p999 time.Duration
+	// serverCPU is the CPU time, in seconds, the server process used
+	// during the run (user and system); 0 when unknown.
+	serverCPU float64
 }
 
 // rps returns the completed requests per second.

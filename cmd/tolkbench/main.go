@@ -255,7 +255,15 @@ func bench(ctx context.Context, o options, log *slog.Logger, stderr io.Writer) (
 		return nil, fmt.Errorf("GET %s: %s (ETag %q), want 200 with an ETag", rep.ArticlePath, resp.Status, resp.Header.Get("ETag"))
 	}
 	rep.ArticleBytes = len(body)
-	baseAddr, base, err := startBaseline(ctx, tmp, body, resp.Header.Get("Content-Type"), stderr)
+	var baseProf *profiler // profiles of the baseline, with --profile
+	var baseArgs []string
+	if prof != nil {
+		if baseProf, baseArgs, err = newProfiler(prof.dir); err != nil {
+			return nil, err
+		}
+		baseArgs[0] = "--baseline-pprof"
+	}
+	baseAddr, base, err := startBaseline(ctx, tmp, body, resp.Header.Get("Content-Type"), baseArgs, stderr)
 	if err != nil {
 		return nil, err
 	}
@@ -297,9 +305,11 @@ func bench(ctx context.Context, o options, log *slog.Logger, stderr io.Writer) (
 	// The distinct-query route, against a bare Bleve index of the same
 	// documents.
 	var distinct *rotation
+	var bleveProc *process // the bare Bleve baseline of the distinct-query route
 	if slices.Contains(o.routes, distinctRoute) {
 		log.Info("starting the bare Bleve baseline", "articles", o.articles)
 		bleveAddr, bp, err := startBleve(ctx, o.articles, stderr)
+		bleveProc = bp
 		if err != nil {
 			return nil, err
 		}
@@ -332,13 +342,24 @@ func bench(ctx context.Context, o options, log *slog.Logger, stderr io.Writer) (
 			}
 		}
 		wait := func() error { return nil }
+		pid := srv.pid()
 		if server == "tolk" {
 			profiled++
 			wait = prof.start(ctx, fmt.Sprintf("%s-c%d-%d", r.name, conns, profiled), d)
+		} else if r.name == distinctRoute {
+			pid = bleveProc.pid()
+		} else {
+			pid = base.pid()
+			profiled++
+			wait = baseProf.start(ctx, fmt.Sprintf("baseline-%s-c%d-%d", r.name, conns, profiled), d)
 		}
+		cpu0, cpuErr := cpuSeconds(pid)
 		res, err := load(ctx, addr, reqs, conns, d)
 		if err := errors.Join(err, wait()); err != nil {
 			return nil, err
+		}
+		if cpu1, err := cpuSeconds(pid); err == nil && cpuErr == nil {
+			res.serverCPU = cpu1 - cpu0
 		}
 		if r.name == distinctRoute {
 			distinct.used(server, res.requests, conns)
@@ -356,7 +377,9 @@ func bench(ctx context.Context, o options, log *slog.Logger, stderr io.Writer) (
 				if err != nil {
 					return nil, err
 				}
-				rep.Cells = append(rep.Cells, newCell(r.name, "tolk", c, res))
+				cl := newCell(r.name, "tolk", c, res)
+				cl.ServerCPUUS = cpuPerRequest([]*result{res})
+				rep.Cells = append(rep.Cells, cl)
 				continue
 			}
 			// Alternate Tolk and the baseline in slices, so that a burst
@@ -379,6 +402,7 @@ func bench(ctx context.Context, o options, log *slog.Logger, stderr io.Writer) (
 			}
 			tc := newCell(r.name, "tolk", c, medianResult(tres))
 			bc := newCell(r.name, "baseline", c, medianResult(bres))
+			tc.ServerCPUUS, bc.ServerCPUUS = cpuPerRequest(tres), cpuPerRequest(bres)
 			if len(ratios) > 0 {
 				ratio := median(ratios)
 				tc.Ratio, tc.RoundRatios = &ratio, ratios
@@ -413,6 +437,21 @@ func medianResult(rs []*result) *result {
 	return s[len(s)/2]
 }
 
+// cpuPerRequest returns the server's CPU time per completed request over
+// rs, in microseconds; 0 when unknown.
+func cpuPerRequest(rs []*result) float64 {
+	var cpu float64
+	var n int64
+	for _, r := range rs {
+		cpu += r.serverCPU
+		n += r.requests
+	}
+	if n == 0 {
+		return 0
+	}
+	return cpu / float64(n) * 1e6
+}
+
 // median returns the median of xs, which is not empty.
 func median(xs []float64) float64 {
 	s := slices.Clone(xs)
@@ -444,8 +483,8 @@ func chooseLoader(name, tmp string) (loader, string, error) {
 }
 
 // startBaseline starts tolkbench itself in its baseline mode, serving body
-// as contentType, and waits until it answers.
-func startBaseline(ctx context.Context, tmp string, body []byte, contentType string, stderr io.Writer) (string, *process, error) {
+// as contentType (with the extra flags), and waits until it answers.
+func startBaseline(ctx context.Context, tmp string, body []byte, contentType string, extra []string, stderr io.Writer) (string, *process, error) {
 	self, err := os.Executable()
 	if err != nil {
 		return "", nil, fmt.Errorf("baseline: %w", err)
@@ -458,7 +497,7 @@ func startBaseline(ctx context.Context, tmp string, body []byte, contentType str
 	if err != nil {
 		return "", nil, err
 	}
-	p, err := startProcess(self, []string{"--baseline-serve", addr, "--baseline-body", bodyFile, "--baseline-content-type", contentType}, stderr)
+	p, err := startProcess(self, append([]string{"--baseline-serve", addr, "--baseline-body", bodyFile, "--baseline-content-type", contentType}, extra...), stderr)
 	if err != nil {
 		return "", nil, err
 	}

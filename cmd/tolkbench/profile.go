@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
+	"sync"
 	"time"
 )
 
@@ -53,6 +55,30 @@ func (p *profiler) take(ctx context.Context, name string, seconds int) error {
 		return fmt.Errorf("profile %s: %w", name, err)
 	}
 	return f.Close()
+}
+
+// self starts a CPU profile of tolkbench itself (the load generator),
+// written to dir/name.pprof, and returns the function that stops it (safe
+// to call more than once). A nil profiler profiles nothing.
+func (p *profiler) self(name string) (stop func(), err error) {
+	if p == nil {
+		return func() {}, nil
+	}
+	f, err := os.Create(filepath.Join(p.dir, name+".pprof"))
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("profile %s: %w", name, err)
+	}
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			pprof.StopCPUProfile()
+			f.Close()
+		})
+	}, nil
 }
 
 // newProfiler returns the profiler of --profile dir for a server started

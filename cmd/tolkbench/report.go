@@ -52,6 +52,12 @@ type cell struct {
 	// alternating slices; the cell's figures are those of its median
 	// round.
 	RoundRatios []float64 `json:"round_ratios,omitempty"`
+	// ServerCPUUS is the server process's CPU time per request (user and
+	// system, from /proc), over every round: less noisy than throughput
+	// on a shared machine, though the kernel's share of loopback traffic
+	// is split between the server and the generator as the scheduler
+	// happens to charge it.
+	ServerCPUUS float64 `json:"server_cpu_us_per_request,omitempty"`
 }
 
 // newCell summarizes res.
@@ -77,7 +83,7 @@ func (r *report) printTable(w io.Writer) {
 	}
 	fmt.Fprintln(w)
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "route\tconc\treq/s\tp50\tp99\tp99.9\terrors\tvs baseline\t")
+	fmt.Fprintln(tw, "route\tconc\treq/s\tp50\tp99\tp99.9\terrors\tCPU/req\tvs baseline\t")
 	for _, c := range r.Cells {
 		name := c.Route
 		if c.Server != "tolk" {
@@ -94,8 +100,12 @@ func (r *report) printTable(w io.Writer) {
 				ratio += " (" + strings.Join(rs, " ") + ")"
 			}
 		}
-		fmt.Fprintf(tw, "%s\t%d\t%.0f\t%s\t%s\t%s\t%d\t%s\t\n", name, c.Concurrency, c.RPS,
-			fmtMicros(c.P50US), fmtMicros(c.P99US), fmtMicros(c.P999US), c.Errors, ratio)
+		cpu := "-"
+		if c.ServerCPUUS > 0 {
+			cpu = fmt.Sprintf("%.1fµs", c.ServerCPUUS)
+		}
+		fmt.Fprintf(tw, "%s\t%d\t%.0f\t%s\t%s\t%s\t%d\t%s\t%s\t\n", name, c.Concurrency, c.RPS,
+			fmtMicros(c.P50US), fmtMicros(c.P99US), fmtMicros(c.P999US), c.Errors, cpu, ratio)
 	}
 	tw.Flush()
 	fmt.Fprintln(w)

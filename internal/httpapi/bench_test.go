@@ -1,9 +1,15 @@
 package httpapi
 
 import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"testing"
+	"time"
 
 	"github.com/gin-gonic/gin"
 )
@@ -71,4 +77,94 @@ func BenchmarkSearch(b *testing.B) {
 func BenchmarkSuggest(b *testing.B) {
 	a := newAPI(b, nil, Options{})
 	benchRequest(b, a.srv.Handler(), "/v1/suggest?q=dun&lang=en")
+}
+
+// BenchmarkArticleWire measures a cached article over loopback TCP
+// through net/http, as tolkbench does but in one process: parallel
+// keep-alive connections (GOMAXPROCS × -cpu of them) each sending the next
+// request when the previous response has been read, against bare Gin
+// writing the same bytes. It counts what in-process benchmarks miss:
+// net/http's parsing, its cloning, sorting and writing of the response
+// headers, and the system calls.
+func BenchmarkArticleWire(b *testing.B) {
+	a := newAPI(b, nil, Options{})
+	const target = "/v1/articles/internationellt-arbete?lang=sv"
+	rec := httptest.NewRecorder()
+	a.srv.Handler().ServeHTTP(rec, httptest.NewRequest("GET", target, nil))
+	body := rec.Body.Bytes()
+	gin.SetMode(gin.ReleaseMode)
+	bare := gin.New()
+	bare.GET("/v1/articles/:id", func(c *gin.Context) { c.Data(200, "application/json; charset=utf-8", body) })
+	for _, tt := range []struct {
+		name string
+		h    http.Handler
+	}{{"baseline-gin", bare}, {"tolk", a.srv.Handler()}} {
+		b.Run(tt.name, func(b *testing.B) { benchWire(b, tt.h, target) })
+	}
+}
+
+// benchWire serves h on a loopback listener and sends GET target over
+// parallel keep-alive connections.
+func benchWire(b *testing.B, h http.Handler, target string) {
+	srv := httptest.NewUnstartedServer(h)
+	srv.Config.ReadTimeout, srv.Config.WriteTimeout = 30*time.Second, 30*time.Second
+	srv.Start()
+	defer srv.Close()
+	addr := srv.Listener.Addr().String()
+	wire := []byte("GET " + target + " HTTP/1.1\r\nHost: " + addr + "\r\nUser-Agent: bench\r\n\r\n")
+	b.ReportAllocs()
+	b.SetParallelism(8) // 16 connections at GOMAXPROCS 2, as tolkbench's middle cell
+	b.RunParallel(func(pb *testing.PB) {
+		conn, err := net.Dial("tcp", addr)
+		if err != nil {
+			b.Error(err)
+			return
+		}
+		defer conn.Close()
+		br := bufio.NewReaderSize(conn, 32<<10)
+		for pb.Next() {
+			if _, err := conn.Write(wire); err != nil {
+				b.Error(err)
+				return
+			}
+			if err := readOK(br); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+}
+
+// readOK reads one 200 response with a Content-Length from br, looking
+// only at the status line and Content-Length, as wrk does, so that the
+// client's cost does not grow with the server's headers.
+func readOK(br *bufio.Reader) error {
+	line, err := br.ReadSlice('\n')
+	if err != nil {
+		return err
+	}
+	if !bytes.HasPrefix(line, []byte("HTTP/1.1 200 ")) {
+		return fmt.Errorf("status line %q", line)
+	}
+	n := -1
+	for {
+		line, err := br.ReadSlice('\n')
+		if err != nil {
+			return err
+		}
+		if len(line) <= 2 {
+			break
+		}
+		if v, ok := bytes.CutPrefix(line, []byte("Content-Length: ")); ok {
+			n = 0
+			for _, c := range bytes.TrimSpace(v) {
+				n = n*10 + int(c-'0')
+			}
+		}
+	}
+	if n < 0 {
+		return errors.New("no Content-Length")
+	}
+	_, err = br.Discard(n)
+	return err
 }

@@ -654,7 +654,8 @@ func (s *snapshot) singleTerm(an, w string) string {
 }
 
 // langQuery returns the query for q over the fields of one language, or
-// nil when q has nothing that language can search for.
+// nil when q has nothing that language can search for: every word (or,
+// unless m.all, any word) and every phrase, without the excluded words.
 //
 // A word matches its analyzed form in the title or body; in Swedish also
 // folded (å → a); from 5 letters, with typos in its unstemmed form; as the
@@ -663,104 +664,15 @@ func (s *snapshot) singleTerm(an, w string) string {
 func (s *snapshot) langQuery(sp langSpec, q Query, m mode) query.Query {
 	var parts []query.Query
 	for i, w := range q.Words {
-		han := hasHan(w)
-		var cl []query.Query
-		exact := s.analyzes(sp.textQ, w)
-		switch {
-		case exact && sp.han && han:
-			ts := s.hanWordTerms(sp.textQ, toSimplified(w))
-			cl = append(cl, allTerms(ts, sp.title, boostTitle), allTerms(ts, sp.body, boostBody))
-			// A Taiwan word that is also ordinary Simplified (智慧 for
-			// 智能) or that OpenCC does not know (公車): both words.
-			if alt := altSimplified(w); alt != "" {
-				ts := s.hanWordTerms(sp.textQ, alt)
-				cl = append(cl, allTerms(ts, sp.title, boostTitle), allTerms(ts, sp.body, boostBody))
-			}
-		case exact:
-			cl = append(cl,
-				s.matchAll(w, sp.title, sp.textQ, boostTitle),
-				s.matchAll(w, sp.body, sp.textQ, boostBody))
-		}
-		// An author's name, where some author has the word: searching the
-		// field for every word would change every score (coordination).
-		if sp.author != "" && s.authorsHave(sp.author, w) {
-			cl = append(cl, s.matchAll(w, sp.author, anPlain, boostAuthor))
-		}
-		// A word typed with å/ä/ö needs no folded match; one typed without
-		// may stand for a word with them.
-		if sp.fold != "" && foldSwedish(w) == w && s.analyzes(sp.foldQ, w) {
-			cl = append(cl,
-				s.matchAll(w, sp.titleFld, sp.foldQ, boostFoldTitle),
-				s.matchAll(w, sp.bodyFld, sp.foldQ, boostFoldBody))
-		}
-		if sp.titlePl != "" && !han {
-			last := i == len(q.Words)-1 && q.Prefix && utf8.RuneCountInString(w) >= minPrefixRunes
-			if f := fuzziness(w); f > 0 || last {
-				if p := s.plainTerm(w); p != "" {
-					// Bodies have no unstemmed field: fuzz both the
-					// typed word and its stem against stemmed terms.
-					bf, _ := sp.looseBody()
-					an := sp.textQ
-					if sp.fold != "" {
-						an = sp.foldQ
-					}
-					st := s.singleTerm(an, w)
-					// A word the index knows is matched exactly and
-					// never fuzzed.
-					knownWord := s.known(sp.titlePl, p) || st != "" && s.known(bf, st)
-					add := func(q query.Query) {
-						if q != nil {
-							cl = append(cl, q)
-						}
-					}
-					knownWord = knownWord || s.known(sp.surface(), p)
-					if f > 0 && exact && m.fuzzy && !knownWord {
-						add(s.fuzzy(p, sp.titlePl, f, boostFuzzyTitle))
-						add(s.fuzzy(p, bf, f, boostFuzzyBody))
-						if st != "" && st != p {
-							add(s.fuzzy(st, bf, f, boostFuzzyBody))
-						}
-						// The words of bodies as written, found by the
-						// typo, matched through their stems.
-						add(s.fuzzySurface(p, sp.surface(), bf, an, f, boostFuzzyBody))
-					}
-					if last {
-						add(s.prefix(p, sp.titlePl, boostPrefixTitle))
-						// In bodies only for longer prefixes, which stand
-						// for fewer words.
-						if utf8.RuneCountInString(w) >= minBodyPrefixRunes {
-							add(s.prefix(p, bf, boostPrefixBody))
-						}
-					}
-				}
-			}
-		}
-		if sp.pinyin != "" && !han && s.analyzes(anPinyin, w) {
-			cl = append(cl, s.matchAll(w, sp.pinyin, anPinyin, boostPinyin))
-		}
-		switch len(cl) {
-		case 0:
-			continue
-		case 1:
-			parts = append(parts, cl[0])
-		default:
-			parts = append(parts, query.NewDisjunctionQuery(cl))
+		last := i == len(q.Words)-1 && q.Prefix
+		if wq := s.wordQuery(sp, w, last, m); wq != nil {
+			parts = append(parts, wq)
 		}
 	}
 	for _, p := range q.Phrases {
-		if !s.analyzes(sp.textQ, p) {
-			continue
+		if pq := s.phraseQuery(sp, p); pq != nil {
+			parts = append(parts, pq)
 		}
-		cl := []query.Query{
-			phrase(p, sp.title, sp.textQ, boostTitle*boostPhrase),
-			phrase(p, sp.body, sp.textQ, boostBody*boostPhrase),
-		}
-		if sp.fold != "" {
-			cl = append(cl,
-				phrase(p, sp.titleFld, sp.foldQ, boostFoldTitle*boostPhrase),
-				phrase(p, sp.bodyFld, sp.foldQ, boostFoldBody*boostPhrase))
-		}
-		parts = append(parts, query.NewDisjunctionQuery(cl))
 	}
 	if len(parts) == 0 {
 		return nil
@@ -774,8 +686,140 @@ func (s *snapshot) langQuery(sp langSpec, q Query, m mode) query.Query {
 	default:
 		req = query.NewDisjunctionQuery(parts)
 	}
+	not := s.excludedQuery(sp, q.Excluded)
+	if not == nil {
+		return req
+	}
+	return query.NewBooleanQuery([]query.Query{req}, nil, []query.Query{not})
+}
+
+// wordQuery returns the query for word w in the fields of sp, or nil when
+// that language has nothing to search for in it; last says w is the last
+// word and still being typed.
+func (s *snapshot) wordQuery(sp langSpec, w string, last bool, m mode) query.Query {
+	han := hasHan(w)
+	exact := s.analyzes(sp.textQ, w)
+	cl := s.exactClauses(sp, w, han, exact)
+	// An author's name, where some author has the word: searching the
+	// field for every word would change every score (coordination).
+	if sp.author != "" && s.authorsHave(sp.author, w) {
+		cl = append(cl, s.matchAll(w, sp.author, anPlain, boostAuthor))
+	}
+	// A word typed with å/ä/ö needs no folded match; one typed without
+	// may stand for a word with them.
+	if sp.fold != "" && foldSwedish(w) == w && s.analyzes(sp.foldQ, w) {
+		cl = append(cl,
+			s.matchAll(w, sp.titleFld, sp.foldQ, boostFoldTitle),
+			s.matchAll(w, sp.bodyFld, sp.foldQ, boostFoldBody))
+	}
+	if sp.titlePl != "" && !han {
+		cl = s.looseClauses(cl, sp, w, exact, last && utf8.RuneCountInString(w) >= minPrefixRunes, m)
+	}
+	if sp.pinyin != "" && !han && s.analyzes(anPinyin, w) {
+		cl = append(cl, s.matchAll(w, sp.pinyin, anPinyin, boostPinyin))
+	}
+	switch len(cl) {
+	case 0:
+		return nil
+	case 1:
+		return cl[0]
+	}
+	return query.NewDisjunctionQuery(cl)
+}
+
+// exactClauses returns the queries for w as the title and body analyze
+// it, when they make anything of it (exact): in Chinese, the terms of its
+// dictionary words, in its Simplified forms.
+func (s *snapshot) exactClauses(sp langSpec, w string, han, exact bool) []query.Query {
+	switch {
+	case exact && sp.han && han:
+		ts := s.hanWordTerms(sp.textQ, toSimplified(w))
+		cl := []query.Query{allTerms(ts, sp.title, boostTitle), allTerms(ts, sp.body, boostBody)}
+		// A Taiwan word that is also ordinary Simplified (智慧 for 智能)
+		// or that OpenCC does not know (公車): both words.
+		if alt := altSimplified(w); alt != "" {
+			ts := s.hanWordTerms(sp.textQ, alt)
+			cl = append(cl, allTerms(ts, sp.title, boostTitle), allTerms(ts, sp.body, boostBody))
+		}
+		return cl
+	case exact:
+		return []query.Query{
+			s.matchAll(w, sp.title, sp.textQ, boostTitle),
+			s.matchAll(w, sp.body, sp.textQ, boostBody)}
+	}
+	return nil
+}
+
+// looseClauses appends to cl the queries for w with typos (in mode
+// m.fuzzy, from 5 letters, and only for a word the index does not know)
+// and, when it is the last word being typed (prefix), as a prefix.
+func (s *snapshot) looseClauses(cl []query.Query, sp langSpec, w string, exact, prefix bool, m mode) []query.Query {
+	f := fuzziness(w)
+	if f == 0 && !prefix {
+		return cl
+	}
+	p := s.plainTerm(w)
+	if p == "" {
+		return cl
+	}
+	// Bodies have no unstemmed field: fuzz both the typed word and its
+	// stem against stemmed terms.
+	bf, _ := sp.looseBody()
+	an := sp.textQ
+	if sp.fold != "" {
+		an = sp.foldQ
+	}
+	st := s.singleTerm(an, w)
+	add := func(q query.Query) {
+		if q != nil {
+			cl = append(cl, q)
+		}
+	}
+	// A word the index knows is matched exactly and never fuzzed.
+	knownWord := s.known(sp.titlePl, p) || st != "" && s.known(bf, st) || s.known(sp.surface(), p)
+	if f > 0 && exact && m.fuzzy && !knownWord {
+		add(s.fuzzy(p, sp.titlePl, f, boostFuzzyTitle))
+		add(s.fuzzy(p, bf, f, boostFuzzyBody))
+		if st != "" && st != p {
+			add(s.fuzzy(st, bf, f, boostFuzzyBody))
+		}
+		// The words of bodies as written, found by the typo, matched
+		// through their stems.
+		add(s.fuzzySurface(p, sp.surface(), bf, an, f, boostFuzzyBody))
+	}
+	if prefix {
+		add(s.prefix(p, sp.titlePl, boostPrefixTitle))
+		// In bodies only for longer prefixes, which stand for fewer words.
+		if utf8.RuneCountInString(w) >= minBodyPrefixRunes {
+			add(s.prefix(p, bf, boostPrefixBody))
+		}
+	}
+	return cl
+}
+
+// phraseQuery returns the query for phrase p in the fields of sp, or nil
+// when that language makes nothing of it.
+func (s *snapshot) phraseQuery(sp langSpec, p string) query.Query {
+	if !s.analyzes(sp.textQ, p) {
+		return nil
+	}
+	cl := []query.Query{
+		phrase(p, sp.title, sp.textQ, boostTitle*boostPhrase),
+		phrase(p, sp.body, sp.textQ, boostBody*boostPhrase),
+	}
+	if sp.fold != "" {
+		cl = append(cl,
+			phrase(p, sp.titleFld, sp.foldQ, boostFoldTitle*boostPhrase),
+			phrase(p, sp.bodyFld, sp.foldQ, boostFoldBody*boostPhrase))
+	}
+	return query.NewDisjunctionQuery(cl)
+}
+
+// excludedQuery returns the query for versions holding any of words in the
+// fields of sp, or nil when there is none to exclude.
+func (s *snapshot) excludedQuery(sp langSpec, words []string) query.Query {
 	var not []query.Query
-	for _, w := range q.Excluded {
+	for _, w := range words {
 		if s.analyzes(sp.textQ, w) {
 			not = append(not, s.matchAll(w, sp.title, sp.textQ, 1), s.matchAll(w, sp.body, sp.textQ, 1))
 		}
@@ -784,7 +828,7 @@ func (s *snapshot) langQuery(sp langSpec, q Query, m mode) query.Query {
 		}
 	}
 	if len(not) == 0 {
-		return req
+		return nil
 	}
-	return query.NewBooleanQuery([]query.Query{req}, nil, []query.Query{query.NewDisjunctionQuery(not)})
+	return query.NewDisjunctionQuery(not)
 }

@@ -1,0 +1,220 @@
+package pgstore_test
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/amal-kommun/tolk/internal/pgstore"
+)
+
+func TestDeliveryID(t *testing.T) {
+	t.Parallel()
+	e1, e2 := pgstore.Epoch{1}, pgstore.Epoch{2}
+	id := pgstore.DeliveryID(e1, "default", 7, "r")
+	if id != pgstore.DeliveryID(e1, "default", 7, "r") || len(id) != 32 {
+		t.Fatalf("DeliveryID not deterministic or not 32 hex digits: %s", id)
+	}
+	seen := map[string]string{id: "base"}
+	for what, other := range map[string]string{
+		"epoch":    pgstore.DeliveryID(e2, "default", 7, "r"),
+		"site":     pgstore.DeliveryID(e1, "other", 7, "r"),
+		"sequence": pgstore.DeliveryID(e1, "default", 8, "r"),
+		"receiver": pgstore.DeliveryID(e1, "default", 7, "s"),
+		"boundary": pgstore.DeliveryID(e1, "defaul", 7, "tr"),
+	} {
+		if prev, dup := seen[other]; dup {
+			t.Errorf("another %s gives the id of %s", what, prev)
+		}
+		seen[other] = what
+	}
+}
+
+// relayNode is one replica running Relay, recording what it delivers.
+type relayNode struct {
+	name   string
+	st     *pgstore.Store
+	cancel context.CancelFunc
+	done   chan struct{}
+}
+
+type delivered struct {
+	node     string
+	receiver string
+	seq      uint64
+	id       string
+}
+
+// TestRelayFailover: two replicas run Relay for two receivers; one leads
+// at a time; every entry reaches every receiver in order, and after the
+// leader's connection is killed the other takes over within seconds,
+// redelivering at most what was in flight, with the same delivery id.
+func TestRelayFailover(t *testing.T) {
+	t.Parallel()
+	st, url := open(t)
+	ctx := t.Context()
+	site := fmt.Sprintf("relay-%d", time.Now().UnixNano()%1e9)
+	writeOne(t, st, site, "before") // before any relay: not sent to receivers
+	receivers := []string{"https://a.example/hook", "https://b.example/hook?token=x"}
+
+	var mu sync.Mutex
+	var got []delivered
+	var active atomic.Int32 // replicas delivering right now
+	var overlap atomic.Bool
+	node := func(name string) *relayNode {
+		s, err := pgstore.Open(ctx, url, pgstore.Options{Logger: slog.New(slog.NewTextHandler(testWriter{t}, nil)).With("node", name)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(s.Close)
+		rctx, cancel := context.WithCancel(ctx)
+		n := &relayNode{name: name, st: s, cancel: cancel, done: make(chan struct{})}
+		go func() {
+			defer close(n.done)
+			s.Relay(rctx, site, receivers, pgstore.RelayOptions{
+				Lead:   pgstore.LeadOptions{Retry: 100 * time.Millisecond, Check: 100 * time.Millisecond},
+				Listen: pgstore.ListenOptions{Poll: time.Second},
+			}, func(ctx context.Context, d pgstore.Delivery) error {
+				if active.Add(1) > 1 {
+					overlap.Store(true)
+				}
+				defer active.Add(-1)
+				mu.Lock()
+				got = append(got, delivered{name, d.Receiver, d.Seq, d.ID})
+				mu.Unlock()
+				return ctx.Err()
+			})
+		}()
+		return n
+	}
+	a, b := node("a"), node("b")
+	defer a.cancel()
+	defer b.cancel()
+
+	waitAll := func(head uint64) {
+		t.Helper()
+		for start := time.Now(); ; time.Sleep(20 * time.Millisecond) {
+			mu.Lock()
+			ok := 0
+			for _, r := range receivers {
+				for _, d := range got {
+					if d.receiver == r && d.seq == head {
+						ok++
+						break
+					}
+				}
+			}
+			mu.Unlock()
+			if ok == len(receivers) {
+				return
+			}
+			if time.Since(start) > 10*time.Second {
+				t.Fatalf("sequence %d not delivered to every receiver within 10 s", head)
+			}
+		}
+	}
+	// Wait until one of them leads (has its position rows).
+	for start := time.Now(); queryInt(t, url, `SELECT count(*) FROM tolk_webhook_positions WHERE site = $1`, site) < 2; time.Sleep(20 * time.Millisecond) {
+		if time.Since(start) > 10*time.Second {
+			t.Fatal("no replica started relaying")
+		}
+	}
+	var head uint64
+	for i := range 10 {
+		head = writeOne(t, st, site, fmt.Sprintf("a%d", i)).Head
+	}
+	waitAll(head)
+
+	// The lock holder's connection dies: the lock goes with it.
+	if n := queryInt(t, url, `SELECT count(*) FROM (SELECT pg_terminate_backend(l.pid) FROM pg_locks l JOIN pg_stat_activity a USING (pid)
+		WHERE l.locktype = 'advisory' AND l.granted AND a.application_name = $1) k`, "tolk-relay:"+site); n != 1 {
+		t.Fatalf("killed %d lock holders, want 1", n)
+	}
+	killedAt := time.Now()
+	for i := range 10 {
+		head = writeOne(t, st, site, fmt.Sprintf("b%d", i)).Head
+	}
+	waitAll(head)
+	if d := time.Since(killedAt); d > 5*time.Second {
+		t.Errorf("relaying resumed %v after the leader's connection died", d)
+	}
+
+	// The leading replica stops (its process ends): the other takes over.
+	mu.Lock()
+	leader := got[len(got)-1].node
+	mu.Unlock()
+	nodes := map[string]*relayNode{"a": a, "b": b}
+	nodes[leader].cancel()
+	<-nodes[leader].done
+	stoppedAt := time.Now()
+	for i := range 5 {
+		head = writeOne(t, st, site, fmt.Sprintf("c%d", i)).Head
+	}
+	waitAll(head)
+	if d := time.Since(stoppedAt); d > 5*time.Second {
+		t.Errorf("relaying resumed %v after the leader stopped", d)
+	}
+	mu.Lock()
+	if last := got[len(got)-1].node; last == leader {
+		t.Errorf("replica %s delivered after it stopped", leader)
+	}
+	mu.Unlock()
+
+	if overlap.Load() {
+		t.Error("two replicas delivered at the same time")
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	ids := map[string]string{}
+	for _, r := range receivers {
+		var last uint64
+		seen := map[uint64]int{}
+		for _, d := range got {
+			if d.receiver != r {
+				continue
+			}
+			// Redeliveries after a failover may repeat what was in
+			// flight; what is new comes in order.
+			if seen[d.seq] == 0 {
+				if d.seq < last {
+					t.Errorf("%s: sequence %d first delivered after %d", r, d.seq, last)
+				}
+				last = d.seq
+			}
+			seen[d.seq]++
+			key := fmt.Sprintf("%s %d", r, d.seq)
+			if prev, ok := ids[key]; ok && prev != d.id {
+				t.Errorf("%s: redelivery of %d with another id", r, d.seq)
+			}
+			ids[key] = d.id
+		}
+		for seq := uint64(2); seq <= head; seq++ {
+			if seen[seq] == 0 {
+				t.Errorf("%s: sequence %d never delivered", r, seq)
+			}
+			if seen[seq] > 2 {
+				t.Errorf("%s: sequence %d delivered %d times", r, seq, seen[seq])
+			}
+		}
+		if seen[1] != 0 {
+			t.Errorf("%s: got the entry written before it had a position", r)
+		}
+	}
+	a.cancel()
+	b.cancel()
+	<-a.done
+	<-b.done
+}
+
+// testWriter sends log lines to t.Log.
+type testWriter struct{ t *testing.T }
+
+func (w testWriter) Write(p []byte) (int, error) {
+	w.t.Log(strings.TrimSuffix(string(p), "\n"))
+	return len(p), nil
+}

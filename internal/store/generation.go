@@ -566,24 +566,40 @@ func (s *Store) write(put []candidate, removed []key, p string) (*generation, []
 // background; a journal append that fails is logged and made good at the
 // next change. The caller holds s.mu.
 func (s *Store) commit(ctx context.Context, g *generation) {
+	changes := diff(s.gen, g, g.changesFrom(s.gen))
+	now := time.Now().UTC()
+	s.commitAt(ctx, g, changes, journalEntries(changes, now, false), now, s.pos+1)
+}
+
+// commitAt is commit of g, whose changes (made at now) have the journal
+// entries entries, at the backend's position pos. A backend that keeps
+// the change log has persisted entries already: the Store's journal, if
+// any, only mirrors them, and is never caught up on its own. The caller
+// holds s.mu.
+func (s *Store) commitAt(ctx context.Context, g *generation, changes []change, entries []journal.Entry, now time.Time, pos Position) {
 	old := s.gen
 	changed := g.changesFrom(old)
-	ctx = context.WithoutCancel(ctx) // the files are written: finish the job
+	ctx = context.WithoutCancel(ctx) // the change is persisted: finish the job
 	if !s.updateIndex(ctx, old, g, changed) || s.ix.Health() != nil {
 		s.scheduleRebuild()
 	}
 
 	s.gen = g
 	g.base, g.changed = nil, nil // let old go
-	s.pos++                      // the file backend counts its changes
+	s.pos = pos
 
-	now := time.Now().UTC()
-	changes := diff(old, g, changed)
 	if s.journal != nil {
-		if s.journalBehind {
+		switch {
+		case s.keepsJournal:
+			if len(entries) > 0 {
+				if err := s.journal.Append(entries...); err != nil {
+					s.log.Error("append to the mirror of the change log", "err", err)
+				}
+			}
+		case s.journalBehind:
 			s.catchUp(g, false)
-		} else if len(changes) > 0 {
-			if err := s.journal.Append(journalEntries(changes, now, false)...); err != nil {
+		case len(entries) > 0:
+			if err := s.journal.Append(entries...); err != nil {
 				s.log.Error("append to change journal; retrying in the background", "err", err)
 				s.journalBehind = true
 				s.scheduleJournalRetry()

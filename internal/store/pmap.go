@@ -33,6 +33,21 @@ func (m pmap[K, V]) get(k K) (V, bool) {
 	return v, ok
 }
 
+// all calls yield with every key and value, in no particular order, until
+// it returns false.
+func (m pmap[K, V]) all(yield func(K, V) bool) {
+	if m.shards == nil {
+		return
+	}
+	for _, sh := range m.shards {
+		for k, v := range sh {
+			if !yield(k, v) {
+				return
+			}
+		}
+	}
+}
+
 // pmapEdit makes a new pmap from an old one, copying a shard the first
 // time it changes one.
 type pmapEdit[K comparable, V any] struct {

@@ -72,6 +72,11 @@ func (e *ConflictError) Is(target error) bool { return target == ErrConflict }
 
 // Options configures Open.
 type Options struct {
+	// Backend, when set, is where the content lives (a database; see
+	// Backend): the Store loads it, applies the changes its Watch
+	// reports and writes through its Update. Dir, FS and Rescan are then
+	// unused.
+	Backend Backend
 	// Dir is the content directory. When it is empty the Store serves FS,
 	// read-only.
 	Dir string
@@ -120,6 +125,9 @@ type Result struct {
 	Changed bool
 	// Version is the version now served.
 	Version *article.Version
+	// Position is the backend's position after the write (a database's
+	// change-log sequence: what Tolk-Seq says).
+	Position Position
 }
 
 // Store owns the live content of one content tree. Its methods are safe for
@@ -128,17 +136,21 @@ type Result struct {
 type Store struct {
 	opts    Options
 	log     *slog.Logger
-	dir     string // absolute; "" for the embedded corpus
-	fsys    fs.FS
-	render  *load.Renderer
-	ix      *index.Index
-	ops     fileOps
-	journal journalLog       // nil without a journal
-	jr      *journal.Journal // the journal, for Generation; nil in tests of failing appends
-	cur     atomic.Pointer[generation]
-	pub     atomic.Pointer[Generation] // what Current returns; published with cur
-	seq     uint64                     // of the last Generation published; guarded by mu
-	pos     Position                   // the backend's position applied; guarded by mu
+	backend Backend // nil for the built-in file backend
+	// keepsJournal is the Snapshot's KeepsJournal: the backend persists
+	// the change log, and the Store's journal only mirrors it.
+	keepsJournal bool
+	dir          string // absolute; "" for the embedded corpus
+	fsys         fs.FS
+	render       *load.Renderer
+	ix           *index.Index
+	ops          fileOps
+	journal      journalLog       // nil without a journal
+	jr           *journal.Journal // the journal, for Generation; nil in tests of failing appends
+	cur          atomic.Pointer[generation]
+	pub          atomic.Pointer[Generation] // what Current returns; published with cur
+	seq          uint64                     // of the last Generation published; guarded by mu
+	pos          Position                   // the backend's position applied; guarded by mu
 
 	// The versions cache; cacheFile is "" without one (the embedded
 	// corpus, or an index kept in memory).
@@ -245,6 +257,10 @@ func newStore(opts Options) (*Store, error) {
 	if opts.Journal != nil {
 		s.journal, s.jr = opts.Journal, opts.Journal
 	}
+	if opts.Backend != nil {
+		s.backend = opts.Backend
+		return s, nil
+	}
 	if opts.Dir == "" {
 		if opts.FS == nil {
 			return nil, errors.New("open store: neither a content directory nor an embedded corpus")
@@ -280,6 +296,9 @@ func newStore(opts Options) (*Store, error) {
 // catches the journal up.
 func (s *Store) open(ctx context.Context) (*Store, error) {
 	s.bg, s.cancel = context.WithCancel(context.WithoutCancel(ctx))
+	if s.backend != nil {
+		return s.openBackend(ctx)
+	}
 	start := time.Now()
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -382,7 +401,12 @@ func (s *Store) Index() *index.Index { return s.ix }
 
 // ReadOnly reports whether the Store serves the embedded corpus, which Put
 // and Delete refuse to change.
-func (s *Store) ReadOnly() bool { return s.dir == "" }
+func (s *Store) ReadOnly() bool {
+	if s.backend != nil {
+		return s.backend.ReadOnly()
+	}
+	return s.dir == ""
+}
 
 // Close stops background work and closes the index. The Library stays
 // readable; writes after Close fail with ErrClosed.
@@ -398,11 +422,15 @@ func (s *Store) Close() error {
 	}
 	s.mu.Unlock()
 	s.wg.Wait()
+	var berr error
+	if s.backend != nil {
+		berr = s.backend.Close()
+	}
 	if s.ix == nil {
-		return nil // never loaded
+		return berr // never loaded
 	}
 	s.saveCache()
-	return s.ix.Close()
+	return errors.Join(s.ix.Close(), berr)
 }
 
 // tempPrefix starts the names of the temporary files of writes. The loader

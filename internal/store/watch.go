@@ -133,8 +133,12 @@ func (s *Store) logNew(before, now []article.Problem) {
 // tree when the directory or its articles folder is replaced or events
 // were lost. With Options.Rescan it also re-scans everything periodically,
 // to catch what the events missed. For the embedded corpus it only waits
-// for ctx. The error is for a watch that cannot start at all.
+// for ctx. With Options.Backend it applies what the backend's Watch
+// reports instead. The error is for a watch that cannot start at all.
 func (s *Store) Watch(ctx context.Context) error {
+	if s.backend != nil {
+		return s.watchBackend(ctx)
+	}
 	if s.ReadOnly() {
 		<-ctx.Done()
 		return nil

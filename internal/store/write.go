@@ -127,6 +127,9 @@ func (s *Store) putFile(ctx context.Context, id, lang string, file []byte, check
 	if err := ctx.Err(); err != nil {
 		return Result{}, err // gave up while waiting for another write
 	}
+	if s.backend != nil {
+		return s.putBackend(ctx, k, p, v, h, file, check)
+	}
 	if err := s.writable(); err != nil {
 		return Result{}, err
 	}
@@ -139,24 +142,9 @@ func (s *Store) putFile(ctx context.Context, id, lang string, file []byte, check
 	if e := s.entry(p); e != nil && e.hash == h && old.servedHash(k) == h && s.onDisk(p, e) {
 		return Result{Version: old.lib.Version(id, lang)}, nil
 	}
-	clashes := old.clashes(v)
-	g, ps := s.write([]candidate{{v, h}}, nil, p)
-	if len(clashes) > 0 {
-		// Report every problem at once: the clashes found here, and what
-		// else Build found (its own reports of the clash aside).
-		for _, q := range ps {
-			if q.Key != "slug" && q.Key != "aliases" {
-				clashes = append(clashes, q)
-			}
-		}
-		ps = clashes
-	}
-	if len(ps) > 0 {
-		return Result{}, &ValidationError{Problems: ps}
-	}
-	if g.lib.Version(id, lang) == nil {
-		// Build dropped it without saying why in its file; never expected.
-		return Result{}, &ValidationError{Problems: []article.Problem{{Path: p, Line: 1, Message: "the version conflicts with the other versions"}}}
+	g, err := s.validatePut(p, v, h)
+	if err != nil {
+		return Result{}, err
 	}
 
 	info, err := s.writeFile(p, file)
@@ -180,6 +168,55 @@ func (s *Store) putFile(ctx context.Context, id, lang string, file []byte, check
 	return Result{Created: old.lib.Version(id, lang) == nil, Changed: true, Version: g.lib.Version(id, lang)}, nil
 }
 
+// validatePut returns the generation of the current one with v, whose
+// file at slash path p has hash h, in place, or a *ValidationError
+// listing the problems v has against the other versions or causes them.
+// The caller holds s.mu.
+func (s *Store) validatePut(p string, v *article.Version, h string) (*generation, error) {
+	clashes := s.gen.clashes(v)
+	g, ps := s.write([]candidate{{v, h}}, nil, p)
+	if len(clashes) > 0 {
+		// Report every problem at once: the clashes found here, and what
+		// else Build found (its own reports of the clash aside).
+		for _, q := range ps {
+			if q.Key != "slug" && q.Key != "aliases" {
+				clashes = append(clashes, q)
+			}
+		}
+		ps = clashes
+	}
+	if len(ps) > 0 {
+		return nil, &ValidationError{Problems: ps}
+	}
+	if g.lib.Version(v.ID, v.Lang) == nil {
+		// Build dropped it without saying why in its file; never expected.
+		return nil, &ValidationError{Problems: []article.Problem{{Path: p, Line: 1, Message: "the version conflicts with the other versions"}}}
+	}
+	return g, nil
+}
+
+// validateDelete returns the generation of the current one without the
+// version of k, whose file is at slash path p, or a *ConflictError when
+// other versions depend on it. The caller holds s.mu.
+func (s *Store) validateDelete(k key, p string) (*generation, error) {
+	old := s.gen
+	if a := old.lib.Article(k.id); a != nil && a.Original == k.lang && len(a.Versions) > 1 {
+		var others []string
+		for _, l := range old.lib.Site().Languages {
+			if a.Versions[l] != nil && l != k.lang {
+				others = append(others, l)
+			}
+		}
+		return nil, &ConflictError{Reason: fmt.Sprintf("%s is the original of article %q, which has translations in %s; delete them first",
+			k.lang, k.id, strings.Join(others, ", "))}
+	}
+	g, ps := s.write(nil, []key{k}, p)
+	if len(ps) > 0 {
+		return nil, &ConflictError{Reason: breaks(introducedAll(old, g))}
+	}
+	return g, nil
+}
+
 // writable returns ErrUnavailable, wrapped with the reason, while a
 // re-scan is held or when the content directory is missing: a write then
 // would publish into a tree the Store does not trust. The caller holds
@@ -190,6 +227,9 @@ func (s *Store) writable() error {
 	}
 	if s.holding != "" {
 		return fmt.Errorf("%w: %s", ErrUnavailable, s.holding)
+	}
+	if s.backend != nil {
+		return nil // the backend's Update says when it cannot write
 	}
 	if st, err := os.Stat(s.dir); err != nil || !st.IsDir() {
 		return fmt.Errorf("%w: the content directory is missing", ErrUnavailable)
@@ -244,6 +284,10 @@ func (s *Store) DeleteIf(ctx context.Context, id, lang string, check func(cur *a
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	if s.backend != nil {
+		_, err := s.deleteBackend(ctx, k, p, check)
+		return err
+	}
 	if err := s.writable(); err != nil {
 		return err
 	}
@@ -255,20 +299,9 @@ func (s *Store) DeleteIf(ctx context.Context, id, lang string, check func(cur *a
 	if s.entry(p) == nil {
 		return ErrNotFound
 	}
-	old := s.gen
-	if a := old.lib.Article(id); a != nil && a.Original == lang && len(a.Versions) > 1 {
-		var others []string
-		for _, l := range old.lib.Site().Languages {
-			if a.Versions[l] != nil && l != lang {
-				others = append(others, l)
-			}
-		}
-		return &ConflictError{Reason: fmt.Sprintf("%s is the original of article %q, which has translations in %s; delete them first",
-			lang, id, strings.Join(others, ", "))}
-	}
-	g, ps := s.write(nil, []key{k}, p)
-	if len(ps) > 0 {
-		return &ConflictError{Reason: breaks(introducedAll(old, g))}
+	g, err := s.validateDelete(k, p)
+	if err != nil {
+		return err
 	}
 	folderGone, err := s.removeFile(p)
 	if err != nil {

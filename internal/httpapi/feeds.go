@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/xml"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 	"time"
@@ -119,15 +120,20 @@ func (s *Server) feedRep(cur *snapshot, ch langs.Choice, tags []string) (*rep, e
 	if name == "" {
 		name = "Tolk"
 	}
-	self := "/v1/feed.atom?lang=" + ch.Lang
-	for _, t := range tags {
-		self += "&tag=" + t
+	// The self link must fetch this same feed: its lang names the variant
+	// (zh-Hant-HK, not zh-Hant, for Hong Kong wording) and its tags are
+	// escaped, as the id's are (tags of the site need no escapes, so their
+	// ids never change).
+	q := url.Values{"lang": {variantParam(cur.neg, ch)}, "tag": tags}
+	ids := make([]string, len(tags))
+	for i, t := range tags {
+		ids[i] = strings.ReplaceAll(url.QueryEscape(t), "+", "%20")
 	}
 	f := atomFeed{
 		Lang:  ch.Lang,
-		ID:    "urn:tolk:feed:" + ch.Lang + ":" + strings.Join(tags, "+"),
+		ID:    "urn:tolk:feed:" + ch.Lang + ":" + strings.Join(ids, "+"),
 		Title: name,
-		Links: []atomLink{{Rel: "self", Href: self, Type: "application/atom+xml"}},
+		Links: []atomLink{{Rel: "self", Href: "/v1/feed.atom?" + q.Encode(), Type: "application/atom+xml"}},
 	}
 	publisher := site.Publisher
 	if publisher == "" {
@@ -180,6 +186,16 @@ func (s *Server) feedRep(cur *snapshot, ch langs.Choice, tags []string) (*rep, e
 	r.lang = ch.Lang
 	r.lastModified = newest.UTC().Format(http.TimeFormat)
 	return r, nil
+}
+
+// variantParam returns a lang parameter that negotiates ch again: ch.Lang,
+// or ch.Lang with the variant's region when ch.Lang alone would choose
+// another variant.
+func variantParam(neg *langs.Negotiator, ch langs.Choice) string {
+	if _, v, err := neg.ParseParam(ch.Lang); err == nil && v == ch.Variant {
+		return ch.Lang
+	}
+	return ch.Lang + "-" + ch.Variant.String()
 }
 
 type urlSet struct {

@@ -120,20 +120,21 @@ type Index struct {
 // snapshot is one Bleve index together with what this package keeps
 // beside it: the indexed versions and the suggestion table.
 type snapshot struct {
-	bi      bleve.Index
-	name    string // directory name under Dir; "" in memory
-	mapping *mapping.IndexMappingImpl
-	mver    string
-	specs   map[string]langSpec
-	langs   []string // stored languages seen, sorted
-	docs    map[string]*article.Version
-	fp      contentHash
-	sugg    *suggester
-	vocab   vocab
-	facets  *facetTables // of bi
-	tags    int          // number of distinct tags, for facet sizes
-	state   *biState     // of bi; shared by every snapshot of it
-	an      analyzerOf   // the analyzer of each language
+	bi       bleve.Index
+	name     string // directory name under Dir; "" in memory
+	mapping  *mapping.IndexMappingImpl
+	mver     string
+	specs    map[string]langSpec
+	langs    []string // stored languages seen, sorted
+	docs     map[string]*article.Version
+	fp       contentHash
+	sugg     *suggester
+	vocab    vocab
+	facets   *facetTables   // of bi
+	tags     int            // number of distinct tags, for facet sizes
+	state    *biState       // of bi; shared by every snapshot of it
+	an       analyzerOf     // the analyzer of each language
+	analyses *analysisCache // of query words, for every search of bi
 	// memo holds the analyses of one search, in the copy of the snapshot
 	// that search works on (withMemo); nil otherwise.
 	memo map[memoKey]analysis.TokenStream
@@ -592,13 +593,13 @@ func (ix *Index) reopen(mver string, fp contentHash) *snapshot {
 		bi.Close()
 		return nil
 	}
-	return &snapshot{bi: bi, name: name, mapping: m, mver: mver, fp: fp, facets: newFacetTables(), state: ix.newState(), an: ix.an}
+	return &snapshot{bi: bi, name: name, mapping: m, mver: mver, fp: fp, facets: newFacetTables(), analyses: &analysisCache{}, state: ix.newState(), an: ix.an}
 }
 
 // build creates a fresh index (under a new directory of Dir, or in
 // memory) holding docs.
 func (ix *Index) build(ctx context.Context, m *mapping.IndexMappingImpl, mver string, docs map[string]*article.Version, fp contentHash) (*snapshot, error) {
-	s := &snapshot{mapping: m, mver: mver, docs: docs, fp: fp, facets: newFacetTables(), state: ix.newState(), an: ix.an}
+	s := &snapshot{mapping: m, mver: mver, docs: docs, fp: fp, facets: newFacetTables(), analyses: &analysisCache{}, state: ix.newState(), an: ix.an}
 	var bi bleve.Index
 	var err error
 	if ix.dir == "" {

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"sync"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -455,22 +457,62 @@ func (s *snapshot) analyzes(an, text string) bool { return len(s.tokens(an, text
 type memoKey struct{ an, text string }
 
 // tokens returns the tokens analyzer an makes of text, analyzing each
-// word once per search: a search builds its query for every language and
-// up to four times (exact, typos, any word, locations), and analyzing was
-// the largest part of building it.
+// word once per search (a search builds its query for every language and
+// up to four times: exact, typos, any word, locations), and once for many
+// searches while s.analyses remembers it: analyzing was the largest part
+// of building a query. Callers must not modify the tokens.
 func (s *snapshot) tokens(an, text string) analysis.TokenStream {
-	if ts, ok := s.memo[memoKey{an, text}]; ok {
+	k := memoKey{an, text}
+	if ts, ok := s.memo[k]; ok {
 		return ts
 	}
-	a := s.mapping.AnalyzerNamed(an)
-	if a == nil {
-		return nil
+	ts, ok := s.analyses.get(k)
+	if !ok {
+		a := s.mapping.AnalyzerNamed(an)
+		if a == nil {
+			return nil
+		}
+		ts = a.Analyze([]byte(text))
+		s.analyses.put(k, ts)
 	}
-	ts := a.Analyze([]byte(text))
 	if s.memo != nil {
-		s.memo[memoKey{an, text}] = ts
+		s.memo[k] = ts
 	}
 	return ts
+}
+
+// maxAnalyses bounds an analysisCache: about 16,000 analyses of query
+// words, a few megabytes.
+const maxAnalyses = 1 << 14
+
+// analysisCache remembers the analyses of query words for the searches of
+// one Bleve index (whose mapping names the analyzers); it forgets all of
+// them when full. The zero value is unusable; nil remembers nothing.
+type analysisCache struct {
+	m sync.Map // memoKey → analysis.TokenStream
+	n atomic.Int64
+}
+
+func (c *analysisCache) get(k memoKey) (analysis.TokenStream, bool) {
+	if c == nil {
+		return nil, false
+	}
+	v, ok := c.m.Load(k)
+	if !ok {
+		return nil, false
+	}
+	return v.(analysis.TokenStream), true
+}
+
+func (c *analysisCache) put(k memoKey, ts analysis.TokenStream) {
+	if c == nil || len(k.text) > maxWordLen*4 {
+		return
+	}
+	if c.n.Add(1) > maxAnalyses {
+		c.m.Clear()
+		c.n.Store(1)
+	}
+	c.m.Store(k, ts)
 }
 
 // matchAll returns the query for versions holding every term analyzer an

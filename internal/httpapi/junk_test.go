@@ -131,6 +131,7 @@ func BenchmarkJunk(b *testing.B) {
 		w := &discard{h: make(http.Header)}
 		fill()
 		b.ReportAllocs()
+		defer reportCPU(b)()
 		i := 0
 		for b.Loop() {
 			if i == len(batch) {

@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"fmt"
 	"net/http/pprof"
+	"slices"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -27,9 +29,8 @@ type metrics struct {
 
 	// Children of the vectors, cached: looking them up by label values
 	// hashes the labels on every request.
-	counters   sync.Map // counterKey → prometheus.Counter
-	histograms sync.Map // route → prometheus.Observer
-	langs      sync.Map // tag → prometheus.Counter
+	routes sync.Map // route template → *routeMetrics
+	langs  sync.Map // tag → prometheus.Counter
 
 	// The public /metrics's last scrape, shared for scrapeEvery.
 	scrapeMu sync.Mutex
@@ -37,9 +38,47 @@ type metrics struct {
 	scrapeAt time.Time
 }
 
-type counterKey struct {
-	route, method string
-	status        int
+// routeMetrics are one route's children of the request vectors: its
+// latency histogram and, copied on write, a counter per method and status
+// it has answered (a handful), so that counting a request takes one
+// lookup by route and a short scan.
+type routeMetrics struct {
+	route    string
+	latency  prometheus.Observer
+	mu       sync.Mutex // serializes adding to counters
+	counters atomic.Pointer[[]statusCounter]
+}
+
+type statusCounter struct {
+	method string // a knownMethod
+	status int
+	c      prometheus.Counter
+}
+
+// counter returns the counter of method and status.
+func (r *routeMetrics) counter(m *metrics, method string, status int) prometheus.Counter {
+	if l := r.counters.Load(); l != nil {
+		for _, sc := range *l {
+			if sc.status == status && sc.method == method {
+				return sc.c
+			}
+		}
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var l []statusCounter
+	if p := r.counters.Load(); p != nil {
+		for _, sc := range *p {
+			if sc.status == status && sc.method == method {
+				return sc.c
+			}
+		}
+		l = slices.Clip(*p)
+	}
+	c := m.requests.WithLabelValues(r.route, method, strconv.Itoa(status))
+	l = append(l, statusCounter{method, status, c})
+	r.counters.Store(&l)
+	return c
 }
 
 func newMetrics(reg *prometheus.Registry, s *Server) (*metrics, error) {
@@ -103,18 +142,13 @@ func knownMethod(method string) string {
 // and status a status the server wrote, so every label comes from a fixed
 // set; the method is reduced to the known ones.
 func (m *metrics) observe(route, method string, status int, d time.Duration) {
-	method = knownMethod(method)
-	k := counterKey{route, method, status}
-	c, ok := m.counters.Load(k)
+	v, ok := m.routes.Load(route)
 	if !ok {
-		c, _ = m.counters.LoadOrStore(k, m.requests.WithLabelValues(route, method, strconv.Itoa(status)))
+		v, _ = m.routes.LoadOrStore(route, &routeMetrics{route: route, latency: m.latency.WithLabelValues(route)})
 	}
-	c.(prometheus.Counter).Inc()
-	h, ok := m.histograms.Load(route)
-	if !ok {
-		h, _ = m.histograms.LoadOrStore(route, m.latency.WithLabelValues(route))
-	}
-	h.(prometheus.Observer).Observe(d.Seconds())
+	r := v.(*routeMetrics)
+	r.counter(m, knownMethod(method), status).Inc()
+	r.latency.Observe(d.Seconds())
 }
 
 func (m *metrics) lang(tag string) {

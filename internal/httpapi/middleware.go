@@ -36,14 +36,58 @@ func (s *Server) recoverPanics(c *gin.Context) {
 // Generated ids are a random per-process prefix and a counter: unique,
 // unguessable enough for correlation, and cheap.
 func (s *Server) requestID(c *gin.Context) {
-	id := first(c.Request.Header, "X-Request-Id")
-	if !saneID(id) {
-		var b [24]byte
-		n := copy(b[:], s.idPrefix)
-		id = string(strconv.AppendUint(b[:n], s.idSeq.Add(1), 36))
+	var v []string
+	if id := first(c.Request.Header, "X-Request-Id"); saneID(id) {
+		v = []string{id}
+	} else {
+		v = s.newID()
 	}
-	c.Writer.Header()["X-Request-Id"] = []string{id}
+	c.Writer.Header()["X-Request-Id"] = v
 	c.Next()
+}
+
+// idBlockLen is how many request ids are generated at once.
+const idBlockLen = 64
+
+// idBlock is a run of generated request ids, made with two allocations
+// (the ids' bytes and their header values) and handed out one per request,
+// so that a request whose client sends no id allocates none for it.
+type idBlock struct {
+	vals []string
+	next int
+}
+
+// newID returns a generated request id as a header value of its own
+// (capacity one, so no append reaches a neighbour).
+func (s *Server) newID() []string {
+	b, _ := s.ids.Get().(*idBlock)
+	if b == nil || b.next == len(b.vals) {
+		b = s.makeIDs()
+	}
+	v := b.vals[b.next : b.next+1 : b.next+1]
+	b.next++
+	s.ids.Put(b)
+	return v
+}
+
+// makeIDs returns a block of the next idBlockLen ids.
+func (s *Server) makeIDs() *idBlock {
+	first := s.idSeq.Add(idBlockLen) - idBlockLen + 1
+	buf := make([]byte, 0, idBlockLen*(len(s.idPrefix)+6))
+	var ends [idBlockLen]int
+	for i := range ends {
+		buf = append(buf, s.idPrefix...)
+		buf = strconv.AppendUint(buf, first+uint64(i), 36)
+		ends[i] = len(buf)
+	}
+	all := string(buf)
+	b := &idBlock{vals: make([]string, idBlockLen)}
+	start := 0
+	for i, end := range ends {
+		b.vals[i] = all[start:end]
+		start = end
+	}
+	return b
 }
 
 // saneID reports whether a client's request id is safe to echo and log:

@@ -122,6 +122,7 @@ type Server struct {
 
 	idPrefix string        // random prefix of generated request ids
 	idSeq    atomic.Uint64 // counter of generated request ids
+	ids      sync.Pool     // of *idBlock: generated request ids not yet handed out
 }
 
 // New returns a Server without content.

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/http/pprof"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -30,6 +31,7 @@ func serveBaseline(ctx context.Context, args []string, stderr io.Writer) error {
 	addr := fs.String("baseline-serve", "", "listen address")
 	bodyFile := fs.String("baseline-body", "", "file holding the response body")
 	contentType := fs.String("baseline-content-type", "application/json; charset=utf-8", "Content-Type of the response")
+	headerFile := fs.String("baseline-headers", "", "file of response header lines (Name: value) to send with the body; empty sends only Gin's")
 	pprofAddr := fs.String("baseline-pprof", "", "listen address of Go's profiles under /debug/pprof/ (for --profile); empty serves none")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -43,7 +45,25 @@ func serveBaseline(ctx context.Context, args []string, stderr io.Writer) error {
 	}
 	gin.SetMode(gin.ReleaseMode) // process-wide, and this process is only the baseline
 	e := gin.New()
-	e.GET(baselineRoute, func(c *gin.Context) { c.Data(http.StatusOK, *contentType, body) })
+	extra := make(http.Header)
+	if *headerFile != "" {
+		data, err := os.ReadFile(*headerFile)
+		if err != nil {
+			return fmt.Errorf("baseline: %w", err)
+		}
+		for line := range strings.Lines(string(data)) {
+			if k, v, ok := strings.Cut(strings.TrimRight(line, "\r\n"), ": "); ok {
+				extra[k] = append(extra[k], v)
+			}
+		}
+	}
+	e.GET(baselineRoute, func(c *gin.Context) {
+		h := c.Writer.Header()
+		for k, v := range extra {
+			h[k] = v // shared, as Tolk shares its header values
+		}
+		c.Data(http.StatusOK, *contentType, body)
+	})
 
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {

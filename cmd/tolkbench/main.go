@@ -80,12 +80,12 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 	fs.IntVar(&o.abuse, "abuse", 0, "run only the abuse scenario: this many requests with unique junk in every parameter, header and method of every GET route (e.g. 100000), against a server with default limits")
 	fs.Float64Var(&o.abuseRate, "abuse-rate", 2000, "requests per second of the abuse scenario (a scanner's pace); 0 sends as fast as 32 connections can")
 	fs.DurationVar(&o.soakInterval, "soak-interval", 30*time.Second, "reporting interval of the soak")
-	fs.Func("routes", "comma-separated routes to measure (default "+strings.Join(routeNames, ",")+")", func(s string) error {
+	fs.Func("routes", "comma-separated routes to measure (default "+strings.Join(routeNames, ",")+"; also "+headersRoute+": the article against bare Gin sending Tolk's response headers)", func(s string) error {
 		o.routes = nil
 		for _, f := range strings.Split(s, ",") {
 			f = strings.TrimSpace(f)
-			if !slices.Contains(routeNames, f) {
-				return fmt.Errorf("unknown route %q (want some of %s)", f, strings.Join(routeNames, ","))
+			if !slices.Contains(allRoutes, f) {
+				return fmt.Errorf("unknown route %q (want some of %s)", f, strings.Join(allRoutes, ","))
 			}
 			o.routes = append(o.routes, f)
 		}
@@ -283,6 +283,43 @@ func bench(ctx context.Context, o options, log *slog.Logger, stderr io.Writer) (
 	if err != nil {
 		return nil, err
 	}
+	if slices.Contains(names, headersRoute) {
+		// The second baseline: Tolk's headers, as Tolk sent them.
+		var hdr []string
+		for k, vs := range resp.Header {
+			if k != "Date" && k != "Content-Length" && k != "Content-Type" {
+				for _, v := range vs {
+					hdr = append(hdr, k+": "+v)
+				}
+			}
+		}
+		slices.Sort(hdr)
+		file := filepath.Join(tmp, "baseline-headers")
+		if err := os.WriteFile(file, []byte(strings.Join(hdr, "\n")+"\n"), 0o644); err != nil {
+			return nil, err
+		}
+		hbArgs := []string{"--baseline-headers", file}
+		if prof != nil {
+			var pa []string
+			if _, pa, err = newProfiler(prof.dir); err != nil {
+				return nil, err
+			}
+			hbArgs = append(hbArgs, "--baseline-pprof", pa[1])
+		}
+		hAddr, hp, err := startBaseline(ctx, tmp, body, resp.Header.Get("Content-Type"), hbArgs, stderr)
+		if err != nil {
+			return nil, err
+		}
+		defer hp.stop()
+		for i := range routes {
+			if routes[i].name == headersRoute {
+				routes[i].baseAddr, routes[i].baseProc = hAddr, hp
+				if prof != nil {
+					routes[i].baseProf = &profiler{dir: prof.dir, addr: hbArgs[3]}
+				}
+			}
+		}
+	}
 	if err := preflight(ctx, addr, routes); err != nil {
 		return nil, err
 	}
@@ -305,17 +342,15 @@ func bench(ctx context.Context, o options, log *slog.Logger, stderr io.Writer) (
 	// The distinct-query route, against a bare Bleve index of the same
 	// documents.
 	var distinct *rotation
-	var bleveProc *process // the bare Bleve baseline of the distinct-query route
 	if slices.Contains(o.routes, distinctRoute) {
 		log.Info("starting the bare Bleve baseline", "articles", o.articles)
 		bleveAddr, bp, err := startBleve(ctx, o.articles, stderr)
-		bleveProc = bp
 		if err != nil {
 			return nil, err
 		}
 		defer bp.stop()
 		distinct = &rotation{reqs: distinctQueries(o.articles, distinctPool), next: map[string]int{}}
-		routes = append(routes, route{name: distinctRoute, baseline: true, baseAddr: bleveAddr, loader: goLoad})
+		routes = append(routes, route{name: distinctRoute, baseline: true, baseAddr: bleveAddr, baseProc: bp, loader: goLoad})
 		if err := preflight(ctx, addr, []route{{name: distinctRoute, reqs: distinct.reqs[:30]}}); err != nil {
 			return nil, err
 		}
@@ -346,8 +381,10 @@ func bench(ctx context.Context, o options, log *slog.Logger, stderr io.Writer) (
 		if server == "tolk" {
 			profiled++
 			wait = prof.start(ctx, fmt.Sprintf("%s-c%d-%d", r.name, conns, profiled), d)
-		} else if r.name == distinctRoute {
-			pid = bleveProc.pid()
+		} else if r.baseProc != nil {
+			pid = r.baseProc.pid()
+			profiled++
+			wait = r.baseProf.start(ctx, fmt.Sprintf("baseline-%s-c%d-%d", r.name, conns, profiled), d)
 		} else {
 			pid = base.pid()
 			profiled++

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"net/url"
+	"slices"
 	"strings"
 )
 
@@ -10,13 +11,25 @@ import (
 type route struct {
 	name     string
 	reqs     []request
-	baseline bool   // also measured against a baseline
-	baseAddr string // the baseline's address; "" is the bare-Gin article baseline
-	loader   loader // the load generator of this route; nil is the run's
+	baseline bool      // also measured against a baseline
+	baseAddr string    // the baseline's address; "" is the bare-Gin article baseline
+	baseProc *process  // the baseline's process when baseAddr is set
+	baseProf *profiler // profiles the baseline at baseAddr with --profile; may be nil
+	loader   loader    // the load generator of this route; nil is the run's
 }
 
-// routeNames are the routes in the order they are measured and printed.
+// routeNames are the routes measured by default, in the order they are
+// measured and printed.
 var routeNames = []string{"article", "article-304", "article-gzip", "list", "search", "suggest", distinctRoute}
+
+// headersRoute is Tolk's article route measured against a second
+// baseline: bare Gin writing the same body with Tolk's response headers
+// (every one but Date and Content-Length, which net/http writes), which
+// shows what the headers cost net/http apart from what Tolk itself does.
+const headersRoute = "article-headers"
+
+// allRoutes are the routes --routes may name.
+var allRoutes = append(slices.Clone(routeNames), headersRoute)
 
 // searchQueries are one- to three-word queries in every stored language,
 // made of words that the generated corpus uses (the tests check that).
@@ -89,7 +102,7 @@ func buildRoutes(names []string, path, etag string) ([]route, error) {
 	for _, n := range names {
 		r := route{name: n}
 		switch n {
-		case "article":
+		case "article", headersRoute:
 			r.reqs, r.baseline = []request{{path: path}}, true
 		case "article-304":
 			r.reqs = []request{{path: path, header: [][2]string{{"If-None-Match", etag}}}}
@@ -106,7 +119,7 @@ func buildRoutes(names []string, path, etag string) ([]route, error) {
 				r.reqs = append(r.reqs, request{path: "/v1/suggest?" + url.Values{"q": {q.q}, "lang": {q.lang}}.Encode()})
 			}
 		default:
-			return nil, fmt.Errorf("unknown route %q (want some of %s)", n, strings.Join(routeNames, ","))
+			return nil, fmt.Errorf("unknown route %q (want some of %s)", n, strings.Join(allRoutes, ","))
 		}
 		out = append(out, r)
 	}

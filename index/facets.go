@@ -186,6 +186,7 @@ type facetCounter struct {
 
 // groupPick is the version kept for one article.
 type groupPick struct {
+	num   uint64 // document number of the kept version
 	art   uint32
 	lang  uint16
 	rank  int
@@ -266,18 +267,18 @@ func (c *facetCounter) handler(sc *search.SearchContext) (search.DocumentMatchHa
 		if !c.group {
 			return next(d)
 		}
-		art, score := f.art[local], d.Score
+		art, score, num := f.art[local], d.Score, d.IndexInternalID.Value()
 		sc.DocumentMatchPool.Put(d)
 		i, seen := c.groups[art]
 		if !seen {
 			c.groups[art] = len(c.picks)
-			c.picks = append(c.picks, groupPick{art: art, lang: l, rank: rank[l], score: score, top: score})
+			c.picks = append(c.picks, groupPick{num: num, art: art, lang: l, rank: rank[l], score: score, top: score})
 			return nil
 		}
 		p := &c.picks[i]
 		p.top = max(p.top, score)
 		if rank[l] < p.rank || rank[l] == p.rank && score > p.score {
-			p.lang, p.rank, p.score = l, rank[l], score
+			p.num, p.lang, p.rank, p.score = num, l, rank[l], score
 		}
 		return nil
 	}, loadID, nil

@@ -115,6 +115,10 @@ type Index struct {
 	// the search itself instead of apart (countOnly): how Tolk counted
 	// before, kept so that tests can compare the two.
 	countInQuery bool
+	// bleveLocations has Bleve find where the words matched in the hits
+	// shown, in a second search, instead of locate: how Tolk did before,
+	// kept so that tests can compare the two.
+	bleveLocations bool
 }
 
 // snapshot is one Bleve index together with what this package keeps

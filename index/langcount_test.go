@@ -113,8 +113,15 @@ func TestCountOnlyMatchesWholeQuery(t *testing.T) {
 		t.Errorf("counted apart %d of %d other-language queries, want at least 90%%", apart, total)
 	}
 
-	// Replaced and deleted versions leave deleted documents in segments,
-	// and new versions new segments.
+	mutate(t, ix, vs)
+	t.Run("deletions and segments", compare)
+}
+
+// mutate deletes and replaces some of vs in ix, which leaves deleted
+// documents in segments, and new versions in new segments.
+func mutate(t *testing.T, ix *Index, vs []*article.Version) {
+	t.Helper()
+	ctx := context.Background()
 	for i, v := range vs {
 		switch i % 7 {
 		case 0:
@@ -129,5 +136,57 @@ func TestCountOnlyMatchesWholeQuery(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestLocateMatchesBleve checks that reading the locations of matches
+// from postings (locate) marks titles and snippets exactly as Bleve's
+// second search did, and that it read them.
+func TestLocateMatchesBleve(t *testing.T) {
+	vs := loadTree(t, "testdata/relevance/content")
+	ix := openTest(t, vs)
+	ctx := context.Background()
+	reqs := countOnlyRequests(t, vs)
+	compare := func(t *testing.T) {
+		t.Helper()
+		for _, req := range reqs {
+			ix.bleveLocations = true
+			want, err := ix.Search(ctx, req)
+			if err != nil {
+				t.Fatalf("%+v: Bleve: %v", req, err)
+			}
+			ix.bleveLocations = false
+			got, err := ix.Search(ctx, req)
+			if err != nil {
+				t.Fatalf("%+v: locate: %v", req, err)
+			}
+			if diff := cmp.Diff(want, got, cmpopts.IgnoreFields(Result{}, "Took")); diff != "" {
+				t.Fatalf("%+v: locate (-Bleve +locate):\n%s", req, diff)
+			}
+		}
+	}
+	t.Run("one segment", compare)
+	mutate(t, ix, vs)
 	t.Run("deletions and segments", compare)
+
+	// locate reads the locations of every query but phrases.
+	s := ix.current()
+	for _, q := range []string{"skolan", "förskola -kö", "德佩尔学校交流", "dunhuang", "delgation"} {
+		p := newPlan(s.withMemo(), ParseQuery(q), Request{Query: q}, true)
+		_, c, m, err := p.widen(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, picks := p.picks(nil, c)
+		nums := make([]uint64, len(picks))
+		for i, pk := range picks {
+			nums[i] = pk.num
+		}
+		if len(picks) == 0 {
+			t.Errorf("%q: no hits", q)
+			continue
+		}
+		if _, ok := locate(c.is, s.textQuery(p.q, p.langs, mode{fuzzy: m.fuzzy}), nums); !ok {
+			t.Errorf("%q: locate could not read the locations", q)
+		}
+	}
 }

@@ -139,6 +139,7 @@ func (ix *Index) search(ctx context.Context, s *snapshot, r Request) (Result, er
 		return res, nil
 	}
 	p := newPlan(s.withMemo(), q, r, !ix.countInQuery)
+	p.bleveLocations = ix.bleveLocations
 	sr, c, m, err := p.widen(ctx)
 	if err != nil {
 		return res, err
@@ -150,7 +151,7 @@ func (ix *Index) search(ctx context.Context, s *snapshot, r Request) (Result, er
 	if len(picks) == 0 {
 		return res, nil
 	}
-	locs, err := p.locations(ctx, sr, m, picks)
+	locs, err := p.locations(ctx, sr, c, m, picks)
 	if err != nil {
 		return res, err
 	}
@@ -175,12 +176,17 @@ type plan struct {
 	// them).
 	apart  bool
 	others map[bool][]*countOnly
+	// bleveLocations has Bleve find the locations of matches for
+	// snippets instead of locate.
+	bleveLocations bool
 }
 
-// pick is a version to show and its score.
+// pick is a version to show, its score, and its document number in the
+// snapshot searched.
 type pick struct {
 	id    string
 	score float64
+	num   uint64
 }
 
 // newPlan returns the plan of q for r over s; apart says whether the
@@ -340,19 +346,20 @@ func (p *plan) picks(sr *bleve.SearchResult, c *facetCounter) (int, []pick) {
 	if p.grouped {
 		ranked := c.ranked()
 		for _, g := range ranked[min(p.from, len(ranked)):min(len(ranked), p.from+p.per)] {
-			picks = append(picks, pick{c.docID(g), g.top})
+			picks = append(picks, pick{c.docID(g), g.top, g.num})
 		}
 		return len(ranked), picks
 	}
 	for _, h := range sr.Hits {
-		picks = append(picks, pick{h.ID, h.Score})
+		picks = append(picks, pick{h.ID, h.Score, h.IndexInternalID.Value()})
 	}
 	return c.total, picks
 }
 
 // locations returns where the words matched in each of picks: from the
-// fuzzy search that read them already, or from a second, tiny search.
-func (p *plan) locations(ctx context.Context, sr *bleve.SearchResult, m mode, picks []pick) (map[string]search.FieldTermLocationMap, error) {
+// fuzzy search that read them already, or read from the postings of the
+// snapshot c searched (locate), or from a second, tiny search.
+func (p *plan) locations(ctx context.Context, sr *bleve.SearchResult, c *facetCounter, m mode, picks []pick) (map[string]search.FieldTermLocationMap, error) {
 	locs := make(map[string]search.FieldTermLocationMap, len(picks))
 	if m.fuzzy && !p.grouped {
 		for _, h := range sr.Hits {
@@ -360,11 +367,26 @@ func (p *plan) locations(ctx context.Context, sr *bleve.SearchResult, m mode, pi
 		}
 		return locs, nil
 	}
+	tq := p.s.textQuery(p.q, p.langs, mode{fuzzy: m.fuzzy})
+	if c.is != nil && !p.bleveLocations {
+		nums := make([]uint64, len(picks))
+		for i, pk := range picks {
+			nums[i] = pk.num
+		}
+		if found, ok := locate(c.is, tq, nums); ok {
+			for i, pk := range picks {
+				if found[i] != nil {
+					locs[pk.id] = found[i]
+				}
+			}
+			return locs, nil
+		}
+	}
 	ids := make([]string, len(picks))
 	for i, pk := range picks {
 		ids[i] = pk.id
 	}
-	lq := query.NewConjunctionQuery([]query.Query{query.NewDocIDQuery(ids), p.s.textQuery(p.q, p.langs, mode{fuzzy: m.fuzzy})})
+	lq := query.NewConjunctionQuery([]query.Query{query.NewDocIDQuery(ids), tq})
 	lreq := bleve.NewSearchRequestOptions(lq, len(ids), 0, false)
 	lreq.IncludeLocations = true
 	lr, err := p.s.bi.SearchInContext(ctx, lreq)

@@ -4,6 +4,8 @@ import (
 	"testing"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/amal-kommun/tolk/internal/pgstore/pgtest"
 )
 
 // exec runs sql on its own connection to url.
@@ -39,3 +41,5 @@ func kill(t *testing.T, url, app string) int64 {
 	t.Helper()
 	return queryInt(t, url, `SELECT count(*) FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1) k`, app)
 }
+
+func pgtestURL(tb testing.TB) string { return pgtest.URL(tb) }

@@ -333,3 +333,18 @@ func TestChangesAnswerCached(t *testing.T) {
 		t.Errorf("after an append: %d items (before %d), want the appended one last", len(after.Items), len(before.Items))
 	}
 }
+
+// TestJunkMethodEchoBounded: a 405 names the method, but only its start,
+// so a method of kilobytes costs no more to answer than a short one.
+func TestJunkMethodEchoBounded(t *testing.T) {
+	a := newAPI(t, nil, Options{})
+	m := "JUNK" + strings.Repeat("M", 4000)
+	rec := httptest.NewRecorder()
+	a.srv.Handler().ServeHTTP(rec, httptest.NewRequest(m, "/v1/languages", nil))
+	if rec.Code != 405 || rec.Header().Get("Allow") == "" {
+		t.Fatalf("%d, Allow %q; want 405 with Allow", rec.Code, rec.Header().Get("Allow"))
+	}
+	if n := rec.Body.Len(); n > 512 {
+		t.Errorf("the 405 for a 4 KB method is %d bytes", n)
+	}
+}

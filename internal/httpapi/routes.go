@@ -20,7 +20,9 @@ func (s *Server) routes() *gin.Engine {
 	e.Use(s.recoverPanics, s.requestID, s.observe, s.cors)
 	e.NoRoute(s.wrap(func(c *gin.Context) error { return notFound("no such resource") }))
 	e.NoMethod(s.wrap(func(c *gin.Context) error {
-		p := problem(http.StatusMethodNotAllowed, "method_not_allowed", "%s is not allowed here", c.Request.Method)
+		// The method is client text of any length (up to the header limit):
+		// echo only its start.
+		p := problem(http.StatusMethodNotAllowed, "method_not_allowed", "%s is not allowed here", truncate(c.Request.Method, 32))
 		p.allow = c.Writer.Header().Get("Allow")
 		return p
 	}))

@@ -20,6 +20,7 @@ import (
 	"sync/atomic"
 	"text/tabwriter"
 	"time"
+	"unicode/utf8"
 
 	"golang.org/x/time/rate"
 )
@@ -82,18 +83,46 @@ var junkAlphabet = func() []string {
 	return a
 }()
 
+// junkPool is random junk text that requests take slices of, raw (for
+// header values) and percent-encoded (for paths and query strings), so
+// that a request costs its generator a copy rather than a random draw per
+// character. Every slice follows a unique prefix, so no two requests
+// repeat their junk.
+type junkPool struct {
+	raw, esc []byte
+}
+
+// junkPoolSize is the size of the raw pool, many times the longest junk.
+const junkPoolSize = 256 << 10
+
+func newJunkPool(r *rand.Rand) *junkPool {
+	p := &junkPool{}
+	for len(p.raw) < junkPoolSize {
+		p.raw = append(p.raw, junkAlphabet[r.IntN(len(junkAlphabet))]...)
+	}
+	const hex = "0123456789ABCDEF"
+	for _, c := range p.raw {
+		if 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '_' || c == '.' || c == '~' {
+			p.esc = append(p.esc, c)
+		} else {
+			p.esc = append(p.esc, '%', hex[c>>4], hex[c&15])
+		}
+	}
+	return p
+}
+
 // junkGen builds the abuse scenario's requests as the bytes sent on the
 // wire, into buffers it reuses, so that the generator (which shares the
 // CPUs with the server it measures) spends little on each one.
 type junkGen struct {
-	r       *rand.Rand
-	wire    []byte // the request being built
-	scratch []byte // junk before it is escaped
-	keys    map[string][]string
+	r    *rand.Rand
+	pool *junkPool
+	wire []byte // the request being built
+	keys map[string][]string
 }
 
-func newJunkGen(r *rand.Rand) *junkGen {
-	g := &junkGen{r: r, keys: make(map[string][]string)}
+func newJunkGen(r *rand.Rand, pool *junkPool) *junkGen {
+	g := &junkGen{r: r, pool: pool, keys: make(map[string][]string)}
 	for _, rt := range abuseRoutes {
 		keys := make([]string, 0, len(rt.params))
 		for k := range rt.params {
@@ -107,19 +136,50 @@ func newJunkGen(r *rand.Rand) *junkGen {
 
 // junk appends to b a string no earlier call for another seq returned: the
 // counter and random characters, up to n bytes long, sometimes outside
-// ASCII.
+// ASCII (whole UTF-8 sequences only).
 func (g *junkGen) junk(b []byte, seq uint64, n int) []byte {
 	start := len(b)
 	b = strconv.AppendUint(b, seq, 10)
 	b = append(b, '-')
-	for len(b)-start < n {
-		x := g.r.Uint64()
-		for k := 0; k < 8 && len(b)-start < n; k++ {
-			b = append(b, junkAlphabet[int(x&0xff)%len(junkAlphabet)]...)
-			x >>= 8
-		}
+	need := n - (len(b) - start)
+	if need <= 0 {
+		return b
 	}
-	return b
+	raw := g.pool.raw
+	off := g.r.IntN(len(raw) - need)
+	end := off + need
+	for off < end && !utf8.RuneStart(raw[off]) {
+		off++
+	}
+	for end > off && end < len(raw) && !utf8.RuneStart(raw[end]) {
+		end--
+	}
+	return append(b, raw[off:end]...)
+}
+
+// escaped appends junk of up to n bytes to b, percent-encoded so that it
+// is one path segment or query component.
+func (g *junkGen) escaped(b []byte, seq uint64, n int) []byte {
+	start := len(b)
+	b = strconv.AppendUint(b, seq, 10)
+	b = append(b, '-')
+	need := n - (len(b) - start)
+	if need <= 0 {
+		return b
+	}
+	esc := g.pool.esc
+	off := g.r.IntN(len(esc) - need)
+	end := off + need
+	inEscape := func(i int) bool { // i is the second or third byte of a %XX
+		return i >= 1 && esc[i-1] == '%' || i >= 2 && esc[i-2] == '%'
+	}
+	for off < end && inEscape(off) {
+		off++
+	}
+	for end > off && end < len(esc) && inEscape(end) {
+		end--
+	}
+	return append(b, esc[off:end]...)
 }
 
 // token appends a unique HTTP token (a valid method or header name).
@@ -128,21 +188,10 @@ func (g *junkGen) token(b []byte, seq uint64, n int) []byte {
 	b = append(b, 'X')
 	b = strconv.AppendUint(b, seq, 10)
 	for len(b)-start < n {
-		b = append(b, byte('A'+g.r.IntN(26)))
-	}
-	return b
-}
-
-// escaped appends junk of up to n bytes to b, percent-encoded so that it
-// is one path segment or query component.
-func (g *junkGen) escaped(b []byte, seq uint64, n int) []byte {
-	g.scratch = g.junk(g.scratch[:0], seq, n)
-	const hex = "0123456789ABCDEF"
-	for _, c := range g.scratch {
-		if 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '_' || c == '.' || c == '~' {
-			b = append(b, c)
-		} else {
-			b = append(b, '%', hex[c>>4], hex[c&15])
+		x := g.r.Uint64()
+		for k := 0; k < 12 && len(b)-start < n; k++ {
+			b = append(b, byte('A'+x%26))
+			x /= 26
 		}
 	}
 	return b
@@ -391,6 +440,7 @@ func abuseScenario(ctx context.Context, n int, perSecond float64, log *slog.Logg
 	rep.RSSPeakKiB = rep.RSSBeforeKiB
 	articleID := strings.TrimPrefix(strings.SplitN(articlePath, "?", 2)[0], "/v1/articles/")
 
+	pool := newJunkPool(rand.New(rand.NewPCG(1, 42)))
 	abuseCtx, stopAbuse := context.WithCancel(ctx)
 	defer stopAbuse()
 	var mu sync.Mutex
@@ -407,7 +457,7 @@ func abuseScenario(ctx context.Context, n int, perSecond float64, log *slog.Logg
 	for w := range 32 {
 		wg.Go(func() {
 			r := rand.New(rand.NewPCG(uint64(w), 42))
-			g := newJunkGen(r)
+			g := newJunkGen(r, pool)
 			c := &abuseClient{addr: addr}
 			defer c.close()
 			statuses, routes := map[int]int{}, map[string]int{}

@@ -8,9 +8,11 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 )
 
 // TestAbuseRequestsAreUnique checks the property the abuse scenario relies
@@ -18,7 +20,8 @@ import (
 // their method and target or their junk header, every route is reached,
 // and junk methods are valid tokens.
 func TestAbuseRequestsAreUnique(t *testing.T) {
-	g := newJunkGen(rand.New(rand.NewPCG(1, 2)))
+	r := rand.New(rand.NewPCG(1, 2))
+	g := newJunkGen(r, newJunkPool(r))
 	urls := make(map[string]bool)
 	headers := make(map[string]bool)
 	routes := make(map[string]bool)
@@ -32,6 +35,17 @@ func TestAbuseRequestsAreUnique(t *testing.T) {
 		}
 		if method != "" && req.Method != method || head != (req.Method == http.MethodHead) {
 			t.Fatalf("request %d: method %.20q, head %v; the wire says %.20q", seq, method, head, req.Method)
+		}
+		if _, err := url.ParseQuery(req.URL.RawQuery); err != nil {
+			t.Fatalf("request %d: query does not decode: %v", seq, err)
+		}
+		if _, err := url.PathUnescape(req.URL.EscapedPath()); err != nil {
+			t.Fatalf("request %d: path does not decode: %v", seq, err)
+		}
+		for k, vs := range req.Header {
+			if !utf8.ValidString(vs[0]) {
+				t.Fatalf("request %d: header %s is not UTF-8: %.60q", seq, k, vs[0])
+			}
 		}
 		u := req.Method + " " + req.RequestURI
 		if urls[u] {
@@ -87,7 +101,8 @@ func TestAbuseClient(t *testing.T) {
 	addr := strings.TrimPrefix(srv.URL, "http://")
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	g := newJunkGen(rand.New(rand.NewPCG(3, 4)))
+	r := rand.New(rand.NewPCG(3, 4))
+	g := newJunkGen(r, newJunkPool(r))
 	c := &abuseClient{addr: addr}
 	defer c.close()
 	c.move(net.IPv4(127, 0, 0, 1))

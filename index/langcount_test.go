@@ -2,6 +2,7 @@ package index
 
 import (
 	"context"
+	"fmt"
 	"math/rand"
 	"testing"
 
@@ -188,5 +189,22 @@ func TestLocateMatchesBleve(t *testing.T) {
 		if _, ok := locate(c.is, s.textQuery(p.q, p.langs, mode{fuzzy: m.fuzzy}), nums); !ok {
 			t.Errorf("%q: locate could not read the locations", q)
 		}
+	}
+}
+
+// TestAnalysisCacheBounded checks that remembering the analyses of junk
+// queries never holds more than maxAnalyses of them.
+func TestAnalysisCacheBounded(t *testing.T) {
+	var c analysisCache
+	for i := range 3 * maxAnalyses {
+		c.put(memoKey{"an", fmt.Sprint("w", i)}, nil)
+	}
+	n := 0
+	c.m.Range(func(any, any) bool { n++; return true })
+	if n > maxAnalyses {
+		t.Errorf("holds %d analyses, bound %d", n, maxAnalyses)
+	}
+	if _, ok := c.get(memoKey{"an", fmt.Sprint("w", 3*maxAnalyses-1)}); !ok {
+		t.Error("the last analysis is forgotten")
 	}
 }

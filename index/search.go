@@ -503,9 +503,10 @@ func (s *snapshot) tokens(an, text string) analysis.TokenStream {
 	return ts
 }
 
-// maxAnalyses bounds an analysisCache: about 16,000 analyses of query
-// words, a few megabytes.
-const maxAnalyses = 1 << 14
+// maxAnalyses bounds an analysisCache: 4,096 analyses of query words
+// (each word is analyzed for every language's fields, up to eight times),
+// about a megabyte; a flood of junk queries grows the heap by no more.
+const maxAnalyses = 1 << 12
 
 // analysisCache remembers the analyses of query words for the searches of
 // one Bleve index (whose mapping names the analyzers); it forgets all of

@@ -1,0 +1,177 @@
+package pgstore_test
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/amal-kommun/tolk/content"
+	"github.com/amal-kommun/tolk/internal/article"
+	"github.com/amal-kommun/tolk/internal/load"
+	"github.com/amal-kommun/tolk/internal/pgstore"
+	"github.com/amal-kommun/tolk/internal/store"
+)
+
+// cutProxy forwards TCP connections to a PostgreSQL server until cut,
+// which drops them all and refuses new ones until restore: the database
+// unreachable, as a network partition or a crashed server makes it.
+type cutProxy struct {
+	ln       net.Listener
+	upstream string
+	mu       sync.Mutex
+	down     bool
+	conns    []net.Conn
+}
+
+func newCutProxy(t *testing.T, upstream string) *cutProxy {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &cutProxy{ln: ln, upstream: upstream}
+	t.Cleanup(func() { ln.Close(); p.cut() })
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go p.serve(c)
+		}
+	}()
+	return p
+}
+
+func (p *cutProxy) serve(c net.Conn) {
+	p.mu.Lock()
+	if p.down {
+		p.mu.Unlock()
+		c.Close()
+		return
+	}
+	p.mu.Unlock()
+	u, err := net.Dial("tcp", p.upstream)
+	if err != nil {
+		c.Close()
+		return
+	}
+	p.mu.Lock()
+	if p.down {
+		p.mu.Unlock()
+		c.Close()
+		u.Close()
+		return
+	}
+	p.conns = append(p.conns, c, u)
+	p.mu.Unlock()
+	go func() { io.Copy(u, c); u.Close() }()
+	io.Copy(c, u)
+	c.Close()
+}
+
+func (p *cutProxy) cut() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.down = true
+	for _, c := range p.conns {
+		c.Close()
+	}
+	p.conns = nil
+}
+
+func (p *cutProxy) restore() {
+	p.mu.Lock()
+	p.down = false
+	p.mu.Unlock()
+}
+
+// TestDatabaseDown: a replica whose database becomes unreachable goes on
+// serving reads from memory, answers writes with store.ErrUnavailable, and
+// once the database is back, writes again and catches up with what another
+// replica wrote meanwhile, without a restart.
+func TestDatabaseDown(t *testing.T) {
+	t.Parallel()
+	st, direct := open(t)
+	ctx := t.Context()
+	if _, _, err := st.Import(ctx, "default", content.FS); err != nil {
+		t.Fatal(err)
+	}
+	u, err := url.Parse(direct)
+	if err != nil {
+		t.Fatal(err)
+	}
+	proxy := newCutProxy(t, u.Host)
+	u.Host = proxy.ln.Addr().String()
+	q := u.Query()
+	q.Set("connect_timeout", "2")
+	u.RawQuery = q.Encode()
+
+	pst, err := pgstore.Open(ctx, u.String(), pgstore.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pst.Close()
+	be, err := pgstore.NewBackend(pst, "default", pgstore.ListenOptions{Poll: 300 * time.Millisecond, MinBackoff: 50 * time.Millisecond, MaxBackoff: 300 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := store.Open(ctx, store.Options{Backend: be})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	wctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	go s.Watch(wctx)
+	other := core(t, direct)
+
+	lib, _, _ := load.Load(ctx, content.FS)
+	file := string(load.Format(lib.Version("dunhuang-samarbete", "sv")))
+	version := func(title string) *article.Version {
+		v, ps := load.ParseVersion("articles/dunhuang-samarbete/sv.md", []byte(strings.Replace(file, "title: ", "title: "+title+" ", 1)), load.NewRenderer())
+		if len(ps) > 0 {
+			t.Fatal(ps)
+		}
+		return v
+	}
+
+	proxy.cut()
+	before := s.Current().Library.Len()
+	wctx2, cancel2 := context.WithTimeout(ctx, 10*time.Second)
+	_, err = s.Put(wctx2, version("Nere"))
+	cancel2()
+	if !errors.Is(err, store.ErrUnavailable) {
+		t.Fatalf("Put with the database down = %v, want store.ErrUnavailable", err)
+	}
+	if got := s.Current().Library.Len(); got != before || s.Current().Library.Version("dunhuang-samarbete", "sv") == nil {
+		t.Fatalf("reads with the database down: %d articles, had %d", got, before)
+	}
+	// Another replica, still connected, writes meanwhile.
+	if _, err := other.Put(ctx, version("Under avbrottet")); err != nil {
+		t.Fatal(err)
+	}
+
+	proxy.restore()
+	waitFor(t, s, "dunhuang-samarbete", "sv", func(v *article.Version) bool {
+		return strings.HasPrefix(v.Title, "Under avbrottet ")
+	}, "the other replica's write after the database came back")
+	for start := time.Now(); ; time.Sleep(50 * time.Millisecond) {
+		_, err := s.Put(ctx, version("Uppe"))
+		if err == nil {
+			break
+		}
+		if !errors.Is(err, store.ErrUnavailable) || time.Since(start) > 10*time.Second {
+			t.Fatalf("Put after the database came back = %v", err)
+		}
+	}
+	waitFor(t, other, "dunhuang-samarbete", "sv", func(v *article.Version) bool {
+		return strings.HasPrefix(v.Title, "Uppe ")
+	}, "the recovered replica's write on the other")
+}

@@ -6,7 +6,7 @@ import (
 	"strconv"
 	"testing"
 
-	"go.yaml.in/yaml/v3"
+	"go.yaml.in/yaml/v4"
 )
 
 // TestEveryObjectNamed keeps the document friendly to generators: an

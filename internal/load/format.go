@@ -6,7 +6,7 @@ import (
 	"strings"
 
 	"github.com/amal-kommun/tolk/internal/article"
-	"go.yaml.in/yaml/v3"
+	"go.yaml.in/yaml/v4"
 )
 
 // Format writes v in the canonical form of content-format.md: front matter

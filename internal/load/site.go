@@ -8,7 +8,7 @@ import (
 	"strings"
 
 	"github.com/amal-kommun/tolk/internal/article"
-	"go.yaml.in/yaml/v3"
+	"go.yaml.in/yaml/v4"
 	"golang.org/x/text/language"
 )
 

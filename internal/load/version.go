@@ -10,7 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/amal-kommun/tolk/internal/article"
-	"go.yaml.in/yaml/v3"
+	"go.yaml.in/yaml/v4"
 	"golang.org/x/text/language"
 )
 

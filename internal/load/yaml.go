@@ -1,13 +1,12 @@
 package load
 
 import (
+	"errors"
 	"fmt"
-	"regexp"
-	"strconv"
 	"strings"
 
 	"github.com/amal-kommun/tolk/internal/article"
-	"go.yaml.in/yaml/v3"
+	"go.yaml.in/yaml/v4"
 )
 
 // reporter collects the problems of one file. offset is added to the line
@@ -44,25 +43,23 @@ func (r *reporter) about(key string, n *yaml.Node, format string, args ...any) {
 	r.atKey(key, n.Line+r.offset, format, args...)
 }
 
-var yamlErrLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
-
 // parseYAML parses src into the top node of its first document: nil, with no
 // problem, for an empty document; nil, with a problem, for invalid YAML.
 func (r *reporter) parseYAML(src []byte) *yaml.Node {
 	var doc yaml.Node
 	if err := yaml.Unmarshal(src, &doc); err != nil {
-		msg := err.Error()
-		line := 1
-		if m := yamlErrLine.FindStringSubmatch(msg); m != nil {
-			line, _ = strconv.Atoi(m[1])
-			msg = m[2]
-			// yaml.v3 counts lines from 1 in scanner errors but from 0 in
-			// parser errors, which all start "did not find expected".
-			if strings.HasPrefix(msg, "did not find expected") {
-				line++
+		line, msg := 1, err.Error()
+		if le, ok := errors.AsType[*yaml.LoadError](err); ok {
+			msg = le.Message
+			line = max(le.Mark.Line, 1)
+			// The line where the unfinished construct began (an unclosed
+			// list, a key still waiting for its colon) is where the writer
+			// looks, not the line where the parser gave up, often the next
+			// one or the end. A construct begun on line 1 is as a rule the
+			// top-level mapping, which locates nothing.
+			if le.ContextMark.Line > 1 {
+				line = le.ContextMark.Line
 			}
-		} else {
-			msg = strings.TrimPrefix(msg, "yaml: ")
 		}
 		r.at(line+r.offset, "invalid YAML: %s", msg)
 		return nil

@@ -32,6 +32,11 @@ type Backend struct {
 	// applied is the newest revision handed to the core (Load, Update,
 	// Watch): where the next catch-up reads from.
 	applied atomic.Uint64
+	// commitMu is read-held by Update from before its commit until
+	// applied covers it, so that Watch, by taking it for a moment after a
+	// read, knows applied covers every local commit the read saw, and
+	// hands the core no entry twice.
+	commitMu sync.RWMutex
 
 	mu       sync.Mutex
 	problems map[string][]article.Problem // by path, of files that do not parse
@@ -85,12 +90,15 @@ func (b *Backend) Load(ctx context.Context) (store.Snapshot, error) {
 // database's wrap store.ErrUnavailable.
 func (b *Backend) Update(ctx context.Context, applied store.Position, change func(behind store.Delta) (store.Change, error)) (store.Position, error) {
 	var changeErr error
+	b.commitMu.RLock()
+	defer b.commitMu.RUnlock()
 	res, err := b.st.Update(ctx, b.site, uint64(applied), func(ctx context.Context, tx *Tx) error {
 		ch, err := tx.Caught(ctx)
 		if err != nil {
 			return err
 		}
 		c, err := change(b.delta(ch))
+		b.advance(ch.Rev) // the core has applied behind, whatever it decided
 		if err != nil {
 			changeErr = err
 			return err
@@ -136,6 +144,19 @@ func (b *Backend) Watch(ctx context.Context, report func(store.Delta)) error {
 			return
 		case ch.Rev == from:
 			return
+		}
+		// A local Update may have committed what the read saw and handed
+		// its entries to the core already: wait until it has said so,
+		// then leave out what the core has.
+		b.commitMu.Lock()
+		//lint:ignore SA2001 a barrier: it waits for the Updates in flight
+		b.commitMu.Unlock()
+		if now := b.applied.Load(); now > from {
+			if ch.Rev <= now {
+				return
+			}
+			ch.From = now
+			ch.Log = slices.DeleteFunc(ch.Log, func(c Change) bool { return c.Rev <= now })
 		}
 		report(b.delta(ch))
 		b.advance(ch.Rev)

@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/amal-kommun/tolk/internal/article"
+	"github.com/amal-kommun/tolk/internal/contenttest"
 	"github.com/google/go-cmp/cmp"
 	"golang.org/x/net/html"
 )
@@ -128,7 +129,7 @@ func FuzzFormatRoundTrip(f *testing.F) {
 // FuzzParseSite checks that a Site ParseSite returns keeps its promises
 // whatever site.yaml holds.
 func FuzzParseSite(f *testing.F) {
-	f.Add([]byte(testSite))
+	f.Add([]byte(contenttest.Site))
 	f.Add([]byte(""))
 	f.Add([]byte("default_language: sv\nlanguages: [{tag: sv}]\nfallback: {sv: [sv, en]}\ntags: {Bad: {sv: x}}\nsite_url: x\n"))
 	f.Add([]byte("default_language: ar\nlanguages:\n  - {tag: ar, dir: rtl, analyzer: ar}\n  - {tag: fi, analyzer: fin, dir: up}\n  - {tag: x, analyzer: [a]}\nderived: [{tag: ar-Latn, from: ar}]\n"))

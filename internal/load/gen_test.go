@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 	"testing/fstest"
+
+	"github.com/amal-kommun/tolk/internal/contenttest"
 )
 
 var (
@@ -21,7 +23,7 @@ var (
 // words with headings, lists and emphasis.
 func generateTree(n int) fstest.MapFS {
 	rng := rand.New(rand.NewPCG(1, 2))
-	fsys := fstest.MapFS{"site.yaml": file(testSite)}
+	fsys := fstest.MapFS{"site.yaml": file(contenttest.Site)}
 	for i := range n {
 		id := fmt.Sprintf("a%d", i)
 		for _, lang := range []struct {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/amal-kommun/tolk/content"
 	"github.com/amal-kommun/tolk/internal/article"
+	"github.com/amal-kommun/tolk/internal/contenttest"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -19,9 +20,9 @@ func version(title, slug string, extra string) *fstest.MapFile {
 	return file("---\ntitle: " + title + "\nslug: " + slug + "\npublished: 2020-01-03\n" + extra + "---\n\nText.\n")
 }
 
-// tree returns a content tree with testSite and the given files.
+// tree returns a content tree with contenttest.Site and the given files.
 func tree(files map[string]*fstest.MapFile) fstest.MapFS {
-	fsys := fstest.MapFS{"site.yaml": file(testSite)}
+	fsys := fstest.MapFS{"site.yaml": file(contenttest.Site)}
 	for p, f := range files {
 		fsys[p] = f
 	}
@@ -165,7 +166,7 @@ func TestLoadProblems(t *testing.T) {
 		{
 			name: "every problem at once",
 			files: map[string]*fstest.MapFile{
-				"site.yaml":              file(testSite + "colours: [red]\n"),
+				"site.yaml":              file(contenttest.Site + "colours: [red]\n"),
 				"articles/a/sv.md":       version("Hej", "hej", "tags: [sport]\n"),
 				"articles/a/en.md":       version("Hello", "hello", ""),
 				"articles/b/sv.md":       version("B", "hej", ""),
@@ -331,7 +332,7 @@ func TestLoadErrors(t *testing.T) {
 		})
 	}
 	t.Run("no articles folder", func(t *testing.T) {
-		lib, problems, err := Load(context.Background(), fstest.MapFS{"site.yaml": file(testSite)})
+		lib, problems, err := Load(context.Background(), fstest.MapFS{"site.yaml": file(contenttest.Site)})
 		if err != nil || len(problems) > 0 || lib.Len() != 0 {
 			t.Errorf("Load = %v, %q, %v; want an empty Library", lib, problems, err)
 		}

@@ -5,32 +5,12 @@ import (
 	"testing"
 
 	"github.com/amal-kommun/tolk/internal/article"
+	"github.com/amal-kommun/tolk/internal/contenttest"
 	"github.com/google/go-cmp/cmp"
 )
 
-const testSite = `default_language: sv
-languages:
-  - tag: sv
-  - tag: en
-  - tag: zh-Hans
-derived:
-  - tag: zh-Hant
-    from: zh-Hans
-fallback:
-  zh-Hant: [zh-Hans, en, sv]
-  zh-Hans: [en, sv]
-  en: [sv]
-  sv: [en]
-site_url: "https://www.example.se/{lang}/{slug}"
-site_name: {sv: Åmåls kommun, en: Åmål Municipality, zh-Hans: 奥莫尔市}
-publisher: Åmåls kommun
-tags:
-  international: {sv: Internationellt, en: International, zh-Hans: 国际合作}
-  culture: {sv: Kultur}
-`
-
 func TestParseSite(t *testing.T) {
-	site, problems := ParseSite("site.yaml", []byte("\uFEFF"+testSite))
+	site, problems := ParseSite("site.yaml", []byte("\uFEFF"+contenttest.Site))
 	if len(problems) > 0 {
 		t.Fatalf("problems: %q", problems)
 	}

@@ -59,10 +59,7 @@ func TestChangeFeedPreviousSlugAndNoCache(t *testing.T) {
 // article object always has draft and author (issue 15).
 func TestDraftsInPreviewLists(t *testing.T) {
 	a, _, _ := newWriteAPI(t, Options{AdminToken: token})
-	draft := strings.Replace(newArticle, `"published"`, `"draft": true, "published"`, 1)
-	if r := a.put("/v1/articles/utkast/sv", draft); r.Code != 201 {
-		t.Fatalf("%d %s", r.Code, r.body)
-	}
+	putDraft(t, a)
 	auth := []string{"Authorization", "Bearer " + token}
 	type item struct {
 		ID     string  `json:"id"`

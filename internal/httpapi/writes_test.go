@@ -67,6 +67,16 @@ func (a *api) put(target, body string, header ...string) response {
 
 const newArticle = `{"title": "Vänorten De Pere", "slug": "vanorten-de-pere", "tags": ["de-pere"], "published": "2024-05-16", "body_markdown": "Åmål och De Pere är vänorter. Zebrafinkar."}`
 
+// putDraft writes newArticle as a draft, the Swedish version of a new
+// article utkast, through a.
+func putDraft(t *testing.T, a *api) {
+	t.Helper()
+	draft := strings.Replace(newArticle, `"published"`, `"draft": true, "published"`, 1)
+	if r := a.put("/v1/articles/utkast/sv", draft); r.Code != 201 {
+		t.Fatalf("PUT a draft: %d %s", r.Code, r.body)
+	}
+}
+
 func TestWriteChecksInOrder(t *testing.T) {
 	t.Run("no token configured", func(t *testing.T) {
 		a, _, _ := newWriteAPI(t, Options{})
@@ -231,10 +241,7 @@ func TestWriteReadYourWrites(t *testing.T) {
 
 func TestDraftsAndPreview(t *testing.T) {
 	a, _, _ := newWriteAPI(t, Options{AdminToken: token})
-	draft := strings.Replace(newArticle, `"published"`, `"draft": true, "published"`, 1)
-	if r := a.put("/v1/articles/utkast/sv", draft); r.Code != 201 {
-		t.Fatalf("%d %s", r.Code, r.body)
-	}
+	putDraft(t, a)
 	if r := a.get("/v1/articles/utkast"); r.Code != 404 {
 		t.Errorf("draft public: %d", r.Code)
 	}

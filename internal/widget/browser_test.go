@@ -756,26 +756,33 @@ func TestBrowser(t *testing.T) {
 		tb.typeInto(`tolk-search[lang="en"]`, "de")
 		tb.waitFor("suggestions", in(`tolk-search[lang="en"]`, `return `+suggestionsOpen))
 		tb.keys(kb.ArrowDown)
-		tb.do(chromedp.Evaluate[chromedp.Void](string(axe) + ";0"))
-		type violation struct {
-			ID, Impact, Help string
-			Nodes            []struct {
-				Target         any
-				FailureSummary string
-			}
-		}
-		vs := eval[[]violation](tb, `axe.run(document, {resultTypes: ["violations"]}).then(r => r.violations)`)
-		for _, v := range vs {
-			var b strings.Builder
-			for _, n := range v.Nodes {
-				fmt.Fprintf(&b, "\n    %v: %s", n.Target, strings.ReplaceAll(n.FailureSummary, "\n", " "))
-			}
-			t.Errorf("axe %s (%s): %s%s", v.ID, v.Impact, v.Help, b.String())
-		}
-		if ver := eval[string](tb, `axe.version`); len(vs) == 0 {
-			t.Logf("axe-core %s: no violations", ver)
-		}
+		checkAxe(t, tb, axe)
 	})
+}
+
+// checkAxe runs axe-core (its source is axe) on the page of tb and fails t
+// with every violation it finds, each with the elements it names.
+func checkAxe(t *testing.T, tb *tab, axe []byte) {
+	t.Helper()
+	tb.do(chromedp.Evaluate[chromedp.Void](string(axe) + ";0"))
+	type violation struct {
+		ID, Impact, Help string
+		Nodes            []struct {
+			Target         any
+			FailureSummary string
+		}
+	}
+	vs := eval[[]violation](tb, `axe.run(document, {resultTypes: ["violations"]}).then(r => r.violations)`)
+	for _, v := range vs {
+		var b strings.Builder
+		for _, n := range v.Nodes {
+			fmt.Fprintf(&b, "\n    %v: %s", n.Target, strings.ReplaceAll(n.FailureSummary, "\n", " "))
+		}
+		t.Errorf("axe %s (%s): %s%s", v.ID, v.Impact, v.Help, b.String())
+	}
+	if ver := eval[string](tb, `axe.version`); len(vs) == 0 {
+		t.Logf("axe-core %s: no violations", ver)
+	}
 }
 
 // shot writes a screenshot to the artifacts directory and logs its path.
@@ -862,20 +869,5 @@ func TestBrowserArabic(t *testing.T) {
 	}
 	shot(t, tb, "widget-ar.png", chromedp.Screenshot(chromedp.CSS(sel)))
 
-	tb.do(chromedp.Evaluate[chromedp.Void](string(axe) + ";0"))
-	type violation struct {
-		ID, Impact, Help string
-		Nodes            []struct {
-			Target         any
-			FailureSummary string
-		}
-	}
-	vs := eval[[]violation](tb, `axe.run(document, {resultTypes: ["violations"]}).then(r => r.violations)`)
-	for _, v := range vs {
-		var b strings.Builder
-		for _, n := range v.Nodes {
-			fmt.Fprintf(&b, "\n    %v: %s", n.Target, strings.ReplaceAll(n.FailureSummary, "\n", " "))
-		}
-		t.Errorf("axe %s (%s): %s%s", v.ID, v.Impact, v.Help, b.String())
-	}
+	checkAxe(t, tb, axe)
 }

@@ -46,14 +46,16 @@ func Format(v *article.Version) []byte {
 
 	var b bytes.Buffer
 	b.WriteString("---\n")
-	enc := yaml.NewEncoder(&b)
-	if err := enc.Encode(m); err != nil {
+	// Marshal, not an Encoder: yaml v4's Encoder wraps lines at 80
+	// columns, which would rewrite every long summary of a canonical
+	// file; Marshal never wraps.
+	if out, err := yaml.Marshal(m); err == nil {
+		b.Write(out)
+	} else {
 		// The emitter fails only on input it cannot represent, which
 		// strings from Go do not produce; write the mapping by hand.
-		b.Truncate(len("---\n"))
 		writeQuoted(&b, m)
 	}
-	_ = enc.Close()
 	b.WriteString("---\n")
 	if body := normalizeBody(v.Body); body != "" {
 		b.WriteString("\n")

@@ -518,10 +518,14 @@ func abuseScenario(ctx context.Context, n int, perSecond float64, log *slog.Logg
 	defer stopSelf()
 	start := time.Now()
 	alone := uint64(n / 10)
+	waitAlone := prof.start(ctx, "abuse-alone", time.Duration(float64(alone)/max(perSecond, 2000)*float64(time.Second)))
 	s0, g0 = cpu()
 	launch(alone)
 	wg.Wait()
 	s1, g1 = cpu()
+	if err := waitAlone(); err != nil {
+		return nil, err
+	}
 	rep.CPU.JunkAlone, rep.CPU.ServerJunkAlone, rep.CPU.GeneratorJunkAlone = int64(alone), s1-s0, g1-g0
 	next.Store(alone) // the senders that stopped each took a number past it
 

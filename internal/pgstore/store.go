@@ -189,8 +189,14 @@ func unavailable(err error) bool {
 	var pe *pgconn.PgError
 	if errors.As(err, &pe) {
 		// 08: connection exception; 57P01-03: the server shuts down or
-		// cannot accept connections yet.
-		return strings.HasPrefix(pe.Code, "08") || pe.Code == "57P01" || pe.Code == "57P02" || pe.Code == "57P03"
+		// cannot accept connections yet; 53300: too many connections;
+		// 25006: a read-only transaction, as on a standby that has not
+		// been promoted yet after a failover.
+		switch pe.Code {
+		case "57P01", "57P02", "57P03", "53300", "25006":
+			return true
+		}
+		return strings.HasPrefix(pe.Code, "08")
 	}
 	var ce *pgconn.ConnectError
 	var ne net.Error

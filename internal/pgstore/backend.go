@@ -2,12 +2,15 @@ package pgstore
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"path"
 	"slices"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/amal-kommun/tolk/internal/article"
 	"github.com/amal-kommun/tolk/internal/journal"
@@ -40,6 +43,10 @@ type Backend struct {
 
 	mu       sync.Mutex
 	problems map[string][]article.Problem // by path, of files that do not parse
+
+	// replica names this Backend in tolk_replicas, where Watch reports the
+	// revision the core has applied.
+	replica string
 }
 
 var _ store.Backend = (*Backend)(nil)
@@ -49,7 +56,12 @@ func NewBackend(st *Store, site string, listen ListenOptions) (*Backend, error) 
 	if err := checkSite(site); err != nil {
 		return nil, err
 	}
-	return &Backend{st: st, site: site, listen: listen, r: load.NewRenderer(), problems: map[string][]article.Problem{}}, nil
+	var id [6]byte
+	if _, err := rand.Read(id[:]); err != nil {
+		return nil, fmt.Errorf("pgstore: replica id: %w", err)
+	}
+	return &Backend{st: st, site: site, listen: listen, r: load.NewRenderer(), problems: map[string][]article.Problem{},
+		replica: hex.EncodeToString(id[:])}, nil
 }
 
 // Load reads the whole site. A site that does not exist yet loads as empty
@@ -131,36 +143,51 @@ func (b *Backend) Update(ctx context.Context, applied store.Position, change fun
 // ctx is done: woken by their NOTIFY, and every ListenOptions.Poll, it
 // reads what committed after the newest revision the core has and reports
 // it as one Delta. Reads that fail (the database down) are retried at the
-// next wake-up.
+// next wake-up. After every wake-up it records the revision the core has
+// applied (ReportApplied), for the webhook relay to wait for; when ctx is
+// done it removes that record, so a stopped replica holds nobody back.
 func (b *Backend) Watch(ctx context.Context, report func(store.Delta)) error {
+	defer func() {
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
+		defer cancel()
+		b.st.forgetReplica(ctx, b.site, b.replica)
+	}()
 	return b.st.Listen(ctx, b.site, b.listen, func(ctx context.Context) {
-		from := b.applied.Load()
-		ch, err := b.st.Since(ctx, b.site, from)
-		switch {
-		case errors.Is(err, ErrNoSite), ctx.Err() != nil:
-			return
-		case err != nil:
-			b.st.log.Warn("pgstore: catch up", "site", b.site, "from", from, "err", err)
-			return
-		case ch.Rev == from:
-			return
+		b.catchUp(ctx, report)
+		if err := b.st.ReportApplied(ctx, b.site, b.replica, b.applied.Load()); err != nil && ctx.Err() == nil && !errors.Is(err, ErrNoSite) {
+			b.st.log.Warn("pgstore: report the applied revision", "site", b.site, "err", err)
 		}
-		// A local Update may have committed what the read saw and handed
-		// its entries to the core already: wait until it has said so,
-		// then leave out what the core has.
-		b.commitMu.Lock()
-		//lint:ignore SA2001 a barrier: it waits for the Updates in flight
-		b.commitMu.Unlock()
-		if now := b.applied.Load(); now > from {
-			if ch.Rev <= now {
-				return
-			}
-			ch.From = now
-			ch.Log = slices.DeleteFunc(ch.Log, func(c Change) bool { return c.Rev <= now })
-		}
-		report(b.delta(ch))
-		b.advance(ch.Rev)
 	})
+}
+
+// catchUp reports what committed after the core's revision, if anything.
+func (b *Backend) catchUp(ctx context.Context, report func(store.Delta)) {
+	from := b.applied.Load()
+	ch, err := b.st.Since(ctx, b.site, from)
+	switch {
+	case errors.Is(err, ErrNoSite), ctx.Err() != nil:
+		return
+	case err != nil:
+		b.st.log.Warn("pgstore: catch up", "site", b.site, "from", from, "err", err)
+		return
+	case ch.Rev == from:
+		return
+	}
+	// A local Update may have committed what the read saw and handed
+	// its entries to the core already: wait until it has said so,
+	// then leave out what the core has.
+	b.commitMu.Lock()
+	//lint:ignore SA2001 a barrier: it waits for the Updates in flight
+	b.commitMu.Unlock()
+	if now := b.applied.Load(); now > from {
+		if ch.Rev <= now {
+			return
+		}
+		ch.From = now
+		ch.Log = slices.DeleteFunc(ch.Log, func(c Change) bool { return c.Rev <= now })
+	}
+	report(b.delta(ch))
+	b.advance(ch.Rev)
 }
 
 // ReadOnly reports false: every replica may write.

@@ -211,6 +211,43 @@ func (s *Store) startPosition(ctx context.Context, site, receiver string) (uint6
 	return seq, err
 }
 
+// ReportApplied records that replica (a name of the caller's, unique per
+// process) has applied revision rev of site and is alive: what Relay waits
+// for before it announces a change. It returns an error wrapping
+// ErrNoSite for a site not written yet.
+func (s *Store) ReportApplied(ctx context.Context, site, replica string, rev uint64) error {
+	tag, err := s.pool.Exec(ctx, `INSERT INTO tolk_replicas (site, replica, rev, seen)
+		SELECT name, $2, $3, now() FROM tolk_sites WHERE name = $1
+		ON CONFLICT (site, replica) DO UPDATE SET rev = greatest(tolk_replicas.rev, excluded.rev), seen = now()`, site, replica, rev)
+	if err != nil {
+		return wrap("report applied revision", err)
+	}
+	if tag.RowsAffected() == 0 {
+		return fmt.Errorf("%w: %s", ErrNoSite, site)
+	}
+	return nil
+}
+
+// forgetReplica removes replica's record, as it stops.
+func (s *Store) forgetReplica(ctx context.Context, site, replica string) {
+	s.pool.Exec(ctx, `DELETE FROM tolk_replicas WHERE site = $1 AND replica = $2`, site, replica)
+}
+
+// minApplied returns the smallest revision of site applied by the
+// replicas seen within stale, and false when none was.
+func (s *Store) minApplied(ctx context.Context, site string, stale time.Duration) (uint64, bool, error) {
+	var rev *int64
+	err := s.pool.QueryRow(ctx, `SELECT min(rev) FROM tolk_replicas WHERE site = $1 AND seen > now() - $2::interval`,
+		site, fmt.Sprintf("%d milliseconds", stale.Milliseconds())).Scan(&rev)
+	if err != nil {
+		return 0, false, wrap("read replicas", err)
+	}
+	if rev == nil {
+		return 0, false, nil
+	}
+	return uint64(*rev), true, nil
+}
+
 // Delivery is one change-log entry for one receiver, as Relay hands it to
 // its deliver function.
 type Delivery struct {
@@ -225,6 +262,15 @@ type RelayOptions struct {
 	Listen ListenOptions
 	// Batch is how many entries a receiver reads at a time; default 100.
 	Batch int
+	// ReplicaWait is the longest Relay holds an entry back until every
+	// live replica has applied it (ReportApplied, which Backend.Watch
+	// calls), so that a receiver reading after the event finds it on any
+	// replica; default 10 s, after which it is sent anyway; negative
+	// sends at once.
+	ReplicaWait time.Duration
+	// ReplicaStale is how long a replica not heard from still counts as
+	// live; default 15 s (three polls of Backend.Watch's default).
+	ReplicaStale time.Duration
 }
 
 // Relay delivers site's change log to receivers (URLs), each entry to each
@@ -237,6 +283,7 @@ type RelayOptions struct {
 // same ID, by the next leader. A receiver without a position starts at the
 // head of the log. Relay returns nil when ctx is done.
 func (s *Store) Relay(ctx context.Context, site string, receivers []string, opts RelayOptions, deliver func(ctx context.Context, d Delivery) error) error {
+	g := gate{s: s, site: site, wait: cmp.Or(opts.ReplicaWait, 10*time.Second), stale: cmp.Or(opts.ReplicaStale, 15*time.Second)}
 	batch := cmp.Or(opts.Batch, 100)
 	return s.Lead(ctx, site, opts.Lead, func(ctx context.Context, lead *Leadership) error {
 		wake := make(chan struct{}, 1)
@@ -252,7 +299,7 @@ func (s *Store) Relay(ctx context.Context, site string, receivers []string, opts
 		wakes := make([]chan struct{}, len(receivers))
 		for i, url := range receivers {
 			wakes[i] = make(chan struct{}, 1)
-			go func() { errs <- s.relayTo(ctx, lead, site, url, batch, wakes[i], deliver) }()
+			go func() { errs <- s.relayTo(ctx, lead, &g, site, url, batch, wakes[i], deliver) }()
 		}
 		for running := len(receivers); running > 0; {
 			select {
@@ -275,7 +322,7 @@ func (s *Store) Relay(ctx context.Context, site string, receivers []string, opts
 }
 
 // relayTo delivers the log to one receiver until ctx is done.
-func (s *Store) relayTo(ctx context.Context, lead *Leadership, site, url string, batch int, wake <-chan struct{}, deliver func(context.Context, Delivery) error) error {
+func (s *Store) relayTo(ctx context.Context, lead *Leadership, g *gate, site, url string, batch int, wake <-chan struct{}, deliver func(context.Context, Delivery) error) error {
 	key := ReceiverKey(url)
 	var pos uint64
 	started := false
@@ -318,6 +365,7 @@ func (s *Store) relayTo(ctx context.Context, lead *Leadership, site, url string,
 		}
 		for _, c := range log {
 			if !c.Silent {
+				g.await(ctx, c.Rev)
 				if lead.Check(ctx) != nil {
 					return nil // deposed or shutting down: the position stays
 				}
@@ -332,4 +380,31 @@ func (s *Store) relayTo(ctx context.Context, lead *Leadership, site, url string,
 		}
 	}
 	return nil
+}
+
+// gate holds entries back until the live replicas have applied them.
+type gate struct {
+	s           *Store
+	site        string
+	wait, stale time.Duration
+}
+
+// await returns once every replica seen within g.stale has applied rev,
+// or after g.wait (logged), or when ctx is done.
+func (g *gate) await(ctx context.Context, rev uint64) {
+	if g.wait < 0 {
+		return
+	}
+	deadline := time.Now().Add(g.wait)
+	for ctx.Err() == nil {
+		lowest, seen, err := g.s.minApplied(ctx, g.site, g.stale)
+		if err == nil && (!seen || lowest >= rev) {
+			return
+		}
+		if time.Now().After(deadline) {
+			g.s.log.Warn("pgstore: relay: a replica has not applied the change; sending it anyway", "site", g.site, "rev", rev, "applied", lowest, "err", err)
+			return
+		}
+		sleep(ctx, 20*time.Millisecond)
+	}
 }

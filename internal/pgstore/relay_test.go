@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/amal-kommun/tolk/internal/pgstore"
+	"github.com/amal-kommun/tolk/internal/store"
 )
 
 func TestDeliveryID(t *testing.T) {
@@ -217,4 +218,85 @@ type testWriter struct{ t *testing.T }
 func (w testWriter) Write(p []byte) (int, error) {
 	w.t.Log(strings.TrimSuffix(string(p), "\n"))
 	return len(p), nil
+}
+
+// TestRelayWaitsForReplicas: an entry is announced only once every live
+// replica has applied its revision; a replica not heard from for
+// ReplicaStale holds nothing back; a Backend's Watch reports what it
+// applied, and forgets it when it stops.
+func TestRelayWaitsForReplicas(t *testing.T) {
+	t.Parallel()
+	st, url := open(t)
+	ctx := t.Context()
+	site := "default"
+	first := writeOne(t, st, site, "a")
+	if err := st.ReportApplied(ctx, site, "slow", first.Rev); err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	var got []uint64
+	rctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	go st.Relay(rctx, site, []string{"https://r.example/"}, pgstore.RelayOptions{
+		Lead:        pgstore.LeadOptions{Retry: 50 * time.Millisecond, Check: 100 * time.Millisecond},
+		ReplicaWait: time.Minute, ReplicaStale: 2 * time.Second,
+	}, func(ctx context.Context, d pgstore.Delivery) error {
+		mu.Lock()
+		got = append(got, d.Seq)
+		mu.Unlock()
+		return nil
+	})
+	delivered := func() int {
+		mu.Lock()
+		defer mu.Unlock()
+		return len(got)
+	}
+	for start := time.Now(); queryInt(t, url, `SELECT count(*) FROM tolk_webhook_positions`) == 0; time.Sleep(10 * time.Millisecond) {
+		if time.Since(start) > 5*time.Second {
+			t.Fatal("relay did not start")
+		}
+	}
+	second := writeOne(t, st, site, "b")
+	time.Sleep(300 * time.Millisecond)
+	if n := delivered(); n != 0 {
+		t.Fatalf("%d deliveries before the slow replica applied the change", n)
+	}
+	if err := st.ReportApplied(ctx, site, "slow", second.Rev); err != nil {
+		t.Fatal(err)
+	}
+	for start := time.Now(); delivered() == 0; time.Sleep(10 * time.Millisecond) {
+		if time.Since(start) > 3*time.Second {
+			t.Fatal("not delivered after the replica applied it")
+		}
+	}
+	// The slow replica goes silent: after ReplicaStale it holds nothing back.
+	writeOne(t, st, site, "c")
+	for start := time.Now(); delivered() < 2; time.Sleep(20 * time.Millisecond) {
+		if time.Since(start) > 6*time.Second {
+			t.Fatal("a silent replica held the relay back")
+		}
+	}
+
+	// A Backend's Watch reports its revision, and forgets it when it stops.
+	be, err := pgstore.NewBackend(st, site, pgstore.ListenOptions{Poll: 100 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := be.Load(ctx); err != nil {
+		t.Fatal(err)
+	}
+	wctx, wcancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() { defer close(done); be.Watch(wctx, func(store.Delta) {}) }()
+	head := writeOne(t, st, site, "d")
+	for start := time.Now(); queryInt(t, url, `SELECT count(*) FROM tolk_replicas WHERE replica <> 'slow' AND rev = $1`, head.Rev) != 1; time.Sleep(20 * time.Millisecond) {
+		if time.Since(start) > 5*time.Second {
+			t.Fatal("the Backend did not report its applied revision")
+		}
+	}
+	wcancel()
+	<-done
+	if n := queryInt(t, url, `SELECT count(*) FROM tolk_replicas WHERE replica <> 'slow'`); n != 0 {
+		t.Errorf("%d records of a stopped Backend", n)
+	}
 }

@@ -15,6 +15,14 @@
 // caller's, done inside Update's function against the changes Update hands
 // it, so that the check and the write see the same state.
 //
+// The parts, in the order a replica uses them: Open connects and applies
+// the embedded migrations (under an advisory lock); Backend is one site as
+// the content core's store.Backend (Load, Update, Watch over Listen);
+// Import and Export move a content tree in and out (tolk import, tolk
+// export); Lead and Relay elect the one replica that sends webhooks, with
+// each receiver's position in the database and a DeliveryID that is the
+// same on a redelivery.
+//
 // Its tables live in the schema the connection's search_path selects first
 // (PostgreSQL's default: public); advisory lock keys include that schema, so
 // two installations in one database do not contend.

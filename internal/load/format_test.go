@@ -2,6 +2,7 @@ package load
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"github.com/amal-kommun/tolk/content"
@@ -23,6 +24,9 @@ var canonical = []struct{ name, path, file string }{
 	{"title starting with a dash", svPath, "---\ntitle: '---'\nslug: dash\npublished: 2020-01-03\n---\n"},
 	{"Chinese", "articles/a/zh-Hans.md", "---\ntitle: 为什么市政府开展国际合作\nslug: wei-shen-me\npublished: 2020-01-03\ntranslated_from: en\nsource_updated: 2020-01-03\n---\n\n正文。\n"},
 	{"author needing quotes", svPath, "---\ntitle: Hej\nslug: hej\npublished: 2020-01-03\nauthor: 'Kommunledningen: internationella enheten'\n---\n"},
+	{"long lines never wrapped", svPath, "---\ntitle: " + strings.Repeat("Lång rubrik ", 15) + "slut\nslug: lang\nsummary: " + strings.Repeat("En sammanfattning som fortsätter ", 14) + "hit.\n" +
+		"tags: [international-cooperation, welfare-technology, education-and-schools, democracy-and-governance, twin-towns]\npublished: 2020-01-03\nauthor: " + strings.Repeat("Avdelningen ", 12) + "slut\n---\n"},
+	{"long line needing quotes", svPath, "---\ntitle: Hej\nslug: hej\nsummary: '" + strings.Repeat("Åmål: en kommun # 1, ", 10) + "slut'\npublished: 2020-01-03\n---\n"},
 	{"--- in body", svPath, "---\ntitle: Hej\nslug: hej\npublished: 2020-01-03\n---\n\n---\ntitle: x\n---\n"},
 }
 

@@ -376,20 +376,16 @@ func bench(ctx context.Context, o options, log *slog.Logger, stderr io.Writer) (
 				reqs = distinct.take(server)
 			}
 		}
-		wait := func() error { return nil }
-		pid := srv.pid()
-		if server == "tolk" {
-			profiled++
-			wait = prof.start(ctx, fmt.Sprintf("%s-c%d-%d", r.name, conns, profiled), d)
-		} else if r.baseProc != nil {
-			pid = r.baseProc.pid()
-			profiled++
-			wait = r.baseProf.start(ctx, fmt.Sprintf("baseline-%s-c%d-%d", r.name, conns, profiled), d)
-		} else {
-			pid = base.pid()
-			profiled++
-			wait = baseProf.start(ctx, fmt.Sprintf("baseline-%s-c%d-%d", r.name, conns, profiled), d)
+		// The measured server's process, profiled with --profile.
+		pid, p, name := srv.pid(), prof, r.name
+		switch {
+		case server != "tolk" && r.baseProc != nil:
+			pid, p, name = r.baseProc.pid(), r.baseProf, "baseline-"+r.name
+		case server != "tolk":
+			pid, p, name = base.pid(), baseProf, "baseline-"+r.name
 		}
+		profiled++
+		wait := p.start(ctx, fmt.Sprintf("%s-c%d-%d", name, conns, profiled), d)
 		cpu0, cpuErr := cpuSeconds(pid)
 		res, err := load(ctx, addr, reqs, conns, d)
 		if err := errors.Join(err, wait()); err != nil {

@@ -193,3 +193,38 @@ func openB(b *testing.B) (*pgstore.Store, string) {
 	b.Cleanup(st.Close)
 	return st, url
 }
+
+// BenchmarkImportWrite30k: the database side of importing 30,000 new
+// versions in one transaction (what tolk import writes once the tree is
+// validated): one Put each, and PutAll.
+func BenchmarkImportWrite30k(b *testing.B) {
+	st, _ := openB(b)
+	files := make([]pgstore.File, 30000)
+	for i := range files {
+		files[i] = pgstore.File{ID: fmt.Sprintf("artikel-%d", i), Lang: "sv", Data: benchVersion(i, 0)}
+	}
+	n := 0
+	for _, all := range []bool{false, true} {
+		b.Run(map[bool]string{false: "Put", true: "PutAll"}[all], func(b *testing.B) {
+			for b.Loop() {
+				n++
+				site := fmt.Sprintf("site-%d", n)
+				_, err := st.Update(b.Context(), site, 0, func(ctx context.Context, tx *pgstore.Tx) error {
+					if all {
+						_, err := tx.PutAll(ctx, files)
+						return err
+					}
+					for _, f := range files {
+						if _, err := tx.Put(ctx, f.ID, f.Lang, f.Data); err != nil {
+							return err
+						}
+					}
+					return nil
+				})
+				if err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

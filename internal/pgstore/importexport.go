@@ -68,14 +68,14 @@ func (s *Store) Import(ctx context.Context, site string, fsys fs.FS) (ImportResu
 		if err != nil {
 			return err
 		}
+		var put []File
 		for k, f := range files {
-			if stored[k] == f.hash {
-				continue
+			if stored[k] != f.hash {
+				put = append(put, File{ID: k.ID, Lang: k.Lang, Data: f.data})
 			}
-			if _, err := tx.Put(ctx, k.ID, k.Lang, f.data); err != nil {
-				return err
-			}
-			res.Written++
+		}
+		if res.Written, err = tx.PutAll(ctx, put); err != nil {
+			return err
 		}
 		for k := range stored {
 			if _, ok := files[k]; !ok {

@@ -381,3 +381,39 @@ func TestUpdateErrorWritesNothing(t *testing.T) {
 		t.Fatalf("Snapshot after a failed first update = %v, want ErrNoSite", err)
 	}
 }
+
+// TestPutAll: PutAll writes what differs, reports how many, and commits
+// nothing for files already stored.
+func TestPutAll(t *testing.T) {
+	t.Parallel()
+	st, _ := open(t)
+	ctx := t.Context()
+	files := []pgstore.File{{ID: "a", Lang: "sv", Data: []byte("a")}, {ID: "b", Lang: "sv", Data: []byte("b")}}
+	putAll := func(fs []pgstore.File) (int, pgstore.Result) {
+		t.Helper()
+		var n int
+		res, err := st.Update(ctx, "default", 0, func(ctx context.Context, tx *pgstore.Tx) error {
+			var err error
+			n, err = tx.PutAll(ctx, fs)
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n, res
+	}
+	if n, res := putAll(files); n != 2 || res.Rev != 1 {
+		t.Fatalf("first PutAll = %d, rev %d", n, res.Rev)
+	}
+	if n, res := putAll(files); n != 0 || res.Changed {
+		t.Fatalf("the same files again = %d, changed %v", n, res.Changed)
+	}
+	files[1].Data = []byte("b2")
+	if n, res := putAll(files); n != 1 || res.Rev != 2 {
+		t.Fatalf("one changed file = %d, rev %d", n, res.Rev)
+	}
+	ch, err := st.Since(ctx, "default", 1)
+	if err != nil || len(ch.Versions) != 1 || string(ch.Versions[0].Data) != "b2" {
+		t.Fatalf("Since(1) = %+v, %v", ch, err)
+	}
+}

@@ -169,6 +169,42 @@ func (t *Tx) Put(ctx context.Context, id, lang string, data []byte) (bool, error
 	return true, nil
 }
 
+// PutAll stores files (versions: ID, Lang and Data) as Put does, in a few
+// round trips however many there are, and returns how many changed: what
+// an import of a whole tree uses.
+func (t *Tx) PutAll(ctx context.Context, files []File) (int, error) {
+	if len(files) == 0 {
+		return 0, nil
+	}
+	rows := make([][]any, len(files))
+	for i, f := range files {
+		if f.ID == "" || f.Lang == "" || f.Data == nil {
+			return 0, errors.New("pgstore: put needs an id, a language and data")
+		}
+		rows[i] = []any{f.ID, f.Lang, f.Data, HashOf(f.Data)}
+	}
+	if _, err := t.tx.Exec(ctx, `CREATE TEMPORARY TABLE tolk_put (id text, lang text, data bytea, hash text) ON COMMIT DROP`); err != nil {
+		return 0, wrap("put versions", err)
+	}
+	if _, err := t.tx.CopyFrom(ctx, pgx.Identifier{"tolk_put"}, []string{"id", "lang", "data", "hash"}, pgx.CopyFromRows(rows)); err != nil {
+		return 0, wrap("put versions", err)
+	}
+	tag, err := t.tx.Exec(ctx, `INSERT INTO tolk_versions AS v (site, id, lang, data, hash, rev, updated)
+		SELECT $1, id, lang, data, hash, $2, now() FROM tolk_put
+		ON CONFLICT (site, id, lang) DO UPDATE SET data = excluded.data, hash = excluded.hash, rev = excluded.rev, updated = now()
+		WHERE v.data IS NULL OR v.hash <> excluded.hash`, t.site, t.rev+1)
+	if err == nil {
+		_, err = t.tx.Exec(ctx, `DROP TABLE tolk_put`)
+	}
+	if err != nil {
+		return 0, wrap("put versions", err)
+	}
+	if tag.RowsAffected() > 0 {
+		t.changed = true
+	}
+	return int(tag.RowsAffected()), nil
+}
+
 // Delete deletes version id/lang and reports whether there was one.
 func (t *Tx) Delete(ctx context.Context, id, lang string) (bool, error) {
 	tag, err := t.tx.Exec(ctx, `UPDATE tolk_versions SET data = NULL, hash = '', rev = $4, updated = now()

@@ -173,9 +173,12 @@ type facetCounter struct {
 	prefer []string
 	view   *facetView
 	is     *scorch.IndexSnapshot // the snapshot searched
-	langs  []int                 // by id
-	tags   []int                 // by id
-	total  int                   // matches in wanted languages
+	// hold, when set, is given the snapshot searched while the search
+	// holds it, to keep it open for reading afterwards (locate).
+	hold   func(*scorch.IndexSnapshot)
+	langs  []int // by id
+	tags   []int // by id
+	total  int   // matches in wanted languages
 	groups map[uint32]int
 	// artTags holds art<<16|tag for each tag counted for an article, so
 	// that with grouping a tag counts articles, as Total does.
@@ -212,6 +215,9 @@ func (c *facetCounter) handler(sc *search.SearchContext) (search.DocumentMatchHa
 	is, ok := sc.IndexReader.(*scorch.IndexSnapshot)
 	if ok {
 		c.is = is
+		if c.hold != nil {
+			c.hold(is)
+		}
 		c.view, ok = c.tables.view(is)
 	}
 	if !ok {

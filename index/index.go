@@ -22,7 +22,6 @@ import (
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
-	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/index/scorch/mergeplan"
 	"github.com/blevesearch/bleve/v2/mapping"
@@ -141,7 +140,7 @@ type snapshot struct {
 	analyses *analysisCache // of query words, for every search of bi
 	// memo holds the analyses of one search, in the copy of the snapshot
 	// that search works on (withMemo); nil otherwise.
-	memo map[memoKey]analysis.TokenStream
+	memo map[memoKey][]tok
 }
 
 // biState is the health of one Bleve index. Once a write to it failed or

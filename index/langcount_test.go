@@ -109,6 +109,7 @@ func TestCountOnlyMatchesWholeQuery(t *testing.T) {
 				apart++
 			}
 		}
+		p.release()
 	}
 	if total == 0 || apart < total*9/10 {
 		t.Errorf("counted apart %d of %d other-language queries, want at least 90%%", apart, total)
@@ -184,11 +185,13 @@ func TestLocateMatchesBleve(t *testing.T) {
 		}
 		if len(picks) == 0 {
 			t.Errorf("%q: no hits", q)
+			p.release()
 			continue
 		}
 		if _, ok := locate(c.is, s.textQuery(p.q, p.langs, mode{fuzzy: m.fuzzy}), nums); !ok {
 			t.Errorf("%q: locate could not read the locations", q)
 		}
+		p.release()
 	}
 }
 
@@ -199,12 +202,21 @@ func TestAnalysisCacheBounded(t *testing.T) {
 	for i := range 3 * maxAnalyses {
 		c.put(memoKey{"an", fmt.Sprint("w", i)}, nil)
 	}
-	n := 0
-	c.m.Range(func(any, any) bool { n++; return true })
-	if n > maxAnalyses {
+	if n := len(c.cur) + len(c.old); n > maxAnalyses {
 		t.Errorf("holds %d analyses, bound %d", n, maxAnalyses)
 	}
 	if _, ok := c.get(memoKey{"an", fmt.Sprint("w", 3*maxAnalyses-1)}); !ok {
 		t.Error("the last analysis is forgotten")
+	}
+	// A word in use survives the old generation's end.
+	hot := memoKey{"an", "hot"}
+	c.put(hot, nil)
+	for i := range 3 * maxAnalyses {
+		c.put(memoKey{"an", fmt.Sprint("v", i)}, nil)
+		if i%(maxAnalyses/4) == 0 {
+			if _, ok := c.get(hot); !ok {
+				t.Fatalf("after %d more analyses: the analysis in use is forgotten", i)
+			}
+		}
 	}
 }

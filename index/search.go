@@ -7,12 +7,12 @@ import (
 	"fmt"
 	"slices"
 	"sync"
-	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis"
+	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
 )
@@ -140,6 +140,7 @@ func (ix *Index) search(ctx context.Context, s *snapshot, r Request) (Result, er
 	}
 	p := newPlan(s.withMemo(), q, r, !ix.countInQuery)
 	p.bleveLocations = ix.bleveLocations
+	defer p.release()
 	sr, c, m, err := p.widen(ctx)
 	if err != nil {
 		return res, err
@@ -179,6 +180,24 @@ type plan struct {
 	// bleveLocations has Bleve find the locations of matches for
 	// snippets instead of locate.
 	bleveLocations bool
+	// held are the snapshots the runs searched, kept open (a reference
+	// each) until release: locate reads them after Bleve has closed its
+	// reader, and a merge may unmap a segment no one holds.
+	held []*scorch.IndexSnapshot
+}
+
+// hold keeps is open until release.
+func (p *plan) hold(is *scorch.IndexSnapshot) {
+	is.AddRef()
+	p.held = append(p.held, is)
+}
+
+// release lets go of the snapshots hold kept.
+func (p *plan) release() {
+	for _, is := range p.held {
+		_ = is.DecRef() // a failure to remove a merged segment's files is Scorch's to retry
+	}
+	p.held = nil
 }
 
 // pick is a version to show, its score, and its document number in the
@@ -301,7 +320,7 @@ func (p *plan) runWith(ctx context.Context, m mode, apart bool) (*bleve.SearchRe
 	// a second search costs more than reading locations for all of them
 	// now.
 	req.IncludeLocations = m.fuzzy && !p.grouped
-	c := &facetCounter{tables: p.s.facets, wanted: p.wanted, group: p.grouped, prefer: p.prefer}
+	c := &facetCounter{tables: p.s.facets, wanted: p.wanted, group: p.grouped, prefer: p.prefer, hold: p.hold}
 	sr, err := p.s.bi.SearchInContext(c.context(ctx), req)
 	if err != nil {
 		return nil, nil, false, fmt.Errorf("search: %w", err)
@@ -424,7 +443,7 @@ func (p *plan) hits(picks []pick, locs map[string]search.FieldTermLocationMap) [
 // withMemo returns a copy of s that remembers analyses, for one search.
 func (s *snapshot) withMemo() *snapshot {
 	c := *s
-	c.memo = make(map[memoKey]analysis.TokenStream)
+	c.memo = make(map[memoKey][]tok)
 	return &c
 }
 
@@ -478,12 +497,20 @@ func (s *snapshot) analyzes(an, text string) bool { return len(s.tokens(an, text
 // memoKey names one analysis of a search's memo.
 type memoKey struct{ an, text string }
 
+// tok is one token of an analyzed query word, as much of Bleve's
+// analysis.Token as queries use.
+type tok struct {
+	term       string
+	start, end int
+	double     bool // a bigram (analysis.Double)
+}
+
 // tokens returns the tokens analyzer an makes of text, analyzing each
 // word once per search (a search builds its query for every language and
 // up to four times: exact, typos, any word, locations), and once for many
 // searches while s.analyses remembers it: analyzing was the largest part
 // of building a query. Callers must not modify the tokens.
-func (s *snapshot) tokens(an, text string) analysis.TokenStream {
+func (s *snapshot) tokens(an, text string) []tok {
 	k := memoKey{an, text}
 	if ts, ok := s.memo[k]; ok {
 		return ts
@@ -494,7 +521,9 @@ func (s *snapshot) tokens(an, text string) analysis.TokenStream {
 		if a == nil {
 			return nil
 		}
-		ts = a.Analyze([]byte(text))
+		for _, t := range a.Analyze([]byte(text)) {
+			ts = append(ts, tok{term: string(t.Term), start: t.Start, end: t.End, double: t.Type == analysis.Double})
+		}
 		s.analyses.put(k, ts)
 	}
 	if s.memo != nil {
@@ -505,37 +534,50 @@ func (s *snapshot) tokens(an, text string) analysis.TokenStream {
 
 // maxAnalyses bounds an analysisCache: 4,096 analyses of query words
 // (each word is analyzed for every language's fields, up to eight times),
-// about a megabyte; a flood of junk queries grows the heap by no more.
+// 2–3 MB with Go's map overhead; a flood of junk queries grows the heap
+// by no more (TestJunkCannotGrowMemory in httpapi).
 const maxAnalyses = 1 << 12
 
 // analysisCache remembers the analyses of query words for the searches of
-// one Bleve index (whose mapping names the analyzers); it forgets all of
-// them when full. The zero value is unusable; nil remembers nothing.
+// one Bleve index (whose mapping names the analyzers), in two
+// generations: when the current one is full it becomes the old one, and
+// what is found in the old one moves to the current one, so words in use
+// stay. nil remembers nothing.
 type analysisCache struct {
-	m sync.Map // memoKey → analysis.TokenStream
-	n atomic.Int64
+	mu       sync.Mutex
+	cur, old map[memoKey][]tok
 }
 
-func (c *analysisCache) get(k memoKey) (analysis.TokenStream, bool) {
+func (c *analysisCache) get(k memoKey) ([]tok, bool) {
 	if c == nil {
 		return nil, false
 	}
-	v, ok := c.m.Load(k)
-	if !ok {
-		return nil, false
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if ts, ok := c.cur[k]; ok {
+		return ts, true
 	}
-	return v.(analysis.TokenStream), true
+	ts, ok := c.old[k]
+	if ok {
+		c.putLocked(k, ts)
+	}
+	return ts, ok
 }
 
-func (c *analysisCache) put(k memoKey, ts analysis.TokenStream) {
+func (c *analysisCache) put(k memoKey, ts []tok) {
 	if c == nil || len(k.text) > maxWordLen*4 {
 		return
 	}
-	if c.n.Add(1) > maxAnalyses {
-		c.m.Clear()
-		c.n.Store(1)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.putLocked(k, ts)
+}
+
+func (c *analysisCache) putLocked(k memoKey, ts []tok) {
+	if c.cur == nil || len(c.cur) >= maxAnalyses/2 {
+		c.old, c.cur = c.cur, make(map[memoKey][]tok, maxAnalyses/2)
 	}
-	c.m.Store(k, ts)
+	c.cur[k] = ts
 }
 
 // matchAll returns the query for versions holding every term analyzer an
@@ -548,7 +590,7 @@ func (s *snapshot) matchAll(w, field, an string, boost float64) query.Query {
 	}
 	terms := make([]string, len(ts))
 	for i, t := range ts {
-		terms[i] = string(t.Term)
+		terms[i] = t.term
 	}
 	qs := make([]query.Query, len(terms))
 	for i, t := range terms {
@@ -571,19 +613,19 @@ func (s *snapshot) hanTerms(an, w string) []string {
 	ts := s.tokens(an, w)
 	var out []string
 	for _, t := range ts {
-		if t.Type == analysis.Double {
-			out = append(out, string(t.Term))
+		if t.double {
+			out = append(out, t.term)
 		}
 	}
 	for _, t := range ts {
-		if t.Type == analysis.Double {
+		if t.double {
 			continue
 		}
-		covered := slices.ContainsFunc(ts, func(b *analysis.Token) bool {
-			return b.Type == analysis.Double && b.Start <= t.Start && t.End <= b.End
+		covered := slices.ContainsFunc(ts, func(b tok) bool {
+			return b.double && b.start <= t.start && t.end <= b.end
 		})
 		if !covered {
-			out = append(out, string(t.Term))
+			out = append(out, t.term)
 		}
 	}
 	return out
@@ -696,8 +738,8 @@ func (s *snapshot) authorsHave(field, w string) bool {
 		return false
 	}
 	ts := s.tokens(anPlain, w)
-	for _, tok := range ts {
-		if !t.has(string(tok.Term)) {
+	for _, tk := range ts {
+		if !t.has(tk.term) {
 			return false
 		}
 	}
@@ -715,7 +757,7 @@ func (s *snapshot) singleTerm(an, w string) string {
 	if len(ts) != 1 {
 		return ""
 	}
-	return string(ts[0].Term)
+	return ts[0].term
 }
 
 // langQuery returns the query for q over the fields of one language, or

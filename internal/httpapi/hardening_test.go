@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"runtime"
 	"strings"
@@ -346,5 +347,46 @@ func TestJunkMethodEchoBounded(t *testing.T) {
 	}
 	if n := rec.Body.Len(); n > 512 {
 		t.Errorf("the 405 for a 4 KB method is %d bytes", n)
+	}
+}
+
+// TestJunkDoesNotDefeatAnswerCache: a valid request made unique only by
+// what the server must ignore (unknown parameters, junk headers, a junk
+// Accept-Language beside an explicit lang) is answered from the answer
+// it shares with the clean request: the same body, and no answer of its
+// own in the cache.
+func TestJunkDoesNotDefeatAnswerCache(t *testing.T) {
+	a, _, _ := newWriteAPI(t, Options{})
+	for _, target := range []string{
+		"/v1/articles?lang=en&per_page=100",
+		"/v1/search?q=dunhuang&lang=en",
+		"/v1/suggest?q=dun&lang=en",
+		"/?q=skola&lang=sv",
+		"/v1/feed.atom?lang=sv",
+		"/v1/changes?limit=1000",
+		"/v1/translations?per_page=100",
+	} {
+		t.Run(target, func(t *testing.T) {
+			clean := a.get(target)
+			if clean.Code != 200 {
+				t.Fatalf("clean: %d", clean.Code)
+			}
+			n := a.srv.answers.len()
+			for i := range 30 {
+				junk := fmt.Sprintf("%d-%s", i, strings.Repeat("åx学", 20))
+				r := a.get(target+fmt.Sprintf("&zz%d=%s", i, url.QueryEscape(junk)),
+					"Accept-Language", "x-"+fmt.Sprint(i)+"junk;q=0.5, zh-HK",
+					"If-None-Match", `"`+junk+`"`,
+					"X-Request-ID", junk,
+					"User-Agent", junk,
+					fmt.Sprintf("X-Junk-%d", i), junk)
+				if r.Code != 200 || !bytes.Equal(r.body, clean.body) {
+					t.Fatalf("junk variant %d: %d, same body %v", i, r.Code, bytes.Equal(r.body, clean.body))
+				}
+			}
+			if got := a.srv.answers.len(); got != n {
+				t.Errorf("junk variants made %d answers of their own", got-n)
+			}
+		})
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/amal-kommun/tolk/content"
 	"github.com/amal-kommun/tolk/internal/journal"
 	"github.com/amal-kommun/tolk/internal/pgstore"
+	"github.com/amal-kommun/tolk/internal/store"
 )
 
 // benchVersion returns the canonical file of generated article i.
@@ -226,5 +227,28 @@ func BenchmarkImportWrite30k(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// BenchmarkReplicaColdStart30k: a replica's content core starting cold
+// from the database at 30,000 versions: the snapshot read, every file
+// parsed, the library built and the search index built in memory
+// (store.Open over a Backend), until it would answer reads.
+func BenchmarkReplicaColdStart30k(b *testing.B) {
+	st, _ := openB(b)
+	seed(b, st, 30000)
+	for b.Loop() {
+		be, err := pgstore.NewBackend(st, "default", pgstore.ListenOptions{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		s, err := store.Open(b.Context(), store.Options{Backend: be})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if n := len(s.Current().Library.All()); n != 30000 {
+			b.Fatalf("%d versions served", n)
+		}
+		s.Close()
 	}
 }

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/amal-kommun/tolk/index"
@@ -22,48 +23,84 @@ func (s *Store) openBackend(ctx context.Context) (*Store, error) {
 	start := time.Now()
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	// The journal opens while the content loads.
+	type opened struct {
+		j   *journal.Journal
+		err error
+	}
+	var journaled chan opened
+	if s.journal == nil && s.opts.OpenJournal != nil {
+		journaled = make(chan opened, 1)
+		go func() {
+			j, err := s.opts.OpenJournal()
+			journaled <- opened{j, err}
+		}()
+	}
 	snap, err := s.backend.Load(ctx)
-	if err == nil && s.journal == nil && s.opts.OpenJournal != nil {
-		var j *journal.Journal
-		if j, err = s.opts.OpenJournal(); err == nil {
-			s.journal, s.jr = j, j
-		} else {
-			err = fmt.Errorf("open change journal: %w", err)
+	if journaled != nil {
+		r := <-journaled
+		s.journal, s.jr = r.j, r.j
+		if r.err != nil && err == nil {
+			err = fmt.Errorf("open change journal: %w", r.err)
 		}
 	}
 	if err != nil {
 		s.cancel()
 		return nil, fmt.Errorf("load content: %w", err)
 	}
+	loaded := time.Now()
 	s.keepsJournal = snap.KeepsJournal
 	s.site = snap.Site
-	s.fileProblems, s.fileProblemsStale = snap.Problems, false
+	s.fileProblems = snap.Problems
 	c := make([]candidate, len(snap.Versions))
 	for i, st := range snap.Versions {
 		c[i] = candidate{st.Version, st.Hash}
 	}
 	g := buildGeneration(snap.Site, c)
 	g.problems = s.allProblems(g)
+	for _, p := range g.problems {
+		s.log.Warn("content problem", "path", p.Path, "line", p.Line, "message", p.Message)
+	}
 	built := time.Now()
+	// Compare the journal with g while the index opens; append only once
+	// it has.
+	var pending []change
+	var known int
+	compared := make(chan struct{})
+	if s.journal != nil && !s.keepsJournal {
+		go func() {
+			defer close(compared)
+			pending, known = s.catchUpChanges(g)
+		}()
+	} else {
+		close(compared)
+	}
+	// The index builds its per-language fields from site.yaml's languages
+	// and analyzers unless the caller chose a site of its own.
 	iopts := s.opts.Index
 	if iopts.Site == nil {
 		iopts.Site = g.lib.Site()
 	}
 	ix, err := index.Open(ctx, iopts, g.lib.All())
+	<-compared
 	if err != nil {
 		s.cancel()
 		return nil, fmt.Errorf("open index: %w", err)
 	}
+	indexed := time.Now()
+	if s.files != nil {
+		s.files.releaseCache() // read through by the index's fingerprint
+	}
 	s.ix, s.gen, s.pos = ix, g, snap.Position
 	if s.journal != nil && !s.keepsJournal {
-		pending, known := s.catchUpChanges(g)
 		s.recordCatchUp(pending, known > 0, known == 0)
 	}
 	s.publish(g)
 	s.wg.Go(s.watchHealth)
 	s.log.Info("content loaded", "backend", fmt.Sprintf("%T", s.backend), "position", snap.Position,
 		"articles", g.lib.Len(), "versions", len(g.lib.All()), "problems", len(g.problems),
-		"took", time.Since(start), "build", built.Sub(start), "index", time.Since(built))
+		"took", time.Since(start), "load", loaded.Sub(start), "build", built.Sub(loaded),
+		"index", indexed.Sub(built), "journal", time.Since(indexed))
 	return s, nil
 }
 
@@ -86,58 +123,96 @@ func buildGeneration(site *article.Site, c []candidate) *generation {
 	return g
 }
 
-// watchBackend applies the changes the backend's Watch reports until ctx
-// is done.
-func (s *Store) watchBackend(ctx context.Context) error {
-	return s.backend.Watch(ctx, func(d Delta) {
-		s.mu.Lock()
-		defer s.mu.Unlock()
-		if !s.closed && s.gen != nil {
-			s.applyDelta(ctx, d)
-		}
-	})
-}
-
-// applyDelta brings the current generation to d.To, unless it is there
-// already, and publishes the result. A delta with Trouble holds the
-// current generation (writes refused, the trouble a problem) until one
-// without. The hold on mass deletes stays the file backend's re-scans'
-// (watch.go): a backend's deltas are what its writers did on purpose
-// (another replica's writes, an import). The caller holds s.mu.
+// applyDelta brings the current generation to d.To and publishes the
+// result. A changed version that the rules reject, or that causes a
+// problem they did not report before (a slug clash with another article,
+// which Build reports in whichever file it checks second), is held back:
+// the version before it stays served, or none when it is new, its
+// problems are reported, and it is offered again with every later delta.
+// A delta that would delete more than Options.MaxDeleteShare of the
+// versions at once is held as a whole (see Options.MaxDeleteShare), and
+// so is everything while a delta has Trouble: the current generation
+// stays served, writes are refused, and the reason is a problem until a
+// later delta looks sane. The caller holds s.mu.
 func (s *Store) applyDelta(ctx context.Context, d Delta) {
+	if s.pending != nil {
+		d = mergeDeltas(*s.pending, d)
+		s.pending = nil
+	}
 	if d.Trouble != "" {
 		if d.ProblemsChanged {
 			s.fileProblems = d.Problems
 		}
-		s.hold(d.Trouble)
+		reason := d.Trouble
+		d.Trouble = ""
+		s.pending = &d
+		s.hold(reason)
 		return
 	}
-	troubled := s.holding != ""
-	s.holding = ""
-	if d.To <= s.pos && !d.ProblemsChanged && !troubled {
-		return // applied already, or nothing to apply
-	}
-	if d.ProblemsChanged {
-		s.fileProblems = d.Problems
-	}
 	old := s.gen
-	put := make([]candidate, len(d.Put))
-	for i, st := range d.Put {
-		put[i] = candidate{st.Version, st.Hash}
-	}
-	removed := make([]key, len(d.Removed))
-	for i, k := range d.Removed {
-		removed[i] = key{k.ID, k.Lang}
-	}
-	var g *generation
-	if d.Site != nil || s.site == nil {
-		if d.Site != nil {
-			s.site = d.Site
+	seen := make(map[key]bool, len(d.Put)+len(d.Removed))
+	var put []candidate
+	for _, st := range d.Put {
+		k := st.Key()
+		seen[key{k.ID, k.Lang}] = true
+		if prev, had := old.given.get(key{k.ID, k.Lang}); !had || prev.hash != st.Hash || old.heldCands[key{k.ID, k.Lang}].hash != "" {
+			put = append(put, candidate{st.Version, st.Hash})
 		}
-		g = old.rebuilt(s.site, put, removed)
-	} else {
-		g = old.apply(put, removed)
 	}
+	var removed []key
+	for _, vk := range d.Removed {
+		k := key{vk.ID, vk.Lang}
+		seen[k] = true
+		if _, had := old.given.get(k); had {
+			removed = append(removed, k)
+		}
+	}
+	for k, cd := range old.heldCands {
+		if !seen[k] {
+			put = append(put, cd) // offered again
+		}
+	}
+	site := s.site
+	if d.Site != nil {
+		site = d.Site
+	}
+	troubled := s.holding != ""
+	if len(put) == 0 && len(removed) == 0 && d.Site == nil && !d.ProblemsChanged && !troubled {
+		s.pos = max(s.pos, d.To)
+		return // nothing this generation does not have
+	}
+	build := func(hold map[key]bool) *generation {
+		kept := put
+		if len(hold) > 0 {
+			kept = slices.DeleteFunc(slices.Clone(put), func(cd candidate) bool { return hold[cd.key()] })
+		}
+		if d.Site != nil || site == nil || old.site != site {
+			return old.rebuilt(site, kept, removed)
+		}
+		return old.apply(kept, removed)
+	}
+	g := build(nil)
+	if site != nil {
+		var check []candidate
+		for _, cd := range put {
+			if old.servedHash(cd.key()) != cd.hash {
+				check = append(check, cd)
+			}
+		}
+		g = s.holdBack(old, g, check, build)
+	}
+	problems := s.fileProblems
+	if d.ProblemsChanged {
+		problems = d.Problems
+	}
+	// A backend that keeps the change log reports what its writers did
+	// on purpose (another replica, an import): never a failed mount.
+	if reason := s.massDelete(old, g); reason != "" && !s.keepsJournal {
+		s.pending = &d
+		s.hold(reason)
+		return
+	}
+	s.site, s.fileProblems, s.holding = site, problems, ""
 	g.problems = s.allProblems(g)
 	changes := diff(old, g, g.changesFrom(old))
 	now := time.Now().UTC()
@@ -146,7 +221,38 @@ func (s *Store) applyDelta(ctx context.Context, d Delta) {
 		entries = journalEntries(changes, now, false)
 	}
 	s.logNew(old.problems, g.problems)
-	s.commitAt(ctx, g, changes, entries, now, max(s.pos, d.To))
+	s.commit(ctx, g, changes, entries, now, max(s.pos, d.To))
+}
+
+// mergeDeltas returns the delta of a followed by b.
+func mergeDeltas(a, b Delta) Delta {
+	out := Delta{From: a.From, To: max(a.To, b.To), Site: a.Site, Problems: a.Problems, ProblemsChanged: a.ProblemsChanged, Trouble: b.Trouble}
+	if b.Site != nil {
+		out.Site = b.Site
+	}
+	if b.ProblemsChanged {
+		out.Problems, out.ProblemsChanged = b.Problems, true
+	}
+	out.Entries = append(slices.Clip(a.Entries), b.Entries...)
+	put := make(map[article.VersionKey]Stored)
+	removed := make(map[article.VersionKey]bool)
+	for _, dl := range []Delta{a, b} {
+		for _, st := range dl.Put {
+			put[st.Key()] = st
+			delete(removed, st.Key())
+		}
+		for _, k := range dl.Removed {
+			delete(put, k)
+			removed[k] = true
+		}
+	}
+	for _, st := range put {
+		out.Put = append(out.Put, st)
+	}
+	for k := range removed {
+		out.Removed = append(out.Removed, k)
+	}
+	return out
 }
 
 // rebuilt returns the generation of old's versions with put added and
@@ -177,6 +283,9 @@ func (s *Store) putBackend(ctx context.Context, k key, p string, v *article.Vers
 	if err := s.writable(); err != nil {
 		return Result{}, err
 	}
+	// A file changed on disk since the last scan (an editor removed it)
+	// is written even when the bytes served are these.
+	stale := s.files != nil && !s.files.unchanged(p, h)
 	var g *generation
 	var res Result
 	var changes []change
@@ -194,9 +303,9 @@ func (s *Store) putBackend(ctx context.Context, k key, p string, v *article.Vers
 				return Change{}, err
 			}
 		}
-		if old.servedHash(k) == h {
+		if old.servedHash(k) == h && !problemAt(s.fileProblems, p) && !stale {
 			res.Version = cur
-			return Change{}, nil
+			return Change{}, nil // the stored file has these bytes (a broken one is written over)
 		}
 		var err error
 		if g, err = s.validatePut(p, v, h); err != nil {
@@ -214,10 +323,25 @@ func (s *Store) putBackend(ctx context.Context, k key, p string, v *article.Vers
 	if g == nil {
 		return res, nil // nothing to change
 	}
+	s.fileProblems = withoutPath(s.fileProblems, p) // the file is canonical now
 	g.problems = s.allProblems(g)
-	s.commitAt(ctx, g, changes, entries, now, pos)
+	s.commit(ctx, g, changes, entries, now, pos)
 	res.Changed, res.Version = true, g.lib.Version(k.id, k.lang)
 	return res, nil
+}
+
+// problemAt reports whether ps has a problem of the file at slash path p.
+func problemAt(ps []article.Problem, p string) bool {
+	return slices.ContainsFunc(ps, func(q article.Problem) bool { return q.Path == p })
+}
+
+// withoutPath returns ps without the problems of the file at slash path
+// p, sharing ps when it has none.
+func withoutPath(ps []article.Problem, p string) []article.Problem {
+	if !problemAt(ps, p) {
+		return ps
+	}
+	return slices.DeleteFunc(slices.Clone(ps), func(q article.Problem) bool { return q.Path == p })
 }
 
 // deleteBackend is DeleteIf through the backend, as putBackend is PutIf.
@@ -241,8 +365,8 @@ func (s *Store) deleteBackend(ctx context.Context, k key, p string, check func(c
 			}
 		}
 		old := s.gen
-		if _, had := old.given.get(k); !had {
-			return Change{}, ErrNotFound
+		if _, had := old.given.get(k); !had && !problemAt(s.fileProblems, p) {
+			return Change{}, ErrNotFound // neither a version nor a broken file
 		}
 		var err error
 		if g, err = s.validateDelete(k, p); err != nil {
@@ -255,7 +379,8 @@ func (s *Store) deleteBackend(ctx context.Context, k key, p string, check func(c
 	if err != nil {
 		return 0, err
 	}
+	s.fileProblems = withoutPath(s.fileProblems, p)
 	g.problems = s.allProblems(g)
-	s.commitAt(ctx, g, changes, entries, now, pos)
+	s.commit(ctx, g, changes, entries, now, pos)
 	return pos, nil
 }

@@ -114,7 +114,7 @@ func openStore(b *testing.B, dir, idx string) int {
 	if err := s.Close(); err != nil {
 		b.Fatal(err)
 	}
-	return s.cacheStats.parsed
+	return s.files.cacheStats.parsed
 }
 
 // BenchmarkCatchUp compares the journal with a generation of 3,000
@@ -210,7 +210,7 @@ func BenchmarkReloadOneChange(b *testing.B) {
 	for b.Loop() {
 		i++
 		b.StopTimer()
-		writeTree(b, s.dir, map[string]string{"articles/artikel-9/en.md": doc(fmt.Sprintf("Article %d", i), "artikel-9-en", translation("sv"))})
+		writeTree(b, s.files.dir, map[string]string{"articles/artikel-9/en.md": doc(fmt.Sprintf("Article %d", i), "artikel-9-en", translation("sv"))})
 		b.StartTimer()
 		if err := s.reload(ctx, dirty{all: true}); err != nil {
 			b.Fatal(err)
@@ -229,7 +229,7 @@ func BenchmarkReloadFolderChange(b *testing.B) {
 	for b.Loop() {
 		i++
 		b.StopTimer()
-		writeTree(b, s.dir, map[string]string{"articles/artikel-9/en.md": doc(fmt.Sprintf("Article %d", i), "artikel-9-en", translation("sv"))})
+		writeTree(b, s.files.dir, map[string]string{"articles/artikel-9/en.md": doc(fmt.Sprintf("Article %d", i), "artikel-9-en", translation("sv"))})
 		b.StartTimer()
 		if err := s.reload(ctx, d); err != nil {
 			b.Fatal(err)
@@ -245,7 +245,7 @@ func BenchmarkReloadFolderChange(b *testing.B) {
 func BenchmarkWriteFile(b *testing.B) {
 	dir := b.TempDir()
 	writeTree(b, dir, map[string]string{"articles/a/sv.md": "x"})
-	s := &Store{dir: dir}
+	s := &fileBackend{dir: dir}
 	s.ops = s.rootFileOps()
 	data := []byte(doc("Artikel", "artikel", ""))
 	for b.Loop() {

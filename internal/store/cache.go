@@ -716,7 +716,7 @@ func own(v *article.Version) {
 
 // openCache opens the Store's versions cache, or returns nil when there is
 // none to use.
-func (s *Store) openCache() *versionCache {
+func (s *fileBackend) openCache() *versionCache {
 	c, err := openCache(s.cacheFile, s.cacheKey)
 	switch {
 	case errors.Is(err, errCacheMismatch):
@@ -731,7 +731,7 @@ func (s *Store) openCache() *versionCache {
 // every file whose current bytes parsed without problems, and the listing
 // of every folder without problems whose files all are such items. The
 // caller holds s.mu.
-func (s *Store) cacheItems() ([]cacheItem, []cacheFolder) {
+func (s *fileBackend) cacheItems() ([]cacheItem, []cacheFolder) {
 	n := 0
 	for _, f := range s.folders {
 		n += len(f.entries)
@@ -763,7 +763,7 @@ func (s *Store) cacheItems() ([]cacheItem, []cacheFolder) {
 // returns, and compares it in the background with what the Store holds,
 // rewriting it when it was missing, out of date or holding versions of
 // files that are gone. The caller holds s.mu.
-func (s *Store) saveCacheAfterOpen() *versionCache {
+func (s *fileBackend) saveCacheAfterOpen() *versionCache {
 	c := s.startCache
 	s.startCache = nil
 	if s.cacheFile == "" {
@@ -797,7 +797,7 @@ func (c *versionCache) release() {
 
 // saveCache rewrites the versions cache when the versions the Store holds
 // differ from those in the file, as after changes while serving.
-func (s *Store) saveCache() {
+func (s *fileBackend) saveCache() {
 	if s.cacheFile == "" {
 		return
 	}
@@ -812,7 +812,7 @@ func (s *Store) saveCache() {
 
 // writeCache writes items as the versions cache and records what the file
 // holds. A failure is logged: the next start parses more, nothing else.
-func (s *Store) writeCache(items []cacheItem, folders []cacheFolder) {
+func (s *fileBackend) writeCache(items []cacheItem, folders []cacheFolder) {
 	s.cacheMu.Lock()
 	defer s.cacheMu.Unlock()
 	start := time.Now()
@@ -836,7 +836,7 @@ type itemsSum struct {
 }
 
 // itemsSum returns the itemsSum of items.
-func (s *Store) itemsSum(items []cacheItem) itemsSum {
+func (s *fileBackend) itemsSum(items []cacheItem) itemsSum {
 	sum := itemsSum{known: true, n: len(items)}
 	var h maphash.Hash
 	h.SetSeed(s.sumSeed)

@@ -107,11 +107,11 @@ func startCached(t testing.TB, dir, idx string, key parserKey, j *journal.Journa
 	if err != nil {
 		t.Fatal(err)
 	}
-	s.cacheKey = key
+	s.files.cacheKey = key
 	if _, err := s.open(context.Background()); err != nil {
 		t.Fatalf("open: %v", err)
 	}
-	run := cacheRun{fromCache: s.cacheStats.hits, parsed: s.cacheStats.parsed, versions: versionsOf(s.Library())}
+	run := cacheRun{fromCache: s.files.cacheStats.hits, parsed: s.files.cacheStats.parsed, versions: versionsOf(s.Library())}
 	for _, p := range s.Problems() {
 		run.problems = append(run.problems, p.String())
 	}
@@ -287,13 +287,13 @@ func TestCachedVersionsEqualParsed(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s.cacheKey = parserKey{1}
+	s.files.cacheKey = parserKey{1}
 	if _, err := s.open(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	if s.cacheStats.hits != 60 || s.cacheStats.parsed != 0 {
-		t.Fatalf("%d from the cache, %d parsed; want 60 and 0", s.cacheStats.hits, s.cacheStats.parsed)
+	if s.files.cacheStats.hits != 60 || s.files.cacheStats.parsed != 0 {
+		t.Fatalf("%d from the cache, %d parsed; want 60 and 0", s.files.cacheStats.hits, s.files.cacheStats.parsed)
 	}
 	r := load.NewRenderer()
 	for p, data := range files {
@@ -305,7 +305,7 @@ func TestCachedVersionsEqualParsed(t *testing.T) {
 			t.Fatalf("%s: %v", p, problems)
 		}
 		dropSource(want) // as the Store does
-		e := s.entry(p)
+		e := s.files.entry(p)
 		if e == nil || e.good == nil {
 			t.Fatalf("%s not loaded", p)
 		}
@@ -524,24 +524,24 @@ func TestVersionsCacheTrustsMetadata(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				s.cacheKey, s.racyWindow = key, 10*time.Millisecond
+				s.files.cacheKey, s.files.racyWindow = key, 10*time.Millisecond
 				if _, err := s.open(context.Background()); err != nil {
 					t.Fatalf("open: %v", err)
 				}
-				run := cacheRun{fromCache: s.cacheStats.hits, parsed: s.cacheStats.parsed, versions: versionsOf(s.Library())}
+				run := cacheRun{fromCache: s.files.cacheStats.hits, parsed: s.files.cacheStats.parsed, versions: versionsOf(s.Library())}
 				if err := s.Close(); err != nil { // waits for the cache
 					t.Fatal(err)
 				}
 				return s, run
 			}
 			start()
-			if s, _ := start(); s.cacheStats.unread != 4 {
-				t.Fatalf("start on an unchanged tree read %d of 4 files", 4-s.cacheStats.unread)
+			if s, _ := start(); s.files.cacheStats.unread != 4 {
+				t.Fatalf("start on an unchanged tree read %d of 4 files", 4-s.files.cacheStats.unread)
 			}
 			tc.between(t, dir)
 			s, got := start()
-			if s.cacheStats.unread != tc.wantUnread || got.fromCache != tc.wantFromCache {
-				t.Errorf("second start: %d unread, %d from the cache; want %d and %d", s.cacheStats.unread, got.fromCache, tc.wantUnread, tc.wantFromCache)
+			if s.files.cacheStats.unread != tc.wantUnread || got.fromCache != tc.wantFromCache {
+				t.Errorf("second start: %d unread, %d from the cache; want %d and %d", s.files.cacheStats.unread, got.fromCache, tc.wantUnread, tc.wantFromCache)
 			}
 			lib, _, err := load.Load(context.Background(), os.DirFS(dir))
 			if err != nil {

@@ -1,7 +1,19 @@
-// Package store owns Tolk's live content: it loads the content tree into an
+// Package store owns Tolk's live content: it loads the content into an
 // article.Library, keeps the search index and the change journal in step
-// with it, writes versions for the write API, and watches the content
-// directory for editors' changes.
+// with it, writes versions for the write API, and follows the changes made
+// elsewhere (editors' edits of the content directory, other replicas'
+// writes to a database).
+//
+// It is the content core over a Backend, where the content lives: the
+// built-in file backend (a content directory, or the embedded corpus), or
+// one given as Options.Backend (PostgreSQL, package pgstore). The core owns
+// the generations, the validation of a change against the current one
+// (inside the backend's write serialization, after catching up with what
+// the backend is ahead), the commit (index, then journal and webhooks,
+// then publishing), the hold on changes that look like mistakes and the
+// index's health; a backend loads, persists and reports changes. A write
+// costs what it changes: a generation is the previous one with the change
+// applied (article.Library.Apply), sharing everything else.
 //
 // Its main rule: every change, whether written through Put and Delete or
 // made on disk, becomes a new immutable generation (a Library and the index

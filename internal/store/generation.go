@@ -58,12 +58,11 @@ type generation struct {
 	// build holds article.Build's problems with lib's versions, which a
 	// write must not add to.
 	build []article.Problem
-	// held holds the problems of files whose new version was held back
-	// for causing them, while their last good version is served; heldKeys
-	// names those files' versions, to offer them again at the next
-	// re-scan.
-	held     []article.Problem
-	heldKeys map[key]bool
+	// held holds the problems of versions held back for causing them,
+	// while the version before is served; heldCands holds those
+	// versions, offered again with the backend's next change.
+	held      []article.Problem
+	heldCands map[key]candidate
 	// given holds every version lib was made from (Build's input, the
 	// versions it drops included), as parsed (lib holds a copy where
 	// Build's Outdated differs), with its file's hash.
@@ -172,150 +171,8 @@ func servedDiff(a, b *article.Library) []servedChange {
 	return out
 }
 
-// served returns the versions of the current generation as candidates:
-// what a full rebuild of the written tree builds on. The caller holds s.mu.
-func (s *Store) candidates() map[key]candidate {
-	var c map[key]candidate
-	if s.gen != nil {
-		c = make(map[key]candidate, len(s.gen.lib.All())+1)
-	} else {
-		c = make(map[key]candidate)
-	}
-	for _, f := range s.folders {
-		for _, e := range f.entries {
-			if e.good != nil {
-				c[key{e.good.ID, e.good.Lang}] = candidate{e.good, e.goodHash}
-			}
-		}
-	}
-	return c
-}
-
 // emptySite is the site of a tree without a usable site.yaml.
 func emptySite() *article.Site { return &article.Site{Tags: map[string]map[string]string{}} }
-
-// buildSite returns the site to build with, and false when no usable
-// site.yaml was ever read.
-func (s *Store) buildSite() (*article.Site, bool) {
-	if s.site == nil {
-		return emptySite(), false
-	}
-	return s.site, true
-}
-
-// fromDisk builds the generation of the files on disk. A changed file whose
-// version article.Build rejects, or that causes a problem Build did not
-// report before (its slug clashes with another article's, which Build
-// reports in whichever file it checks second), is held back: its last
-// good version stays served, or none when it is new, and the problems it
-// causes are reported. When only versions changed since the current
-// generation, it applies what the scans touched (and the versions held
-// back, offered again) to it, at the cost of the change; a new site.yaml,
-// or the first load, builds the whole tree. The caller holds s.mu.
-func (s *Store) fromDisk() *generation {
-	old := s.gen
-	var g *generation
-	if old != nil && s.site != nil && old.site == s.site {
-		g = s.applyTouched(old)
-	} else {
-		g = s.buildWhole(old)
-	}
-	g.problems = s.allProblems(g)
-	return g
-}
-
-// buildWhole builds the generation of every last good version on disk
-// with Build, holding back the changed versions that would break the
-// rules. The caller holds s.mu.
-func (s *Store) buildWhole(old *generation) *generation {
-	site, ok := s.buildSite()
-	c := s.candidates()
-	if !ok {
-		c = nil // without languages, every version would be reported again
-	}
-	build := func(hold map[key]bool) *generation {
-		vs := make([]*article.Version, 0, len(c))
-		given := pmap[key, candidate]{}.edit(len(c))
-		for k, cd := range c {
-			if hold[k] {
-				if prev, had := old.given.get(k); had {
-					cd = prev
-				} else {
-					continue
-				}
-			}
-			vs = append(vs, cd.v)
-			given.set(k, cd)
-		}
-		g := &generation{given: given.done()}
-		if ok {
-			g.site = site
-		}
-		g.lib, g.build = article.Build(site, vs)
-		g.names = namesOf(pmap[string, []key]{}, servedDiff(nil, g.lib), len(g.lib.All()))
-		return g
-	}
-	g := build(nil)
-	if old == nil || !ok {
-		return g
-	}
-	var check []candidate
-	for k, cd := range c {
-		if old.servedHash(k) != cd.hash {
-			check = append(check, cd)
-		}
-	}
-	return s.holdBack(old, g, check, build)
-}
-
-// applyTouched applies to old the versions the scans touched since it was
-// made, and those held back then, holding back the changed versions that
-// would break the rules. The caller holds s.mu.
-func (s *Store) applyTouched(old *generation) *generation {
-	keys := make(map[key]bool, len(s.touched)+len(old.heldKeys))
-	for p := range s.touched {
-		if id, lang, ok := splitVersionPath(p); ok {
-			keys[key{id, lang}] = true
-		}
-	}
-	for k := range old.heldKeys {
-		keys[k] = true
-	}
-	var put []candidate
-	var removed []key
-	for k := range keys {
-		e := s.entry(versionPath(k.id, k.lang))
-		prev, had := old.given.get(k)
-		switch {
-		case e != nil && e.good != nil:
-			if !had || prev.hash != e.goodHash {
-				put = append(put, candidate{e.good, e.goodHash})
-			}
-		case had:
-			removed = append(removed, k)
-		}
-	}
-	build := func(hold map[key]bool) *generation {
-		if len(hold) == 0 {
-			return old.apply(put, removed)
-		}
-		kept := make([]candidate, 0, len(put))
-		for _, cd := range put {
-			if !hold[cd.key()] {
-				kept = append(kept, cd)
-			}
-		}
-		return old.apply(kept, removed)
-	}
-	g := build(nil)
-	var check []candidate
-	for _, cd := range put {
-		if old.servedHash(cd.key()) != cd.hash {
-			check = append(check, cd)
-		}
-	}
-	return s.holdBack(old, g, check, build)
-}
 
 // holdBack returns g, built from old with the changed candidates check,
 // or when some of those break the rules, build's generation with them
@@ -352,7 +209,15 @@ func (s *Store) holdBack(old, g *generation, check []candidate, build func(hold 
 		held = append(held, g.clashes(v)...)
 	}
 	ng := build(hold)
-	ng.held, ng.heldKeys = held, hold
+	ng.held = held
+	for _, cd := range check {
+		if hold[cd.key()] {
+			if ng.heldCands == nil {
+				ng.heldCands = make(map[key]candidate)
+			}
+			ng.heldCands[cd.key()] = cd
+		}
+	}
 	return ng
 }
 
@@ -469,22 +334,10 @@ func newClashes(now *generation, v *article.Version, before *generation, prev *a
 	return out
 }
 
-// allProblems returns every problem of the tree as of g, sorted, without
-// repeats. The problems of the files themselves are gathered again only
-// after a scan or a write changed them. The caller holds s.mu.
+// allProblems returns every problem of the content as of g, sorted,
+// without repeats: the backend's own, and the rules' across versions.
+// The caller holds s.mu.
 func (s *Store) allProblems(g *generation) []article.Problem {
-	if s.fileProblemsStale {
-		var ps []article.Problem
-		ps = append(ps, s.siteProblems...)
-		ps = append(ps, s.topProblems...)
-		for _, f := range s.folders {
-			ps = append(ps, f.problems...)
-			for _, e := range f.entries {
-				ps = append(ps, e.problems...)
-			}
-		}
-		s.fileProblems, s.fileProblemsStale = ps, false
-	}
 	ps := make([]article.Problem, 0, len(s.fileProblems)+len(g.build)+len(g.held))
 	ps = append(ps, s.fileProblems...)
 	ps = append(ps, g.build...)
@@ -549,34 +402,27 @@ func (s *Store) write(put []candidate, removed []key, p string) (*generation, []
 			g.held = append(g.held, q)
 		}
 	}
-	for k := range old.heldKeys {
+	for k, cd := range old.heldCands {
 		if versionPath(k.id, k.lang) != p {
-			if g.heldKeys == nil {
-				g.heldKeys = make(map[key]bool, len(old.heldKeys))
+			if g.heldCands == nil {
+				g.heldCands = make(map[key]candidate, len(old.heldCands))
 			}
-			g.heldKeys[k] = true
+			g.heldCands[k] = cd
 		}
 	}
 	return g, introduced(old, g, p)
 }
 
-// commit publishes g: it updates the index, records the changes in the
-// journal and sends their webhooks, makes g current (Current) and calls OnChange. An
-// index update that fails is logged and repaired by a rebuild in the
-// background; a journal append that fails is logged and made good at the
-// next change. The caller holds s.mu.
-func (s *Store) commit(ctx context.Context, g *generation) {
-	changes := diff(s.gen, g, g.changesFrom(s.gen))
-	now := time.Now().UTC()
-	s.commitAt(ctx, g, changes, journalEntries(changes, now, false), now, s.pos+1)
-}
-
-// commitAt is commit of g, whose changes (made at now) have the journal
-// entries entries, at the backend's position pos. A backend that keeps
+// commit publishes g, whose changes (made at now) have the journal
+// entries entries, at the backend's position pos: it updates the index,
+// records the changes in the journal and sends their webhooks, makes g
+// current (Current) and calls OnChange. An index update that fails is
+// logged and repaired by a rebuild in the background; a journal append
+// that fails is logged and made good at the next change. A backend that keeps
 // the change log has persisted entries already: the Store's journal, if
 // any, only mirrors them, and is never caught up on its own. The caller
 // holds s.mu.
-func (s *Store) commitAt(ctx context.Context, g *generation, changes []change, entries []journal.Entry, now time.Time, pos Position) {
+func (s *Store) commit(ctx context.Context, g *generation, changes []change, entries []journal.Entry, now time.Time, pos Position) {
 	old := s.gen
 	changed := g.changesFrom(old)
 	ctx = context.WithoutCancel(ctx) // the change is persisted: finish the job

@@ -35,7 +35,7 @@ const racyWindow = 2 * time.Second
 
 // racy reports whether info, taken at start, shows a file modified or
 // changed too close to start to trust it unchanged later.
-func (s *Store) racy(info fs.FileInfo, start time.Time) bool {
+func (s *fileBackend) racy(info fs.FileInfo, start time.Time) bool {
 	limit := start.Add(-s.racyWindow)
 	return !info.ModTime().Before(limit) || statOf(info).ctime >= limit.UnixNano()
 }
@@ -196,7 +196,7 @@ func readFile(fsys fs.FS, p string) ([]byte, fs.FileInfo, error) {
 // readFile reads the file at slash path p of the Store's tree into buf,
 // which it grows as needed, and returns the bytes with the file's info as
 // of the read.
-func (s *Store) readFile(p string, buf []byte) ([]byte, fs.FileInfo, error) {
+func (s *fileBackend) readFile(p string, buf []byte) ([]byte, fs.FileInfo, error) {
 	if s.dir == "" {
 		f, err := s.fsys.Open(p)
 		if err != nil {
@@ -243,7 +243,7 @@ func readAll(f fs.File, buf []byte) ([]byte, fs.FileInfo, error) {
 
 // entry returns the entry of the file at slash path p, or nil. The caller
 // holds s.mu.
-func (s *Store) entry(p string) *entry {
+func (s *fileBackend) entry(p string) *entry {
 	if f := s.folders[path.Dir(p)]; f != nil {
 		return f.entries[p]
 	}
@@ -253,7 +253,7 @@ func (s *Store) entry(p string) *entry {
 // touch records that the entry of the version file at slash path p
 // changed, for the next generation built from disk. The caller holds
 // s.mu.
-func (s *Store) touch(p string) {
+func (s *fileBackend) touch(p string) {
 	if s.touched == nil {
 		s.touched = make(map[string]bool)
 	}
@@ -261,7 +261,7 @@ func (s *Store) touch(p string) {
 }
 
 // setEntry records e as the entry of the file at p. The caller holds s.mu.
-func (s *Store) setEntry(p string, e *entry) {
+func (s *fileBackend) setEntry(p string, e *entry) {
 	dir := path.Dir(p)
 	f := s.folders[dir]
 	if f == nil {
@@ -276,7 +276,7 @@ func (s *Store) setEntry(p string, e *entry) {
 // the files whose size, time or identity changed and parses only those
 // whose bytes changed, and reports whether anything changed. The caller
 // holds s.mu.
-func (s *Store) scan(ctx context.Context, d dirty) (bool, error) {
+func (s *fileBackend) scan(ctx context.Context, d dirty) (bool, error) {
 	if err := ctx.Err(); err != nil {
 		return false, err
 	}
@@ -303,7 +303,7 @@ func (s *Store) scan(ctx context.Context, d dirty) (bool, error) {
 			for p := range f.entries {
 				s.touch(p)
 			}
-			s.fileProblemsStale = true
+			s.problemsStale = true
 			delete(s.folders, dir)
 		}
 	}
@@ -316,7 +316,7 @@ func (s *Store) scan(ctx context.Context, d dirty) (bool, error) {
 			}
 		}
 		switch {
-		case errors.Is(err, errNoArticles) && s.gen != nil && len(s.folders) > 0:
+		case errors.Is(err, errNoArticles) && s.loaded && len(s.folders) > 0:
 			// Articles were served: wait a little before serving none.
 			if s.vanished.IsZero() {
 				s.vanished = start
@@ -333,7 +333,7 @@ func (s *Store) scan(ctx context.Context, d dirty) (bool, error) {
 		}
 		if !slices.Equal(problems, s.topProblems) {
 			s.topProblems = problems
-			s.fileProblemsStale = true
+			s.problemsStale = true
 			changed = true
 		}
 		present := make(map[string]bool, len(top))
@@ -395,7 +395,7 @@ func (s *Store) scan(ctx context.Context, d dirty) (bool, error) {
 		if fr.err != nil {
 			return false, fr.err
 		}
-		if s.gen == nil {
+		if !s.loaded {
 			s.temps = append(s.temps, fr.temps...) // for open to remove
 		}
 		if !fr.ok {
@@ -409,7 +409,7 @@ func (s *Store) scan(ctx context.Context, d dirty) (bool, error) {
 		}
 		if !slices.Equal(fr.problems, f.problems) {
 			f.problems = fr.problems
-			s.fileProblemsStale = true
+			s.problemsStale = true
 			changed = true
 		}
 		f.st = fileStat{}
@@ -433,7 +433,7 @@ func (s *Store) scan(ctx context.Context, d dirty) (bool, error) {
 			}
 			if r.cached {
 				s.cacheStats.hits++
-			} else if s.gen == nil && (r.v != nil || r.ps != nil) {
+			} else if !s.loaded && (r.v != nil || r.ps != nil) {
 				s.cacheStats.parsed++
 			}
 			e := f.entries[r.path]
@@ -447,16 +447,16 @@ func (s *Store) scan(ctx context.Context, d dirty) (bool, error) {
 				// Touched, not changed.
 			case r.hash == e.goodHash:
 				e.problems = nil
-				s.fileProblemsStale = true
+				s.problemsStale = true
 				s.touch(r.path)
 				changed = true
 			case len(r.ps) > 0:
 				e.problems = r.ps
-				s.fileProblemsStale = true
+				s.problemsStale = true
 				changed = true
 			default:
 				if e.problems != nil {
-					s.fileProblemsStale = true
+					s.problemsStale = true
 				}
 				e.good, e.goodHash, e.problems = r.v, r.hash, nil
 				s.touch(r.path)
@@ -467,7 +467,7 @@ func (s *Store) scan(ctx context.Context, d dirty) (bool, error) {
 		for p, e := range f.entries {
 			if !present[p] {
 				if e.problems != nil {
-					s.fileProblemsStale = true
+					s.problemsStale = true
 				}
 				delete(f.entries, p)
 				s.touch(p)
@@ -510,7 +510,7 @@ type fileScan struct {
 // versions cache when it has them. It only reads the Store's state (the
 // caller holds s.mu and writes nothing while scanFolder runs), so calls
 // run in parallel; buf is the caller's reusable buffer.
-func (s *Store) scanFolder(dir string, buf *[]byte, cache func() *versionCache) folderScan {
+func (s *fileBackend) scanFolder(dir string, buf *[]byte, cache func() *versionCache) folderScan {
 	var res folderScan
 	f := s.folders[dir]
 	// A folder first seen since the start (f is nil) is taken as the
@@ -600,7 +600,7 @@ func (s *Store) scanFolder(dir string, buf *[]byte, cache func() *versionCache) 
 // trustedFile fills r, a file of a folder first seen since the start, from
 // the versions cache when the file's metadata is what the cache recorded,
 // and reports whether it did.
-func (s *Store) trustedFile(c *versionCache, r *fileScan) bool {
+func (s *fileBackend) trustedFile(c *versionCache, r *fileScan) bool {
 	info, err := os.Lstat(s.osPath(r.path))
 	if err != nil {
 		return false
@@ -619,7 +619,7 @@ func (s *Store) trustedFile(c *versionCache, r *fileScan) bool {
 
 // osPath returns the operating system's path of the slash path p of the
 // Store's tree.
-func (s *Store) osPath(p string) string { return filepath.Join(s.dir, filepath.FromSlash(p)) }
+func (s *fileBackend) osPath(p string) string { return filepath.Join(s.dir, filepath.FromSlash(p)) }
 
 // dropSource forgets v's Markdown: the Store serves the rendered HTML and
 // text, and the file holds the source, which is a fifth of the memory of a
@@ -632,7 +632,7 @@ func dropSource(v *article.Version) {
 
 // scanSite re-reads site.yaml when it changed. A site.yaml that is missing
 // or unusable keeps the last good site, if any; its problems are reported.
-func (s *Store) scanSite(start time.Time) (bool, error) {
+func (s *fileBackend) scanSite(start time.Time) (bool, error) {
 	info, err := fs.Stat(s.fsys, load.SitePath)
 	if errors.Is(err, fs.ErrNotExist) {
 		if s.siteMissing {
@@ -641,7 +641,7 @@ func (s *Store) scanSite(start time.Time) (bool, error) {
 		s.siteMissing = true
 		s.siteFile = fileState{}
 		s.siteProblems = []article.Problem{{Path: load.SitePath, Message: "missing site.yaml: the content tree has no site configuration"}}
-		s.fileProblemsStale = true
+		s.problemsStale = true
 		return true, nil
 	}
 	if err != nil {
@@ -667,6 +667,6 @@ func (s *Store) scanSite(start time.Time) (bool, error) {
 		s.site = site
 	}
 	s.siteProblems = problems
-	s.fileProblemsStale = true
+	s.problemsStale = true
 	return true, nil
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"hash/maphash"
 	"io/fs"
 	"log/slog"
 	"os"
@@ -136,15 +135,13 @@ type Result struct {
 type Store struct {
 	opts    Options
 	log     *slog.Logger
-	backend Backend // nil for the built-in file backend
+	render  *load.Renderer
+	ix      *index.Index
+	backend Backend      // where the content lives
+	files   *fileBackend // backend, when it is the built-in file backend; nil otherwise
 	// keepsJournal is the Snapshot's KeepsJournal: the backend persists
 	// the change log, and the Store's journal only mirrors it.
 	keepsJournal bool
-	dir          string // absolute; "" for the embedded corpus
-	fsys         fs.FS
-	render       *load.Renderer
-	ix           *index.Index
-	ops          fileOps
 	journal      journalLog       // nil without a journal
 	jr           *journal.Journal // the journal, for Generation; nil in tests of failing appends
 	cur          atomic.Pointer[generation]
@@ -152,17 +149,6 @@ type Store struct {
 	seq          uint64                     // of the last Generation published; guarded by mu
 	pos          Position                   // the backend's position applied; guarded by mu
 
-	// The versions cache; cacheFile is "" without one (the embedded
-	// corpus, or an index kept in memory).
-	cacheFile  string
-	cacheKey   parserKey
-	cacheMu    sync.Mutex                         // serializes writes of the cache file
-	cacheWait  chan *versionCache                 // the cache being read by open
-	startCache *versionCache                      // consulted by open's scan only
-	cached     itemsSum                           // of what the cache file holds; guarded by mu
-	sumSeed    maphash.Seed                       // of itemsSum
-	cacheStats struct{ hits, unread, parsed int } // of open's scan, for its log line
-	racyWindow time.Duration                      // see the constant
 	// rebuildDelay is the first wait before a background rebuild of the
 	// index; each retry waits twice as long, up to 60 times it.
 	rebuildDelay time.Duration
@@ -175,37 +161,25 @@ type Store struct {
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
 
-	mu              sync.Mutex // guards everything below
-	closed          bool
-	gen             *generation
-	site            *article.Site // nil until a usable site.yaml is read
-	siteFile        fileState
-	siteMissing     bool
-	siteProblems    []article.Problem
-	topProblems     []article.Problem  // version files outside article folders
-	folders         map[string]*folder // by slash path, articles/<id>
-	vanished        time.Time          // when the articles folder was first found missing
-	temps           []string           // temporary files open's scan found, by slash path
-	unpublished     bool               // a failed scan may have recorded changes not yet published
-	journalBehind   bool               // an Append failed: reconcile with State next time
-	rebuilding      bool               // a background index rebuild is scheduled
-	journalRetrying bool               // a background journal catch-up is scheduled
-	holding         string             // why a re-scan's generation is held back; "" when none
-	// touched holds the slash paths of the version files whose entries
-	// the scans changed since the last generation built from disk was
-	// published: what the next one applies.
-	touched map[string]bool
-	// fileProblems are the problems of the files themselves (site.yaml,
-	// files out of place, versions that do not parse), gathered again
-	// from the folders only when fileProblemsStale.
-	fileProblems      []article.Problem
-	fileProblemsStale bool
-	root              *os.Root // of the write under way, for ops; nil otherwise
+	mu     sync.Mutex // guards everything below
+	closed bool
+	gen    *generation
+	site   *article.Site // the backend's site.yaml; nil until a usable one is read
+	// fileProblems are the backend's own problems (Snapshot.Problems,
+	// Delta.Problems).
+	fileProblems    []article.Problem
+	journalBehind   bool   // an Append failed: reconcile with State next time
+	rebuilding      bool   // a background index rebuild is scheduled
+	journalRetrying bool   // a background journal catch-up is scheduled
+	holding         string // why the backend's changes are held back; "" when none
+	// pending is the backend's change held back by the hold on mass
+	// deletes, applied with the next one; nil when none.
+	pending *Delta
 }
 
-// Open loads the content tree, opens the search index over it, appends to
-// the journal what changed in the tree since the journal's last entry, and
-// calls Options.OnChange with the first generation.
+// Open loads the content, opens the search index over it, appends to
+// the journal what changed in the content since the journal's last entry,
+// and calls Options.OnChange with the first generation.
 //
 // With a Dir, Open first removes the temporary files a write interrupted
 // by a crash may have left (.tolk-tmp-*). Problems in the content are never
@@ -235,19 +209,12 @@ func (s *Store) Load(ctx context.Context) error {
 // newStore checks opts and returns a Store that open loads.
 func newStore(opts Options) (*Store, error) {
 	s := &Store{
-		opts:    opts,
-		log:     opts.Logger,
-		render:  load.NewRenderer(),
-		folders: make(map[string]*folder),
-
-		fileProblemsStale: true,
-
-		racyWindow:   racyWindow,
+		opts:         opts,
+		log:          opts.Logger,
+		render:       load.NewRenderer(),
 		rebuildDelay: time.Second,
 		healthEvery:  healthEvery,
-		sumSeed:      maphash.MakeSeed(),
 	}
-	s.ops = s.rootFileOps()
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
@@ -261,132 +228,19 @@ func newStore(opts Options) (*Store, error) {
 		s.backend = opts.Backend
 		return s, nil
 	}
-	if opts.Dir == "" {
-		if opts.FS == nil {
-			return nil, errors.New("open store: neither a content directory nor an embedded corpus")
-		}
-		s.fsys = opts.FS
-		return s, nil
-	}
-	dir, err := filepath.Abs(opts.Dir)
+	files, err := newFileBackend(opts, s.log)
 	if err != nil {
-		return nil, fmt.Errorf("open store %s: %w", opts.Dir, err)
+		return nil, err
 	}
-	st, err := os.Stat(dir)
-	if err != nil {
-		return nil, fmt.Errorf("open store: %w", err)
-	}
-	if !st.IsDir() {
-		return nil, fmt.Errorf("open store %s: not a directory", dir)
-	}
-	s.dir = dir
-	s.fsys = os.DirFS(dir)
-	if opts.Index.Dir != "" {
-		key, err := currentParserKey()
-		if err != nil {
-			s.log.Warn("versions cache off: cannot identify the program", "err", err)
-		} else {
-			s.cacheFile, s.cacheKey = filepath.Join(opts.Index.Dir, CacheFile), key
-		}
-	}
+	s.backend, s.files = files, files
 	return s, nil
 }
 
-// open removes temporary leftovers, loads the tree, opens the index and
-// catches the journal up.
+// open loads the backend's content, opens the index and catches the
+// journal up.
 func (s *Store) open(ctx context.Context) (*Store, error) {
 	s.bg, s.cancel = context.WithCancel(context.WithoutCancel(ctx))
-	if s.backend != nil {
-		return s.openBackend(ctx)
-	}
-	start := time.Now()
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.cacheFile != "" {
-		// Read the cache while the tree is listed; the scan waits for it
-		// before it parses anything.
-		ch := make(chan *versionCache, 1)
-		s.cacheWait = ch
-		go func() { ch <- s.openCache() }()
-	}
-	type opened struct {
-		j   *journal.Journal
-		err error
-	}
-	var journaled chan opened
-	if s.journal == nil && s.opts.OpenJournal != nil {
-		journaled = make(chan opened, 1)
-		go func() {
-			j, err := s.opts.OpenJournal()
-			journaled <- opened{j, err}
-		}()
-	}
-	_, err := s.scan(ctx, dirty{all: true})
-	if journaled != nil {
-		r := <-journaled
-		s.journal, s.jr = r.j, r.j
-		if r.err != nil && err == nil {
-			err = fmt.Errorf("open change journal: %w", r.err)
-		}
-	}
-	if s.cacheWait != nil {
-		s.startCache = <-s.cacheWait
-		s.cacheWait = nil
-	}
-	if err != nil {
-		s.cancel()
-		return nil, fmt.Errorf("load content: %w", err)
-	}
-	if s.dir != "" {
-		s.removeTemps()
-	}
-	mapped := s.saveCacheAfterOpen()
-	scanned := time.Now()
-	g := s.fromDisk()
-	s.touched = nil // in g
-	for _, p := range g.problems {
-		s.log.Warn("content problem", "path", p.Path, "line", p.Line, "message", p.Message)
-	}
-	built := time.Now()
-	// Compare the journal with g while the index opens; append only once
-	// it has.
-	var pending []change
-	var known int
-	compared := make(chan struct{})
-	if s.journal != nil {
-		go func() {
-			defer close(compared)
-			pending, known = s.catchUpChanges(g)
-		}()
-	} else {
-		close(compared)
-	}
-	// The index builds its per-language fields from site.yaml's languages
-	// and analyzers unless the caller chose a site of its own.
-	iopts := s.opts.Index
-	if iopts.Site == nil {
-		iopts.Site = g.lib.Site()
-	}
-	ix, err := index.Open(ctx, iopts, g.lib.All())
-	<-compared
-	if err != nil {
-		s.cancel()
-		return nil, fmt.Errorf("open index: %w", err)
-	}
-	indexed := time.Now()
-	mapped.release() // read through by the scan and the index's fingerprint
-	s.ix = ix
-	s.gen = g
-	if s.journal != nil {
-		s.recordCatchUp(pending, known > 0, known == 0)
-	}
-	s.publish(g)
-	s.wg.Go(s.watchHealth)
-	s.log.Info("content loaded", "dir", s.dir, "articles", g.lib.Len(), "versions", len(g.lib.All()),
-		"problems", len(g.problems), "from_cache", s.cacheStats.hits, "unread", s.cacheStats.unread, "parsed", s.cacheStats.parsed,
-		"took", time.Since(start), "scan", scanned.Sub(start), "build", built.Sub(scanned),
-		"index", indexed.Sub(built), "journal", time.Since(indexed))
-	return s, nil
+	return s.openBackend(ctx)
 }
 
 // Library returns the Library of the current generation.
@@ -401,12 +255,7 @@ func (s *Store) Index() *index.Index { return s.ix }
 
 // ReadOnly reports whether the Store serves the embedded corpus, which Put
 // and Delete refuse to change.
-func (s *Store) ReadOnly() bool {
-	if s.backend != nil {
-		return s.backend.ReadOnly()
-	}
-	return s.dir == ""
-}
+func (s *Store) ReadOnly() bool { return s.backend.ReadOnly() }
 
 // Close stops background work and closes the index. The Library stays
 // readable; writes after Close fail with ErrClosed.
@@ -422,14 +271,10 @@ func (s *Store) Close() error {
 	}
 	s.mu.Unlock()
 	s.wg.Wait()
-	var berr error
-	if s.backend != nil {
-		berr = s.backend.Close()
-	}
+	berr := s.backend.Close()
 	if s.ix == nil {
 		return berr // never loaded
 	}
-	s.saveCache()
 	return errors.Join(s.ix.Close(), berr)
 }
 
@@ -445,7 +290,7 @@ const tempMinAge = time.Minute
 // content directory, the articles folder and the article folders: those
 // of the folders open's scan found, and those of the two directories
 // above them. The caller holds s.mu.
-func (s *Store) removeTemps() {
+func (s *fileBackend) removeTemps() {
 	temps := s.temps
 	s.temps = nil
 	for _, d := range []string{s.dir, filepath.Join(s.dir, load.ArticlesDir)} {

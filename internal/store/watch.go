@@ -32,37 +32,25 @@ const (
 // read. A file that is now broken is reported and its last good version
 // stays served; a broken site.yaml keeps the last good site. The error is
 // for a tree that cannot be read (the generation served stays as it was)
-// or a canceled ctx.
+// or a canceled ctx. It is what Watch does for each burst of events, for
+// the file backend only.
 func (s *Store) reload(ctx context.Context, d dirty) error {
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.closed {
+	closed := s.closed
+	s.mu.Unlock()
+	if closed {
 		return ErrClosed
 	}
-	changed, err := s.scan(ctx, d)
-	if err != nil {
-		s.unpublished = true // the scan may have recorded changes before it failed
-		if errors.Is(err, errNoDir) {
-			s.hold("the content directory is missing or not a directory; still serving the last good content, and writes are refused until it is back")
-		}
-		return err
+	return s.files.refreshWith(ctx, d, s.report)
+}
+
+// report applies d, reported by the backend's Watch.
+func (s *Store) report(d Delta) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.closed && s.gen != nil {
+		s.applyDelta(s.bg, d)
 	}
-	if !changed && !s.unpublished {
-		return nil
-	}
-	s.unpublished = false
-	old := s.gen
-	g := s.fromDisk()
-	if reason := s.massDelete(old, g); reason != "" {
-		s.unpublished = true // look again at the next scan
-		s.hold(reason)
-		return nil
-	}
-	s.holding = ""
-	s.logNew(old.problems, g.problems)
-	s.commit(ctx, g)
-	s.touched = nil // in g now
-	return nil
 }
 
 // defaultMaxDeleteShare is the share of the versions a re-scan may delete
@@ -136,9 +124,13 @@ func (s *Store) logNew(before, now []article.Problem) {
 // for ctx. With Options.Backend it applies what the backend's Watch
 // reports instead. The error is for a watch that cannot start at all.
 func (s *Store) Watch(ctx context.Context) error {
-	if s.backend != nil {
-		return s.watchBackend(ctx)
-	}
+	return s.backend.Watch(ctx, s.report)
+}
+
+// Watch reports the changes of the tree until ctx is done; see
+// Store.Watch.
+func (s *fileBackend) Watch(ctx context.Context, report func(Delta)) error {
+	s.releaseCache()
 	if s.ReadOnly() {
 		<-ctx.Done()
 		return nil
@@ -148,10 +140,10 @@ func (s *Store) Watch(ctx context.Context) error {
 	var errs <-chan error
 	w, err := fsnotify.NewWatcher()
 	switch {
-	case err != nil && s.opts.Rescan <= 0:
+	case err != nil && s.rescan <= 0:
 		return fmt.Errorf("watch %s: %w", s.dir, err)
 	case err != nil:
-		s.log.Warn("cannot watch the content directory; re-scanning periodically only", "err", err, "every", s.opts.Rescan)
+		s.log.Warn("cannot watch the content directory; re-scanning periodically only", "err", err, "every", s.rescan)
 	default:
 		defer w.Close()
 		// The parent tells when the directory itself is renamed, removed
@@ -162,11 +154,11 @@ func (s *Store) Watch(ctx context.Context) error {
 		wt = &watches{w: w, known: make(map[string]fs.FileInfo)}
 		events, errs = w.Events, w.Errors
 	}
-	s.refresh(ctx, wt, dirty{all: true}) // what changed since Open
+	s.refresh(ctx, wt, dirty{all: true}, report) // what changed since Open
 
 	var tick <-chan time.Time
-	if s.opts.Rescan > 0 {
-		t := time.NewTicker(s.opts.Rescan)
+	if s.rescan > 0 {
+		t := time.NewTicker(s.rescan)
 		defer t.Stop()
 		tick = t.C
 	}
@@ -206,12 +198,12 @@ func (s *Store) Watch(ctx context.Context) error {
 		case <-timer.C:
 			d := pending
 			pending, first = dirty{}, time.Time{}
-			if !s.refresh(ctx, wt, d) {
+			if !s.refresh(ctx, wt, d, report) {
 				pending.all = true // the tree is in flux or unreadable: look again soon
 				timer.Reset(retryDelay)
 			}
 		case <-tick:
-			if !s.refresh(ctx, wt, dirty{all: true}) {
+			if !s.refresh(ctx, wt, dirty{all: true}, report) {
 				pending.all = true
 				timer.Reset(retryDelay)
 			}
@@ -223,7 +215,7 @@ func (s *Store) Watch(ctx context.Context) error {
 // have changed anything: events about ignored files (editors' swap files,
 // the Store's own temporary files) and about siblings of the content
 // directory change nothing.
-func (s *Store) classify(ev fsnotify.Event, d *dirty) bool {
+func (s *fileBackend) classify(ev fsnotify.Event, d *dirty) bool {
 	if ev.Name == s.dir {
 		d.all = true // the directory itself was replaced, removed or renamed
 		return true
@@ -258,21 +250,21 @@ func (s *Store) classify(ev fsnotify.Event, d *dirty) bool {
 // folders found; for the folders newly watched it re-scans again, for the
 // files created in them before their watch began.
 // It reports false when a re-scan failed.
-func (s *Store) refresh(ctx context.Context, wt *watches, d dirty) bool {
-	ok := s.reloadLogged(ctx, d)
+func (s *fileBackend) refresh(ctx context.Context, wt *watches, d dirty, report func(Delta)) bool {
+	ok := s.reloadLogged(ctx, d, report)
 	if wt == nil {
 		return ok
 	}
 	if added := wt.sync(s, s.watchDirs()); !added.empty() {
-		ok = s.reloadLogged(ctx, added) && ok
+		ok = s.reloadLogged(ctx, added, report) && ok
 	}
 	return ok
 }
 
 // reloadLogged reloads what d names, logging a failure, which it reports
 // as false.
-func (s *Store) reloadLogged(ctx context.Context, d dirty) bool {
-	err := s.reload(ctx, d)
+func (s *fileBackend) reloadLogged(ctx context.Context, d dirty, report func(Delta)) bool {
+	err := s.refreshWith(ctx, d, report)
 	if err != nil && ctx.Err() == nil && !errors.Is(err, ErrClosed) {
 		s.log.Warn("re-scan content directory; still serving the last generation", "err", err)
 	}
@@ -281,7 +273,7 @@ func (s *Store) reloadLogged(ctx context.Context, d dirty) bool {
 
 // watchDirs returns the folders to watch: the content directory, its
 // articles folder and every article folder the scans found.
-func (s *Store) watchDirs() []string {
+func (s *fileBackend) watchDirs() []string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	out := make([]string, 0, len(s.folders)+2)
@@ -303,7 +295,7 @@ type watches struct {
 // sync adds watches for the folders in want that are not watched (or whose
 // identity changed) and removes those no longer wanted. It returns what
 // the folders it added watches for may hold.
-func (wt *watches) sync(s *Store, want []string) dirty {
+func (wt *watches) sync(s *fileBackend, want []string) dirty {
 	watching := make(map[string]bool)
 	for _, p := range wt.w.WatchList() {
 		watching[p] = true

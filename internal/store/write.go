@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"path"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -30,7 +29,7 @@ type fileOps struct {
 }
 
 // rootFileOps returns the fileOps of s, which act in s.root.
-func (s *Store) rootFileOps() fileOps {
+func (s *fileBackend) rootFileOps() fileOps {
 	return fileOps{
 		Ops:    atomicfile.DefaultOps(),
 		remove: func(name string) error { return s.root.Remove(name) },
@@ -127,45 +126,7 @@ func (s *Store) putFile(ctx context.Context, id, lang string, file []byte, check
 	if err := ctx.Err(); err != nil {
 		return Result{}, err // gave up while waiting for another write
 	}
-	if s.backend != nil {
-		return s.putBackend(ctx, k, p, v, h, file, check)
-	}
-	if err := s.writable(); err != nil {
-		return Result{}, err
-	}
-	old := s.gen
-	if check != nil {
-		if err := check(old.lib.Version(id, lang)); err != nil {
-			return Result{}, err
-		}
-	}
-	if e := s.entry(p); e != nil && e.hash == h && old.servedHash(k) == h && s.onDisk(p, e) {
-		return Result{Version: old.lib.Version(id, lang)}, nil
-	}
-	g, err := s.validatePut(p, v, h)
-	if err != nil {
-		return Result{}, err
-	}
-
-	info, err := s.writeFile(p, file)
-	if err != nil {
-		return Result{}, err
-	}
-	var st fileStat
-	if info != nil {
-		st = statOf(info)
-	}
-	if e := s.entry(p); e != nil && e.problems != nil {
-		s.fileProblemsStale = true // the write replaces the broken file
-	}
-	s.setEntry(p, &entry{
-		fileState: fileState{st: st, racy: true, hash: h},
-		good:      v,
-		goodHash:  h,
-	})
-	g.problems = s.allProblems(g)
-	s.commit(ctx, g)
-	return Result{Created: old.lib.Version(id, lang) == nil, Changed: true, Version: g.lib.Version(id, lang)}, nil
+	return s.putBackend(ctx, k, p, v, h, file, check)
 }
 
 // validatePut returns the generation of the current one with v, whose
@@ -228,18 +189,12 @@ func (s *Store) writable() error {
 	if s.holding != "" {
 		return fmt.Errorf("%w: %s", ErrUnavailable, s.holding)
 	}
-	if s.backend != nil {
-		return nil // the backend's Update says when it cannot write
-	}
-	if st, err := os.Stat(s.dir); err != nil || !st.IsDir() {
-		return fmt.Errorf("%w: the content directory is missing", ErrUnavailable)
-	}
-	return nil
+	return nil // the backend's Update says when it cannot write
 }
 
 // onDisk reports whether the file at slash path p is still the one e
 // describes, in case an editor changed it since the last scan.
-func (s *Store) onDisk(p string, e *entry) bool {
+func (s *fileBackend) onDisk(p string, e *entry) bool {
 	info, err := os.Lstat(s.osPath(p))
 	return err == nil && e.hash != "" && statOf(info) == e.st
 }
@@ -284,42 +239,8 @@ func (s *Store) DeleteIf(ctx context.Context, id, lang string, check func(cur *a
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	if s.backend != nil {
-		_, err := s.deleteBackend(ctx, k, p, check)
-		return err
-	}
-	if err := s.writable(); err != nil {
-		return err
-	}
-	if check != nil {
-		if err := check(s.gen.lib.Version(id, lang)); err != nil {
-			return err
-		}
-	}
-	if s.entry(p) == nil {
-		return ErrNotFound
-	}
-	g, err := s.validateDelete(k, p)
-	if err != nil {
-		return err
-	}
-	folderGone, err := s.removeFile(p)
-	if err != nil {
-		return err
-	}
-	if s.entry(p).problems != nil {
-		s.fileProblemsStale = true
-	}
-	delete(s.folders[path.Dir(p)].entries, p)
-	if folderGone && len(s.folders[path.Dir(p)].problems) > 0 {
-		s.fileProblemsStale = true
-	}
-	if folderGone {
-		delete(s.folders, path.Dir(p))
-	}
-	g.problems = s.allProblems(g)
-	s.commit(ctx, g)
-	return nil
+	_, err := s.deleteBackend(ctx, k, p, check)
+	return err
 }
 
 // breaks describes, naming only article ids and languages, the versions
@@ -348,7 +269,7 @@ var errSymlink = errors.New("a folder on the way is a symbolic link")
 // folder between it and the folder dir (relative) is a symbolic link:
 // the scans refuse those, so a write through one would publish what the
 // next scan drops.
-func (s *Store) openRoot(dir string) (*os.Root, error) {
+func (s *fileBackend) openRoot(dir string) (*os.Root, error) {
 	root, err := os.OpenRoot(s.dir)
 	if err != nil {
 		return nil, fmt.Errorf("open content directory: %w: %w", ErrUnavailable, err)
@@ -372,7 +293,7 @@ func (s *Store) openRoot(dir string) (*os.Root, error) {
 // that are logged, not returned, and info is nil when the file cannot be
 // looked at. Every file operation goes through an os.Root of the content
 // directory: nothing outside it is written.
-func (s *Store) writeFile(rel string, data []byte) (fs.FileInfo, error) {
+func (s *fileBackend) writeFile(rel string, data []byte) (fs.FileInfo, error) {
 	target := filepath.FromSlash(rel)
 	dir := filepath.Dir(target)
 	root, err := s.openRoot(dir)
@@ -416,7 +337,7 @@ func (s *Store) writeFile(rel string, data []byte) (fs.FileInfo, error) {
 // makeDirs creates the folder dir (relative to root) and its missing
 // parents, syncing each parent after creating a child in it, and returns
 // the folders it created.
-func (s *Store) makeDirs(root *os.Root, dir string) ([]string, error) {
+func (s *fileBackend) makeDirs(root *os.Root, dir string) ([]string, error) {
 	var missing []string
 	for d := dir; d != "." && d != string(filepath.Separator); d = filepath.Dir(d) {
 		if _, err := root.Stat(d); err == nil {
@@ -451,7 +372,7 @@ func (s *Store) makeDirs(root *os.Root, dir string) ([]string, error) {
 // when that is left empty, which it reports. A file already gone is not an
 // error. It goes through an os.Root of the content directory: nothing
 // outside it is removed.
-func (s *Store) removeFile(rel string) (folderGone bool, err error) {
+func (s *fileBackend) removeFile(rel string) (folderGone bool, err error) {
 	target := filepath.FromSlash(rel)
 	dir := filepath.Dir(target)
 	root, err := s.openRoot(dir)

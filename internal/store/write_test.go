@@ -361,7 +361,7 @@ func TestWriteFailures(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			f := newFixture(t, baseTree())
-			tt.setup(&f.s.ops)
+			tt.setup(&f.s.files.ops)
 			before, n := versionsOf(f.s.Library()), f.j.len()
 			for _, w := range []struct{ id, lang, file string }{
 				{"skola", "sv", doc("Skolan i Åmål", "skolan", "")},         // replace
@@ -383,7 +383,7 @@ func TestWriteFailures(t *testing.T) {
 	}
 	t.Run("delete refused", func(t *testing.T) {
 		f := newFixture(t, baseTree())
-		f.s.ops.remove = eperm
+		f.s.files.ops.remove = eperm
 		if err := f.s.Delete(context.Background(), "skola", "sv"); !errors.Is(err, ErrUnavailable) {
 			t.Errorf("Delete = %v, want ErrUnavailable", err)
 		}

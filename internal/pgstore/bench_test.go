@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/amal-kommun/tolk/content"
+	"github.com/amal-kommun/tolk/index"
+	"github.com/amal-kommun/tolk/internal/load"
 	"github.com/amal-kommun/tolk/internal/journal"
 	"github.com/amal-kommun/tolk/internal/pgstore"
 	"github.com/amal-kommun/tolk/internal/store"
@@ -250,5 +252,84 @@ func BenchmarkReplicaColdStart30k(b *testing.B) {
 			b.Fatalf("%d versions served", n)
 		}
 		s.Close()
+	}
+}
+
+// BenchmarkReadsWhileWriting30k: searches per second on one replica with
+// no writes, then while another replica writes a steady stream (each write
+// then parsed and indexed by the reader too), at 30,000 versions; the
+// ratio is the figure (same run). It also reports the lag from a write
+// returning on the writer to the reader serving it.
+func BenchmarkReadsWhileWriting30k(b *testing.B) {
+	st, url := openB(b)
+	seed(b, st, 30000)
+	open := func() *store.Store {
+		pst, err := pgstore.Open(b.Context(), url, pgstore.Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Cleanup(pst.Close)
+		be, err := pgstore.NewBackend(pst, "default", pgstore.ListenOptions{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		s, err := store.Open(b.Context(), store.Options{Backend: be})
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Cleanup(func() { s.Close() })
+		ctx, cancel := context.WithCancel(b.Context())
+		b.Cleanup(cancel)
+		go s.Watch(ctx)
+		return s
+	}
+	writer, reader := open(), open()
+	const window = 3 * time.Second
+	reads := func() float64 {
+		n := 0
+		start := time.Now()
+		for time.Since(start) < window {
+			if _, err := reader.Current().Index.Search(b.Context(), index.Request{Query: "29999", Langs: []string{"sv"}}); err != nil {
+				b.Fatal(err)
+			}
+			n++
+		}
+		return float64(n) / time.Since(start).Seconds()
+	}
+	r := load.NewRenderer()
+	for b.Loop() {
+		idle := reads()
+		ctx, cancel := context.WithCancel(b.Context())
+		var lags []time.Duration
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			for i := 0; ctx.Err() == nil; i++ {
+				id := fmt.Sprintf("artikel-%d", i)
+				v, ps := load.ParseVersion("articles/"+id+"/sv.md", benchVersion(i, i+1), r)
+				if len(ps) > 0 {
+					b.Error(ps)
+					return
+				}
+				res, err := writer.Put(ctx, v)
+				if err != nil {
+					return
+				}
+				wrote := time.Now()
+				for reader.Current().Position < res.Position && ctx.Err() == nil {
+					time.Sleep(time.Millisecond)
+				}
+				lags = append(lags, time.Since(wrote))
+				time.Sleep(20 * time.Millisecond)
+			}
+		}()
+		during := reads()
+		cancel()
+		<-done
+		b.ReportMetric(idle, "reads/s-idle")
+		b.ReportMetric(during, "reads/s-writing")
+		b.ReportMetric(during/idle, "ratio")
+		b.ReportMetric(float64(len(lags))/window.Seconds(), "writes/s")
+		percentiles(b, lags, "lag")
 	}
 }

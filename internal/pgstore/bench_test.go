@@ -10,8 +10,8 @@ import (
 
 	"github.com/amal-kommun/tolk/content"
 	"github.com/amal-kommun/tolk/index"
-	"github.com/amal-kommun/tolk/internal/load"
 	"github.com/amal-kommun/tolk/internal/journal"
+	"github.com/amal-kommun/tolk/internal/load"
 	"github.com/amal-kommun/tolk/internal/pgstore"
 	"github.com/amal-kommun/tolk/internal/store"
 )

@@ -239,7 +239,7 @@ func TestRelayWaitsForReplicas(t *testing.T) {
 	defer cancel()
 	go st.Relay(rctx, site, []string{"https://r.example/"}, pgstore.RelayOptions{
 		Lead:        pgstore.LeadOptions{Retry: 50 * time.Millisecond, Check: 100 * time.Millisecond},
-		ReplicaWait: time.Minute, ReplicaStale: 2 * time.Second,
+		ReplicaWait: time.Minute, ReplicaStale: 3 * time.Second,
 	}, func(ctx context.Context, d pgstore.Delivery) error {
 		mu.Lock()
 		got = append(got, d.Seq)
@@ -255,6 +255,10 @@ func TestRelayWaitsForReplicas(t *testing.T) {
 		if time.Since(start) > 5*time.Second {
 			t.Fatal("relay did not start")
 		}
+	}
+	// The slow replica is alive (heard from just now) and behind.
+	if err := st.ReportApplied(ctx, site, "slow", first.Rev); err != nil {
+		t.Fatal(err)
 	}
 	second := writeOne(t, st, site, "b")
 	time.Sleep(300 * time.Millisecond)
@@ -272,7 +276,7 @@ func TestRelayWaitsForReplicas(t *testing.T) {
 	// The slow replica goes silent: after ReplicaStale it holds nothing back.
 	writeOne(t, st, site, "c")
 	for start := time.Now(); delivered() < 2; time.Sleep(20 * time.Millisecond) {
-		if time.Since(start) > 6*time.Second {
+		if time.Since(start) > 10*time.Second {
 			t.Fatal("a silent replica held the relay back")
 		}
 	}

@@ -44,8 +44,8 @@ func waitFor(t *testing.T, s *store.Store, id, lang string, ok func(*article.Ver
 		if ok(s.Current().Library.Version(id, lang)) {
 			return
 		}
-		if time.Since(start) > 5*time.Second {
-			t.Fatalf("%s: not served within 5 s", what)
+		if time.Since(start) > 10*time.Second {
+			t.Fatalf("%s: not served within 10 s", what)
 		}
 	}
 }

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"cmp"
 	"fmt"
 	"math/rand/v2"
 	"net/http"
@@ -131,13 +132,16 @@ func BenchmarkJunk(b *testing.B) {
 		w := &discard{h: make(http.Header)}
 		fill()
 		b.ReportAllocs()
-		defer reportCPU(b)()
+		cpu := startCPU()
+		defer cpu.report(b)
 		i := 0
 		for b.Loop() {
 			if i == len(batch) {
 				b.StopTimer()
+				cpu.stop()
 				fill()
 				i = 0
+				cpu.start()
 				b.StartTimer()
 			}
 			clear(w.h)
@@ -148,13 +152,6 @@ func BenchmarkJunk(b *testing.B) {
 	b.Run("mix", func(b *testing.B) { run(b, -1) })
 	for i, rt := range abuseRoutes {
 		name := strings.Trim(strings.NewReplacer("/v1/", "", "/", "-", ".", "-").Replace(rt.path), "-")
-		b.Run(cmpOr(name, "demo"), func(b *testing.B) { run(b, i) })
+		b.Run(cmp.Or(name, "demo"), func(b *testing.B) { run(b, i) })
 	}
-}
-
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
 }

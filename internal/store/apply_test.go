@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -138,4 +139,35 @@ func problemsOf(ps []article.Problem) []string {
 		out = append(out, fmt.Sprintf("%s:%d: %s", p.Path, p.Line, p.Message))
 	}
 	return out
+}
+
+// TestWriteSeesUnreportedRescan puts a version while a re-scan's change
+// is being reported but not yet applied: the write is validated against
+// it all the same (the file backend hands it to the core as behind), so a
+// slug the edit on disk took is refused, and the late report changes
+// nothing more.
+func TestWriteSeesUnreportedRescan(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t, baseTree())
+	f.write(t, "articles/ny/sv.md", doc("Ny", "nytt-namn", ""))
+	var putErr error
+	var seq uint64
+	err := f.s.files.refreshWith(ctx, dirty{all: true}, func(d Delta) {
+		_, putErr = f.s.putBytes(ctx, "annan", "sv", []byte(doc("Annan", "nytt-namn", "")))
+		seq = f.s.Current().Seq
+		f.s.report(d)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ve *ValidationError
+	if !errors.As(putErr, &ve) || ve.Problems[0].Key != "slug" {
+		t.Fatalf("Put of the slug an unreported edit took = %v, want a ValidationError at slug", putErr)
+	}
+	if titleOf(f.s, "ny", "sv") != "Ny" || titleOf(f.s, "annan", "sv") != "" {
+		t.Errorf("served %v", versionsOf(f.s.Library()))
+	}
+	if got := f.s.Current().Seq; got != seq {
+		t.Errorf("the late report published again (Seq %d, was %d)", got, seq)
+	}
 }

@@ -279,3 +279,20 @@ func indexRequest(q string) index.Request { return index.Request{Query: q} }
 func (s *Store) putBytes(ctx context.Context, id, lang string, file []byte) (Result, error) {
 	return s.putFile(ctx, id, lang, file, nil)
 }
+
+// reload re-scans what d names and publishes a new generation if anything
+// changed: changed files are re-read and re-validated, others are not even
+// read. A file that is now broken is reported and its last good version
+// stays served; a broken site.yaml keeps the last good site. The error is
+// for a tree that cannot be read (the generation served stays as it was)
+// or a canceled ctx. It is what Watch does for each burst of events, for
+// the file backend, done at once.
+func (s *Store) reload(ctx context.Context, d dirty) error {
+	s.mu.Lock()
+	closed := s.closed
+	s.mu.Unlock()
+	if closed {
+		return ErrClosed
+	}
+	return s.files.refreshWith(ctx, d, s.report)
+}

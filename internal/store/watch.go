@@ -27,23 +27,6 @@ const (
 	retryDelay = time.Second
 )
 
-// reload re-scans what d names and publishes a new generation if anything
-// changed: changed files are re-read and re-validated, others are not even
-// read. A file that is now broken is reported and its last good version
-// stays served; a broken site.yaml keeps the last good site. The error is
-// for a tree that cannot be read (the generation served stays as it was)
-// or a canceled ctx. It is what Watch does for each burst of events, for
-// the file backend only.
-func (s *Store) reload(ctx context.Context, d dirty) error {
-	s.mu.Lock()
-	closed := s.closed
-	s.mu.Unlock()
-	if closed {
-		return ErrClosed
-	}
-	return s.files.refreshWith(ctx, d, s.report)
-}
-
 // report applies d, reported by the backend's Watch.
 func (s *Store) report(d Delta) {
 	s.mu.Lock()

@@ -84,3 +84,39 @@ func TestImportExportFlags(t *testing.T) {
 		}
 	}
 }
+
+// TestImportExportSites: sites of one database are apart; --site falls
+// back to TOLK_SITE, and a site never written cannot be exported.
+func TestImportExportSites(t *testing.T) {
+	t.Parallel()
+	url := pgtest.URL(t)
+	env := func(k string) string {
+		switch k {
+		case "TOLK_DATABASE_URL":
+			return url
+		case "TOLK_SITE":
+			return "amal"
+		}
+		return ""
+	}
+	var stdout, stderr bytes.Buffer
+	if err := run(t.Context(), []string{"import"}, env, &stdout, &stderr); err != nil {
+		t.Fatalf("import: %v\n%s", err, stderr.String())
+	}
+	if !strings.Contains(stdout.String(), "→ site amal:") {
+		t.Errorf("import did not use TOLK_SITE:\n%s", stdout.String())
+	}
+	if _, _, err := runTolk(t, "export", "--database", url, "--site", "default", "--content", t.TempDir()); err == nil || !strings.Contains(err.Error(), "no such site") {
+		t.Errorf("export of a site never written = %v", err)
+	}
+	if _, _, err := runTolk(t, "export", "--database", url, "--site", "Bad Name", "--content", t.TempDir()); err == nil || !strings.Contains(err.Error(), "bad site name") {
+		t.Errorf("export of a bad site name = %v", err)
+	}
+	dir := t.TempDir()
+	if out, _, err := runTolk(t, "export", "--database", url, "--site", "amal", "--content", dir); err != nil || !strings.Contains(out, "site amal → ") {
+		t.Fatalf("export --site amal: %v\n%s", err, out)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "site.yaml")); err != nil {
+		t.Error(err)
+	}
+}

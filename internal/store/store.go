@@ -105,6 +105,8 @@ type Options struct {
 	// nothing is journaled or sent, writes answer ErrUnavailable, and
 	// Problems reports why (path "articles") until the tree looks sane
 	// again or the Store is opened anew. 0 means 0.5; 1 turns the hold off.
+	// A backend that keeps the change log (Snapshot.KeepsJournal) is never
+	// held: its changes are its writers' on purpose.
 	MaxDeleteShare float64
 	// OnChange is called with every new generation of the content: once
 	// by Open, and then for every change, before Put or Delete returns.

@@ -59,8 +59,29 @@ type langSpec struct {
 	pinyin string
 	// han marks Chinese: Han words are never fuzzed or prefix-matched.
 	han bool
-	// author holds the version's author, in plain words (anPlain).
-	author string
+	// words are the fields of the front-matter fields searched in plain
+	// words (article.SearchWords), in the table's order.
+	words []wordsField
+}
+
+// wordsField is the index field of one article.SearchWords front-matter
+// field in one language: its key and the language's suffix, analyzed with
+// anPlain.
+type wordsField struct {
+	name string
+	f    article.Field
+}
+
+// wordsFields returns the fields of the article.SearchWords front-matter
+// fields for the field-name suffix of a language.
+func wordsFields(suffix string) []wordsField {
+	var out []wordsField
+	for _, f := range article.Fields() {
+		if f.Search == article.SearchWords {
+			out = append(out, wordsField{name: f.Key + "_" + suffix, f: f})
+		}
+	}
+	return out
 }
 
 // analyzerOf names the analyzer of a language, one of
@@ -84,12 +105,12 @@ func specFor(lang, an string) langSpec {
 	}
 	title, body, plain := "title_"+suffix, "body_"+suffix, "title_"+suffix+"_plain"
 	sp := specForAnalyzer(lang, an, title, body, plain, suffix)
-	sp.author = "author_" + suffix
+	sp.words = wordsFields(suffix)
 	return sp
 }
 
 // specForAnalyzer returns the spec of lang with analyzer an, but for its
-// author field.
+// fields searched in plain words.
 func specForAnalyzer(lang, an, title, body, plain, suffix string) langSpec {
 	switch {
 	case an == "sv":
@@ -143,8 +164,8 @@ func (s langSpec) textFields() [][2]string {
 	if s.pinyin != "" {
 		out = append(out, [2]string{s.pinyin, anPinyin})
 	}
-	if s.author != "" {
-		out = append(out, [2]string{s.author, anPlain})
+	for _, w := range s.words {
+		out = append(out, [2]string{w.name, anPlain})
 	}
 	return out
 }

@@ -825,8 +825,10 @@ func documentOf(sp langSpec, v *article.Version) document {
 	if sp.pinyin != "" {
 		d[sp.pinyin] = v.Title
 	}
-	if v.Author != "" {
-		d[sp.author] = v.Author
+	for _, w := range sp.words {
+		if x := *w.f.Str(v); x != "" {
+			d[w.name] = x
+		}
 	}
 	return d
 }

@@ -35,7 +35,6 @@ const (
 const (
 	boostTitle         = 3.0
 	boostBody          = 1.0
-	boostAuthor        = 0.5 // a name in the byline matters less than the text
 	boostFoldTitle     = 2.4
 	boostFoldBody      = 0.8
 	boostPrefixTitle   = 1.2
@@ -730,9 +729,9 @@ func (s *snapshot) prefix(p, field string, boost float64) query.Query {
 // known reports whether some version holds term in field.
 func (s *snapshot) known(field, term string) bool { return s.vocab[field].has(term) }
 
-// authorsHave reports whether some version's author in field holds
-// every plain term of w.
-func (s *snapshot) authorsHave(field, w string) bool {
+// wordsHave reports whether some version's field (one searched in plain
+// words) holds every plain term of w.
+func (s *snapshot) wordsHave(field, w string) bool {
 	t := s.vocab[field]
 	if t == nil || t.len() == 0 {
 		return false
@@ -807,10 +806,13 @@ func (s *snapshot) wordQuery(sp langSpec, w string, last bool, m mode) query.Que
 	han := hasHan(w)
 	exact := s.analyzes(sp.textQ, w)
 	cl := s.exactClauses(sp, w, han, exact)
-	// An author's name, where some author has the word: searching the
-	// field for every word would change every score (coordination).
-	if sp.author != "" && s.authorsHave(sp.author, w) {
-		cl = append(cl, s.matchAll(w, sp.author, anPlain, boostAuthor))
+	// A field searched in plain words (an author's name), where some
+	// version's has the word: searching it for every word would change
+	// every score (coordination).
+	for _, f := range sp.words {
+		if s.wordsHave(f.name, w) {
+			cl = append(cl, s.matchAll(w, f.name, anPlain, f.f.Weight))
+		}
 	}
 	// A word typed with å/ä/ö needs no folded match; one typed without
 	// may stand for a word with them.

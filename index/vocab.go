@@ -97,9 +97,9 @@ func (t *termTable) search(p string) int {
 func vocabFields(specs map[string]langSpec) map[string]string {
 	out := make(map[string]string)
 	for _, sp := range specs {
-		if sp.author != "" {
-			// Searched only for words some author has.
-			out[sp.author] = anPlain
+		for _, w := range sp.words {
+			// Searched only for words some version's field has.
+			out[w.name] = anPlain
 		}
 		if sp.titlePl == "" {
 			continue

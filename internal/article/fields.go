@@ -23,6 +23,26 @@ const (
 	KindBool
 )
 
+// Search is how search finds a version by a field's text.
+type Search int
+
+// The ways a field is searched.
+const (
+	// SearchNone is a field search does not look into.
+	SearchNone Search = iota
+	// SearchLang is text analyzed as its version's language is (stems,
+	// compounds, folding, typos, prefixes, phrases). The index gives the
+	// title a field of its own and indexes the others with the body, so
+	// their Weight is the body's (1).
+	SearchLang
+	// SearchWords is text searched in plain Unicode words in lower case,
+	// in a field of its own per language, and only for words some
+	// version's field holds (a name: author), so that scores elsewhere
+	// are unchanged. Adding one is a row here: the index derives its
+	// fields, documents, query clauses and vocabulary from the table.
+	SearchWords
+)
+
 // Field is one row of the table of front-matter fields: everything that
 // reads or writes versions (parsing and canonical formatting in load, the
 // write API's JSON, the versions cache, the search document) derives from
@@ -46,9 +66,13 @@ type Field struct {
 	// takes published's); "" when an absent field is zero. A field equal
 	// to its default is written only when its file had it.
 	Default string
-	// Searchable is set for a plain-text field whose text is part of
-	// what search finds a version by.
-	Searchable bool
+	// Search says how search finds a version by the field's text;
+	// SearchNone for a field it does not search (tags are a filter, not
+	// text). Only KindText fields are searched.
+	Search Search
+	// Weight is the weight of a match in the field relative to one in the
+	// body (the version's text), which weighs 1; 0 with SearchNone.
+	Weight float64
 
 	str   func(*Version) *string
 	list  func(*Version) *[]string
@@ -60,11 +84,11 @@ type Field struct {
 // fields is the table, in canonical order: the order of content-format.md
 // and of the keys in a file Format writes. Lines has one entry per row.
 var fields = [numKeys]Field{
-	{Key: "title", Kind: KindText, Required: true, MaxLen: 200, Searchable: true,
+	{Key: "title", Kind: KindText, Required: true, MaxLen: 200, Search: SearchLang, Weight: 3,
 		str: func(v *Version) *string { return &v.Title }},
 	{Key: "slug", Kind: KindSlug, Required: true,
 		str: func(v *Version) *string { return &v.Slug }},
-	{Key: "summary", Kind: KindText, MaxLen: 500, Searchable: true,
+	{Key: "summary", Kind: KindText, MaxLen: 500, Search: SearchLang, Weight: 1,
 		str: func(v *Version) *string { return &v.Summary }},
 	{Key: "tags", Kind: KindSlugs,
 		list: func(v *Version) *[]string { return &v.Tags }},
@@ -80,7 +104,7 @@ var fields = [numKeys]Field{
 		flag: func(v *Version) *bool { return &v.Draft }},
 	{Key: "aliases", Kind: KindSlugs,
 		list: func(v *Version) *[]string { return &v.Aliases }},
-	{Key: "author", Kind: KindText, MaxLen: 200, Searchable: true,
+	{Key: "author", Kind: KindText, MaxLen: 200, Search: SearchWords, Weight: 0.5, // a name in the byline matters less than the text
 		str: func(v *Version) *string { return &v.Author }},
 }
 

@@ -57,8 +57,11 @@ func TestFields(t *testing.T) {
 		if (f.Kind == KindText) != (f.MaxLen > 0) {
 			t.Errorf("%q: MaxLen %d for kind %d; text needs one, others have none", f.Key, f.MaxLen, f.Kind)
 		}
-		if f.Searchable && f.Kind != KindText {
+		if f.Search != SearchNone && f.Kind != KindText {
 			t.Errorf("%q: searchable but not text", f.Key)
+		}
+		if (f.Search == SearchNone) != (f.Weight == 0) || f.Weight < 0 {
+			t.Errorf("%q: search %d with weight %v; a searched field needs a positive weight, others none", f.Key, f.Search, f.Weight)
 		}
 		if f.Default != "" {
 			def, ok := FieldByKey(f.Default)

@@ -49,9 +49,16 @@ func newAnswerCache(max int64) *answerCache {
 	return &answerCache{max: max, ll: list.New(), m: make(map[cacheKey]*list.Element)}
 }
 
-// costOf is what caching r under key counts against the bound.
+// costOf is what caching r under key counts against the bound. A gzip
+// variant, made when a client first asks for one, is counted as the
+// body's size (it is never larger by more than a few bytes), so that the
+// bound holds whether or not it is made.
 func costOf(key string, r *rep) int64 {
-	return int64(len(key)+len(r.body)+len(r.gz)+len(r.link)+len(r.lang)+len(r.lastModified)) + entryOverhead
+	n := len(key) + len(r.body) + len(r.link) + len(r.lang) + len(r.lastModified)
+	if r.compressible() {
+		n += len(r.body)
+	}
+	return int64(n) + entryOverhead
 }
 
 // get returns the answer cached under (gen, key). The key "" is never

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"bytes"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -49,6 +50,9 @@ func TestGeneratedRequestIDs(t *testing.T) {
 // net/http itself allocates per request; the collector's share of a read
 // grows with every byte allocated, and Tolk's heap is large.
 func TestArticleHitAllocations(t *testing.T) {
+	if raceEnabled {
+		t.Skip("the race detector allocates")
+	}
 	a := newAPI(t, nil, Options{})
 	h := a.srv.Handler()
 	for _, tt := range []struct{ name, target, header, value string }{
@@ -71,5 +75,40 @@ func TestArticleHitAllocations(t *testing.T) {
 				t.Errorf("%.1f allocations per cached article, want at most 1", allocs)
 			}
 		})
+	}
+}
+
+// TestGzipOnlyWhenAsked: a representation is compressed the first time a
+// client asks for gzip, never for clients that do not (most answers to a
+// scanner's junk are made once and sent once), and the compressed variant
+// keeps an ETag of its own.
+func TestGzipOnlyWhenAsked(t *testing.T) {
+	a := newAPI(t, nil, Options{})
+	const target = "/v1/articles/internationellt-arbete?lang=sv"
+	plain := a.get(target)
+	if plain.Code != 200 || plain.Header().Get("Content-Encoding") != "" {
+		t.Fatalf("plain: %d %q", plain.Code, plain.Header().Get("Content-Encoding"))
+	}
+	v, ok := a.srv.current().reps.Load(articleKey("internationellt-arbete"))
+	if !ok {
+		t.Fatal("the article's representation is not cached")
+	}
+	l := v.(*articleReps).list.Load()
+	if l == nil || len(*l) != 1 {
+		t.Fatalf("cached representations: %v", l)
+	}
+	r := (*l)[0].rep
+	if !r.compressible() || r.gz != nil {
+		t.Fatalf("compressible %v; compressed before any client asked: %v", r.compressible(), r.gz != nil)
+	}
+	zipped := a.get(target, "Accept-Encoding", "gzip")
+	if zipped.Header().Get("Content-Encoding") != "gzip" || r.gz == nil {
+		t.Fatalf("gzip: Content-Encoding %q, compressed %v", zipped.Header().Get("Content-Encoding"), r.gz != nil)
+	}
+	if e := zipped.Header().Get("ETag"); e == plain.Header().Get("ETag") || e != r.gz.etag {
+		t.Errorf("gzip ETag %q, identity %q", e, plain.Header().Get("ETag"))
+	}
+	if !bytes.Equal(zipped.body, plain.body) {
+		t.Error("the gzip body differs from the identity body")
 	}
 }

@@ -19,13 +19,12 @@ const gzipMin = 1024
 
 // rep is one serialized representation: its bytes, its strong ETag and, when
 // the body is large enough, its gzip variant with an ETag of its own. A rep
-// is immutable once built, so cached reps are shared between requests.
+// is immutable once built (the gzip variant is made the first time a
+// client asks for it), so cached reps are shared between requests.
 type rep struct {
 	contentType  string
 	body         []byte
 	etag         string
-	gz           []byte
-	gzETag       string
 	lang         string // Content-Language; "" for none
 	lastModified string // HTTP date; "" for none
 	link         string // Link header; "" for none
@@ -33,6 +32,17 @@ type rep struct {
 
 	once sync.Once
 	hdr  *repHeaders
+
+	gzOnce sync.Once
+	gz     *gzipped // nil until gzipped is called
+}
+
+// gzipped is a rep's gzip variant and its header values.
+type gzipped struct {
+	body        []byte
+	etag        string
+	etagValue   []string
+	lengthValue []string
 }
 
 var gzipPool = sync.Pool{New: func() any {
@@ -40,21 +50,42 @@ var gzipPool = sync.Pool{New: func() any {
 	return w
 }}
 
-// newRep builds the representation of body, hashing it and compressing it
-// when it is over gzipMin bytes.
+// newRep builds the representation of body, hashing it.
 func newRep(contentType string, body []byte) *rep {
-	r := &rep{contentType: contentType, body: body, etag: etagOf(body)}
-	if len(body) > gzipMin {
+	return &rep{contentType: contentType, body: body, etag: etagOf(body)}
+}
+
+// compressible reports whether r has a gzip variant: a body over gzipMin
+// bytes.
+func (r *rep) compressible() bool { return len(r.body) > gzipMin }
+
+// gzipped returns r's gzip variant, compressing the body the first time;
+// nil when r is not compressible. An answer no client asks for in gzip
+// (most of those a scanner's junk makes) is never compressed.
+func (r *rep) gzipped() *gzipped {
+	if !r.compressible() {
+		return nil
+	}
+	r.gzOnce.Do(func() {
 		var buf bytes.Buffer
 		zw := gzipPool.Get().(*gzip.Writer)
 		zw.Reset(&buf)
-		zw.Write(body) // writes to a bytes.Buffer cannot fail
+		zw.Write(r.body) // writes to a bytes.Buffer cannot fail
 		zw.Close()
 		gzipPool.Put(zw)
-		r.gz = buf.Bytes()
-		r.gzETag = etagOf(r.gz)
+		etag := etagOf(buf.Bytes())
+		r.gz = &gzipped{body: buf.Bytes(), etag: etag, etagValue: []string{etag}, lengthValue: []string{strconv.Itoa(buf.Len())}}
+	})
+	return r.gz
+}
+
+// etags returns the ETags r is sent with: the identity one and, when r is
+// compressible, the gzip one.
+func (r *rep) etags() []string {
+	if gz := r.gzipped(); gz != nil {
+		return []string{r.etag, gz.etag}
 	}
-	return r
+	return []string{r.etag}
 }
 
 // jsonRep marshals v without HTML escaping, so that snippets keep their
@@ -126,8 +157,9 @@ func (s *Server) send(c *gin.Context, r *rep, vary string) {
 	hv := r.headerValues(vary)
 	h := c.Writer.Header()
 	body, etag, length := r.body, hv.etag, hv.length
-	if r.gz != nil && acceptsGzip(c.Request) {
-		body, etag, length = r.gz, hv.gzETag, hv.gzLength
+	if r.compressible() && acceptsGzip(c.Request) {
+		gz := r.gzipped()
+		body, etag, length = gz.body, gz.etagValue, gz.lengthValue
 		h["Content-Encoding"] = gzipValue
 	}
 	if hv.vary != nil {
@@ -180,7 +212,7 @@ var (
 // repHeaders are a rep's header values, built once and shared by every
 // response that sends it, so a cached response allocates no header slices.
 type repHeaders struct {
-	etag, gzETag, length, gzLength        []string
+	etag, length                          []string
 	vary, cache, lang, lastModified, link []string
 	contentType                           []string
 }
@@ -195,12 +227,11 @@ func (r *rep) headerValues(vary string) *repHeaders {
 			}
 			return []string{s}
 		}
-		if r.gz != nil {
+		if r.compressible() {
 			vary = joinVary(vary, "Accept-Encoding")
 		}
 		r.hdr = &repHeaders{
-			etag: one(r.etag), gzETag: one(r.gzETag),
-			length: one(strconv.Itoa(len(r.body))), gzLength: one(strconv.Itoa(len(r.gz))),
+			etag: one(r.etag), length: one(strconv.Itoa(len(r.body))),
 			vary: one(vary), cache: one(r.cache), lang: one(r.lang),
 			lastModified: one(r.lastModified), link: one(r.link), contentType: one(r.contentType),
 		}

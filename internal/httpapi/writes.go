@@ -351,7 +351,7 @@ func (s *Server) precondition(c *gin.Context, lang string) func(*article.Version
 				if err != nil {
 					return err
 				}
-				etags = []string{r.etag, r.gzETag}
+				etags = r.etags()
 			}
 		}
 		if len(im) > 0 && !etagListMatches(im, v != nil, etags) {

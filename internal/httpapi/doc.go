@@ -18,11 +18,14 @@
 //     served language). Bounded by the content, not by requests; dropped
 //     with the generation.
 //   - The answer cache (Server.answers, cache.go): lists, searches,
-//     suggestions, Atom feeds and the demo page's server-side searches. It
-//     is keyed by the generation and the normalized parameters the answer
+//     suggestions, Atom feeds, the demo page's server-side searches, the
+//     change feed (also keyed by the journal's end) and the coverage list.
+//     It is keyed by the generation and the normalized parameters the answer
 //     depends on (never the raw query string, so unknown parameters share
 //     the answer without them), is a least-recently-used cache bounded in
-//     bytes (bodies, gzip bodies, keys and a fixed per-entry overhead) by
+//     bytes (bodies, gzip bodies, made only when a client asks for gzip but
+//     counted as the body's size from the start, keys and a fixed per-entry
+//     overhead) by
 //     Options.AnswerCacheBytes, 16 MiB by default, caches no answer over an
 //     eighth of the bound, and drops an old generation's answers when a new
 //     one is served.
@@ -33,5 +36,8 @@
 //     client, bounded the same way.
 //   - Metrics: label values come only from fixed sets (route templates or
 //     "unmatched", the registered HTTP methods or "other", statuses the
-//     server writes, served languages).
+//     server writes, served languages). The public /metrics keeps its last
+//     scrape for a second (one representation), so a flood of scrapes
+//     gathers once a second.
+//   - Generated request ids: a block of 64 per processor, in a sync.Pool.
 package httpapi

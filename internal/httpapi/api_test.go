@@ -137,6 +137,10 @@ func TestErrors(t *testing.T) {
 		{"search per_page over 50", "GET", "/v1/search?q=x&per_page=51", 400, "invalid_parameter", "per_page"},
 		{"suggest bad lang", "GET", "/v1/suggest?q=x&lang=xx", 400, "unsupported_language", "lang"},
 		{"feed bad lang", "GET", "/v1/feed.atom?lang=de", 400, "unsupported_language", "lang"},
+		{"demo page bad lang", "GET", "/?lang=fr&q=skola", 400, "unsupported_language", "lang"},
+		{"demo page bad lang without q", "GET", "/?lang=xx", 400, "unsupported_language", "lang"},
+		{"demo page lang all", "GET", "/?lang=all&q=skola", 400, "unsupported_language", "lang"},
+		{"demo page repeated lang", "GET", "/?lang=sv&lang=en&q=skola", 400, "unsupported_language", "lang"},
 		{"translations bad page", "GET", "/v1/translations?page=0", 400, "invalid_parameter", "page"},
 	}
 	for _, tt := range tests {

@@ -390,3 +390,20 @@ func TestJunkDoesNotDefeatAnswerCache(t *testing.T) {
 		})
 	}
 }
+
+// TestDemoPageBadLangSearchesNothing: the demo page with a lang the site
+// does not serve is the contract's 400 before any search, as /v1/search
+// is, so junk in lang cannot make the server search junk q (issue 14).
+func TestDemoPageBadLangSearchesNothing(t *testing.T) {
+	a := newAPI(t, nil, Options{})
+	n := a.srv.answers.len()
+	for i := range 20 {
+		r := a.get(fmt.Sprintf("/?lang=x%d&q=skola%d", i, i))
+		if r.Code != 400 {
+			t.Fatalf("request %d: %d, want 400", i, r.Code)
+		}
+	}
+	if got := a.srv.answers.len(); got != n {
+		t.Errorf("20 demo pages with a bad lang made %d answers: they searched", got-n)
+	}
+}

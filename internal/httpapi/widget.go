@@ -35,10 +35,17 @@ func (s *Server) demoPage(c *gin.Context) error {
 		name, _ := langs.Names(tag)
 		page.Langs = append(page.Langs, widget.Language{Tag: tag, Name: name, Dir: site.Dir(tag)})
 	}
-	if v, ok, _ := p.one("lang"); ok {
-		if lang, _, err := cur.neg.ParseParam(v); err == nil {
-			page.Lang = lang
+	// A lang the site does not serve is the contract's 400, as for every
+	// content endpoint, before any search: the page would otherwise search
+	// the default language for a client that asked for another.
+	if v, ok, err := p.one("lang"); err != nil {
+		return unsupported(cur, err)
+	} else if ok {
+		lang, _, err := cur.neg.ParseParam(v)
+		if err != nil {
+			return unsupported(cur, err)
 		}
+		page.Lang = lang
 	} else {
 		ch, _ := cur.neg.Negotiate("", false, first(c.Request.Header, "Accept-Language"))
 		page.Lang = ch.Lang

@@ -82,10 +82,76 @@ func (s *Server) feed(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	key := cacheable("feed\x00"+ch.Lang+"\x00"+string(rune('0'+ch.Variant))+"\x00"+strings.Join(tags, "\x00"), cur.lib.Site(), tags)
+	variant := string(rune('0' + ch.Variant))
+	key := cacheable("feed\x00"+ch.Lang+"\x00"+variant+"\x00"+strings.Join(tags, "\x00"), cur.lib.Site(), tags)
+	if key == "" {
+		// A tag the site does not define: the feed is empty, and is made
+		// from the language's empty feed without rendering or caching it
+		// (a scanner sends a new tag with every request).
+		return s.gated(c, cur, "", "Accept-Language", func(context.Context) (*rep, error) {
+			return s.unknownTagsFeed(cur, ch, variant, tags)
+		})
+	}
 	return s.gated(c, cur, key, "Accept-Language", func(context.Context) (*rep, error) {
 		return s.feedRep(cur, ch, tags)
 	})
+}
+
+// emptyFeed is the feed of a language for tags the site does not define,
+// cut where the tags go: such a feed has no entries and differs from
+// another only in its id and its self link's query.
+type emptyFeed struct {
+	beforeID, beforeSelf, rest []byte
+	lastModified               string
+}
+
+// unknownTagsFeed returns the feed of ch's language narrowed to tags, at
+// least one of which the site does not define: the bytes feedRep renders,
+// made from the language's emptyFeed (cut once per generation) by
+// inserting the tags, which need no XML escapes once query-escaped.
+func (s *Server) unknownTagsFeed(cur *snapshot, ch langs.Choice, variant string, tags []string) (*rep, error) {
+	key := "feed-empty\x00" + ch.Lang + "\x00" + variant
+	v, ok := cur.reps.Load(key)
+	if !ok {
+		r, err := s.renderFeed(cur, ch, nil, nil)
+		if err != nil {
+			return nil, err
+		}
+		id := []byte("<id>urn:tolk:feed:" + ch.Lang + ":</id>")
+		self := []byte(` href="/v1/feed.atom?lang=` + url.QueryEscape(variantParam(cur.neg, ch)) + `"`)
+		i, j := bytes.Index(r.body, id), bytes.Index(r.body, self)
+		if i < 0 || j < i || bytes.Count(r.body, id) != 1 || bytes.Count(r.body, self) != 1 {
+			return s.feedRep(cur, ch, tags) // not the shape cut below
+		}
+		i += len(id) - len("</id>")
+		j += len(self) - len(`"`)
+		v, _ = cur.reps.LoadOrStore(key, &emptyFeed{beforeID: r.body[:i], beforeSelf: r.body[i:j], rest: r.body[j:], lastModified: r.lastModified})
+	}
+	e := v.(*emptyFeed)
+	n := len(e.beforeID) + len(e.beforeSelf) + len(e.rest)
+	esc := make([]string, len(tags))
+	for i, t := range tags {
+		esc[i] = url.QueryEscape(t)
+		n += 2*len(esc[i]) + len("+&amp;tag=")
+	}
+	body := make([]byte, 0, n)
+	body = append(body, e.beforeID...)
+	for i, t := range esc {
+		if i > 0 {
+			body = append(body, '+')
+		}
+		body = append(body, strings.ReplaceAll(t, "+", "%20")...)
+	}
+	body = append(body, e.beforeSelf...)
+	for _, t := range esc {
+		body = append(body, "&amp;tag="...)
+		body = append(body, t...)
+	}
+	body = append(body, e.rest...)
+	r := newRep("application/atom+xml; charset=utf-8", body)
+	r.lang = ch.Lang
+	r.lastModified = e.lastModified
+	return r, nil
 }
 
 // feedRep renders the Atom feed of ch's language narrowed to tags.
@@ -109,6 +175,17 @@ func (s *Server) feedRep(cur *snapshot, ch langs.Choice, tags []string) (*rep, e
 	})
 	if len(vs) > feedSize {
 		vs = vs[:feedSize]
+	}
+	return s.renderFeed(cur, ch, tags, vs)
+}
+
+// renderFeed renders vs, newest first, as the Atom feed of ch's language
+// narrowed to tags.
+func (s *Server) renderFeed(cur *snapshot, ch langs.Choice, tags []string, vs []*article.Version) (*rep, error) {
+	site := cur.lib.Site()
+	src := ch.Lang
+	if from := site.DerivedFrom(ch.Lang); from != "" {
+		src = from
 	}
 	name := site.SiteName[ch.Lang]
 	if name == "" {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"os"
@@ -13,6 +14,7 @@ import (
 	"time"
 
 	"github.com/amal-kommun/tolk/internal/journal"
+	"github.com/amal-kommun/tolk/internal/langs"
 )
 
 // TestMetricLabelsFromFixedSets: a client's method never becomes a label
@@ -405,5 +407,66 @@ func TestDemoPageBadLangSearchesNothing(t *testing.T) {
 	}
 	if got := a.srv.answers.len(); got != n {
 		t.Errorf("20 demo pages with a bad lang made %d answers: they searched", got-n)
+	}
+}
+
+// TestUnknownTagFeed: the feed for tags the site does not define has the
+// bytes the renderer gives it (the empty feed with the tags in its id and
+// self link) but is made without rendering: a scanner's new tag on every
+// request costs little more than a cached feed, and nothing is cached for
+// it (issue 14).
+func TestUnknownTagFeed(t *testing.T) {
+	a := newAPI(t, nil, Options{})
+	cur := a.srv.current()
+	long := strings.Repeat("x学 &<>\"'+%", 300)
+	for _, tt := range []struct{ lang, query string }{
+		{"sv", "tag=nosuch"},
+		{"en", "tag=international&tag=nosuch"},
+		{"zh-Hans", "tag=a+b&tag=%25&tag=" + url.QueryEscape(long)},
+		{"zh-Hant", "tag=" + url.QueryEscape("<x>&amp;")},
+		{"zh-HK", "tag=nosuch&tag=nosuch"},
+		{"zh-Hant-HK", "tag=" + url.QueryEscape(long)},
+	} {
+		target := "/v1/feed.atom?lang=" + tt.lang + "&" + tt.query
+		r := a.get(target)
+		if r.Code != 200 {
+			t.Fatalf("%s: %d", target, r.Code)
+		}
+		lang, v, err := cur.neg.ParseParam(tt.lang)
+		if err != nil {
+			t.Fatal(err)
+		}
+		q, _ := url.ParseQuery(tt.query)
+		want, err := a.srv.feedRep(cur, langs.Choice{Lang: lang, Variant: v}, q["tag"])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(r.body, want.body) {
+			t.Errorf("%s: the feed differs from the rendered one:\n%s\nwant\n%s", target, r.body, want.body)
+		}
+		if r.Header().Get("Last-Modified") != want.lastModified || r.Header().Get("Content-Language") != lang {
+			t.Errorf("%s: Last-Modified %q, Content-Language %q", target, r.Header().Get("Last-Modified"), r.Header().Get("Content-Language"))
+		}
+	}
+	if raceEnabled {
+		return // the race detector allocates
+	}
+	h := a.srv.Handler()
+	cached := httptest.NewRequest("GET", "/v1/feed.atom?lang=sv&tag=international", nil)
+	unknown := httptest.NewRequest("GET", "/v1/feed.atom?lang=sv&tag="+url.QueryEscape(long), nil)
+	w := &discard{h: make(http.Header)}
+	allocs := func(req *http.Request) float64 {
+		h.ServeHTTP(w, req)
+		return testing.AllocsPerRun(100, func() {
+			clear(w.h)
+			h.ServeHTTP(w, req)
+		})
+	}
+	n := a.srv.answers.len()
+	if c, u := allocs(cached), allocs(unknown); u > c+32 {
+		t.Errorf("an unknown tag's feed costs %.0f allocations, a cached feed %.0f: it is rendered", u, c)
+	}
+	if got := a.srv.answers.len(); got != n+1 {
+		t.Errorf("the feeds made %d cached answers, want 1 (the known tag's)", got-n)
 	}
 }

@@ -110,9 +110,7 @@ type emptyFeed struct {
 // made from the language's emptyFeed (cut once per generation) by
 // inserting the tags, which need no XML escapes once query-escaped.
 func (s *Server) unknownTagsFeed(cur *snapshot, ch langs.Choice, variant string, tags []string) (*rep, error) {
-	key := "feed-empty\x00" + ch.Lang + "\x00" + variant
-	v, ok := cur.reps.Load(key)
-	if !ok {
+	e, err := whole(cur, "feed-empty\x00"+ch.Lang+"\x00"+variant, func() (*emptyFeed, error) {
 		r, err := s.renderFeed(cur, ch, nil, nil)
 		if err != nil {
 			return nil, err
@@ -121,13 +119,18 @@ func (s *Server) unknownTagsFeed(cur *snapshot, ch langs.Choice, variant string,
 		self := []byte(` href="/v1/feed.atom?lang=` + url.QueryEscape(variantParam(cur.neg, ch)) + `"`)
 		i, j := bytes.Index(r.body, id), bytes.Index(r.body, self)
 		if i < 0 || j < i || bytes.Count(r.body, id) != 1 || bytes.Count(r.body, self) != 1 {
-			return s.feedRep(cur, ch, tags) // not the shape cut below
+			return nil, nil // not the shape cut below
 		}
 		i += len(id) - len("</id>")
 		j += len(self) - len(`"`)
-		v, _ = cur.reps.LoadOrStore(key, &emptyFeed{beforeID: r.body[:i], beforeSelf: r.body[i:j], rest: r.body[j:], lastModified: r.lastModified})
+		return &emptyFeed{beforeID: r.body[:i], beforeSelf: r.body[i:j], rest: r.body[j:], lastModified: r.lastModified}, nil
+	})
+	if err != nil {
+		return nil, err
 	}
-	e := v.(*emptyFeed)
+	if e == nil {
+		return s.feedRep(cur, ch, tags)
+	}
 	n := len(e.beforeID) + len(e.beforeSelf) + len(e.rest)
 	esc := make([]string, len(tags))
 	for i, t := range tags {
@@ -304,10 +307,17 @@ func (s *Server) sitemap(c *gin.Context) error {
 	if site.SiteURL == "" {
 		return notFound("no sitemap: site.yaml sets no site_url")
 	}
-	if r, ok := cur.reps.Load("sitemap"); ok {
-		s.send(c, r.(*rep), "")
-		return nil
+	r, err := whole(cur, "sitemap", func() (*rep, error) { return sitemapRep(cur) })
+	if err != nil {
+		return err
 	}
+	s.send(c, r, "")
+	return nil
+}
+
+// sitemapRep renders the sitemap of cur.
+func sitemapRep(cur *snapshot) (*rep, error) {
+	site := cur.lib.Site()
 	set := urlSet{XHTML: "http://www.w3.org/1999/xhtml"}
 	for _, id := range cur.lib.IDs() {
 		alts := alternates(cur, id)
@@ -329,10 +339,7 @@ func (s *Server) sitemap(c *gin.Context) error {
 	var buf bytes.Buffer
 	buf.WriteString(xml.Header)
 	if err := xml.NewEncoder(&buf).Encode(set); err != nil {
-		return err
+		return nil, err
 	}
-	r := newRep("application/xml; charset=utf-8", buf.Bytes())
-	r2, _ := cur.reps.LoadOrStore("sitemap", r)
-	s.send(c, r2.(*rep), "")
-	return nil
+	return newRep("application/xml; charset=utf-8", buf.Bytes()), nil
 }

@@ -4,15 +4,20 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io/fs"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"os"
 	"runtime"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
+	"testing/fstest"
 	"time"
 
+	"github.com/amal-kommun/tolk/content"
 	"github.com/amal-kommun/tolk/internal/journal"
 	"github.com/amal-kommun/tolk/internal/langs"
 )
@@ -468,5 +473,70 @@ func TestUnknownTagFeed(t *testing.T) {
 	}
 	if got := a.srv.answers.len(); got != n+1 {
 		t.Errorf("the feeds made %d cached answers, want 1 (the known tag's)", got-n)
+	}
+}
+
+// TestSitemapBuiltOnce: concurrent first requests for the sitemap build it
+// once between them, not once each (a scanner's burst at a new generation
+// would otherwise build a megabyte per request): eight at once allocate
+// about what one does (issue 14).
+func TestSitemapBuiltOnce(t *testing.T) {
+	if raceEnabled {
+		t.Skip("the race detector allocates")
+	}
+	m := fstest.MapFS{}
+	if err := fs.WalkDir(content.FS, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := fs.ReadFile(content.FS, p)
+		m[p] = &fstest.MapFile{Data: b}
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 1500 {
+		for _, lang := range []string{"sv", "en"} {
+			extra := ""
+			if lang == "en" {
+				extra = "translated_from: sv\nsource_updated: 2024-01-01\n"
+			}
+			m[fmt.Sprintf("articles/a%d/%s.md", i, lang)] = &fstest.MapFile{Data: fmt.Appendf(nil,
+				"---\ntitle: Artikel %d\nslug: artikel-%d-%s\npublished: 2024-01-01\n%s---\n\nText.\n", i, i, lang, extra)}
+		}
+	}
+	cost := func(n int) uint64 {
+		h := newAPI(t, m, Options{}).srv.Handler()
+		reqs := make([]*http.Request, n)
+		for i := range reqs {
+			reqs[i] = httptest.NewRequest("GET", "/v1/sitemap.xml", nil)
+		}
+		start := make(chan struct{})
+		var wg sync.WaitGroup
+		var codes atomic.Int64
+		for _, req := range reqs {
+			wg.Go(func() {
+				w := httptest.NewRecorder()
+				w.Body = nil // the body is not kept, so only building counts
+				<-start
+				h.ServeHTTP(w, req)
+				codes.Add(int64(w.Code))
+			})
+		}
+		runtime.GC()
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		close(start)
+		wg.Wait()
+		runtime.ReadMemStats(&after)
+		if got := codes.Load(); got != int64(200*n) {
+			t.Fatalf("%d sitemaps: status sum %d", n, got)
+		}
+		return after.TotalAlloc - before.TotalAlloc
+	}
+	one, eight := cost(1), cost(8)
+	t.Logf("one sitemap request allocates %d KiB, eight at once %d KiB", one>>10, eight>>10)
+	if eight > one*3/2 {
+		t.Errorf("eight concurrent first sitemap requests allocate %d KiB, one %d KiB: each built it", eight>>10, one>>10)
 	}
 }

@@ -84,10 +84,16 @@ func (s *Server) languages(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	if r, ok := cur.reps.Load("languages"); ok {
-		s.send(c, r.(*rep), "")
-		return nil
+	r, err := whole(cur, "languages", func() (*rep, error) { return languagesRep(cur) })
+	if err != nil {
+		return err
 	}
+	s.send(c, r, "")
+	return nil
+}
+
+// languagesRep renders the served languages of cur.
+func languagesRep(cur *snapshot) (*rep, error) {
 	site := cur.lib.Site()
 	out := languagesJSON{Default: site.DefaultLanguage}
 	for _, tag := range site.Served() {
@@ -103,13 +109,7 @@ func (s *Server) languages(c *gin.Context) error {
 			Default:     tag == site.DefaultLanguage,
 		})
 	}
-	r, err := jsonRep(out)
-	if err != nil {
-		return err
-	}
-	r2, _ := cur.reps.LoadOrStore("languages", r)
-	s.send(c, r2.(*rep), "")
-	return nil
+	return jsonRep(out)
 }
 
 type coverageJSON struct {

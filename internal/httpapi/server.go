@@ -97,6 +97,32 @@ type snapshot struct {
 	gen  uint64 // src.Seq, for keys of Server.answers
 }
 
+// onceRep is an answer of snapshot.reps built once however many requests
+// ask for it at the same time.
+type onceRep[T any] struct {
+	once sync.Once
+	v    T
+	err  error
+}
+
+// whole returns the answer cached in cur.reps under key, calling build
+// once for it however many requests ask at the same time: the first
+// requests of a generation (a scanner's burst) would otherwise each build
+// the whole answer, the sitemap a megabyte each, before one is cached. A
+// failed build is not kept, so the next request tries again.
+func whole[T any](cur *snapshot, key string, build func() (T, error)) (T, error) {
+	v, ok := cur.reps.Load(key)
+	if !ok {
+		v, _ = cur.reps.LoadOrStore(key, new(onceRep[T]))
+	}
+	o := v.(*onceRep[T])
+	o.once.Do(func() { o.v, o.err = build() })
+	if o.err != nil {
+		cur.reps.CompareAndDelete(key, o)
+	}
+	return o.v, o.err
+}
+
 // Server answers Tolk's HTTP API. Create it with New over Options.Content
 // (until its first generation /readyz answers 503 and content routes 503),
 // and serve Handler.

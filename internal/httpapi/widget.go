@@ -75,17 +75,11 @@ func (s *Server) demoPage(c *gin.Context) error {
 	page.Query = strings.TrimSpace(q)
 	if page.Query == "" {
 		// The page without a search depends only on its language.
-		key := "page\x00" + page.Lang
-		if r, ok := cur.reps.Load(key); ok {
-			s.send(c, r.(*rep), "Accept-Language")
-			return nil
-		}
-		r, err := render(c.Request.Context())
+		r, err := whole(cur, "page\x00"+page.Lang, func() (*rep, error) { return render(c.Request.Context()) })
 		if err != nil {
 			return err
 		}
-		r2, _ := cur.reps.LoadOrStore(key, r)
-		s.send(c, r2.(*rep), "Accept-Language")
+		s.send(c, r, "Accept-Language")
 		return nil
 	}
 	// A server-side search passes the same gate as the search API. A

@@ -10,6 +10,7 @@ import (
 	"github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/collector"
 	segment "github.com/blevesearch/scorch_segment_api/v2"
+	"github.com/cespare/xxhash/v2"
 )
 
 // Facets are counted by Tolk, not by Bleve: Bleve decodes every matching
@@ -38,6 +39,10 @@ type facetTables struct {
 	// Articles have ids of their own: there may be more than 65,535.
 	artIDs map[string]uint32
 	arts   []string // by id; only ever appended to
+	// artKeys holds, by id, a hash of each article's name: the key that
+	// orders hits of equal score, the same in every build of the index
+	// (document numbers depend on how a build was batched).
+	artKeys []uint64
 }
 
 func newFacetTables() *facetTables {
@@ -53,6 +58,7 @@ func (t *facetTables) artID(a string) uint32 {
 	id := uint32(len(t.arts))
 	t.artIDs[a] = id
 	t.arts = append(t.arts, a)
+	t.artKeys = append(t.artKeys, xxhash.Sum64String(a))
 	return id
 }
 
@@ -76,6 +82,7 @@ type facetView struct {
 	segs    []*segFacets
 	names   []string
 	arts    []string
+	keys    []uint64 // of arts
 }
 
 // view returns the facet view of snapshot is, reading the tables of
@@ -114,6 +121,7 @@ func (t *facetTables) view(is *scorch.IndexSnapshot) (*facetView, bool) {
 	}
 	v.names = t.names[:len(t.names):len(t.names)]
 	v.arts = t.arts[:len(t.arts):len(t.arts)]
+	v.keys = t.artKeys[:len(t.artKeys):len(t.artKeys)]
 	return v, true
 }
 
@@ -271,6 +279,10 @@ func (c *facetCounter) handler(sc *search.SearchContext) (search.DocumentMatchHa
 			c.tags[tag]++
 		}
 		if !c.group {
+			// Bleve orders equal scores by HitNumber, the order of
+			// matching: the article's key instead (one language, so one
+			// version per article).
+			d.HitNumber = c.view.keys[f.art[local]]
 			return next(d)
 		}
 		art, score, num := f.art[local], d.Score, d.IndexInternalID.Value()
@@ -322,9 +334,13 @@ func (c *facetCounter) addApart(counted []*countOnly) bool {
 }
 
 // ranked sorts the kept versions best article first, by the best score of
-// any of its versions, then in the order they matched, and returns them.
+// any of its versions, then by the article's key (as Bleve's order is
+// without grouping), and returns them.
 func (c *facetCounter) ranked() []groupPick {
-	slices.SortStableFunc(c.picks, func(a, b groupPick) int { return cmp.Compare(b.top, a.top) })
+	keys := c.view.keys
+	slices.SortFunc(c.picks, func(a, b groupPick) int {
+		return cmp.Or(cmp.Compare(b.top, a.top), cmp.Compare(keys[a.art], keys[b.art]))
+	})
 	return c.picks
 }
 

@@ -49,7 +49,7 @@ func bleveFacets(t *testing.T, ix *Index, q string, langs []string) (langCounts,
 	byTag := make(map[string]int)
 	for _, h := range sr.Hits {
 		id, _ := splitDocID(h.ID)
-		for _, tag := range s.docs[h.ID].Tags {
+		for _, tag := range s.docs.get(h.ID).Tags {
 			if k := [2]string{id, tag}; !seen[k] {
 				seen[k] = true
 				byTag[tag]++

@@ -123,13 +123,20 @@ type Index struct {
 // snapshot is one Bleve index together with what this package keeps
 // beside it: the indexed versions and the suggestion table.
 type snapshot struct {
-	bi       bleve.Index
-	name     string // directory name under Dir; "" in memory
-	mapping  *mapping.IndexMappingImpl
-	mver     string
-	specs    map[string]langSpec
-	langs    []string // stored languages seen, sorted
-	docs     map[string]*article.Version
+	bi      bleve.Index
+	name    string // directory name under Dir; "" in memory
+	mapping *mapping.IndexMappingImpl
+	mver    string
+	specs   map[string]langSpec
+	langs   []string // stored languages seen, sorted
+	docs    docMap
+	// langDocs and tagDocs count the documents in each language and
+	// with each tag (a tag twice in one version counts twice), so that
+	// a write updates langs, specs and tags from what it changed
+	// (rederive) instead of walking every document. Never changed once
+	// the snapshot is published.
+	langDocs map[string]int
+	tagDocs  map[string]int
 	fp       contentHash
 	sugg     *suggester
 	vocab    vocab
@@ -282,8 +289,8 @@ func Open(ctx context.Context, opts Options, versions []*article.Version) (*Inde
 			return nil, fmt.Errorf("open index %s: %w", ix.dir, err)
 		}
 		if s := ix.reopen(mver, fp); s != nil {
-			s.docs = docs
-			if err := ix.loadTables(s); err != nil {
+			s.docs = newDocMap(docs)
+			if err := ix.loadTables(s, docs); err != nil {
 				closeBI(s.bi, s.state)
 				return nil, err
 			}
@@ -602,7 +609,7 @@ func (ix *Index) reopen(mver string, fp contentHash) *snapshot {
 // build creates a fresh index (under a new directory of Dir, or in
 // memory) holding docs.
 func (ix *Index) build(ctx context.Context, m *mapping.IndexMappingImpl, mver string, docs map[string]*article.Version, fp contentHash) (*snapshot, error) {
-	s := &snapshot{mapping: m, mver: mver, docs: docs, fp: fp, facets: newFacetTables(), analyses: &analysisCache{}, state: ix.newState(), an: ix.an}
+	s := &snapshot{mapping: m, mver: mver, docs: newDocMap(docs), fp: fp, facets: newFacetTables(), analyses: &analysisCache{}, state: ix.newState(), an: ix.an}
 	var bi bleve.Index
 	var err error
 	if ix.dir == "" {
@@ -624,7 +631,7 @@ func (ix *Index) build(ctx context.Context, m *mapping.IndexMappingImpl, mver st
 		}
 		return nil, err
 	}
-	s.finish()
+	s.finish(docs)
 	// Scorch analyzes a batch's documents in parallel but builds its
 	// segment on one goroutine, half of the work: batches built
 	// concurrently keep every core busy.
@@ -684,7 +691,7 @@ func (ix *Index) build(ctx context.Context, m *mapping.IndexMappingImpl, mver st
 	if err := bi.Batch(batch); err != nil {
 		return fail(fmt.Errorf("index batch: %w", err))
 	}
-	if err := s.loadVocab(); err != nil {
+	if err := s.loadVocab(docs); err != nil {
 		return fail(err)
 	}
 	if s.name != "" {
@@ -696,12 +703,12 @@ func (ix *Index) build(ctx context.Context, m *mapping.IndexMappingImpl, mver st
 }
 
 // loadTables sets the languages, specs, suggestion table and vocabulary
-// of s, a reopened index: the tables from its tables file when that fits,
-// and otherwise derived again and saved for the next start.
-func (ix *Index) loadTables(s *snapshot) error {
+// of s, a reopened index of docs: the tables from its tables file when
+// that fits, and otherwise derived again and saved for the next start.
+func (ix *Index) loadTables(s *snapshot, docs map[string]*article.Version) error {
 	path := filepath.Join(ix.dir, s.name, tablesFile)
 	s.derive()
-	sugg, voc, err := readTables(path, s.mver, s.fp, s.docs, vocabFields(s.specs))
+	sugg, voc, err := readTables(path, s.mver, s.fp, docs, vocabFields(s.specs))
 	if err == nil {
 		s.sugg, s.vocab = sugg, voc
 		return nil
@@ -709,7 +716,7 @@ func (ix *Index) loadTables(s *snapshot) error {
 	if !errors.Is(err, fs.ErrNotExist) {
 		ix.log.Info("search tables unusable, deriving them again", "dir", ix.dir, "reason", err)
 	}
-	if err := s.finishWhile(s.loadVocab); err != nil {
+	if err := s.finishWhile(docs, func() error { return s.loadVocab(docs) }); err != nil {
 		return err
 	}
 	if err := writeTables(path, s); err != nil {
@@ -718,35 +725,72 @@ func (ix *Index) loadTables(s *snapshot) error {
 	return nil
 }
 
-// finish derives the languages, specs and suggestion table from s.docs.
-func (s *snapshot) finish() {
+// finish derives the languages, specs and suggestion table of s, which
+// holds docs.
+func (s *snapshot) finish(docs map[string]*article.Version) {
 	s.derive()
-	s.sugg = newSuggester(s.docs)
+	s.sugg = newSuggester(docs)
 }
 
-// derive sets the languages, specs and tag count of s from s.docs.
+// derive sets the languages, specs and tag count of s, and the counts
+// they come from, from every document of s (a build or an Open).
 func (s *snapshot) derive() {
-	langs := make(map[string]bool)
-	tags := make(map[string]bool)
-	for _, v := range s.docs {
-		langs[v.Lang] = true
-		for _, t := range v.Tags {
-			tags[t] = true
+	s.langDocs, s.tagDocs = make(map[string]int), make(map[string]int)
+	for _, v := range s.docs.all() {
+		s.count(v, 1)
+	}
+	s.setLangs()
+}
+
+// rederive updates the languages, specs and tag count of s, a copy of a
+// derived snapshot, after a write replaced old by v (either may be nil):
+// it costs the number of languages and tags, not of documents.
+func (s *snapshot) rederive(old, v *article.Version) {
+	s.langDocs, s.tagDocs = maps.Clone(s.langDocs), maps.Clone(s.tagDocs)
+	changed := s.count(old, -1)
+	if s.count(v, 1) || changed {
+		s.setLangs()
+	}
+	s.tags = len(s.tagDocs)
+}
+
+// count adds n to the counts of v's language and tags (nothing when v
+// is nil), and reports whether a language appeared or disappeared.
+func (s *snapshot) count(v *article.Version, n int) (langsChanged bool) {
+	if v == nil {
+		return false
+	}
+	add := func(m map[string]int, k string) bool {
+		c := m[k] + n
+		if c == 0 {
+			delete(m, k)
+		} else {
+			m[k] = c
 		}
+		return c == 0 || c == n
+	}
+	langsChanged = add(s.langDocs, v.Lang)
+	for _, t := range v.Tags {
+		add(s.tagDocs, t)
+	}
+	return langsChanged
+}
+
+// setLangs sets the languages, specs and tag count of s from its counts.
+func (s *snapshot) setLangs() {
+	langs := make(map[string]bool, len(s.langDocs))
+	for l := range s.langDocs {
+		langs[l] = true
 	}
 	s.specs = specsOf(langs, s.an)
-	s.langs = nil // never reuse the array: searches of the old snapshot may still read it
-	for l := range langs {
-		s.langs = append(s.langs, l)
-	}
-	slices.Sort(s.langs)
-	s.tags = len(tags)
+	// Never reuse the array: searches of the old snapshot may still read it.
+	s.langs = slices.Sorted(maps.Keys(langs))
+	s.tags = len(s.tagDocs)
 }
 
 // finishWhile is finish with the suggestion table built on another
 // goroutine while work runs (at start-up, reading the vocabulary).
-func (s *snapshot) finishWhile(work func() error) error {
-	docs := s.docs
+func (s *snapshot) finishWhile(docs map[string]*article.Version, work func() error) error {
 	var sugg *suggester
 	done := make(chan struct{})
 	go func() {
@@ -761,8 +805,8 @@ func (s *snapshot) finishWhile(work func() error) error {
 }
 
 // loadVocab reads the vocabulary that prefixes and typos are matched
-// against from the index.
-func (s *snapshot) loadVocab() error {
+// against from the index of docs.
+func (s *snapshot) loadVocab(docs map[string]*article.Version) error {
 	adv, err := s.bi.Advanced()
 	if err != nil {
 		return fmt.Errorf("read vocabulary: %w", err)
@@ -772,7 +816,7 @@ func (s *snapshot) loadVocab() error {
 		return fmt.Errorf("read vocabulary: %w", err)
 	}
 	defer r.Close()
-	s.vocab, err = readVocab(r, s.specs, s.mapping, s.docs)
+	s.vocab, err = readVocab(r, s.specs, s.mapping, docs)
 	return err
 }
 
@@ -1011,12 +1055,13 @@ func (ix *Index) Upsert(ctx context.Context, v *article.Version) (err error) {
 	defer contain("upsert", s.state, &err)
 	id := docID(v.ID, v.Lang)
 	if _, ok := s.specs[v.Lang]; !ok {
-		docs := cloneDocs(s.docs)
+		docs := s.docs.plain()
 		docs[id] = v
 		return ix.rebuildLocked(ctx, docs)
 	}
 	fp := s.fp
-	if old := s.docs[id]; old != nil {
+	old := s.docs.get(id)
+	if old != nil {
 		xorInto(&fp, versionHash(s.specs, old))
 	}
 	xorInto(&fp, versionHash(s.specs, v))
@@ -1028,10 +1073,7 @@ func (ix *Index) Upsert(ctx context.Context, v *article.Version) (err error) {
 	if err := s.write("upsert "+id, b); err != nil {
 		return err
 	}
-	ix.replaceDocs(s, fp, s.docs[id], v, func(n *snapshot) {
-		n.docs[id] = v
-		n.vocab = s.vocab.with(s.mapping, s.document(v))
-	})
+	ix.replaceDocs(s, fp, id, old, v)
 	return nil
 }
 
@@ -1050,7 +1092,7 @@ func (ix *Index) Delete(ctx context.Context, id, lang string) (err error) {
 	s := ix.current()
 	defer contain("delete", s.state, &err)
 	key := docID(id, lang)
-	old := s.docs[key]
+	old := s.docs.get(key)
 	if old == nil {
 		return nil
 	}
@@ -1062,31 +1104,32 @@ func (ix *Index) Delete(ctx context.Context, id, lang string) (err error) {
 	if err := s.write("delete "+key, b); err != nil {
 		return err
 	}
-	ix.replaceDocs(s, fp, old, nil, func(n *snapshot) { delete(n.docs, key) })
+	ix.replaceDocs(s, fp, key, old, nil)
 	return nil
 }
 
-// replaceDocs publishes a copy of s with its documents changed by edit,
-// which replaced old by v (old nil: added v; v nil: removed old). Searches
-// in flight keep the snapshot they started with.
-func (ix *Index) replaceDocs(s *snapshot, fp contentHash, old, v *article.Version, edit func(*snapshot)) {
-	n := *s
-	n.docs = cloneDocs(s.docs)
-	edit(&n)
-	n.fp = fp
-	n.derive()
-	n.sugg = s.sugg.with(old, v)
+// replaceDocs publishes a copy of s in which document id, old, is
+// replaced by v (old nil: added v; v nil: removed old), with fingerprint
+// fp. Searches in flight keep the snapshot they started with; the copy
+// shares with s all it did not change.
+func (ix *Index) replaceDocs(s *snapshot, fp contentHash, id string, old, v *article.Version) {
+	n := s.replaced(fp, id, old, v)
 	ix.mu.Lock()
-	ix.cur = &n
+	ix.cur = n
 	ix.mu.Unlock()
 }
 
-func cloneDocs(m map[string]*article.Version) map[string]*article.Version {
-	out := make(map[string]*article.Version, len(m)+1)
-	for k, v := range m {
-		out[k] = v
+// replaced returns the copy of s that replaceDocs publishes.
+func (s *snapshot) replaced(fp contentHash, id string, old, v *article.Version) *snapshot {
+	n := *s
+	n.docs = s.docs.with(id, v)
+	if v != nil {
+		n.vocab = s.vocab.with(s.mapping, s.document(v))
 	}
-	return out
+	n.fp = fp
+	n.rederive(old, v)
+	n.sugg = s.sugg.with(old, v)
+	return &n
 }
 
 func (ix *Index) current() *snapshot {
@@ -1108,7 +1151,7 @@ func (ix *Index) DocCount() uint64 {
 	if ix.closed {
 		return 0
 	}
-	return uint64(len(ix.cur.docs))
+	return uint64(ix.cur.docs.len())
 }
 
 // Close closes the index; a persisted index stays on disk for the next

@@ -422,7 +422,7 @@ func (p *plan) locations(ctx context.Context, sr *bleve.SearchResult, c *facetCo
 func (p *plan) hits(picks []pick, locs map[string]search.FieldTermLocationMap) []Hit {
 	var out []Hit
 	for _, pk := range picks {
-		v := p.s.docs[pk.id]
+		v := p.s.docs.get(pk.id)
 		if v == nil {
 			continue
 		}

@@ -207,12 +207,13 @@ func TestTablesStaleMapping(t *testing.T) {
 	s := ix.current()
 	path := filepath.Join(dir, s.name, tablesFile)
 	fields := vocabFields(s.specs)
-	if _, _, err := readTables(path, s.mver, s.fp, s.docs, fields); err != nil {
+	if _, _, err := readTables(path, s.mver, s.fp, s.docs.plain(), fields); err != nil {
 		t.Fatalf("readTables: %v", err)
 	}
 	otherFP := s.fp
 	otherFP[0] ^= 1
-	fewer, other := cloneDocs(s.docs), cloneDocs(s.docs)
+	docs := s.docs.plain()
+	fewer, other := s.docs.plain(), s.docs.plain()
 	delete(fewer, docID("skola", "en"))
 	delete(other, docID("skola", "en"))
 	other[docID("skola", "fr")] = &article.Version{ID: "skola", Lang: "fr", Title: "École"}
@@ -223,11 +224,11 @@ func TestTablesStaleMapping(t *testing.T) {
 		docs   map[string]*article.Version
 		fields map[string]string
 	}{
-		{"mapping version", "other", s.fp, s.docs, fields},
-		{"fingerprint", s.mver, otherFP, s.docs, fields},
+		{"mapping version", "other", s.fp, docs, fields},
+		{"fingerprint", s.mver, otherFP, docs, fields},
 		{"a version less", s.mver, s.fp, fewer, fields},
 		{"another version", s.mver, s.fp, other, fields},
-		{"vocabulary fields", s.mver, s.fp, s.docs, map[string]string{"title_sv_plain": anPlain}},
+		{"vocabulary fields", s.mver, s.fp, docs, map[string]string{"title_sv_plain": anPlain}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

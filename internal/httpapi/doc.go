@@ -14,12 +14,15 @@
 //   - Per content generation (snapshot.reps): articles, keyed by id, served
 //     language, variant, requested language and fallback (all from fixed
 //     sets: the content's ids and the served languages), the languages
-//     answer, the sitemap and the demo page without a search (one per
-//     served language). Bounded by the content, not by requests; dropped
-//     with the generation.
+//     answer, the sitemap, the demo page without a search and the empty
+//     feed a feed for unknown tags is spliced from (one per served
+//     language and variant). Bounded by the content, not by requests;
+//     dropped with the generation. A whole answer is built once however
+//     many requests ask for it at once (whole, server.go).
 //   - The answer cache (Server.answers, cache.go): lists, searches,
-//     suggestions, Atom feeds, the demo page's server-side searches, the
-//     change feed (also keyed by the journal's end) and the coverage list.
+//     suggestions, Atom feeds of the site's tags, the demo page's
+//     server-side searches, the change feed (also keyed by the journal's
+//     end) and the coverage list.
 //     It is keyed by the generation and the normalized parameters the answer
 //     depends on (never the raw query string, so unknown parameters share
 //     the answer without them), is a least-recently-used cache bounded in

@@ -10,15 +10,17 @@ import (
 	"path/filepath"
 	"runtime"
 
+	"github.com/jackc/pgx/v5/pgconn"
+
 	"github.com/amal-kommun/tolk/internal/config"
 )
 
 // indexDir returns the index directory serve uses for the configured
 // --index: flag names the directory; config.IndexMemory is memory ("");
-// "" is the default one under the user cache directory (see
+// "" is the default one, <user cache dir>/tolk/name (see indexName and
 // defaultIndexDir), or memory when that cannot be used. release gives up
 // the default directory's lock; it is never nil.
-func indexDir(flag, contentDir string, getenv func(string) string, log *slog.Logger) (dir string, release func()) {
+func indexDir(flag, name string, getenv func(string) string, log *slog.Logger) (dir string, release func()) {
 	switch flag {
 	case config.IndexMemory:
 		return "", func() {}
@@ -26,7 +28,7 @@ func indexDir(flag, contentDir string, getenv func(string) string, log *slog.Log
 	default:
 		return flag, func() {}
 	}
-	dir, err := defaultIndexDir(contentDir, getenv)
+	dir, err := defaultIndexDir(name, getenv)
 	if err == nil {
 		release, err = lockDir(dir)
 	}
@@ -38,23 +40,53 @@ func indexDir(flag, contentDir string, getenv func(string) string, log *slog.Log
 	return dir, release
 }
 
-// defaultIndexDir returns, created and writable, the directory
-// <user cache dir>/tolk/<name>: name is "embedded" for the embedded corpus,
-// else a short hash of the absolute content directory, so that each tree
-// has an index of its own.
-func defaultIndexDir(contentDir string, getenv func(string) string) (string, error) {
-	cache, err := userCacheDir(getenv)
-	if err != nil {
-		return "", err
-	}
-	name := "embedded"
-	if contentDir != "" {
-		abs, err := filepath.Abs(contentDir)
+// indexName names the default index directory of what cfg serves, so
+// that each source has an index of its own: "embedded" for the embedded
+// corpus, "content-" and a short hash of the absolute --content directory,
+// or "database-" and a short hash of the database's identity and --site
+// (see databaseIdentity).
+func indexName(cfg config.Config) (string, error) {
+	switch {
+	case cfg.Database != "":
+		id, err := databaseIdentity(cfg.Database)
+		if err != nil {
+			return "", err
+		}
+		h := sha256.Sum256([]byte(id + "\x00" + cfg.Site))
+		return "database-" + hex.EncodeToString(h[:6]), nil
+	case cfg.Content != "":
+		abs, err := filepath.Abs(cfg.Content)
 		if err != nil {
 			return "", fmt.Errorf("content directory: %w", err)
 		}
 		h := sha256.Sum256([]byte(abs))
-		name = "content-" + hex.EncodeToString(h[:6])
+		return "content-" + hex.EncodeToString(h[:6]), nil
+	}
+	return "embedded", nil
+}
+
+// databaseIdentity returns what names the database a PostgreSQL URL (or
+// key=value string) points at: its hosts and ports, its name and its
+// search_path, but not the user or the password, which may change while
+// the database stays the same.
+func databaseIdentity(url string) (string, error) {
+	c, err := pgconn.ParseConfig(url)
+	if err != nil {
+		return "", fmt.Errorf("--database: %w", err)
+	}
+	id := fmt.Sprintf("%s:%d", c.Host, c.Port)
+	for _, fb := range c.Fallbacks {
+		id += fmt.Sprintf(",%s:%d", fb.Host, fb.Port)
+	}
+	return id + "/" + c.Database + "?search_path=" + c.RuntimeParams["search_path"], nil
+}
+
+// defaultIndexDir returns, created and writable, the directory
+// <user cache dir>/tolk/<name> (name from indexName).
+func defaultIndexDir(name string, getenv func(string) string) (string, error) {
+	cache, err := userCacheDir(getenv)
+	if err != nil {
+		return "", err
 	}
 	dir := filepath.Join(cache, "tolk", name)
 	if err := os.MkdirAll(dir, 0o755); err != nil {

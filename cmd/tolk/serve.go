@@ -20,6 +20,7 @@ import (
 	"github.com/amal-kommun/tolk/internal/config"
 	"github.com/amal-kommun/tolk/internal/httpapi"
 	"github.com/amal-kommun/tolk/internal/journal"
+	"github.com/amal-kommun/tolk/internal/pgstore"
 	"github.com/amal-kommun/tolk/internal/store"
 	"github.com/amal-kommun/tolk/internal/webhook"
 )
@@ -73,7 +74,25 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err != nil {
 		return err
 	}
-	dir, release := indexDir(cfg.Index, cfg.Content, getenv, log)
+	key, err := indexName(cfg)
+	if err != nil {
+		return flagErr(err)
+	}
+	// In database mode the database holds the content; this server keeps
+	// its library and index as caches and follows the other replicas.
+	var backend store.Backend
+	if cfg.Database != "" {
+		name = "site " + cfg.Site + " in the database"
+		db, err := pgstore.Open(ctx, cfg.Database, pgstore.Options{Logger: log})
+		if err != nil {
+			return fmt.Errorf("open the database: %w", err)
+		}
+		defer db.Close()
+		if backend, err = pgstore.NewBackend(db, cfg.Site, pgstore.ListenOptions{}); err != nil {
+			return flagErr(fmt.Errorf("--site: %w", err))
+		}
+	}
+	dir, release := indexDir(cfg.Index, key, getenv, log)
 	defer release()
 	cfg.Index = dir
 	reg := prometheus.NewRegistry()
@@ -93,9 +112,10 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		}
 	}()
 	st, err := store.New(store.Options{
-		Dir:   cfg.Content,
-		FS:    content.FS,
-		Index: index.Options{Dir: cfg.Index, Logger: log},
+		Backend: backend,
+		Dir:     cfg.Content,
+		FS:      content.FS,
+		Index:   index.Options{Dir: cfg.Index, Logger: log},
 		OpenJournal: func() (*journal.Journal, error) {
 			var err error
 			if jr, err = openJournal(cfg.Index, log); err == nil {
@@ -171,11 +191,11 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		log.Warn("content problem", "path", p.Path, "line", p.Line, "message", p.Message)
 	}
 	watchDone := make(chan struct{})
-	if cfg.Content != "" {
+	if cfg.Content != "" || backend != nil {
 		go func() {
 			defer close(watchDone)
 			if err := st.Watch(ctx); err != nil && ctx.Err() == nil {
-				log.Error("watching the content directory stopped; changes on disk now need a restart", "err", err)
+				log.Error("watching the content stopped; changes made elsewhere now need a restart", "err", err)
 			}
 		}()
 	} else {

@@ -38,7 +38,13 @@ type Config struct {
 	CacheBytes      int64         // byte bound of the answer cache
 	MaxDeleteShare  float64       // share of the corpus one re-scan may delete; more is held
 	URL             string        // server to probe (healthcheck)
+	Database        string        // PostgreSQL URL of the content; "" serves Content or the embedded corpus
+	Site            string        // site in Database
 }
+
+// DefaultSite is the default of --site: the site tolk import and tolk
+// export use when none is given.
+const DefaultSite = "default"
 
 // IndexMemory as --index keeps the index and the change journal in memory.
 const IndexMemory = "memory"
@@ -155,8 +161,10 @@ func Parse(cmd Command, args []string, getenv func(string) string, out io.Writer
 	case Serve:
 		str(&c.Addr, "addr", "TOLK_ADDR", ":8080", "listen address")
 		str(&c.MetricsAddr, "metrics-addr", "TOLK_METRICS_ADDR", "", "separate listen address for /metrics and the Go profiles under /debug/pprof/ (never served on --addr); empty serves /metrics on --addr")
-		str(&c.Content, "content", "TOLK_CONTENT", "", "content directory; empty serves the embedded corpus")
-		str(&c.Index, "index", "TOLK_INDEX", "", "index directory, which also keeps the change feed and the webhook positions across restarts; empty uses tolk/<embedded or a hash of --content> under the user cache directory ($XDG_CACHE_HOME or ~/.cache) when it can be written, else memory; \""+IndexMemory+"\" keeps everything in memory (cursors then last as long as the process)")
+		str(&c.Content, "content", "TOLK_CONTENT", "", "content directory; empty serves the embedded corpus (or --database)")
+		str(&c.Database, "database", "TOLK_DATABASE_URL", "", "PostgreSQL URL of the content, such as postgres://tolk@db.example/tolk (fill it with tolk import; prefer the environment variable for a password): any number of servers on one database accept writes and follow each other; empty serves --content or the embedded corpus")
+		str(&c.Site, "site", "TOLK_SITE", DefaultSite, "site in --database")
+		str(&c.Index, "index", "TOLK_INDEX", "", "index directory, which also keeps the change feed and the webhook positions across restarts; empty uses tolk/<embedded, a hash of --content, or of --database and --site> under the user cache directory ($XDG_CACHE_HOME or ~/.cache) when it can be written, else memory; \""+IndexMemory+"\" keeps everything in memory (cursors then last as long as the process)")
 		str(&c.LogLevel, "log-level", "TOLK_LOG_LEVEL", "info", "log level: debug, info, warn or error")
 		str(&c.LogFormat, "log-format", "TOLK_LOG_FORMAT", "json", "log format: json or text")
 		str(&c.CacheControl, "cache-control", "TOLK_CACHE_CONTROL", "public, max-age=60, stale-while-revalidate=300", "Cache-Control of successful public reads")
@@ -249,6 +257,14 @@ func (c Config) validate(cmd Command) error {
 		}
 		if c.RateLimit < 0 || c.RateBurst < 0 || c.MaxSearches < 0 {
 			errs = append(errs, errors.New("--rate-limit, --rate-burst and --max-searches must not be negative"))
+		}
+		if c.Database != "" && c.Content != "" {
+			errs = append(errs, errors.New("--database and --content: give one; the database holds the content (tolk import --content DIR puts a tree into it)"))
+		}
+		if c.Database != "" && len(c.WebhookURLs) > 0 {
+			// Every replica would send every event with delivery ids of
+			// its own: not what the database mode promises.
+			errs = append(errs, errors.New("--webhook with --database is not supported yet: every replica would send every event"))
 		}
 		if c.WebhookSecret == "" && len(c.WebhookURLs) > 0 {
 			errs = append(errs, errors.New("--webhook needs TOLK_WEBHOOK_SECRET to sign events"))

@@ -62,6 +62,21 @@ func TestParsePrecedence(t *testing.T) {
 				t.Errorf("flags not used: %+v", c)
 			}
 		}},
+		{"database from environment", nil, map[string]string{"TOLK_DATABASE_URL": "postgres://tolk@db/tolk", "TOLK_SITE": "lund"}, func(t *testing.T, c Config) {
+			if c.Database != "postgres://tolk@db/tolk" || c.Site != "lund" {
+				t.Errorf("Database %q, Site %q", c.Database, c.Site)
+			}
+		}},
+		{"database flags beat environment", []string{"--database", "postgres://a/b", "--site", "malmo"}, map[string]string{"TOLK_DATABASE_URL": "postgres://env/x", "TOLK_SITE": "lund"}, func(t *testing.T, c Config) {
+			if c.Database != "postgres://a/b" || c.Site != "malmo" {
+				t.Errorf("Database %q, Site %q", c.Database, c.Site)
+			}
+		}},
+		{"site defaults", nil, nil, func(t *testing.T, c Config) {
+			if c.Database != "" || c.Site != DefaultSite {
+				t.Errorf("Database %q, Site %q", c.Database, c.Site)
+			}
+		}},
 		{"comma list from environment", nil, map[string]string{"TOLK_WEBHOOKS": "http://a/, http://b/", "TOLK_WEBHOOK_SECRET": "k"}, func(t *testing.T, c Config) {
 			if diff := cmp.Diff([]string{"http://a/", "http://b/"}, c.WebhookURLs); diff != "" {
 				t.Errorf("WebhookURLs (-want +got):\n%s", diff)
@@ -106,6 +121,8 @@ func TestParseErrors(t *testing.T) {
 		{"several errors at once", Serve, []string{"--cache-bytes", "-1", "--max-conns", "0"}, nil, "--max-conns"},
 		{"no connections", Serve, []string{"--max-conns", "0"}, nil, "--max-conns"},
 		{"bad connections in environment", Serve, nil, map[string]string{"TOLK_MAX_CONNS": "many"}, "TOLK_MAX_CONNS"},
+		{"database and content", Serve, []string{"--database", "postgres://a/b", "--content", "/srv/c"}, nil, "give one"},
+		{"database and webhooks", Serve, []string{"--webhook", "http://x/"}, map[string]string{"TOLK_DATABASE_URL": "postgres://a/b", "TOLK_WEBHOOK_SECRET": "k"}, "not supported yet"},
 		{"index needs a directory", Index, nil, nil, "--index is required"},
 		{"unknown flag", Check, []string{"--nope"}, nil, "not defined"},
 		{"stray argument", Check, []string{"extra"}, nil, "unexpected arguments"},
@@ -126,7 +143,7 @@ func TestHelpListsEnvironment(t *testing.T) {
 	if !errors.Is(err, ErrHelp) {
 		t.Fatalf("Parse(-h) error = %v, want ErrHelp", err)
 	}
-	for _, want := range []string{"TOLK_ADDR", "TOLK_CONTENT", "TOLK_INDEX", "TOLK_CACHE_CONTROL", "TOLK_CORS_ORIGINS", "TOLK_ADMIN_TOKEN", "TOLK_MAX_CONNS", "TOLK_FRAME_ANCESTORS", "TOLK_CACHE_BYTES", "TOLK_MAX_DELETE_SHARE", "openssl rand -hex 32"} {
+	for _, want := range []string{"TOLK_ADDR", "TOLK_CONTENT", "TOLK_INDEX", "TOLK_CACHE_CONTROL", "TOLK_CORS_ORIGINS", "TOLK_ADMIN_TOKEN", "TOLK_MAX_CONNS", "TOLK_FRAME_ANCESTORS", "TOLK_CACHE_BYTES", "TOLK_MAX_DELETE_SHARE", "TOLK_DATABASE_URL", "TOLK_SITE", "openssl rand -hex 32"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("help does not mention %s", want)
 		}

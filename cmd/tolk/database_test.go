@@ -1,0 +1,277 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/amal-kommun/tolk/internal/config"
+	"github.com/amal-kommun/tolk/internal/pgstore/pgtest"
+)
+
+// dbPut PUTs an article's Swedish version whose body holds word, with
+// If-Match when ifMatch is not empty, and returns the status, the ETag and
+// the body of the answer.
+func dbPut(t *testing.T, base, id, word, ifMatch string) (int, string, string) {
+	t.Helper()
+	body := fmt.Sprintf(`{"title": "Replik %s", "slug": "%s", "published": "2024-01-01", "body_markdown": "Texten har %s i sig."}`, word, id, word)
+	req, _ := http.NewRequest("PUT", base+"/v1/articles/"+id+"/sv", strings.NewReader(body))
+	req.Header.Set("Authorization", "Bearer "+testToken)
+	req.Header.Set("Content-Type", "application/json")
+	if ifMatch != "" {
+		req.Header.Set("If-Match", ifMatch)
+	}
+	resp, err := (&http.Client{Timeout: 15 * time.Second}).Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, resp.Header.Get("ETag"), string(b)
+}
+
+// dbGet GETs an article's Swedish version: the status and the body.
+func dbGet(t *testing.T, base, id string) (int, string) {
+	t.Helper()
+	resp, err := (&http.Client{Timeout: 15 * time.Second}).Get(base + "/v1/articles/" + id + "?lang=sv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+// waitFor polls get until its body holds word, for at most d.
+func waitFor(t *testing.T, d time.Duration, get func() (int, string), word string) time.Duration {
+	t.Helper()
+	start := time.Now()
+	for {
+		code, body := get()
+		if code == 200 && strings.Contains(body, word) {
+			return time.Since(start)
+		}
+		if time.Since(start) > d {
+			t.Fatalf("not served within %v: %d %.300s", d, code, body)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// TestServeDatabaseReplicas runs tolk serve --database as separate
+// processes on one database: a write on A is served by B within seconds;
+// two writes racing with the same If-Match on A and B let exactly one win
+// (the other 412); a replica started afterwards is ready only with the
+// head it saw at start (the winner, at once, without polling).
+func TestServeDatabaseReplicas(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts servers")
+	}
+	t.Parallel()
+	db := pgtest.URL(t)
+	if out, errOut, err := runTolk(t, "import", "--database", db); err != nil {
+		t.Fatalf("import: %v\n%s%s", err, out, errOut)
+	}
+	env := []string{"TOLK_ADMIN_TOKEN=" + testToken, "TOLK_RATE_LIMIT=0", "TOLK_DATABASE_URL=" + db}
+	a, b := startServe(t, env), startServe(t, env)
+
+	code, etag, body := dbPut(t, a.base, "replik", "forsta", "")
+	if code != 201 || etag == "" {
+		t.Fatalf("PUT on A: %d %q %.300s", code, etag, body)
+	}
+	lag := waitFor(t, 5*time.Second, func() (int, string) { return dbGet(t, b.base, "replik") }, "forsta")
+	t.Logf("A's write served by B after %v", lag)
+
+	// Both replicas hold the version of etag; both write against it.
+	codes := make([]int, 2)
+	var wg sync.WaitGroup
+	for i, srv := range []*child{a, b} {
+		wg.Go(func() { codes[i], _, _ = dbPut(t, srv.base, "replik", fmt.Sprintf("andra%d", i), etag) })
+	}
+	wg.Wait()
+	won := -1
+	switch {
+	case (codes[0] == 200) && codes[1] == 412:
+		won = 0
+	case codes[0] == 412 && codes[1] == 200:
+		won = 1
+	default:
+		t.Fatalf("racing PUTs with one If-Match on A and B answered %v, want one 200 and one 412", codes)
+	}
+	winner := fmt.Sprintf("andra%d", won)
+	for _, srv := range []*child{a, b} {
+		waitFor(t, 5*time.Second, func() (int, string) { return dbGet(t, srv.base, "replik") }, winner)
+	}
+
+	// A replica started now says ready only once it serves the head.
+	c := startServe(t, env)
+	if code, body := dbGet(t, c.base, "replik"); code != 200 || !strings.Contains(body, winner) {
+		t.Errorf("C, ready, serves %d %.300s; want the winner %s", code, body, winner)
+	}
+}
+
+// TestServeDatabaseDown cuts a server's connection to its database: reads
+// stay 200 from memory, writes answer 503 unavailable, and once the
+// database is reachable again writes work without a restart.
+func TestServeDatabaseDown(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts servers")
+	}
+	t.Parallel()
+	db := pgtest.URL(t)
+	if out, errOut, err := runTolk(t, "import", "--database", db); err != nil {
+		t.Fatalf("import: %v\n%s%s", err, out, errOut)
+	}
+	u, err := url.Parse(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	proxy := newCutProxy(t, u.Host)
+	u.Host = proxy.ln.Addr().String()
+	srv := startServe(t, []string{"TOLK_ADMIN_TOKEN=" + testToken, "TOLK_RATE_LIMIT=0", "TOLK_DATABASE_URL=" + u.String()})
+	if code, _, body := dbPut(t, srv.base, "nere", "fore", ""); code != 201 {
+		t.Fatalf("PUT before the cut: %d %.300s", code, body)
+	}
+
+	proxy.cut()
+	if code, body := dbGet(t, srv.base, "nere"); code != 200 || !strings.Contains(body, "fore") {
+		t.Errorf("read with the database down: %d %.300s", code, body)
+	}
+	code, _, body := dbPut(t, srv.base, "nere", "under", "")
+	if code != 503 || !strings.Contains(body, `"unavailable"`) {
+		t.Errorf("write with the database down: %d %.300s, want 503 unavailable", code, body)
+	}
+
+	proxy.restore()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		code, _, body = dbPut(t, srv.base, "nere", "efter", "")
+		if code == 200 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("writes never recovered: %d %.300s", code, body)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	if code, body := dbGet(t, srv.base, "nere"); code != 200 || !strings.Contains(body, "efter") {
+		t.Errorf("after recovery: %d %.300s", code, body)
+	}
+}
+
+// TestDatabaseIndexName: in database mode the default index directory is
+// the database's and the site's, never the embedded corpus's, and does not
+// change with the user or the password.
+func TestDatabaseIndexName(t *testing.T) {
+	name := func(db, site string) string {
+		t.Helper()
+		n, err := indexName(config.Config{Database: db, Site: site})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	embedded, _ := indexName(config.Config{})
+	base := name("postgres://tolk:a@db.example:5432/tolk", "default")
+	if !strings.HasPrefix(base, "database-") || base == embedded {
+		t.Fatalf("database index name %q (embedded %q)", base, embedded)
+	}
+	for _, tc := range []struct {
+		db, site string
+		same     bool
+	}{
+		{"postgres://other:b@db.example/tolk", "default", true},
+		{"host=db.example port=5432 dbname=tolk user=tolk password=c", "default", true},
+		{"postgres://tolk:a@db.example:5432/tolk", "lund", false},
+		{"postgres://tolk:a@db.example:5432/annan", "default", false},
+		{"postgres://tolk:a@db2.example:5432/tolk", "default", false},
+		{"postgres://tolk:a@db.example:5432/tolk?search_path=s", "default", false},
+	} {
+		if got := name(tc.db, tc.site); (got == base) != tc.same {
+			t.Errorf("%s site %s: %q, base %q: same = %v, want %v", tc.db, tc.site, got, base, got == base, tc.same)
+		}
+	}
+	if _, err := indexName(config.Config{Database: "postgres://%zz"}); err == nil {
+		t.Error("a malformed --database URL gives an index name")
+	}
+}
+
+// cutProxy forwards TCP connections to a PostgreSQL server until cut,
+// which drops them all and refuses new ones until restore: the database
+// unreachable, as a network partition or a crashed server makes it.
+type cutProxy struct {
+	ln       net.Listener
+	upstream string
+	mu       sync.Mutex
+	down     bool
+	conns    []net.Conn
+}
+
+func newCutProxy(t *testing.T, upstream string) *cutProxy {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &cutProxy{ln: ln, upstream: upstream}
+	t.Cleanup(func() { ln.Close(); p.cut() })
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go p.serve(c)
+		}
+	}()
+	return p
+}
+
+func (p *cutProxy) serve(c net.Conn) {
+	p.mu.Lock()
+	down := p.down
+	p.mu.Unlock()
+	if down {
+		c.Close()
+		return
+	}
+	u, err := net.Dial("tcp", p.upstream)
+	if err != nil {
+		c.Close()
+		return
+	}
+	p.mu.Lock()
+	if p.down {
+		p.mu.Unlock()
+		c.Close()
+		u.Close()
+		return
+	}
+	p.conns = append(p.conns, c, u)
+	p.mu.Unlock()
+	go func() { io.Copy(u, c); u.Close() }()
+	io.Copy(c, u)
+	c.Close()
+}
+
+func (p *cutProxy) cut() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.down = true
+	for _, c := range p.conns {
+		c.Close()
+	}
+	p.conns = nil
+}
+
+func (p *cutProxy) restore() {
+	p.mu.Lock()
+	p.down = false
+	p.mu.Unlock()
+}

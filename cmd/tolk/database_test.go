@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -16,9 +17,9 @@ import (
 )
 
 // dbPut PUTs an article's Swedish version whose body holds word, with
-// If-Match when ifMatch is not empty, and returns the status, the ETag and
-// the body of the answer.
-func dbPut(t *testing.T, base, id, word, ifMatch string) (int, string, string) {
+// If-Match when ifMatch is not empty, and returns the status, the headers
+// and the body of the answer.
+func dbPut(t *testing.T, base, id, word, ifMatch string) (int, http.Header, string) {
 	t.Helper()
 	body := fmt.Sprintf(`{"title": "Replik %s", "slug": "%s", "published": "2024-01-01", "body_markdown": "Texten har %s i sig."}`, word, id, word)
 	req, _ := http.NewRequest("PUT", base+"/v1/articles/"+id+"/sv", strings.NewReader(body))
@@ -33,7 +34,7 @@ func dbPut(t *testing.T, base, id, word, ifMatch string) (int, string, string) {
 	}
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, resp.Header.Get("ETag"), string(b)
+	return resp.StatusCode, resp.Header, string(b)
 }
 
 // dbGet GETs an article's Swedish version: the status and the body.
@@ -81,18 +82,27 @@ func TestServeDatabaseReplicas(t *testing.T) {
 	env := []string{"TOLK_ADMIN_TOKEN=" + testToken, "TOLK_RATE_LIMIT=0", "TOLK_DATABASE_URL=" + db}
 	a, b := startServe(t, env), startServe(t, env)
 
-	code, etag, body := dbPut(t, a.base, "replik", "forsta", "")
+	code, h, body := dbPut(t, a.base, "replik", "forsta", "")
+	etag := h.Get("ETag")
 	if code != 201 || etag == "" {
 		t.Fatalf("PUT on A: %d %q %.300s", code, etag, body)
+	}
+	first, err := strconv.ParseUint(h.Get("Tolk-Seq"), 10, 64)
+	if err != nil || first == 0 {
+		t.Errorf("PUT on A: Tolk-Seq %q, want a position", h.Get("Tolk-Seq"))
 	}
 	lag := waitFor(t, 5*time.Second, func() (int, string) { return dbGet(t, b.base, "replik") }, "forsta")
 	t.Logf("A's write served by B after %v", lag)
 
 	// Both replicas hold the version of etag; both write against it.
-	codes := make([]int, 2)
+	codes, seqs := make([]int, 2), make([]string, 2)
 	var wg sync.WaitGroup
 	for i, srv := range []*child{a, b} {
-		wg.Go(func() { codes[i], _, _ = dbPut(t, srv.base, "replik", fmt.Sprintf("andra%d", i), etag) })
+		wg.Go(func() {
+			var h http.Header
+			codes[i], h, _ = dbPut(t, srv.base, "replik", fmt.Sprintf("andra%d", i), etag)
+			seqs[i] = h.Get("Tolk-Seq")
+		})
 	}
 	wg.Wait()
 	won := -1
@@ -105,6 +115,11 @@ func TestServeDatabaseReplicas(t *testing.T) {
 		t.Fatalf("racing PUTs with one If-Match on A and B answered %v, want one 200 and one 412", codes)
 	}
 	winner := fmt.Sprintf("andra%d", won)
+	// The winner's position follows the first write's, whichever replica
+	// took it; the loser's answer has none.
+	if n, err := strconv.ParseUint(seqs[won], 10, 64); err != nil || n <= first || seqs[1-won] != "" {
+		t.Errorf("Tolk-Seq of the winner %q (first write %d), of the loser %q", seqs[won], first, seqs[1-won])
+	}
 	for _, srv := range []*child{a, b} {
 		waitFor(t, 5*time.Second, func() (int, string) { return dbGet(t, srv.base, "replik") }, winner)
 	}

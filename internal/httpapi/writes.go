@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -322,6 +323,11 @@ func (s *Server) putArticle(c *gin.Context) error {
 	status := http.StatusOK
 	if res.Created {
 		status = http.StatusCreated
+	}
+	if res.Position > 0 {
+		// The backend's position after the write, for Tolk-Min-Seq on
+		// reads from any replica (database mode).
+		c.Writer.Header().Set("Tolk-Seq", strconv.FormatUint(uint64(res.Position), 10))
 	}
 	return s.sendPreview(c, status, id, lang)
 }

@@ -1,14 +1,17 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"net/url"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -128,6 +131,67 @@ func TestServeDatabaseReplicas(t *testing.T) {
 	c := startServe(t, env)
 	if code, body := dbGet(t, c.base, "replik"); code != 200 || !strings.Contains(body, winner) {
 		t.Errorf("C, ready, serves %d %.300s; want the winner %s", code, body, winner)
+	}
+}
+
+// TestServeDatabaseRestart restarts a replica on its default index
+// directory after another replica wrote while it was stopped: it serves and
+// finds that write, and its change feed answers.
+func TestServeDatabaseRestart(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts servers")
+	}
+	t.Parallel()
+	db := pgtest.URL(t)
+	if out, errOut, err := runTolk(t, "import", "--database", db); err != nil {
+		t.Fatalf("import: %v\n%s%s", err, out, errOut)
+	}
+	env := []string{"TOLK_ADMIN_TOKEN=" + testToken, "TOLK_RATE_LIMIT=0", "TOLK_DATABASE_URL=" + db}
+	cacheDir := t.TempDir()
+	cache := []string{"XDG_CACHE_HOME=" + cacheDir}
+	a := startServe(t, append(env, cache...))
+	if code, _, body := dbPut(t, a.base, "omstart", "forsta", ""); code != 201 {
+		t.Fatalf("PUT on A: %d %.300s", code, body)
+	}
+	a.cmd.Process.Signal(syscall.SIGTERM)
+	a.cmd.Wait()
+	if dirs, _ := filepath.Glob(filepath.Join(cacheDir, "tolk", "*")); len(dirs) != 1 || !strings.HasPrefix(filepath.Base(dirs[0]), "database-") {
+		t.Fatalf("default index directories under the cache: %v, want one tolk/database-*", dirs)
+	}
+
+	b := startServe(t, env)
+	if code, _, body := dbPut(t, b.base, "omstart", "medanborta", ""); code != 200 {
+		t.Fatalf("PUT on B: %d %.300s", code, body)
+	}
+	if code, _, body := dbPut(t, b.base, "omstart-ny", "nyartikel", ""); code != 201 {
+		t.Fatalf("PUT on B: %d %.300s", code, body)
+	}
+
+	a = startServe(t, append(env, cache...))
+	if code, body := dbGet(t, a.base, "omstart"); code != 200 || !strings.Contains(body, "medanborta") {
+		t.Errorf("A after its restart: %d %.300s, want B's write", code, body)
+	}
+	for word, id := range map[string]string{"medanborta": "omstart", "nyartikel": "omstart-ny"} {
+		resp, err := http.Get(a.base + "/v1/search?lang=sv&q=" + word)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var res struct {
+			Hits []struct{ ID string } `json:"hits"`
+		}
+		json.NewDecoder(resp.Body).Decode(&res)
+		resp.Body.Close()
+		if len(res.Hits) != 1 || res.Hits[0].ID != id {
+			t.Errorf("A after its restart: search %s finds %+v, want %s", word, res.Hits, id)
+		}
+	}
+	resp, err := http.Get(a.base + "/v1/changes")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Errorf("A's change feed after its restart: %d", resp.StatusCode)
 	}
 }
 

@@ -81,9 +81,10 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	// In database mode the database holds the content; this server keeps
 	// its library and index as caches and follows the other replicas.
 	var backend store.Backend
+	var db *pgstore.Store
 	if cfg.Database != "" {
 		name = "site " + cfg.Site + " in the database"
-		db, err := pgstore.Open(ctx, cfg.Database, pgstore.Options{Logger: log})
+		db, err = pgstore.Open(ctx, cfg.Database, pgstore.Options{Logger: log})
 		if err != nil {
 			return fmt.Errorf("open the database: %w", err)
 		}
@@ -96,13 +97,21 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	defer release()
 	cfg.Index = dir
 	reg := prometheus.NewRegistry()
-	hookState := "" // receivers' positions in the journal: beside it, or in memory
-	if cfg.Index != "" {
+	// Receivers' positions: in the database (its relay keeps them), else
+	// in the journal's directory, or in memory.
+	hookState := ""
+	if cfg.Index != "" && db == nil {
 		hookState = filepath.Join(cfg.Index, "webhooks.json")
 	}
 	hooks, err := webhook.New(webhook.Options{URLs: cfg.WebhookURLs, Secret: cfg.WebhookSecret, Logger: log, Registerer: reg, State: hookState})
 	if err != nil {
 		return fmt.Errorf("webhooks: %w", err)
+	}
+	// In database mode the relay, not this store's changes, drives the
+	// deliveries: every replica's store sees every change.
+	notify := hooks.Enqueue
+	if db != nil {
+		notify = nil
 	}
 	// The journal loads while the content does.
 	var jr *journal.Journal
@@ -118,12 +127,12 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		Index:   index.Options{Dir: cfg.Index, Logger: log},
 		OpenJournal: func() (*journal.Journal, error) {
 			var err error
-			if jr, err = openJournal(cfg.Index, log); err == nil {
+			if jr, err = openJournal(cfg.Index, log); err == nil && db == nil {
 				hooks.Follow(jr)
 			}
 			return jr, err
 		},
-		Notify:         hooks.Enqueue,
+		Notify:         notify,
 		Logger:         log,
 		Rescan:         cfg.RescanInterval,
 		MaxDeleteShare: cfg.MaxDeleteShare,
@@ -182,11 +191,23 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	start := time.Now()
 	hookCtx, stopHooks := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopHooks()
-	go hooks.Run(hookCtx)
+	if db == nil {
+		go hooks.Run(hookCtx)
+	}
 	if err := st.Load(ctx); err != nil {
 		shutdown(servers, 0)
 		return fmt.Errorf("open %s: %w", name, err)
 	}
+	relayDone := make(chan struct{})
+	if db != nil && len(cfg.WebhookURLs) > 0 {
+		go func() {
+			defer close(relayDone)
+			relay(hookCtx, db, cfg.Site, cfg.WebhookURLs, hooks, log)
+		}()
+	} else {
+		close(relayDone)
+	}
+	defer func() { stopHooks(); <-relayDone }()
 	for _, p := range st.Problems() {
 		log.Warn("content problem", "path", p.Path, "line", p.Line, "message", p.Message)
 	}
@@ -252,4 +273,16 @@ func openJournal(dir string, log *slog.Logger) (*journal.Journal, error) {
 		log.Warn("change journal repaired", "truncated_bytes", r.TruncatedBytes, "moved_aside", r.MovedAside, "problem", r.Problem)
 	}
 	return jr, nil
+}
+
+// relay delivers the database's change log of site to the receivers from
+// whichever replica holds the relay's lock (pgstore's Relay), each entry
+// with its DeliveryID, until ctx is done.
+func relay(ctx context.Context, db *pgstore.Store, site string, receivers []string, hooks *webhook.Dispatcher, log *slog.Logger) {
+	err := db.Relay(ctx, site, receivers, pgstore.RelayOptions{}, func(ctx context.Context, d pgstore.Delivery) error {
+		return hooks.Deliver(ctx, d.Receiver, d.ID, webhook.EntryEvent(d.Entry))
+	})
+	if err != nil && ctx.Err() == nil {
+		log.Error("webhook relay stopped; this replica no longer relays", "err", err)
+	}
 }

@@ -261,11 +261,6 @@ func (c Config) validate(cmd Command) error {
 		if c.Database != "" && c.Content != "" {
 			errs = append(errs, errors.New("--database and --content: give one; the database holds the content (tolk import --content DIR puts a tree into it)"))
 		}
-		if c.Database != "" && len(c.WebhookURLs) > 0 {
-			// Every replica would send every event with delivery ids of
-			// its own: not what the database mode promises.
-			errs = append(errs, errors.New("--webhook with --database is not supported yet: every replica would send every event"))
-		}
 		if c.WebhookSecret == "" && len(c.WebhookURLs) > 0 {
 			errs = append(errs, errors.New("--webhook needs TOLK_WEBHOOK_SECRET to sign events"))
 		}

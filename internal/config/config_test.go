@@ -72,6 +72,11 @@ func TestParsePrecedence(t *testing.T) {
 				t.Errorf("Database %q, Site %q", c.Database, c.Site)
 			}
 		}},
+		{"database and webhooks", []string{"--webhook", "http://x/"}, map[string]string{"TOLK_DATABASE_URL": "postgres://a/b", "TOLK_WEBHOOK_SECRET": "k"}, func(t *testing.T, c Config) {
+			if c.Database != "postgres://a/b" || len(c.WebhookURLs) != 1 || c.WebhookSecret != "k" {
+				t.Errorf("Database %q, WebhookURLs %q, secret set %v", c.Database, c.WebhookURLs, c.WebhookSecret != "")
+			}
+		}},
 		{"site defaults", nil, nil, func(t *testing.T, c Config) {
 			if c.Database != "" || c.Site != DefaultSite {
 				t.Errorf("Database %q, Site %q", c.Database, c.Site)
@@ -121,8 +126,8 @@ func TestParseErrors(t *testing.T) {
 		{"several errors at once", Serve, []string{"--cache-bytes", "-1", "--max-conns", "0"}, nil, "--max-conns"},
 		{"no connections", Serve, []string{"--max-conns", "0"}, nil, "--max-conns"},
 		{"bad connections in environment", Serve, nil, map[string]string{"TOLK_MAX_CONNS": "many"}, "TOLK_MAX_CONNS"},
+		{"database and webhooks without a secret", Serve, []string{"--webhook", "http://x/"}, map[string]string{"TOLK_DATABASE_URL": "postgres://a/b"}, "TOLK_WEBHOOK_SECRET"},
 		{"database and content", Serve, []string{"--database", "postgres://a/b", "--content", "/srv/c"}, nil, "give one"},
-		{"database and webhooks", Serve, []string{"--webhook", "http://x/"}, map[string]string{"TOLK_DATABASE_URL": "postgres://a/b", "TOLK_WEBHOOK_SECRET": "k"}, "not supported yet"},
 		{"index needs a directory", Index, nil, nil, "--index is required"},
 		{"unknown flag", Check, []string{"--nope"}, nil, "not defined"},
 		{"stray argument", Check, []string{"extra"}, nil, "unexpected arguments"},

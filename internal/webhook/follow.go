@@ -117,6 +117,12 @@ func (d *Dispatcher) Follow(src Source) {
 	})
 }
 
+// EntryEvent returns the webhook event that announces a change-journal
+// entry (or a change-log entry of the database, which is one).
+func EntryEvent(e journal.Entry) Event {
+	return *eventOf(e)
+}
+
 // eventOf returns the webhook event of a journal entry.
 func eventOf(e journal.Entry) *Event {
 	ev := &Event{Event: EventUpsert, ID: e.ID, Lang: e.Lang, Slug: e.Slug, At: e.At.UTC()}

@@ -406,3 +406,39 @@ func redact(raw string) string {
 func redactErr(err error, r *receiver) string {
 	return strings.ReplaceAll(err.Error(), r.url, r.name)
 }
+
+// ErrUnknownReceiver is returned by Deliver for a URL that is not one of
+// the Dispatcher's receivers.
+var ErrUnknownReceiver = errors.New("webhook: not a receiver of this dispatcher")
+
+// Deliver sends ev to the receiver url with id as its X-Tolk-Delivery,
+// signed and retried as the queued deliveries are, and returns once it
+// was acknowledged or given up (nil either way: a refusal or the last
+// failed attempt is logged and counted as dropped). It keeps no position:
+// it is for a caller that keeps its own, such as a database's relay, and
+// that gives the same id when it delivers an event again. It returns
+// ctx's error when ctx ended first, leaving the event undelivered, and an
+// error wrapping ErrUnknownReceiver for a url not in Options.URLs. A zero
+// At is set to the current time. Deliver does not need Run and is safe
+// for concurrent use.
+func (d *Dispatcher) Deliver(ctx context.Context, url, id string, ev Event) error {
+	i := slices.IndexFunc(d.receivers, func(r *receiver) bool { return r.url == url })
+	if i < 0 {
+		return fmt.Errorf("%w: %s", ErrUnknownReceiver, redact(url))
+	}
+	r := d.receivers[i]
+	if ev.At.IsZero() {
+		ev.At = time.Now()
+	}
+	ev.At = ev.At.UTC()
+	body, err := json.Marshal(ev)
+	if err != nil { // only for a year outside 0–9999
+		d.dropped.Inc()
+		d.log.Error("webhook: cannot encode event, dropped", "receiver", r.name, "event", ev.Event, "id", ev.ID, "lang", ev.Lang, "err", err)
+		return nil
+	}
+	if !d.deliver(ctx, r, delivery{id: id, event: ev.Event, body: body}) {
+		return cmp.Or(ctx.Err(), context.Canceled)
+	}
+	return nil
+}

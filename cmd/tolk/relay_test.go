@@ -1,0 +1,168 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/amal-kommun/tolk/internal/config"
+	"github.com/amal-kommun/tolk/internal/pgstore"
+	"github.com/amal-kommun/tolk/internal/pgstore/pgtest"
+	"github.com/amal-kommun/tolk/internal/webhook"
+)
+
+// hookLog is a webhook receiver that records every delivery it is sent.
+type hookLog struct {
+	mu  sync.Mutex
+	got []hookGot
+}
+
+type hookGot struct {
+	delivery string // X-Tolk-Delivery
+	id       string // the event's article
+	signed   bool
+}
+
+func (h *hookLog) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	body, _ := io.ReadAll(r.Body)
+	var ev webhook.Event
+	json.Unmarshal(body, &ev)
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.got = append(h.got, hookGot{r.Header.Get("X-Tolk-Delivery"), ev.ID, webhook.Sign(hookSecret, body) == r.Header.Get("X-Tolk-Signature")})
+}
+
+func (h *hookLog) deliveries() []hookGot {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return slices.Clone(h.got)
+}
+
+const hookSecret = "relay-test-secret"
+
+// TestServeDatabaseWebhooks runs two tolk serve --database processes with
+// one --webhook receiver: PUTs on either replica reach the receiver once
+// each, with the delivery id of their change-log entry (every sequence of
+// the log, no other id, none twice); after the relaying process is killed,
+// a PUT on the other is still delivered, within seconds.
+func TestServeDatabaseWebhooks(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts servers")
+	}
+	t.Parallel()
+	db := pgtest.URL(t)
+	if out, errOut, err := runTolk(t, "import", "--database", db); err != nil {
+		t.Fatalf("import: %v\n%s%s", err, out, errOut)
+	}
+	hooks := &hookLog{}
+	recv := httptest.NewServer(hooks)
+	t.Cleanup(recv.Close)
+	ctx := t.Context()
+	st, err := pgstore.Open(ctx, db, pgstore.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(st.Close)
+	site, key := config.DefaultSite, pgstore.ReceiverKey(recv.URL)
+
+	env := []string{"TOLK_ADMIN_TOKEN=" + testToken, "TOLK_RATE_LIMIT=0", "TOLK_DATABASE_URL=" + db,
+		"TOLK_WEBHOOKS=" + recv.URL, "TOLK_WEBHOOK_SECRET=" + hookSecret}
+	// A first, alone, so that it is the one relaying; then B.
+	a := startServe(t, env)
+	var from uint64
+	for deadline := time.Now().Add(10 * time.Second); ; {
+		pos, ok, err := st.Position(ctx, site, key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ok {
+			from = pos
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("no replica started relaying within 10 s")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	b := startServe(t, env)
+
+	// want returns the delivery ids of the log's entries after from, and
+	// the article of each.
+	want := func() map[string]string {
+		t.Helper()
+		log, epoch, _, err := st.Log(ctx, site, from, 10000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids := map[string]string{}
+		for _, c := range log {
+			if !c.Silent {
+				ids[pgstore.DeliveryID(epoch, site, c.Seq, key)] = c.ID
+			}
+		}
+		return ids
+	}
+	// check waits until the receiver holds exactly the deliveries of
+	// want, each once (twice allowed from the index redeliverFrom on, a
+	// failover's redelivery); it returns how long that took.
+	check := func(n, redeliverFrom int, within time.Duration) time.Duration {
+		t.Helper()
+		start := time.Now()
+		for {
+			ids, got := want(), hooks.deliveries()
+			seen := map[string]int{}
+			var bad []string
+			for i, g := range got {
+				switch {
+				case !g.signed:
+					bad = append(bad, "unsigned "+g.delivery)
+				case ids[g.delivery] != g.id:
+					bad = append(bad, fmt.Sprintf("%s for %s is no delivery id of its entry", g.delivery, g.id))
+				case seen[g.delivery] > 0 && i < redeliverFrom:
+					bad = append(bad, fmt.Sprintf("%s (%s) twice", g.delivery, g.id))
+				}
+				seen[g.delivery]++
+			}
+			if len(bad) > 0 {
+				t.Fatalf("deliveries: %v", bad)
+			}
+			if len(ids) == n && len(seen) == n {
+				return time.Since(start)
+			}
+			if time.Since(start) > within {
+				t.Fatalf("after %v: %d distinct deliveries of %d entries, want %d", within, len(seen), len(ids), n)
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+	}
+
+	const writes = 6
+	for i := range writes {
+		srv := []*child{a, b}[i%2]
+		if code, _, body := dbPut(t, srv.base, fmt.Sprintf("hook%d", i), fmt.Sprintf("ord%d", i), ""); code != 201 {
+			t.Fatalf("PUT %d: %d %.300s", i, code, body)
+		}
+	}
+	took := check(writes, len(hooks.deliveries())+writes, 15*time.Second)
+	t.Logf("%d PUTs on A and B delivered once each within %v", writes, took)
+	time.Sleep(300 * time.Millisecond) // nothing more comes
+	check(writes, len(hooks.deliveries()), 0)
+
+	// Kill the relaying replica: B takes over.
+	before := len(hooks.deliveries())
+	a.cmd.Process.Signal(syscall.SIGKILL)
+	a.cmd.Wait()
+	start := time.Now()
+	if code, _, body := dbPut(t, b.base, "hook-after", "efter", ""); code != 201 {
+		t.Fatalf("PUT on B after A was killed: %d %.300s", code, body)
+	}
+	check(writes+1, before, 20*time.Second)
+	t.Logf("after the relaying replica was killed, a PUT on the other was delivered within %v", time.Since(start))
+}

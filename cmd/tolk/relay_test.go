@@ -77,7 +77,7 @@ func TestServeDatabaseWebhooks(t *testing.T) {
 	// A first, alone, so that it is the one relaying; then B.
 	a := startServe(t, env)
 	var from uint64
-	for deadline := time.Now().Add(10 * time.Second); ; {
+	for deadline := time.Now().Add(30 * time.Second); ; {
 		pos, ok, err := st.Position(ctx, site, key)
 		if err != nil {
 			t.Fatal(err)
@@ -87,7 +87,7 @@ func TestServeDatabaseWebhooks(t *testing.T) {
 			break
 		}
 		if time.Now().After(deadline) {
-			t.Fatal("no replica started relaying within 10 s")
+			t.Fatal("no replica started relaying within 30 s")
 		}
 		time.Sleep(20 * time.Millisecond)
 	}

@@ -17,6 +17,12 @@
 // must not miss a change should then reconcile with the change feed, GET
 // /v1/changes.
 //
+// Deliver sends one event, with a delivery id the caller gives, signed and
+// retried the same way, and keeps no position: it is for a caller that
+// keeps positions of its own, as the database mode's relay does (one
+// replica at a time, the id derived from the change-log entry, so that a
+// redelivery after a failover carries the same id).
+//
 // Receivers live in other programs, so verification is not an API of this
 // package: they check the X-Tolk-Signature header with the Go or shell
 // snippet of docs/api.md, which the tests keep in step with Sign, and may

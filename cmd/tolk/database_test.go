@@ -52,6 +52,21 @@ func dbGet(t *testing.T, base, id string) (int, string) {
 	return resp.StatusCode, string(b)
 }
 
+// dbGetAfter GETs an article's Swedish version with Tolk-Min-Seq: seq:
+// the status and the body.
+func dbGetAfter(t *testing.T, base, id, seq string) (int, string) {
+	t.Helper()
+	req, _ := http.NewRequest("GET", base+"/v1/articles/"+id+"?lang=sv", nil)
+	req.Header.Set("Tolk-Min-Seq", seq)
+	resp, err := (&http.Client{Timeout: 15 * time.Second}).Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
 // waitFor polls get until its body holds word, for at most d.
 func waitFor(t *testing.T, d time.Duration, get func() (int, string), word string) time.Duration {
 	t.Helper()
@@ -131,6 +146,33 @@ func TestServeDatabaseReplicas(t *testing.T) {
 	c := startServe(t, env)
 	if code, body := dbGet(t, c.base, "replik"); code != 200 || !strings.Contains(body, winner) {
 		t.Errorf("C, ready, serves %d %.300s; want the winner %s", code, body, winner)
+	}
+
+	// Read your writes on the other replica: a GET on B sent at once
+	// with A's Tolk-Seq waits for B to apply it, instead of polling.
+	code, h, body = dbPut(t, a.base, "replik", "tredje", "")
+	if code != 200 || h.Get("Tolk-Seq") == "" {
+		t.Fatalf("PUT on A: %d, Tolk-Seq %q %.300s", code, h.Get("Tolk-Seq"), body)
+	}
+	if code, body := dbGetAfter(t, b.base, "replik", h.Get("Tolk-Seq")); code != 200 || !strings.Contains(body, "tredje") {
+		t.Errorf("GET on B with A's Tolk-Seq: %d %.300s, want the new content", code, body)
+	}
+	// A DELETE answers Tolk-Seq too, which A honours after B deleted.
+	if code, _, body := dbPut(t, b.base, "replik-tmp", "kort", ""); code != 201 {
+		t.Fatalf("PUT replik-tmp on B: %d %.300s", code, body)
+	}
+	req, _ := http.NewRequest("DELETE", b.base+"/v1/articles/replik-tmp/sv", nil)
+	req.Header.Set("Authorization", "Bearer "+testToken)
+	resp, err := (&http.Client{Timeout: 15 * time.Second}).Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 204 || resp.Header.Get("Tolk-Seq") == "" {
+		t.Fatalf("DELETE on B: %d, Tolk-Seq %q", resp.StatusCode, resp.Header.Get("Tolk-Seq"))
+	}
+	if code, body := dbGetAfter(t, a.base, "replik-tmp", resp.Header.Get("Tolk-Seq")); code != 404 {
+		t.Errorf("GET on A with B's DELETE's Tolk-Seq: %d %.300s, want 404", code, body)
 	}
 }
 

@@ -819,7 +819,7 @@ type ListArticlesParams struct {
 	// XRequestID A request id to log and echo (a sane token); one is generated when absent.
 	XRequestID *RequestIdHeader `json:"X-Request-ID,omitempty"`
 
-	// TolkMinSeq Database mode only: wait (at most 2 s) until this replica has applied change `n` (a write's `Tolk-Seq`), else `503 replica_behind`. Ignored in the files mode.
+	// TolkMinSeq Wait (at most 2 s) until this server has applied change `n` (a write's `Tolk-Seq`), else `503 replica_behind`; a value already applied costs nothing. Any replica in database mode; in the files mode only the server that answered the write.
 	TolkMinSeq *MinSeqHeader `json:"Tolk-Min-Seq,omitempty"`
 }
 
@@ -852,7 +852,7 @@ type GetArticleParams struct {
 	// XRequestID A request id to log and echo (a sane token); one is generated when absent.
 	XRequestID *RequestIdHeader `json:"X-Request-ID,omitempty"`
 
-	// TolkMinSeq Database mode only: wait (at most 2 s) until this replica has applied change `n` (a write's `Tolk-Seq`), else `503 replica_behind`. Ignored in the files mode.
+	// TolkMinSeq Wait (at most 2 s) until this server has applied change `n` (a write's `Tolk-Seq`), else `503 replica_behind`; a value already applied costs nothing. Any replica in database mode; in the files mode only the server that answered the write.
 	TolkMinSeq *MinSeqHeader `json:"Tolk-Min-Seq,omitempty"`
 }
 
@@ -897,7 +897,7 @@ type GetChangesParams struct {
 	// XRequestID A request id to log and echo (a sane token); one is generated when absent.
 	XRequestID *RequestIdHeader `json:"X-Request-ID,omitempty"`
 
-	// TolkMinSeq Database mode only: wait (at most 2 s) until this replica has applied change `n` (a write's `Tolk-Seq`), else `503 replica_behind`. Ignored in the files mode.
+	// TolkMinSeq Wait (at most 2 s) until this server has applied change `n` (a write's `Tolk-Seq`), else `503 replica_behind`; a value already applied costs nothing. Any replica in database mode; in the files mode only the server that answered the write.
 	TolkMinSeq *MinSeqHeader `json:"Tolk-Min-Seq,omitempty"`
 }
 
@@ -945,6 +945,9 @@ type SearchParams struct {
 	// AcceptLanguage RFC 9110 language preferences; entries that do not parse are dropped; at most 4 KiB is read.
 	AcceptLanguage *AcceptLanguageHeader `json:"Accept-Language,omitempty"`
 
+	// TolkMinSeq Wait (at most 2 s) until this server has applied change `n` (a write's `Tolk-Seq`), else `503 replica_behind`; a value already applied costs nothing. Any replica in database mode; in the files mode only the server that answered the write.
+	TolkMinSeq *MinSeqHeader `json:"Tolk-Min-Seq,omitempty"`
+
 	// XRequestID A request id to log and echo (a sane token); one is generated when absent.
 	XRequestID *RequestIdHeader `json:"X-Request-ID,omitempty"`
 }
@@ -984,7 +987,7 @@ type GetTranslationsParams struct {
 	// XRequestID A request id to log and echo (a sane token); one is generated when absent.
 	XRequestID *RequestIdHeader `json:"X-Request-ID,omitempty"`
 
-	// TolkMinSeq Database mode only: wait (at most 2 s) until this replica has applied change `n` (a write's `Tolk-Seq`), else `503 replica_behind`. Ignored in the files mode.
+	// TolkMinSeq Wait (at most 2 s) until this server has applied change `n` (a write's `Tolk-Seq`), else `503 replica_behind`; a value already applied costs nothing. Any replica in database mode; in the files mode only the server that answered the write.
 	TolkMinSeq *MinSeqHeader `json:"Tolk-Min-Seq,omitempty"`
 }
 
@@ -2702,15 +2705,26 @@ func NewSearchRequest(server string, params *SearchParams) (*http.Request, error
 			req.Header.Set("Accept-Language", headerParam0)
 		}
 
-		if params.XRequestID != nil {
+		if params.TolkMinSeq != nil {
 			var headerParam1 string
 
-			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "X-Request-ID", *params.XRequestID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Tolk-Min-Seq", *params.TolkMinSeq, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "integer", Format: "int64"})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("X-Request-ID", headerParam1)
+			req.Header.Set("Tolk-Min-Seq", headerParam1)
+		}
+
+		if params.XRequestID != nil {
+			var headerParam2 string
+
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "X-Request-ID", *params.XRequestID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Request-ID", headerParam2)
 		}
 
 	}

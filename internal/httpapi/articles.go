@@ -92,7 +92,7 @@ func resolve(cur *snapshot, a *article.Article, ch langs.Choice, noFallback bool
 
 // getArticle answers GET /v1/articles/{id}.
 func (s *Server) getArticle(c *gin.Context) error {
-	cur, err := s.content()
+	cur, err := s.readContent(c)
 	if err != nil {
 		return err
 	}
@@ -241,7 +241,7 @@ type listJSON struct {
 
 // listArticles answers GET /v1/articles.
 func (s *Server) listArticles(c *gin.Context) error {
-	cur, err := s.content()
+	cur, err := s.readContent(c)
 	if err != nil {
 		return err
 	}

@@ -29,7 +29,7 @@ type changesJSON struct {
 // changes answers GET /v1/changes: the journal of every upsert and delete,
 // in order, from an opaque cursor.
 func (s *Server) changes(c *gin.Context) error {
-	cur, err := s.content()
+	cur, err := s.readContent(c)
 	if err != nil {
 		return err
 	}

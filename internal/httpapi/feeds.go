@@ -69,7 +69,7 @@ func rfc3339(t time.Time) string { return t.UTC().Format(time.RFC3339) }
 // feed answers GET /v1/feed.atom: the newest public versions in the
 // negotiated language.
 func (s *Server) feed(c *gin.Context) error {
-	cur, err := s.content()
+	cur, err := s.readContent(c)
 	if err != nil {
 		return err
 	}
@@ -299,7 +299,7 @@ type xhtmlLink struct {
 // sitemap answers GET /v1/sitemap.xml: every public version, stored and
 // derived, with its alternates.
 func (s *Server) sitemap(c *gin.Context) error {
-	cur, err := s.content()
+	cur, err := s.readContent(c)
 	if err != nil {
 		return err
 	}

@@ -59,6 +59,7 @@ func TestArticleHitAllocations(t *testing.T) {
 		{"sv", "/v1/articles/internationellt-arbete?lang=sv", "", ""},
 		{"gzip", "/v1/articles/internationellt-arbete?lang=sv", "Accept-Encoding", "gzip"},
 		{"negotiated", "/v1/articles/internationellt-arbete", "Accept-Language", "en-GB,en;q=0.9"},
+		{"min-seq applied", "/v1/articles/internationellt-arbete?lang=sv", "Tolk-Min-Seq", "0"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			req := httptest.NewRequest("GET", tt.target, nil)

@@ -80,7 +80,7 @@ type languagesJSON struct {
 
 // languages answers GET /v1/languages.
 func (s *Server) languages(c *gin.Context) error {
-	cur, err := s.content()
+	cur, err := s.readContent(c)
 	if err != nil {
 		return err
 	}
@@ -137,7 +137,7 @@ const (
 
 // translations answers GET /v1/translations.
 func (s *Server) translations(c *gin.Context) error {
-	cur, err := s.content()
+	cur, err := s.readContent(c)
 	if err != nil {
 		return err
 	}

@@ -118,6 +118,8 @@ var problems = [...]problemRow{
 		detail: "search is unavailable right now; try again shortly", retryAfter: "5", warn: "search unavailable"},
 	{match: is(index.ErrClosed), status: http.StatusServiceUnavailable, code: "unavailable",
 		detail: "search is unavailable right now; try again shortly", retryAfter: "5", warn: "search unavailable"},
+	{match: is(errReplicaBehind), status: http.StatusServiceUnavailable, code: "replica_behind",
+		detail: "this replica has not yet applied the change Tolk-Min-Seq names; try again", retryAfter: "1"},
 	{match: is(context.DeadlineExceeded), status: http.StatusServiceUnavailable, code: "unavailable",
 		detail: "the request took too long; try again", retryAfter: "1"},
 	// The client went away; nobody reads this answer.

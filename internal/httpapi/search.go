@@ -176,7 +176,7 @@ func (s *Server) admit(c *gin.Context) (release func(), err error) {
 
 // search answers GET /v1/search.
 func (s *Server) search(c *gin.Context) error {
-	cur, err := s.content()
+	cur, err := s.readContent(c)
 	if err != nil {
 		return err
 	}
@@ -336,7 +336,7 @@ const maxSuggestions = 8
 
 // suggest answers GET /v1/suggest.
 func (s *Server) suggest(c *gin.Context) error {
-	cur, err := s.content()
+	cur, err := s.readContent(c)
 	if err != nil {
 		return err
 	}

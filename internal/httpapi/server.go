@@ -4,9 +4,11 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"log/slog"
 	"net/http"
 	"runtime"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -38,6 +40,10 @@ type Options struct {
 	MetricsElsewhere bool
 	// SearchTimeout bounds one search; 0 means 2 seconds.
 	SearchTimeout time.Duration
+	// ReplicaWait bounds how long a read sending Tolk-Min-Seq waits for
+	// the content to reach that position before it is 503
+	// replica_behind; 0 means 2 seconds.
+	ReplicaWait time.Duration
 	// MaxSearches bounds concurrent searches and suggestions; 0 means twice
 	// GOMAXPROCS, which keeps a search flood from taking every CPU.
 	MaxSearches int
@@ -77,8 +83,8 @@ type Content interface {
 	// write lock (see store.Store.PutIf).
 	PutIf(ctx context.Context, v *article.Version, check func(cur *article.Version) error) (store.Result, error)
 	// DeleteIf removes a version, with a precondition (see
-	// store.Store.DeleteIf).
-	DeleteIf(ctx context.Context, id, lang string, check func(cur *article.Version) error) error
+	// store.Store.DeleteIf), and returns the backend's position after it.
+	DeleteIf(ctx context.Context, id, lang string, check func(cur *article.Version) error) (store.Position, error)
 }
 
 // snapshot is one consistent generation of what the server serves: the
@@ -167,6 +173,9 @@ func New(opts Options) (*Server, error) {
 	}
 	if opts.SearchTimeout <= 0 {
 		opts.SearchTimeout = 2 * time.Second
+	}
+	if opts.ReplicaWait <= 0 {
+		opts.ReplicaWait = 2 * time.Second
 	}
 	if opts.MaxSearches <= 0 {
 		opts.MaxSearches = 2 * runtime.GOMAXPROCS(0)
@@ -260,6 +269,56 @@ func (s *Server) content() (*snapshot, error) {
 	p := problem(http.StatusServiceUnavailable, "unavailable", "the server is starting; try again shortly")
 	p.retryAfter = "1"
 	return nil, p
+}
+
+// errReplicaBehind is the error of a read whose Tolk-Min-Seq the content
+// did not reach within Options.ReplicaWait.
+var errReplicaBehind = errors.New("httpapi: the content did not reach Tolk-Min-Seq in time")
+
+// readContent is content for a read that may send Tolk-Min-Seq: the
+// current generation once its Position is at least the header's (a
+// write's Tolk-Seq, from this replica or another), waiting for it at most
+// Options.ReplicaWait. Without the header, or with a position already
+// applied, it costs a map lookup and a compare more than content.
+func (s *Server) readContent(c *gin.Context) (*snapshot, error) {
+	cur, err := s.content()
+	if err != nil {
+		return nil, err
+	}
+	v, ok := c.Request.Header["Tolk-Min-Seq"] // net/http canonicalized the key
+	if !ok {
+		return cur, nil
+	}
+	n, err := strconv.ParseUint(v[0], 10, 64)
+	if err != nil || len(v) > 1 {
+		p := problem(http.StatusBadRequest, "invalid_parameter", "the Tolk-Min-Seq header must be one decimal position (a Tolk-Seq)")
+		p.Param = "Tolk-Min-Seq"
+		return nil, p
+	}
+	if cur.src.Position >= store.Position(n) {
+		return cur, nil
+	}
+	return s.await(c.Request.Context(), cur.src, store.Position(n))
+}
+
+// await waits until the content's generation has reached position n,
+// sleeping on each generation's Replaced rather than polling, and returns
+// its snapshot; errReplicaBehind after Options.ReplicaWait, the context's
+// error when the client goes away.
+func (s *Server) await(ctx context.Context, g *store.Generation, n store.Position) (*snapshot, error) {
+	t := time.NewTimer(s.opts.ReplicaWait)
+	defer t.Stop()
+	for g.Position < n {
+		select {
+		case <-g.Replaced():
+			g = s.opts.Content.Current()
+		case <-t.C:
+			return nil, errReplicaBehind
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+	return s.content() // g or a later generation
 }
 
 // handler is a route's handler: it writes a success itself and returns the

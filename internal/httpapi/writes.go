@@ -419,11 +419,15 @@ func (s *Server) deleteArticle(c *gin.Context) error {
 		return err
 	}
 	id, lang := c.Param("id"), c.Param("lang")
-	if err := s.opts.Content.DeleteIf(c.Request.Context(), id, lang, s.precondition(c, lang)); err != nil {
+	pos, err := s.opts.Content.DeleteIf(c.Request.Context(), id, lang, s.precondition(c, lang))
+	if err != nil {
 		return err
 	}
 	s.log.InfoContext(c.Request.Context(), "write", "op", "delete", "id", id, "lang", lang,
 		"client", s.limiter.client(c.Request).String(), "request_id", c.Writer.Header().Get("X-Request-Id"))
+	if pos > 0 {
+		c.Writer.Header().Set("Tolk-Seq", strconv.FormatUint(uint64(pos), 10)) // as putArticle's
+	}
 	c.Header("Cache-Control", "private, no-store")
 	c.Status(http.StatusNoContent)
 	c.Writer.WriteHeaderNow()

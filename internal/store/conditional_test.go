@@ -64,7 +64,7 @@ func TestPutIfDeleteIf(t *testing.T) {
 	if _, err := f.s.putFile(ctx, "skola", "sv", []byte(doc("Ny", "skolan", "")), ifTitle("Fel")); err != errPrecondition {
 		t.Fatalf("PutIf = %v, want the check's error unchanged", err)
 	}
-	if err := f.s.DeleteIf(ctx, "skola", "sv", ifTitle("Fel")); err != errPrecondition {
+	if _, err := f.s.DeleteIf(ctx, "skola", "sv", ifTitle("Fel")); err != errPrecondition {
 		t.Fatalf("DeleteIf = %v, want the check's error unchanged", err)
 	}
 	if got := titleOf(f.s, "skola", "sv"); got != "Skolan" || f.j.len() != n {
@@ -79,10 +79,12 @@ func TestPutIfDeleteIf(t *testing.T) {
 	if _, err := f.s.putFile(ctx, "ny", "sv", []byte(doc("Utkast 2", "utkast", "draft: true\n")), record); err != nil {
 		t.Fatal(err)
 	}
-	if err := f.s.DeleteIf(ctx, "ny", "sv", record); err != nil {
+	if pos, err := f.s.DeleteIf(ctx, "ny", "sv", record); err != nil {
 		t.Fatal(err)
+	} else if cur := f.s.Current(); pos == 0 || pos != cur.Position {
+		t.Errorf("DeleteIf = position %d, want the published one (%d)", pos, cur.Position)
 	}
-	if err := f.s.DeleteIf(ctx, "ny", "sv", record); !errors.Is(err, ErrNotFound) {
+	if _, err := f.s.DeleteIf(ctx, "ny", "sv", record); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("DeleteIf of a missing version = %v, want ErrNotFound", err)
 	}
 	var got []string

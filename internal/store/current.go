@@ -30,7 +30,17 @@ type Generation struct {
 	// database's change-log sequence (what Tolk-Seq and Tolk-Min-Seq
 	// name), a file backend's count of changes.
 	Position Position
+
+	// replaced is closed when the Store publishes the generation after
+	// this one.
+	replaced chan struct{}
 }
+
+// Replaced returns a channel that is closed when a newer generation is
+// published, so that a reader waiting for a change (Tolk-Min-Seq) sleeps
+// instead of polling Current. It is nil, and never ready, for a
+// Generation the Store did not publish.
+func (g *Generation) Replaced() <-chan struct{} { return g.replaced }
 
 // Current returns the generation served now, or nil before Load (or Open)
 // has loaded the first.
@@ -41,7 +51,11 @@ func (s *Store) Current() *Generation { return s.pub.Load() }
 func (s *Store) publish(g *generation) {
 	s.cur.Store(g)
 	s.seq++
-	s.pub.Store(&Generation{Library: g.lib, Index: s.ix, Problems: g.problems, Journal: s.jr, Seq: s.seq, Position: s.pos})
+	old := s.pub.Load()
+	s.pub.Store(&Generation{Library: g.lib, Index: s.ix, Problems: g.problems, Journal: s.jr, Seq: s.seq, Position: s.pos, replaced: make(chan struct{})})
+	if old != nil {
+		close(old.replaced) // after the Store above: a waiter woken sees the new one
+	}
 	if s.opts.OnChange != nil {
 		s.opts.OnChange(g.lib, s.ix, g.problems)
 	}

@@ -39,6 +39,16 @@ func TestCurrent(t *testing.T) {
 		t.Fatal(err)
 	}
 	second := s.Current()
+	select {
+	case <-first.Replaced():
+	default:
+		t.Error("the first generation's Replaced is not closed after a second was published")
+	}
+	select {
+	case <-second.Replaced():
+		t.Error("the current generation's Replaced is closed")
+	default:
+	}
 	if second.Seq != 2 || second.Library.Version("ny", "sv") == nil || first.Library.Version("ny", "sv") != nil {
 		t.Errorf("Current after Put = seq %d, new version %v; the first generation changed: %v",
 			second.Seq, second.Library.Version("ny", "sv") != nil, first.Library.Version("ny", "sv") != nil)

@@ -206,27 +206,30 @@ func (s *fileBackend) onDisk(p string, e *entry) bool {
 // its article folder when that is left empty), and the Library, the index,
 // the journal and OnChange no longer have the version.
 func (s *Store) Delete(ctx context.Context, id, lang string) error {
-	return s.DeleteIf(ctx, id, lang, nil)
+	_, err := s.DeleteIf(ctx, id, lang, nil)
+	return err
 }
 
 // DeleteIf is Delete with a precondition: check, when not nil, runs under
 // the write lock with the version of article id in lang stored now (a
 // draft too; nil when there is none), before anything is removed. An error
-// from check is returned unchanged and nothing is removed.
-func (s *Store) DeleteIf(ctx context.Context, id, lang string, check func(cur *article.Version) error) error {
+// from check is returned unchanged and nothing is removed. It returns the
+// backend's Position after the deletion (a database's change-log sequence,
+// what Tolk-Seq says), as Result.Position is for PutIf.
+func (s *Store) DeleteIf(ctx context.Context, id, lang string, check func(cur *article.Version) error) (Position, error) {
 	if s.ReadOnly() {
-		return ErrReadOnly
+		return 0, ErrReadOnly
 	}
 	if err := ctx.Err(); err != nil {
-		return err
+		return 0, err
 	}
 	if checkName(id, lang) != nil {
 		if check != nil {
 			if err := check(nil); err != nil {
-				return err
+				return 0, err
 			}
 		}
-		return ErrNotFound
+		return 0, ErrNotFound
 	}
 	p := versionPath(id, lang)
 	k := key{id, lang}
@@ -234,13 +237,12 @@ func (s *Store) DeleteIf(ctx context.Context, id, lang string, check func(cur *a
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed {
-		return ErrClosed
+		return 0, ErrClosed
 	}
 	if err := ctx.Err(); err != nil {
-		return err
+		return 0, err
 	}
-	_, err := s.deleteBackend(ctx, k, p, check)
-	return err
+	return s.deleteBackend(ctx, k, p, check)
 }
 
 // breaks describes, naming only article ids and languages, the versions

@@ -4,6 +4,8 @@ import (
 	"cmp"
 	"slices"
 	"strings"
+
+	"github.com/amal-kommun/tolk/internal/pmap"
 )
 
 // VersionKey names a version: its article's id and its language.
@@ -45,8 +47,8 @@ func (l *Library) Apply(put []*Version, removed []VersionKey) (*Library, []Probl
 		changes[v.ID][v.Lang] = v
 	}
 	nl := &Library{site: l.site, langRank: l.langRank}
-	entries := l.entries.edit()
-	claims := l.claims.edit()
+	entries := l.entries.Edit()
+	claims := l.claims.Edit()
 	fresh := make(map[string]map[string]*Version) // id → the kept versions by language checkArticle made
 
 	// The rules within an article, for the articles changed; and the
@@ -55,7 +57,7 @@ func (l *Library) Apply(put []*Version, removed []VersionKey) (*Library, []Probl
 	affected := make(map[string]bool)
 	var names []string
 	for id, langs := range changes {
-		old, _ := l.entries.get(id)
+		old, _ := l.entries.Get(id)
 		given := nl.regroup(old, langs)
 		if old != nil {
 			names = appendNames(names, old.kept)
@@ -63,12 +65,12 @@ func (l *Library) Apply(put []*Version, removed []VersionKey) (*Library, []Probl
 		}
 		affected[id] = true
 		if len(given) == 0 {
-			entries.delete(id)
+			entries.Delete(id)
 			continue
 		}
 		e := &entry{}
 		fresh[id] = nl.checkArticle(e, id, given)
-		entries.set(id, e)
+		entries.Set(id, e)
 		names = appendNames(names, e.kept)
 		addClaims(claims, e)
 	}
@@ -84,7 +86,7 @@ func (l *Library) Apply(put []*Version, removed []VersionKey) (*Library, []Probl
 			continue
 		}
 		seen[s] = true
-		c, ok := claims.get(s)
+		c, ok := claims.Get(s)
 		if !ok {
 			continue
 		}
@@ -93,7 +95,7 @@ func (l *Library) Apply(put []*Version, removed []VersionKey) (*Library, []Probl
 				continue
 			}
 			affected[id] = true
-			if e, ok := entries.get(id); ok {
+			if e, ok := entries.Get(id); ok {
 				names = appendNames(names, e.kept)
 			}
 		}
@@ -105,14 +107,14 @@ func (l *Library) Apply(put []*Version, removed []VersionKey) (*Library, []Probl
 	slices.Sort(ids)
 	var redo []*entry // in id order
 	for _, id := range ids {
-		e, ok := entries.get(id)
+		e, ok := entries.Get(id)
 		if !ok {
 			continue
 		}
 		if _, checked := fresh[id]; !checked {
 			c := *e // a copy: e is l's
 			e = &c
-			entries.set(id, e)
+			entries.Set(id, e)
 		}
 		redo = append(redo, e)
 	}
@@ -120,11 +122,11 @@ func (l *Library) Apply(put []*Version, removed []VersionKey) (*Library, []Probl
 	for _, e := range redo {
 		nl.settle(e, fresh[e.id])
 	}
-	nl.entries, nl.claims = entries.done(), claims.done()
+	nl.entries, nl.claims = entries.Done(), claims.Done()
 
 	// The look-ups across articles: spliced where the change is.
 	nl.ids = splice(l.ids, ids, func(id string) []string {
-		if e, ok := nl.entries.get(id); ok && e.article != nil {
+		if e, ok := nl.entries.Get(id); ok && e.article != nil {
 			return []string{id}
 		}
 		return nil
@@ -133,14 +135,14 @@ func (l *Library) Apply(put []*Version, removed []VersionKey) (*Library, []Probl
 		nl.ids = nil
 	}
 	nl.versions = spliceVersions(l.versions, ids, func(id string) []*Version {
-		e, _ := nl.entries.get(id)
+		e, _ := nl.entries.Get(id)
 		if e == nil {
 			return nil
 		}
 		return e.final
 	})
 	nl.problemIDs = splice(l.problemIDs, ids, func(id string) []string {
-		if e, ok := nl.entries.get(id); ok && e.hasProblems() {
+		if e, ok := nl.entries.Get(id); ok && e.hasProblems() {
 			return []string{id}
 		}
 		return nil
@@ -185,20 +187,20 @@ func appendNames(names []string, vs []*Version) []string {
 }
 
 // dropClaims removes e's claims to the names of its kept versions.
-func dropClaims(claims *pmapEdit[string, claim], e *entry) {
+func dropClaims(claims *pmap.Edit[string, claim], e *entry) {
 	for _, v := range e.kept {
 		for i := range 1 + len(v.Aliases) {
 			s, _ := name(v, i)
-			c, ok := claims.get(s)
+			c, ok := claims.Get(s)
 			switch {
 			case !ok:
 			case c.id == e.id && len(c.more) == 0:
-				claims.delete(s)
+				claims.Delete(s)
 			case c.id == e.id:
-				claims.set(s, claim{id: c.more[0], more: slices.Clip(c.more[1:])})
+				claims.Set(s, claim{id: c.more[0], more: slices.Clip(c.more[1:])})
 			case slices.Contains(c.more, e.id):
 				c.more = slices.DeleteFunc(slices.Clone(c.more), func(id string) bool { return id == e.id })
-				claims.set(s, c)
+				claims.Set(s, c)
 			}
 		}
 	}
@@ -240,10 +242,10 @@ func (nl *Library) reindexSlugs(old *Library, ids []string) (gone, added []*Vers
 	touched := make(map[string]bool, len(ids))
 	for _, id := range ids {
 		touched[id] = true
-		if e, ok := old.entries.get(id); ok {
+		if e, ok := old.entries.Get(id); ok {
 			gone = append(gone, e.final...)
 		}
-		if e, ok := nl.entries.get(id); ok {
+		if e, ok := nl.entries.Get(id); ok {
 			added = append(added, e.final...)
 		}
 	}
@@ -253,9 +255,9 @@ func (nl *Library) reindexSlugs(old *Library, ids []string) (gone, added []*Vers
 			forNames(v, func(s string) { names[s] = true })
 		}
 	}
-	slugs := old.slugs.edit()
+	slugs := old.slugs.Edit()
 	for s := range names {
-		vs, _ := old.slugs.get(s)
+		vs, _ := old.slugs.Get(s)
 		vs = slices.DeleteFunc(slices.Clone(vs), func(v *Version) bool { return touched[v.ID] })
 		for _, v := range added {
 			forNames(v, func(t string) {
@@ -265,14 +267,14 @@ func (nl *Library) reindexSlugs(old *Library, ids []string) (gone, added []*Vers
 			})
 		}
 		if len(vs) == 0 {
-			slugs.delete(s)
+			slugs.Delete(s)
 			continue
 		}
 		slices.SortStableFunc(vs, func(a, b *Version) int {
 			return cmp.Or(strings.Compare(a.ID, b.ID), nl.byLanguage(ranked{a, nl.rank(a.Lang)}, ranked{b, nl.rank(b.Lang)}))
 		})
-		slugs.set(s, slices.Clip(vs))
+		slugs.Set(s, slices.Clip(vs))
 	}
-	nl.slugs = slugs.done()
+	nl.slugs = slugs.Done()
 	return gone, added
 }

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/amal-kommun/tolk/internal/pmap"
 )
 
 // Build checks the rules that span versions (one original per article, a
@@ -341,14 +343,14 @@ func (l *Library) assemble(entries []*entry, n int) {
 			total += len(e.final)
 		}
 	}
-	ed := fill[string, *entry](len(entries))
-	claims := fill[string, claim](n)
+	ed := pmap.NewEdit[string, *entry](len(entries))
+	claims := pmap.NewEdit[string, claim](n)
 	if served > 0 { // IDs and All stay nil for an empty Library
 		l.ids = make([]string, 0, served)
 		l.versions = make([]*Version, 0, total)
 	}
 	for _, e := range entries {
-		ed.set(e.id, e)
+		ed.Set(e.id, e)
 		addClaims(claims, e)
 		if e.hasProblems() {
 			l.problemIDs = append(l.problemIDs, e.id)
@@ -358,7 +360,7 @@ func (l *Library) assemble(entries []*entry, n int) {
 			l.versions = append(l.versions, e.final...)
 		}
 	}
-	l.entries, l.claims = ed.done(), claims.done()
+	l.entries, l.claims = ed.Done(), claims.Done()
 
 	// Each slug's versions lie side by side in one array.
 	for _, v := range l.versions {
@@ -366,7 +368,7 @@ func (l *Library) assemble(entries []*entry, n int) {
 			public += 1 + len(v.Aliases)
 		}
 	}
-	slugs := fill[string, []*Version](public)
+	slugs := pmap.NewEdit[string, []*Version](public)
 	counts := make(map[string]int, public)
 	for _, v := range l.versions {
 		forNames(v, func(s string) { counts[s]++ })
@@ -374,15 +376,15 @@ func (l *Library) assemble(entries []*entry, n int) {
 	slab, off := make([]*Version, public), 0
 	for _, v := range l.versions {
 		forNames(v, func(s string) {
-			vs, ok := slugs.get(s)
+			vs, ok := slugs.Get(s)
 			if !ok {
 				n := counts[s]
 				vs, off = slab[off:off:off+n], off+n
 			}
-			slugs.set(s, append(vs, v))
+			slugs.Set(s, append(vs, v))
 		})
 	}
-	l.slugs = slugs.done()
+	l.slugs = slugs.Done()
 }
 
 // forNames calls f with each distinct slug and alias of v when v is
@@ -404,18 +406,18 @@ names:
 }
 
 // addClaims records that e claims the names of its kept versions.
-func addClaims(claims *pmapEdit[string, claim], e *entry) {
+func addClaims(claims *pmap.Edit[string, claim], e *entry) {
 	for _, v := range e.kept {
 		for i := range 1 + len(v.Aliases) {
 			s, _ := name(v, i)
-			c, ok := claims.get(s)
+			c, ok := claims.Get(s)
 			switch {
 			case !ok:
-				claims.set(s, claim{id: e.id})
+				claims.Set(s, claim{id: e.id})
 			case c.id == e.id || slices.Contains(c.more, e.id):
 			default:
 				c.more = append(slices.Clip(c.more), e.id)
-				claims.set(s, c)
+				claims.Set(s, c)
 			}
 		}
 	}
@@ -428,7 +430,7 @@ func (l *Library) problems() []Problem {
 	var out []Problem
 	for phase := range 3 {
 		for _, id := range l.problemIDs {
-			e, _ := l.entries.get(id)
+			e, _ := l.entries.Get(id)
 			switch phase {
 			case 0:
 				out = append(out, e.siteProblems...)

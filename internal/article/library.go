@@ -7,6 +7,8 @@ import (
 	"slices"
 	"sync"
 	"sync/atomic"
+
+	"github.com/amal-kommun/tolk/internal/pmap"
 )
 
 // Problem is one thing wrong with a content tree, located in a file.
@@ -78,16 +80,16 @@ type Library struct {
 	langRank map[string]int // display order of languages
 	// entries holds every article id the Library was given versions of,
 	// with what the rules made of them, served or not.
-	entries  pmap[string, *entry]
+	entries  pmap.Map[string, *entry]
 	ids      []string   // sorted ids of the served articles
 	versions []*Version // every served version, by id then language order
 	// claims maps each slug and alias to the ids of the entries whose
 	// kept versions claim it: the articles whose slug rules one
 	// change of the slug can change.
-	claims pmap[string, claim]
+	claims pmap.Map[string, claim]
 	// slugs maps each slug and alias to its public versions, by id and
 	// language order.
-	slugs pmap[string, []*Version]
+	slugs pmap.Map[string, []*Version]
 	// problemIDs are the sorted ids of the entries with problems.
 	problemIDs []string
 	// The collation keys for ByTitle are made on first use: most
@@ -204,7 +206,7 @@ func (l *Library) IDs() []string { return l.ids }
 
 // Article returns the article with id, or nil.
 func (l *Library) Article(id string) *Article {
-	if e, ok := l.entries.get(id); ok {
+	if e, ok := l.entries.Get(id); ok {
 		return e.article
 	}
 	return nil
@@ -247,7 +249,7 @@ func (l *Library) PublicVersions(lang string) []*Version {
 // BySlug returns the public versions whose slug or one of whose aliases is
 // slug, ordered by article id and language. The caller must not modify it.
 func (l *Library) BySlug(slug string) []*Version {
-	vs, _ := l.slugs.get(slug)
+	vs, _ := l.slugs.Get(slug)
 	return vs[:len(vs):len(vs)]
 }
 

@@ -6,12 +6,14 @@ import (
 
 	"golang.org/x/text/collate"
 	"golang.org/x/text/language"
+
+	"github.com/amal-kommun/tolk/internal/pmap"
 )
 
 // titleKeys holds the collation key of the title of each version of a
 // Library, in the version's own language.
 type titleKeys struct {
-	keys pmap[*Version, []byte]
+	keys pmap.Map[*Version, []byte]
 }
 
 // titles returns the collation keys of the titles, making them on the
@@ -41,13 +43,13 @@ func (l *Library) collateTitles() *titleKeys {
 		wg.Go(func() { parts[p].keys, parts[p].spans = titleKeysOf(vs[bound(p):bound(p+1)]) })
 	}
 	wg.Wait()
-	keys := fill[*Version, []byte](len(vs))
+	keys := pmap.NewEdit[*Version, []byte](len(vs))
 	for i, p := range parts {
 		for j, k := range p.spans {
-			keys.set(vs[bound(i)+j], p.keys[k.off:k.off+k.n:k.off+k.n])
+			keys.Set(vs[bound(i)+j], p.keys[k.off:k.off+k.n:k.off+k.n])
 		}
 	}
-	return &titleKeys{keys: keys.done()}
+	return &titleKeys{keys: keys.Done()}
 }
 
 // titleKeysOf returns the collation keys of the titles of vs, one after
@@ -78,21 +80,21 @@ func titleKeysOf(vs []*Version) ([]byte, []span) {
 // update returns the keys of a Library that has the versions of t but
 // those in gone, and those in added.
 func (t *titleKeys) update(gone, added []*Version) *titleKeys {
-	e := t.keys.edit()
+	e := t.keys.Edit()
 	for _, v := range gone {
-		e.delete(v)
+		e.Delete(v)
 	}
 	keys, spans := titleKeysOf(added)
 	for i, v := range added {
 		k := spans[i]
-		e.set(v, keys[k.off:k.off+k.n:k.off+k.n])
+		e.Set(v, keys[k.off:k.off+k.n:k.off+k.n])
 	}
-	return &titleKeys{keys: e.done()}
+	return &titleKeys{keys: e.Done()}
 }
 
 // key returns the collation key of v's title, empty for a version not in
 // the Library.
 func (t *titleKeys) key(v *Version) []byte {
-	k, _ := t.keys.get(v)
+	k, _ := t.keys.Get(v)
 	return k
 }

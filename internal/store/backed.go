@@ -9,6 +9,7 @@ import (
 	"github.com/amal-kommun/tolk/index"
 	"github.com/amal-kommun/tolk/internal/article"
 	"github.com/amal-kommun/tolk/internal/journal"
+	"github.com/amal-kommun/tolk/internal/pmap"
 )
 
 // This file is the content core driven by a Backend (Options.Backend):
@@ -108,18 +109,18 @@ func (s *Store) openBackend(ctx context.Context) (*Store, error) {
 // nil site (none usable) serves nothing.
 func buildGeneration(site *article.Site, c []candidate) *generation {
 	g := &generation{site: site}
-	given := pmap[key, candidate]{}.edit(len(c))
+	given := pmap.NewEdit[key, candidate](len(c))
 	vs := make([]*article.Version, 0, len(c))
 	if site == nil {
 		site, c = emptySite(), nil // without languages, every version would be a problem
 	}
 	for _, cd := range c {
-		given.set(cd.key(), cd)
+		given.Set(cd.key(), cd)
 		vs = append(vs, cd.v)
 	}
-	g.given = given.done()
+	g.given = given.Done()
 	g.lib, g.build = article.Build(site, vs)
-	g.names = namesOf(pmap[string, []key]{}, servedDiff(nil, g.lib), len(g.lib.All()))
+	g.names = namesOf(pmap.NewEdit[string, []key](len(g.lib.All())), servedDiff(nil, g.lib))
 	return g
 }
 
@@ -155,7 +156,7 @@ func (s *Store) applyDelta(ctx context.Context, d Delta) {
 	for _, st := range d.Put {
 		k := st.Key()
 		seen[key{k.ID, k.Lang}] = true
-		if prev, had := old.given.get(key{k.ID, k.Lang}); !had || prev.hash != st.Hash || old.heldCands[key{k.ID, k.Lang}].hash != "" {
+		if prev, had := old.given.Get(key{k.ID, k.Lang}); !had || prev.hash != st.Hash || old.heldCands[key{k.ID, k.Lang}].hash != "" {
 			put = append(put, candidate{st.Version, st.Hash})
 		}
 	}
@@ -163,7 +164,7 @@ func (s *Store) applyDelta(ctx context.Context, d Delta) {
 	for _, vk := range d.Removed {
 		k := key{vk.ID, vk.Lang}
 		seen[k] = true
-		if _, had := old.given.get(k); had {
+		if _, had := old.given.Get(k); had {
 			removed = append(removed, k)
 		}
 	}
@@ -259,18 +260,17 @@ func mergeDeltas(a, b Delta) Delta {
 // removed taken out, built whole with site (a new site.yaml changes the
 // rules for every version).
 func (old *generation) rebuilt(site *article.Site, put []candidate, removed []key) *generation {
-	next := old.given.edit(0)
+	next := old.given.Edit()
 	for _, k := range removed {
-		next.delete(k)
+		next.Delete(k)
 	}
 	for _, cd := range put {
-		next.set(cd.key(), cd)
+		next.Set(cd.key(), cd)
 	}
 	var c []candidate
-	next.done().all(func(_ key, cd candidate) bool {
+	for _, cd := range next.Done().All() {
 		c = append(c, cd)
-		return true
-	})
+	}
 	return buildGeneration(site, c)
 }
 
@@ -365,7 +365,7 @@ func (s *Store) deleteBackend(ctx context.Context, k key, p string, check func(c
 			}
 		}
 		old := s.gen
-		if _, had := old.given.get(k); !had && !problemAt(s.fileProblems, p) {
+		if _, had := old.given.Get(k); !had && !problemAt(s.fileProblems, p) {
 			return Change{}, ErrNotFound // neither a version nor a broken file
 		}
 		var err error

@@ -11,6 +11,7 @@ import (
 	"github.com/amal-kommun/tolk/internal/article"
 	"github.com/amal-kommun/tolk/internal/journal"
 	"github.com/amal-kommun/tolk/internal/load"
+	"github.com/amal-kommun/tolk/internal/pmap"
 )
 
 // key identifies a version: an article and a language.
@@ -66,10 +67,10 @@ type generation struct {
 	// given holds every version lib was made from (Build's input, the
 	// versions it drops included), as parsed (lib holds a copy where
 	// Build's Outdated differs), with its file's hash.
-	given pmap[key, candidate]
+	given pmap.Map[key, candidate]
 	// names finds the versions of lib.All() (drafts too) by slug and
 	// alias, for the clash checks of changed versions.
-	names pmap[string, []key]
+	names pmap.Map[string, []key]
 	// base is the generation g was applied to, and changed what differs
 	// between their lib.All(); base is nil for a generation built whole.
 	base    *generation
@@ -100,7 +101,7 @@ func (g *generation) servedHash(k key) string {
 	if g.lib.Version(k.id, k.lang) == nil {
 		return ""
 	}
-	c, _ := g.given.get(k)
+	c, _ := g.given.Get(k)
 	return c.hash
 }
 
@@ -183,7 +184,7 @@ func (s *Store) holdBack(old, g *generation, check []candidate, build func(hold 
 	for _, cd := range check {
 		k := cd.key()
 		p := cd.v.Path
-		prev, _ := old.given.get(k)
+		prev, _ := old.given.Get(k)
 		// Build reports a slug clash in whichever file it checks
 		// second, so the clashes of the changed version are found by
 		// comparing slugs, not by reading Build's messages.
@@ -228,50 +229,49 @@ func (s *Store) holdBack(old, g *generation, check []candidate, build func(hold 
 func (old *generation) apply(put []candidate, removed []key) *generation {
 	vs := make([]*article.Version, len(put))
 	rm := make([]article.VersionKey, len(removed))
-	given := old.given.edit(0)
+	given := old.given.Edit()
 	for i, k := range removed {
 		rm[i] = article.VersionKey{ID: k.id, Lang: k.lang}
-		given.delete(k)
+		given.Delete(k)
 	}
 	for i, cd := range put {
 		vs[i] = cd.v
-		given.set(cd.key(), cd)
+		given.Set(cd.key(), cd)
 	}
-	g := &generation{site: old.site, given: given.done(), base: old}
+	g := &generation{site: old.site, given: given.Done(), base: old}
 	g.lib, g.build = old.lib.Apply(vs, rm)
 	g.changed = servedDiff(old.lib, g.lib)
-	g.names = namesOf(old.names, g.changed, 0)
+	g.names = namesOf(old.names.Edit(), g.changed)
 	return g
 }
 
 // namesOf returns names with the slugs and aliases of the versions of
 // changed updated: those of each old version taken out, those of each new
-// one added. n sizes a names made from nothing.
-func namesOf(names pmap[string, []key], changed []servedChange, n int) pmap[string, []key] {
-	ed := names.edit(n)
+// one added, by ed, an edit of the names before.
+func namesOf(ed *pmap.Edit[string, []key], changed []servedChange) pmap.Map[string, []key] {
 	for _, c := range changed {
 		if c.ov != nil {
 			for _, s := range append([]string{c.ov.Slug}, c.ov.Aliases...) {
-				ks, _ := ed.get(s)
+				ks, _ := ed.Get(s)
 				if i := slices.Index(ks, c.k); i >= 0 {
 					if len(ks) == 1 {
-						ed.delete(s)
+						ed.Delete(s)
 					} else {
-						ed.set(s, slices.Delete(slices.Clone(ks), i, i+1))
+						ed.Set(s, slices.Delete(slices.Clone(ks), i, i+1))
 					}
 				}
 			}
 		}
 		if c.nv != nil {
 			for _, s := range append([]string{c.nv.Slug}, c.nv.Aliases...) {
-				ks, _ := ed.get(s)
+				ks, _ := ed.Get(s)
 				if !slices.Contains(ks, c.k) {
-					ed.set(s, append(slices.Clip(ks), c.k))
+					ed.Set(s, append(slices.Clip(ks), c.k))
 				}
 			}
 		}
 	}
-	return ed.done()
+	return ed.Done()
 }
 
 // clashes returns the problems of v's slug and aliases with those of the
@@ -293,7 +293,7 @@ func (g *generation) clashes(v *article.Version) []article.Problem {
 		if i > 0 {
 			key = "aliases"
 		}
-		ks, _ := g.names.get(s)
+		ks, _ := g.names.Get(s)
 		var first *article.Version
 		for _, k := range ks {
 			o := g.lib.Version(k.id, k.lang)

@@ -79,7 +79,7 @@ func (s *Store) catchUpChanges(g *generation) ([]change, int) {
 			continue
 		}
 		k := key{v.ID, v.Lang}
-		cd, _ := g.given.get(k)
+		cd, _ := g.given.Get(k)
 		c := change{id: k.id, lang: k.lang, op: journal.Upsert, slug: v.Slug, hash: cd.hash}
 		wish(c)
 		for _, d := range site.Derived {

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/url"
 	"path/filepath"
@@ -253,14 +252,14 @@ func TestServeDatabaseDown(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	proxy := newCutProxy(t, u.Host)
-	u.Host = proxy.ln.Addr().String()
+	proxy := pgtest.NewProxy(t, u.Host)
+	u.Host = proxy.Addr()
 	srv := startServe(t, []string{"TOLK_ADMIN_TOKEN=" + testToken, "TOLK_RATE_LIMIT=0", "TOLK_DATABASE_URL=" + u.String()})
 	if code, _, body := dbPut(t, srv.base, "nere", "fore", ""); code != 201 {
 		t.Fatalf("PUT before the cut: %d %.300s", code, body)
 	}
 
-	proxy.cut()
+	proxy.Cut()
 	if code, body := dbGet(t, srv.base, "nere"); code != 200 || !strings.Contains(body, "fore") {
 		t.Errorf("read with the database down: %d %.300s", code, body)
 	}
@@ -269,7 +268,7 @@ func TestServeDatabaseDown(t *testing.T) {
 		t.Errorf("write with the database down: %d %.300s, want 503 unavailable", code, body)
 	}
 
-	proxy.restore()
+	proxy.Restore()
 	deadline := time.Now().Add(20 * time.Second)
 	for {
 		code, _, body = dbPut(t, srv.base, "nere", "efter", "")
@@ -321,78 +320,4 @@ func TestDatabaseIndexName(t *testing.T) {
 	if _, err := indexName(config.Config{Database: "postgres://%zz"}); err == nil {
 		t.Error("a malformed --database URL gives an index name")
 	}
-}
-
-// cutProxy forwards TCP connections to a PostgreSQL server until cut,
-// which drops them all and refuses new ones until restore: the database
-// unreachable, as a network partition or a crashed server makes it.
-type cutProxy struct {
-	ln       net.Listener
-	upstream string
-	mu       sync.Mutex
-	down     bool
-	conns    []net.Conn
-}
-
-func newCutProxy(t *testing.T, upstream string) *cutProxy {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := &cutProxy{ln: ln, upstream: upstream}
-	t.Cleanup(func() { ln.Close(); p.cut() })
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go p.serve(c)
-		}
-	}()
-	return p
-}
-
-func (p *cutProxy) serve(c net.Conn) {
-	p.mu.Lock()
-	down := p.down
-	p.mu.Unlock()
-	if down {
-		c.Close()
-		return
-	}
-	u, err := net.Dial("tcp", p.upstream)
-	if err != nil {
-		c.Close()
-		return
-	}
-	p.mu.Lock()
-	if p.down {
-		p.mu.Unlock()
-		c.Close()
-		u.Close()
-		return
-	}
-	p.conns = append(p.conns, c, u)
-	p.mu.Unlock()
-	go func() { io.Copy(u, c); u.Close() }()
-	io.Copy(c, u)
-	c.Close()
-}
-
-func (p *cutProxy) cut() {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.down = true
-	for _, c := range p.conns {
-		c.Close()
-	}
-	p.conns = nil
-}
-
-func (p *cutProxy) restore() {
-	p.mu.Lock()
-	p.down = false
-	p.mu.Unlock()
 }

@@ -3,11 +3,8 @@ package pgstore_test
 import (
 	"context"
 	"errors"
-	"io"
-	"net"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -15,82 +12,9 @@ import (
 	"github.com/amal-kommun/tolk/internal/article"
 	"github.com/amal-kommun/tolk/internal/load"
 	"github.com/amal-kommun/tolk/internal/pgstore"
+	"github.com/amal-kommun/tolk/internal/pgstore/pgtest"
 	"github.com/amal-kommun/tolk/internal/store"
 )
-
-// cutProxy forwards TCP connections to a PostgreSQL server until cut,
-// which drops them all and refuses new ones until restore: the database
-// unreachable, as a network partition or a crashed server makes it.
-type cutProxy struct {
-	ln       net.Listener
-	upstream string
-	mu       sync.Mutex
-	down     bool
-	conns    []net.Conn
-}
-
-func newCutProxy(t *testing.T, upstream string) *cutProxy {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := &cutProxy{ln: ln, upstream: upstream}
-	t.Cleanup(func() { ln.Close(); p.cut() })
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go p.serve(c)
-		}
-	}()
-	return p
-}
-
-func (p *cutProxy) serve(c net.Conn) {
-	p.mu.Lock()
-	if p.down {
-		p.mu.Unlock()
-		c.Close()
-		return
-	}
-	p.mu.Unlock()
-	u, err := net.Dial("tcp", p.upstream)
-	if err != nil {
-		c.Close()
-		return
-	}
-	p.mu.Lock()
-	if p.down {
-		p.mu.Unlock()
-		c.Close()
-		u.Close()
-		return
-	}
-	p.conns = append(p.conns, c, u)
-	p.mu.Unlock()
-	go func() { io.Copy(u, c); u.Close() }()
-	io.Copy(c, u)
-	c.Close()
-}
-
-func (p *cutProxy) cut() {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.down = true
-	for _, c := range p.conns {
-		c.Close()
-	}
-	p.conns = nil
-}
-
-func (p *cutProxy) restore() {
-	p.mu.Lock()
-	p.down = false
-	p.mu.Unlock()
-}
 
 // TestDatabaseDown: a replica whose database becomes unreachable goes on
 // serving reads from memory, answers writes with store.ErrUnavailable, and
@@ -107,8 +31,8 @@ func TestDatabaseDown(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	proxy := newCutProxy(t, u.Host)
-	u.Host = proxy.ln.Addr().String()
+	proxy := pgtest.NewProxy(t, u.Host)
+	u.Host = proxy.Addr()
 	q := u.Query()
 	q.Set("connect_timeout", "2")
 	u.RawQuery = q.Encode()
@@ -142,7 +66,7 @@ func TestDatabaseDown(t *testing.T) {
 		return v
 	}
 
-	proxy.cut()
+	proxy.Cut()
 	before := s.Current().Library.Len()
 	wctx2, cancel2 := context.WithTimeout(ctx, 10*time.Second)
 	_, err = s.Put(wctx2, version("Nere"))
@@ -158,7 +82,7 @@ func TestDatabaseDown(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	proxy.restore()
+	proxy.Restore()
 	waitFor(t, s, "dunhuang-samarbete", "sv", func(v *article.Version) bool {
 		return strings.HasPrefix(v.Title, "Under avbrottet ")
 	}, "the other replica's write after the database came back")

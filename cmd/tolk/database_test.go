@@ -92,10 +92,7 @@ func TestServeDatabaseReplicas(t *testing.T) {
 		t.Skip("starts servers")
 	}
 	t.Parallel()
-	db := pgtest.URL(t)
-	if out, errOut, err := runTolk(t, "import", "--database", db); err != nil {
-		t.Fatalf("import: %v\n%s%s", err, out, errOut)
-	}
+	db := importedDatabase(t)
 	env := []string{"TOLK_ADMIN_TOKEN=" + testToken, "TOLK_RATE_LIMIT=0", "TOLK_DATABASE_URL=" + db}
 	a, b := startServe(t, env), startServe(t, env)
 
@@ -183,10 +180,7 @@ func TestServeDatabaseRestart(t *testing.T) {
 		t.Skip("starts servers")
 	}
 	t.Parallel()
-	db := pgtest.URL(t)
-	if out, errOut, err := runTolk(t, "import", "--database", db); err != nil {
-		t.Fatalf("import: %v\n%s%s", err, out, errOut)
-	}
+	db := importedDatabase(t)
 	env := []string{"TOLK_ADMIN_TOKEN=" + testToken, "TOLK_RATE_LIMIT=0", "TOLK_DATABASE_URL=" + db}
 	cacheDir := t.TempDir()
 	cache := []string{"XDG_CACHE_HOME=" + cacheDir}
@@ -244,10 +238,7 @@ func TestServeDatabaseDown(t *testing.T) {
 		t.Skip("starts servers")
 	}
 	t.Parallel()
-	db := pgtest.URL(t)
-	if out, errOut, err := runTolk(t, "import", "--database", db); err != nil {
-		t.Fatalf("import: %v\n%s%s", err, out, errOut)
-	}
+	db := importedDatabase(t)
 	u, err := url.Parse(db)
 	if err != nil {
 		t.Fatal(err)
@@ -320,4 +311,15 @@ func TestDatabaseIndexName(t *testing.T) {
 	if _, err := indexName(config.Config{Database: "postgres://%zz"}); err == nil {
 		t.Error("a malformed --database URL gives an index name")
 	}
+}
+
+// importedDatabase returns the URL of a new test database holding the
+// embedded corpus, imported with tolk import.
+func importedDatabase(t *testing.T) string {
+	t.Helper()
+	db := pgtest.URL(t)
+	if out, errOut, err := runTolk(t, "import", "--database", db); err != nil {
+		t.Fatalf("import: %v\n%s%s", err, out, errOut)
+	}
+	return db
 }

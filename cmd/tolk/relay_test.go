@@ -14,7 +14,6 @@ import (
 
 	"github.com/amal-kommun/tolk/internal/config"
 	"github.com/amal-kommun/tolk/internal/pgstore"
-	"github.com/amal-kommun/tolk/internal/pgstore/pgtest"
 	"github.com/amal-kommun/tolk/internal/webhook"
 )
 
@@ -57,10 +56,7 @@ func TestServeDatabaseWebhooks(t *testing.T) {
 		t.Skip("starts servers")
 	}
 	t.Parallel()
-	db := pgtest.URL(t)
-	if out, errOut, err := runTolk(t, "import", "--database", db); err != nil {
-		t.Fatalf("import: %v\n%s%s", err, out, errOut)
-	}
+	db := importedDatabase(t)
 	hooks := &hookLog{}
 	recv := httptest.NewServer(hooks)
 	t.Cleanup(recv.Close)

@@ -89,9 +89,10 @@ func (s *Store) openBackend(ctx context.Context) (*Store, error) {
 		return nil, fmt.Errorf("open index: %w", err)
 	}
 	indexed := time.Now()
-	if s.files != nil {
-		s.files.releaseCache() // read through by the index's fingerprint
+	if snap.Release != nil {
+		snap.Release() // read through by the index's fingerprint
 	}
+	s.intact = snap.Intact
 	s.ix, s.gen, s.pos = ix, g, snap.Position
 	if s.journal != nil && !s.keepsJournal {
 		s.recordCatchUp(pending, known > 0, known == 0)
@@ -285,7 +286,7 @@ func (s *Store) putBackend(ctx context.Context, k key, p string, v *article.Vers
 	}
 	// A file changed on disk since the last scan (an editor removed it)
 	// is written even when the bytes served are these.
-	stale := s.files != nil && !s.files.unchanged(p, h)
+	stale := s.intact != nil && !s.intact(article.VersionKey{ID: k.id, Lang: k.lang}, h)
 	var g *generation
 	var res Result
 	var changes []change

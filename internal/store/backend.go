@@ -52,6 +52,17 @@ type Snapshot struct {
 	// core, which appends every change's entries after the backend made
 	// the change durable.
 	KeepsJournal bool
+	// Release, when not nil, is called once the core has read the
+	// Snapshot's versions in bulk (the index is open): the file backend
+	// then tells the system that the pages of its versions cache, which
+	// the versions' text was read through, are not needed now.
+	Release func()
+	// Intact, when not nil, reports whether the backend's copy of the
+	// version k still has the bytes of hash: false for a file an editor
+	// removed or replaced since the backend last looked, which a Put of
+	// the bytes the core serves must then write again. nil for a backend
+	// whose copies change only through Update and what Watch reports.
+	Intact func(k article.VersionKey, hash string) bool
 }
 
 // Delta is what changed in a backend from one Position to another.

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"github.com/amal-kommun/tolk/internal/contenttest"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -23,7 +24,7 @@ func generatedTree(n int) map[string]string {
 	sv := strings.Repeat("Kommunen arbetar med vänorter i Europa och Kina för skolan och kulturen. ", 12)
 	en := strings.Repeat("The municipality works with twin towns in Europe and China for schools and culture. ", 10)
 	zh := strings.Repeat("市政府与欧洲和中国的友好城市开展学校和文化合作。", 12)
-	files := map[string]string{"site.yaml": testSite}
+	files := map[string]string{"site.yaml": contenttest.Site}
 	for i := range n {
 		id := fmt.Sprintf("artikel-%d", i)
 		files["articles/"+id+"/sv.md"] = doc("Artikel "+id, id, "tags: [international]\n") + "\n" + sv + "\n"

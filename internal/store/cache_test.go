@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/binary"
+	"github.com/amal-kommun/tolk/internal/contenttest"
 	"maps"
 	"os"
 	"path/filepath"
@@ -87,7 +88,7 @@ func TestCacheRoundTripEveryField(t *testing.T) {
 // cacheTree is a small content tree with a broken file.
 func cacheTree() map[string]string {
 	files := baseTree()
-	files["site.yaml"] = testSite
+	files["site.yaml"] = contenttest.Site
 	files["articles/trasig/sv.md"] = "---\ntitle: Trasig\nslug: trasig\npublished: 2020-01-03\nfärg: röd\n---\n\nText.\n"
 	return files
 }

@@ -12,9 +12,7 @@ import (
 // index, problems and journal readers need, numbered in order.
 func TestCurrent(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "content")
-	files := baseTree()
-	files["site.yaml"] = testSite
-	writeTree(t, dir, files)
+	writeBase(t, dir)
 	j := newJournal(t)
 	s, err := New(Options{Dir: dir, Journal: j.Journal})
 	if err != nil {

@@ -78,9 +78,7 @@ func TestFullIndexDisk(t *testing.T) {
 	mnt := tmpfs(t, "2m")
 	ctx := context.Background()
 	dir := filepath.Join(t.TempDir(), "content")
-	files := baseTree()
-	files["site.yaml"] = testSite
-	writeTree(t, dir, files)
+	writeBase(t, dir)
 	opts := Options{
 		Dir:         dir,
 		Index:       index.Options{Dir: filepath.Join(mnt, "index")},
@@ -181,9 +179,7 @@ func TestFullContentDisk(t *testing.T) {
 	mnt := tmpfs(t, "2m")
 	ctx := context.Background()
 	dir := filepath.Join(mnt, "content")
-	files := baseTree()
-	files["site.yaml"] = testSite
-	writeTree(t, dir, files)
+	writeBase(t, dir)
 	opts := Options{Dir: dir, Index: index.Options{Dir: filepath.Join(t.TempDir(), "index")}}
 	s, err := Open(ctx, opts)
 	if err != nil {
@@ -229,9 +225,7 @@ func TestIndexBrokenElsewhereIsRebuilt(t *testing.T) {
 	mnt := tmpfs(t, "2m")
 	ctx := context.Background()
 	dir := filepath.Join(t.TempDir(), "content")
-	files := baseTree()
-	files["site.yaml"] = testSite
-	writeTree(t, dir, files)
+	writeBase(t, dir)
 	s, err := newStore(Options{Dir: dir, Index: index.Options{Dir: filepath.Join(mnt, "index")}})
 	if err != nil {
 		t.Fatal(err)

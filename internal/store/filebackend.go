@@ -151,7 +151,7 @@ func (s *fileBackend) Load(ctx context.Context) (Snapshot, error) {
 	}
 	s.mapped = s.saveCacheAfterOpen()
 	s.loaded = true
-	snap := Snapshot{Site: s.site, Problems: s.allProblems()}
+	snap := Snapshot{Site: s.site, Problems: s.allProblems(), Release: s.releaseCache, Intact: s.intact}
 	for _, f := range s.folders {
 		for _, e := range f.entries {
 			if e.good != nil {
@@ -359,9 +359,10 @@ func (s *fileBackend) Update(ctx context.Context, applied Position, change func(
 	return s.pos, nil
 }
 
-// unchanged reports whether the file at slash path p has the hash h and
-// is, by its metadata, still the file the last scan read.
-func (s *fileBackend) unchanged(p, h string) bool {
+// intact reports whether the file of k has the hash h and is, by its
+// metadata, still the file the last scan read (Snapshot.Intact).
+func (s *fileBackend) intact(k article.VersionKey, h string) bool {
+	p := versionPath(k.ID, k.Lang)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	e := s.entry(p)

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"github.com/amal-kommun/tolk/internal/contenttest"
 	"os"
 	"path/filepath"
 	"slices"
@@ -15,24 +16,6 @@ import (
 	"github.com/amal-kommun/tolk/internal/journal"
 	"github.com/amal-kommun/tolk/internal/webhook"
 )
-
-const testSite = `default_language: sv
-languages:
-  - tag: sv
-  - tag: en
-  - tag: zh-Hans
-derived:
-  - tag: zh-Hant
-    from: zh-Hans
-fallback:
-  zh-Hant: [zh-Hans, en, sv]
-  zh-Hans: [en, sv]
-  en: [sv]
-  sv: [en]
-site_url: "https://www.example.se/{lang}/{slug}"
-tags:
-  international: {sv: Internationellt, en: International, zh-Hans: 国际合作}
-`
 
 // doc returns a version file with title and slug; extra is more front
 // matter, one key a line.
@@ -67,6 +50,14 @@ func baseTree() map[string]string {
 		"articles/vanort/zh-Hans.md": doc("友好城市", "twin-town-zh", translation("en")),
 		"articles/skola/sv.md":       doc("Skolan", "skolan", "tags: [international]\n"),
 	}
+}
+
+// writeBase writes baseTree, with contenttest.Site, under dir.
+func writeBase(t testing.TB, dir string) {
+	t.Helper()
+	files := baseTree()
+	files["site.yaml"] = contenttest.Site
+	writeTree(t, dir, files)
 }
 
 // testJournal is an in-memory journal.Journal with the helpers tests use.
@@ -181,7 +172,7 @@ func newFixtureShare(t testing.TB, files map[string]string, share float64) *fixt
 	t.Helper()
 	dir := filepath.Join(t.TempDir(), "content")
 	if _, ok := files["site.yaml"]; !ok {
-		files["site.yaml"] = testSite
+		files["site.yaml"] = contenttest.Site
 	}
 	writeTree(t, dir, files)
 	f := &fixture{dir: dir, j: newJournal(t), rec: &recorder{}, maxDeleteShare: share}

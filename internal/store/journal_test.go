@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"errors"
+	"github.com/amal-kommun/tolk/internal/contenttest"
 	"os"
 	"path/filepath"
 	"sync/atomic"
@@ -21,9 +22,7 @@ import (
 func TestOpenCatchesUp(t *testing.T) {
 	root := t.TempDir()
 	dir, jdir := filepath.Join(root, "content"), filepath.Join(root, "index")
-	files := baseTree()
-	files["site.yaml"] = testSite
-	writeTree(t, dir, files)
+	writeBase(t, dir)
 	url := func(lang, slug string) string { return "https://www.example.se/" + lang + "/" + slug }
 
 	run := func(t *testing.T) ([]string, []string) {
@@ -130,9 +129,7 @@ func (j *failingJournal) Append(entries ...journal.Entry) error {
 // append, and that the journal catches up at the next change.
 func TestJournalFailure(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "content")
-	files := baseTree()
-	files["site.yaml"] = testSite
-	writeTree(t, dir, files)
+	writeBase(t, dir)
 	j := &failingJournal{Journal: newJournal(t).Journal}
 	s, err := newStore(Options{Dir: dir})
 	if err != nil {
@@ -183,9 +180,7 @@ func TestJournalFailure(t *testing.T) {
 func TestOpenJournalOption(t *testing.T) {
 	root := t.TempDir()
 	dir, jdir := filepath.Join(root, "content"), filepath.Join(root, "index")
-	files := baseTree()
-	files["site.yaml"] = testSite
-	writeTree(t, dir, files)
+	writeBase(t, dir)
 	for _, tc := range []struct {
 		name    string
 		open    func() (*journal.Journal, error)
@@ -228,7 +223,7 @@ func TestOpenJournalOption(t *testing.T) {
 // it needs no hand-over).
 func TestWritableOnceCurrent(t *testing.T) {
 	files := baseTree()
-	files["site.yaml"] = testSite
+	files["site.yaml"] = contenttest.Site
 	dir := filepath.Join(t.TempDir(), "content")
 	writeTree(t, dir, files)
 	var calls []string

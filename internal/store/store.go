@@ -144,12 +144,14 @@ type Store struct {
 	// keepsJournal is the Snapshot's KeepsJournal: the backend persists
 	// the change log, and the Store's journal only mirrors it.
 	keepsJournal bool
-	journal      journalLog       // nil without a journal
-	jr           *journal.Journal // the journal, for Generation; nil in tests of failing appends
-	cur          atomic.Pointer[generation]
-	pub          atomic.Pointer[Generation] // what Current returns; published with cur
-	seq          uint64                     // of the last Generation published; guarded by mu
-	pos          Position                   // the backend's position applied; guarded by mu
+	// intact is the Snapshot's Intact; nil when the backend has none.
+	intact  func(k article.VersionKey, hash string) bool
+	journal journalLog       // nil without a journal
+	jr      *journal.Journal // the journal, for Generation; nil in tests of failing appends
+	cur     atomic.Pointer[generation]
+	pub     atomic.Pointer[Generation] // what Current returns; published with cur
+	seq     uint64                     // of the last Generation published; guarded by mu
+	pos     Position                   // the backend's position applied; guarded by mu
 
 	// rebuildDelay is the first wait before a background rebuild of the
 	// index; each retry waits twice as long, up to 60 times it.

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"errors"
+	"github.com/amal-kommun/tolk/internal/contenttest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -55,7 +56,7 @@ func TestDirectorySymlinks(t *testing.T) {
 	outside, list := outsideTree(t)
 	before := list()
 	files := baseTree()
-	files["site.yaml"] = testSite
+	files["site.yaml"] = contenttest.Site
 	dir := filepath.Join(t.TempDir(), "content")
 	writeTree(t, dir, files)
 	if err := os.Symlink(outside, filepath.Join(dir, "articles", "linked")); err != nil {
@@ -108,7 +109,7 @@ func TestDirectorySymlinks(t *testing.T) {
 
 	// The articles folder itself a link.
 	dir2 := filepath.Join(t.TempDir(), "content")
-	writeTree(t, dir2, map[string]string{"site.yaml": testSite})
+	writeTree(t, dir2, map[string]string{"site.yaml": contenttest.Site})
 	arts := filepath.Join(t.TempDir(), "arts")
 	writeTree(t, arts, map[string]string{"linked/sv.md": doc("Hemlig", "hemlig", "")})
 	if err := os.Symlink(arts, filepath.Join(dir2, "articles")); err != nil {

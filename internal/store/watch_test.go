@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"github.com/amal-kommun/tolk/internal/contenttest"
 	"os"
 	"path/filepath"
 	"slices"
@@ -137,7 +138,9 @@ func TestWatchEdits(t *testing.T) {
 		},
 		{
 			name: "site.yaml fixed",
-			do:   func(t *testing.T) { f.write(t, "site.yaml", strings.Replace(testSite, "example.se", "amal.se", 1)) },
+			do: func(t *testing.T) {
+				f.write(t, "site.yaml", strings.Replace(contenttest.Site, "example.se", "amal.se", 1))
+			},
 			done: func() bool { return strings.Contains(f.s.Library().Site().SiteURL, "amal.se") },
 			then: func(t *testing.T) {
 				if p := f.rec.lastProblems(); len(p) > 0 {
@@ -174,7 +177,7 @@ func TestWatchEdits(t *testing.T) {
 // fresh load of the new tree gives.
 func TestWatchWholesale(t *testing.T) {
 	next := func() map[string]string {
-		files := map[string]string{"site.yaml": testSite}
+		files := map[string]string{"site.yaml": contenttest.Site}
 		for i := range 40 {
 			id := "ny-" + string(rune('a'+i%26)) + strings.Repeat("x", i/26)
 			files["articles/"+id+"/sv.md"] = doc("Ny "+id, "ny-"+id, "")
@@ -259,7 +262,7 @@ func TestWatchWholesale(t *testing.T) {
 		root := t.TempDir()
 		a, b, link := filepath.Join(root, "release-a"), filepath.Join(root, "release-b"), filepath.Join(root, "content")
 		files := baseTree()
-		files["site.yaml"] = testSite
+		files["site.yaml"] = contenttest.Site
 		writeTree(t, a, files)
 		writeTree(t, b, next())
 		if err := os.Symlink(a, link); err != nil {
@@ -360,9 +363,7 @@ func TestScanMatchesLoad(t *testing.T) {
 // periodic re-scan of Options.Rescan finds it.
 func TestWatchPeriodicRescan(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "content")
-	files := baseTree()
-	files["site.yaml"] = testSite
-	writeTree(t, dir, files)
+	writeBase(t, dir)
 	elsewhere := filepath.Join(t.TempDir(), "link.md")
 	if err := os.Link(filepath.Join(dir, "articles/skola/sv.md"), elsewhere); err != nil {
 		t.Skipf("no hard links here: %v", err)

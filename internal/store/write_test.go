@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"errors"
+	"github.com/amal-kommun/tolk/internal/contenttest"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -253,7 +254,7 @@ func TestDelete(t *testing.T) {
 
 func TestReadOnly(t *testing.T) {
 	fsys := fstest.MapFS{
-		"site.yaml":             {Data: []byte(testSite)},
+		"site.yaml":             {Data: []byte(contenttest.Site)},
 		"articles/skola/sv.md":  {Data: []byte(doc("Skolan", "skolan", ""))},
 		"articles/.tolk-tmp-1":  {Data: []byte("junk")},
 		"articles/skola/en.md~": {Data: []byte("junk")},
@@ -323,7 +324,7 @@ func TestOpenRemovesTemporaryFiles(t *testing.T) {
 // Store's temporary files, which Put leaves only when the process dies.
 func TestTemporaryNameIgnored(t *testing.T) {
 	fsys := fstest.MapFS{
-		"site.yaml":                           {Data: []byte(testSite)},
+		"site.yaml":                           {Data: []byte(contenttest.Site)},
 		"articles/skola/sv.md":                {Data: []byte(doc("Skolan", "skolan", ""))},
 		"articles/skola/" + tempPrefix + "12": {Data: []byte(doc("Skolan", "skolan", ""))},
 		"articles/" + tempPrefix + "12":       {Data: []byte(doc("Skolan", "skolan", ""))},
@@ -423,7 +424,7 @@ func TestReadOnlyDirectory(t *testing.T) {
 // temporary files, no new folders.
 func assertTree(t *testing.T, dir string, files map[string]string) {
 	t.Helper()
-	want := map[string]string{"site.yaml": testSite}
+	want := map[string]string{"site.yaml": contenttest.Site}
 	for p, d := range files {
 		want[p] = d
 	}

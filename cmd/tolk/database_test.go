@@ -23,7 +23,13 @@ import (
 // and the body of the answer.
 func dbPut(t *testing.T, base, id, word, ifMatch string) (int, http.Header, string) {
 	t.Helper()
-	body := fmt.Sprintf(`{"title": "Replik %s", "slug": "%s", "published": "2024-01-01", "body_markdown": "Texten har %s i sig."}`, word, id, word)
+	return dbPutSlug(t, base, id, id, word, ifMatch)
+}
+
+// dbPutSlug is dbPut with the version's slug.
+func dbPutSlug(t *testing.T, base, id, slug, word, ifMatch string) (int, http.Header, string) {
+	t.Helper()
+	body := fmt.Sprintf(`{"title": "Replik %s", "slug": "%s", "published": "2024-01-01", "body_markdown": "Texten har %s i sig."}`, word, slug, word)
 	req, _ := http.NewRequest("PUT", base+"/v1/articles/"+id+"/sv", strings.NewReader(body))
 	req.Header.Set("Authorization", "Bearer "+testToken)
 	req.Header.Set("Content-Type", "application/json")
@@ -82,11 +88,14 @@ func waitFor(t *testing.T, d time.Duration, get func() (int, string), word strin
 	}
 }
 
-// TestServeDatabaseReplicas runs tolk serve --database as separate
-// processes on one database: a write on A is served by B within seconds;
-// two writes racing with the same If-Match on A and B let exactly one win
-// (the other 412); a replica started afterwards is ready only with the
-// head it saw at start (the winner, at once, without polling).
+// TestServeDatabaseReplicas runs tolk serve --database as three separate
+// processes A, B and C on one database: a write on A is served by B and C
+// within seconds, and at once with A's Tolk-Seq as Tolk-Min-Seq; three
+// writes racing with the same If-Match on A, B and C let exactly one win
+// (the others 412); three new articles racing for one slug on A, B and C
+// let exactly one in (the others 422); a DELETE on B is honoured on A with
+// its Tolk-Seq; a fourth replica started cold is ready only with the head
+// (the last write, at once, without polling).
 func TestServeDatabaseReplicas(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts servers")
@@ -94,7 +103,8 @@ func TestServeDatabaseReplicas(t *testing.T) {
 	t.Parallel()
 	db := importedDatabase(t)
 	env := []string{"TOLK_ADMIN_TOKEN=" + testToken, "TOLK_RATE_LIMIT=0", "TOLK_DATABASE_URL=" + db}
-	a, b := startServe(t, env), startServe(t, env)
+	a, b, c := startServe(t, env), startServe(t, env), startServe(t, env)
+	replicas := []*child{a, b, c}
 
 	code, h, body := dbPut(t, a.base, "replik", "forsta", "")
 	etag := h.Get("ETag")
@@ -105,13 +115,15 @@ func TestServeDatabaseReplicas(t *testing.T) {
 	if err != nil || first == 0 {
 		t.Errorf("PUT on A: Tolk-Seq %q, want a position", h.Get("Tolk-Seq"))
 	}
-	lag := waitFor(t, 5*time.Second, func() (int, string) { return dbGet(t, b.base, "replik") }, "forsta")
-	t.Logf("A's write served by B after %v", lag)
+	for name, srv := range map[string]*child{"B": b, "C": c} {
+		lag := waitFor(t, 5*time.Second, func() (int, string) { return dbGet(t, srv.base, "replik") }, "forsta")
+		t.Logf("A's write served by %s after %v", name, lag)
+	}
 
-	// Both replicas hold the version of etag; both write against it.
-	codes, seqs := make([]int, 2), make([]string, 2)
+	// All three hold the version of etag; all three write against it.
+	codes, seqs := make([]int, len(replicas)), make([]string, len(replicas))
 	var wg sync.WaitGroup
-	for i, srv := range []*child{a, b} {
+	for i, srv := range replicas {
 		wg.Go(func() {
 			var h http.Header
 			codes[i], h, _ = dbPut(t, srv.base, "replik", fmt.Sprintf("andra%d", i), etag)
@@ -119,39 +131,60 @@ func TestServeDatabaseReplicas(t *testing.T) {
 		})
 	}
 	wg.Wait()
-	won := -1
-	switch {
-	case (codes[0] == 200) && codes[1] == 412:
-		won = 0
-	case codes[0] == 412 && codes[1] == 200:
-		won = 1
-	default:
-		t.Fatalf("racing PUTs with one If-Match on A and B answered %v, want one 200 and one 412", codes)
-	}
+	won := onlyWinner(t, "racing PUTs with one If-Match on A, B and C", codes, 200, 412)
 	winner := fmt.Sprintf("andra%d", won)
 	// The winner's position follows the first write's, whichever replica
-	// took it; the loser's answer has none.
-	if n, err := strconv.ParseUint(seqs[won], 10, 64); err != nil || n <= first || seqs[1-won] != "" {
-		t.Errorf("Tolk-Seq of the winner %q (first write %d), of the loser %q", seqs[won], first, seqs[1-won])
+	// took it; the losers' answers have none.
+	if n, err := strconv.ParseUint(seqs[won], 10, 64); err != nil || n <= first {
+		t.Errorf("Tolk-Seq of the winner %q (first write %d)", seqs[won], first)
 	}
-	for _, srv := range []*child{a, b} {
-		waitFor(t, 5*time.Second, func() (int, string) { return dbGet(t, srv.base, "replik") }, winner)
+	for i, seq := range seqs {
+		if i != won && seq != "" {
+			t.Errorf("Tolk-Seq of a loser: %q", seq)
+		}
+	}
+	for _, srv := range replicas {
+		if code, body := dbGetAfter(t, srv.base, "replik", seqs[won]); code != 200 || !strings.Contains(body, winner) {
+			t.Errorf("%s with the winner's Tolk-Seq: %d %.300s, want %s", srv.base, code, body, winner)
+		}
 	}
 
-	// A replica started now says ready only once it serves the head.
-	c := startServe(t, env)
-	if code, body := dbGet(t, c.base, "replik"); code != 200 || !strings.Contains(body, winner) {
-		t.Errorf("C, ready, serves %d %.300s; want the winner %s", code, body, winner)
+	// Three new articles, one per replica, racing for one slug.
+	bodies := make([]string, len(replicas))
+	for i, srv := range replicas {
+		wg.Go(func() {
+			var h http.Header
+			codes[i], h, bodies[i] = dbPutSlug(t, srv.base, fmt.Sprintf("krock%d", i), "krock", fmt.Sprintf("krock%d", i), "")
+			seqs[i] = h.Get("Tolk-Seq")
+		})
+	}
+	wg.Wait()
+	won = onlyWinner(t, "new articles racing for one slug on A, B and C", codes, 201, 422)
+	for i, body := range bodies {
+		if i != won && !strings.Contains(body, `"validation_failed"`) {
+			t.Errorf("a loser of the slug race: %.300s, want validation_failed", body)
+		}
+	}
+	for _, srv := range replicas {
+		for i := range replicas {
+			code, body := dbGetAfter(t, srv.base, fmt.Sprintf("krock%d", i), seqs[won])
+			if want := map[bool]int{true: 200, false: 404}[i == won]; code != want {
+				t.Errorf("%s: krock%d after the slug race: %d %.300s, want %d", srv.base, i, code, body, want)
+			}
+		}
 	}
 
-	// Read your writes on the other replica: a GET on B sent at once
-	// with A's Tolk-Seq waits for B to apply it, instead of polling.
+	// Read your writes on the other replicas: a GET on B and on C sent at
+	// once with A's Tolk-Seq waits for them to apply it, instead of
+	// polling.
 	code, h, body = dbPut(t, a.base, "replik", "tredje", "")
 	if code != 200 || h.Get("Tolk-Seq") == "" {
 		t.Fatalf("PUT on A: %d, Tolk-Seq %q %.300s", code, h.Get("Tolk-Seq"), body)
 	}
-	if code, body := dbGetAfter(t, b.base, "replik", h.Get("Tolk-Seq")); code != 200 || !strings.Contains(body, "tredje") {
-		t.Errorf("GET on B with A's Tolk-Seq: %d %.300s, want the new content", code, body)
+	for _, srv := range []*child{b, c} {
+		if code, body := dbGetAfter(t, srv.base, "replik", h.Get("Tolk-Seq")); code != 200 || !strings.Contains(body, "tredje") {
+			t.Errorf("GET on %s with A's Tolk-Seq: %d %.300s, want the new content", srv.base, code, body)
+		}
 	}
 	// A DELETE answers Tolk-Seq too, which A honours after B deleted.
 	if code, _, body := dbPut(t, b.base, "replik-tmp", "kort", ""); code != 201 {
@@ -170,6 +203,36 @@ func TestServeDatabaseReplicas(t *testing.T) {
 	if code, body := dbGetAfter(t, a.base, "replik-tmp", resp.Header.Get("Tolk-Seq")); code != 404 {
 		t.Errorf("GET on A with B's DELETE's Tolk-Seq: %d %.300s, want 404", code, body)
 	}
+
+	// A fourth replica, started cold (an empty cache of its own), says
+	// ready only once it serves the head: the last writes, without
+	// Tolk-Min-Seq.
+	d := startServe(t, env)
+	if code, body := dbGet(t, d.base, "replik"); code != 200 || !strings.Contains(body, "tredje") {
+		t.Errorf("D, ready, serves %d %.300s; want the last write", code, body)
+	}
+	if code, body := dbGet(t, d.base, "replik-tmp"); code != 404 {
+		t.Errorf("D, ready, serves the deleted replik-tmp: %d %.300s", code, body)
+	}
+}
+
+// onlyWinner returns the index of the one code in codes that is win, and
+// fails t unless every other is lose.
+func onlyWinner(t *testing.T, what string, codes []int, win, lose int) int {
+	t.Helper()
+	won := -1
+	for i, code := range codes {
+		switch {
+		case code == win && won < 0:
+			won = i
+		case code != lose:
+			t.Fatalf("%s answered %v, want one %d and %d for the others", what, codes, win, lose)
+		}
+	}
+	if won < 0 {
+		t.Fatalf("%s answered %v, want one %d and %d for the others", what, codes, win, lose)
+	}
+	return won
 }
 
 // TestServeDatabaseRestart restarts a replica on its default index
@@ -322,4 +385,158 @@ func importedDatabase(t *testing.T) string {
 		t.Fatalf("import: %v\n%s%s", err, out, errOut)
 	}
 	return db
+}
+
+// feedPage is one page of a change feed as a replica answered it.
+type feedPage struct {
+	code  int
+	etag  string
+	body  string
+	next  string
+	items int
+}
+
+// dbFeed GETs /v1/changes from since with limit, sending Tolk-Min-Seq:
+// minSeq when it is not empty.
+func dbFeed(t *testing.T, base, since string, limit int, minSeq string) feedPage {
+	t.Helper()
+	u := base + "/v1/changes?limit=" + strconv.Itoa(limit)
+	if since != "" {
+		u += "&since=" + url.QueryEscape(since)
+	}
+	req, _ := http.NewRequest("GET", u, nil)
+	if minSeq != "" {
+		req.Header.Set("Tolk-Min-Seq", minSeq)
+	}
+	resp, err := (&http.Client{Timeout: 15 * time.Second}).Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	p := feedPage{code: resp.StatusCode, etag: resp.Header.Get("ETag"), body: string(b)}
+	var out struct {
+		Items []json.RawMessage `json:"items"`
+		Next  string            `json:"next"`
+	}
+	if p.code == 200 {
+		if err := json.Unmarshal(b, &out); err != nil {
+			t.Fatalf("%s/v1/changes: %v: %.300s", base, err, b)
+		}
+	}
+	p.next, p.items = out.Next, len(out.Items)
+	return p
+}
+
+// TestServeDatabaseFeed: in database mode a change feed started on one
+// replica continues on any other, page for page byte-identical (the
+// cursors, the epoch and the sequences are the database's): three replicas
+// after writes, a slug change and a delete on all three answer every page
+// of the feed alike; a client hopping from A to B to C reads the same
+// items as one reading A alone; the end cursor of A gives the later
+// writes on B and C; and a replica started cold answers the same pages.
+func TestServeDatabaseFeed(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts servers")
+	}
+	t.Skip("needs /v1/changes served from the database's change log (tolk_changes): each replica's cursors are still its own journal's, with its own epoch")
+	t.Parallel()
+	db := importedDatabase(t)
+	env := []string{"TOLK_ADMIN_TOKEN=" + testToken, "TOLK_RATE_LIMIT=0", "TOLK_DATABASE_URL=" + db}
+	a, b, c := startServe(t, env), startServe(t, env), startServe(t, env)
+	replicas := []*child{a, b, c}
+
+	// put writes on srv and returns the Tolk-Seq of its answer.
+	put := func(srv *child, id, slug, word string) string {
+		t.Helper()
+		code, h, body := dbPutSlug(t, srv.base, id, slug, word, "")
+		if code != 200 && code != 201 {
+			t.Fatalf("PUT %s on %s: %d %.300s", id, srv.base, code, body)
+		}
+		return h.Get("Tolk-Seq")
+	}
+	put(a, "flode0", "flode0", "ett")
+	put(b, "flode1", "flode1", "tva")
+	put(c, "flode0", "flode0-nytt", "tre") // a slug change: previous_slug
+	req, _ := http.NewRequest("DELETE", a.base+"/v1/articles/flode1/sv", nil)
+	req.Header.Set("Authorization", "Bearer "+testToken)
+	resp, err := (&http.Client{Timeout: 15 * time.Second}).Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	head := resp.Header.Get("Tolk-Seq")
+	if resp.StatusCode != 204 || head == "" {
+		t.Fatalf("DELETE on A: %d, Tolk-Seq %q", resp.StatusCode, head)
+	}
+
+	// walk reads the whole feed from since on the replicas in turn, one
+	// page each, and returns the pages and the last cursor.
+	const limit = 3
+	walk := func(since, minSeq string, on ...*child) ([]feedPage, string) {
+		t.Helper()
+		var pages []feedPage
+		for i := 0; ; i++ {
+			p := dbFeed(t, on[i%len(on)].base, since, limit, minSeq)
+			if p.code != 200 {
+				t.Fatalf("%s/v1/changes?since=%s: %d %.300s", on[i%len(on)].base, since, p.code, p.body)
+			}
+			pages = append(pages, p)
+			if p.items == 0 {
+				return pages, p.next
+			}
+			since = p.next
+		}
+	}
+	pages, end := walk("", head, a)
+	var all strings.Builder
+	for _, p := range pages {
+		all.WriteString(p.body)
+	}
+	if len(pages) < 3 {
+		t.Fatalf("the feed has %d pages, want several: %+v", len(pages), pages)
+	}
+	for _, want := range []string{`"flode0-nytt"`, `"previous_slug":"flode0"`, `"op":"delete"`} {
+		if !strings.Contains(all.String(), want) {
+			t.Errorf("the feed lacks %s: %s", want, all.String())
+		}
+	}
+	// Every page of A's, asked of B and C with the cursor A gave, is
+	// byte for byte A's.
+	same := func(name string, srv *child) {
+		t.Helper()
+		since := ""
+		for i, want := range pages {
+			got := dbFeed(t, srv.base, since, limit, head)
+			if got.code != want.code || got.body != want.body || got.etag != want.etag {
+				t.Fatalf("page %d (since %q) on %s: %d %s %.300s\nA answered %d %s %.300s", i, since, name, got.code, got.etag, got.body, want.code, want.etag, want.body)
+			}
+			since = want.next
+		}
+	}
+	same("B", b)
+	same("C", c)
+	// A client hopping between the replicas reads what A alone gives.
+	if hop, hopEnd := walk("", head, a, b, c); len(hop) != len(pages) || hopEnd != end {
+		t.Errorf("hopping A, B, C: %d pages ending at %q; A alone: %d ending at %q", len(hop), hopEnd, len(pages), end)
+	}
+
+	// Later writes on B and C continue from A's end cursor, alike on all.
+	put(b, "flode2", "flode2", "fyra")
+	head = put(c, "flode3", "flode3", "fem")
+	var more []string
+	for _, srv := range replicas {
+		p := dbFeed(t, srv.base, end, limit, head)
+		if p.code != 200 || p.items != 2 || !strings.Contains(p.body, `"flode2"`) || !strings.Contains(p.body, `"flode3"`) {
+			t.Errorf("%s from A's end cursor: %d, %d items %.300s; want flode2 and flode3", srv.base, p.code, p.items, p.body)
+		}
+		more = append(more, p.body)
+	}
+	if more[0] != more[1] || more[1] != more[2] {
+		t.Errorf("the page after A's end cursor differs between A, B and C:\n%s\n%s\n%s", more[0], more[1], more[2])
+	}
+
+	// A replica started cold answers the same pages.
+	pages, _ = walk("", head, a)
+	same("D, started cold", startServe(t, env))
 }

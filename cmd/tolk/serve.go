@@ -82,6 +82,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	// its library and index as caches and follows the other replicas.
 	var backend store.Backend
 	var db *pgstore.Store
+	var feed *journal.Journal // database mode: the backend's mirror of the change log
 	if cfg.Database != "" {
 		name = "site " + cfg.Site + " in the database"
 		db, err = pgstore.Open(ctx, cfg.Database, pgstore.Options{Logger: log})
@@ -89,9 +90,11 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 			return fmt.Errorf("open the database: %w", err)
 		}
 		defer db.Close()
-		if backend, err = pgstore.NewBackend(db, cfg.Site, pgstore.ListenOptions{}); err != nil {
+		be, err := pgstore.NewBackend(db, cfg.Site, pgstore.ListenOptions{})
+		if err != nil {
 			return flagErr(fmt.Errorf("--site: %w", err))
 		}
+		backend, feed = be, be.Journal()
 	}
 	dir, release := indexDir(cfg.Index, key, getenv, log)
 	defer release()
@@ -113,25 +116,31 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if db != nil {
 		notify = nil
 	}
-	// The journal loads while the content does.
+	// The journal loads while the content does; in database mode the
+	// backend fills its feed from the database's change log instead.
 	var jr *journal.Journal
 	defer func() {
 		if jr != nil {
 			jr.Close()
 		}
 	}()
+	openJr := func() (*journal.Journal, error) {
+		var err error
+		if jr, err = openJournal(cfg.Index, log); err == nil {
+			hooks.Follow(jr)
+		}
+		return jr, err
+	}
+	if db != nil {
+		openJr = nil
+	}
 	st, err := store.New(store.Options{
-		Backend: backend,
-		Dir:     cfg.Content,
-		FS:      content.FS,
-		Index:   index.Options{Dir: cfg.Index, Logger: log},
-		OpenJournal: func() (*journal.Journal, error) {
-			var err error
-			if jr, err = openJournal(cfg.Index, log); err == nil && db == nil {
-				hooks.Follow(jr)
-			}
-			return jr, err
-		},
+		Backend:        backend,
+		Dir:            cfg.Content,
+		FS:             content.FS,
+		Index:          index.Options{Dir: cfg.Index, Logger: log},
+		Journal:        feed,
+		OpenJournal:    openJr,
 		Notify:         notify,
 		Logger:         log,
 		Rescan:         cfg.RescanInterval,

@@ -59,14 +59,27 @@ func (s *Server) changes(c *gin.Context) error {
 			return err // a bad or expired cursor is a 400 or 410 (problems)
 		}
 		site := cur.lib.Site()
+		// A mirror of a database's change log serves the URLs the log
+		// recorded, so that every replica answers a page alike whatever
+		// site.yaml it has applied; a journal of files those of the
+		// site.yaml served now.
+		logged := jr.IsMirror()
 		for _, e := range entries {
 			item := changeJSON{
 				ID: e.ID, Lang: e.Lang, Op: string(e.Op), At: rfc3339(e.At), Slug: e.Slug,
-				URL: nullable(site.URL(e.Lang, e.Slug)),
+			}
+			if logged {
+				item.URL = nullable(e.URL)
+			} else {
+				item.URL = nullable(site.URL(e.Lang, e.Slug))
 			}
 			if e.Op == journal.Upsert && e.PreviousSlug != "" && e.PreviousSlug != e.Slug {
 				item.PreviousSlug = nullable(e.PreviousSlug)
-				item.PreviousURL = nullable(site.URL(e.Lang, e.PreviousSlug))
+				if logged {
+					item.PreviousURL = nullable(e.PreviousURL)
+				} else {
+					item.PreviousURL = nullable(site.URL(e.Lang, e.PreviousSlug))
+				}
 			}
 			out.Items = append(out.Items, item)
 		}

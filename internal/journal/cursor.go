@@ -19,8 +19,12 @@ const (
 	checksumStart = cursorBytes - 4
 )
 
+// Epoch identifies one journal, or the change log a mirror follows: a
+// cursor of another epoch is ErrCursorExpired.
+type Epoch [epochLen]byte
+
 type cursorValue struct {
-	epoch [epochLen]byte
+	epoch Epoch
 	seq   uint64 // sequence number of the last entry read; 0 before the first
 }
 

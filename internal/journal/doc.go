@@ -15,6 +15,11 @@
 // truncated away, and a file damaged anywhere else is moved aside as
 // journal.corrupt-<time> and replaced by a new, empty epoch.
 //
+// A mirror (NewMirror) is a journal in memory that follows a change log
+// kept elsewhere, a database's: it takes the log's epoch and numbers
+// (Mirror, Reset) instead of its own, so that every process mirroring the
+// log hands out the same cursors.
+//
 // All entries stay in memory (about 200 bytes each), so the journal grows
 // without bound; compaction (rewriting the file as one upsert per live
 // version under a new epoch) is not implemented.

@@ -67,6 +67,12 @@ var (
 	// ErrLocked means another Journal, usually of another process, has the
 	// file open: a journal has one writer.
 	ErrLocked = errors.New("journal: in use by another process")
+	// ErrGap means Mirror was given entries that do not follow the
+	// mirror's last one.
+	ErrGap = errors.New("journal: entries do not follow the mirror's last")
+	// ErrMirror means Append was called on a mirror, which only Mirror
+	// writes, or Mirror or Reset on a journal that is not one.
+	ErrMirror = errors.New("journal: wrong method for a mirror")
 )
 
 // FileName is the name of the journal file inside its directory.
@@ -89,8 +95,11 @@ type Recovery struct {
 // Journal is an append-only, ordered log of changes. It is safe for
 // concurrent use.
 type Journal struct {
-	epoch    [epochLen]byte
+	epoch    Epoch // guarded by mu once j is shared
 	recovery Recovery
+	// mirror is true for a journal from NewMirror, written by Mirror
+	// only.
+	mirror bool
 
 	// appendMu serializes writers (sequence numbers, write, fsync) so that
 	// readers, who take only mu, never wait for a disk flush.
@@ -399,6 +408,9 @@ func (j *Journal) Append(entries ...Entry) error {
 	if closed {
 		return ErrClosed
 	}
+	if j.mirror {
+		return ErrMirror
+	}
 	if j.broken != nil {
 		return fmt.Errorf("journal: unusable until reopened after an earlier failure: %w", j.broken)
 	}
@@ -475,7 +487,9 @@ func (j *Journal) End() string {
 // entries is never nil.
 //
 // Since returns ErrBadCursor for a string the journal did not produce and
-// ErrCursorExpired for a cursor of another epoch or beyond the end.
+// ErrCursorExpired for a cursor of another epoch or beyond the end; a
+// mirror (NewMirror) answers a cursor of its epoch beyond its end with no
+// entries and that cursor.
 func (j *Journal) Since(cursor string, limit int) (entries []Entry, next string, err error) {
 	var c cursorValue
 	if cursor != "" {
@@ -489,9 +503,15 @@ func (j *Journal) Since(cursor string, limit int) (entries []Entry, next string,
 		return nil, "", ErrClosed
 	}
 	n := uint64(len(j.entries))
-	if cursor == "" {
+	switch {
+	case cursor == "":
 		c.epoch = j.epoch
-	} else if c.epoch != j.epoch || c.seq > n {
+	case c.epoch != j.epoch:
+		return nil, "", ErrCursorExpired
+	case c.seq > n && j.mirror:
+		// A replica further ahead in the same log wrote it: nothing yet.
+		return []Entry{}, cursor, nil
+	case c.seq > n:
 		return nil, "", ErrCursorExpired
 	}
 	end := c.seq
@@ -551,8 +571,8 @@ func validate(e Entry) error {
 	return nil
 }
 
-func newEpoch() ([epochLen]byte, error) {
-	var e [epochLen]byte
+func newEpoch() (Epoch, error) {
+	var e Epoch
 	if _, err := rand.Read(e[:]); err != nil {
 		return e, fmt.Errorf("journal: new epoch: %w", err)
 	}

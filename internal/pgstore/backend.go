@@ -1,6 +1,7 @@
 package pgstore
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -25,6 +26,11 @@ import (
 // log (store.Snapshot.KeepsJournal): Update writes a Change's entries in the
 // commit of its version, and Watch reports other replicas' entries.
 //
+// It also keeps the change feed's journal (Journal): a mirror of the log
+// with the site's epoch and the log's sequences, filled by Load and kept
+// up by Update and Watch, so that every replica hands out the same
+// cursors and pages.
+//
 // A Backend does not own its Store: Close leaves it open.
 type Backend struct {
 	st     *Store
@@ -47,6 +53,11 @@ type Backend struct {
 	// replica names this Backend in tolk_replicas, where Watch reports the
 	// revision the core has applied.
 	replica string
+
+	// feed mirrors the site's change log (Journal); feedMu serializes
+	// what is appended to it, so that a gap is filled from the log once.
+	feed   *journal.Journal
+	feedMu sync.Mutex
 }
 
 var _ store.Backend = (*Backend)(nil)
@@ -61,8 +72,16 @@ func NewBackend(st *Store, site string, listen ListenOptions) (*Backend, error) 
 		return nil, fmt.Errorf("pgstore: replica id: %w", err)
 	}
 	return &Backend{st: st, site: site, listen: listen, r: load.NewRenderer(), problems: map[string][]article.Problem{},
-		replica: hex.EncodeToString(id[:])}, nil
+		replica: hex.EncodeToString(id[:]), feed: journal.NewMirror(journal.Epoch{})}, nil
 }
+
+// Journal returns the mirror of the site's change log that the Backend
+// keeps (journal.NewMirror): the site's epoch, the log's sequences, every
+// entry up to the revision the core has applied, and never one the core
+// has not been handed yet. It is what the change feed reads (give it to
+// the core as store.Options.Journal); it is empty with a zero epoch until
+// Load, and until the site exists.
+func (b *Backend) Journal() *journal.Journal { return b.feed }
 
 // Load reads the whole site. A site that does not exist yet loads as empty
 // content with no site configuration (and a problem saying to import one);
@@ -82,6 +101,9 @@ func (b *Backend) Load(ctx context.Context) (store.Snapshot, error) {
 		return store.Snapshot{}, coreErr(err)
 	}
 	out := store.Snapshot{Position: store.Position(snap.Rev), KeepsJournal: true}
+	// The feed's entries load while the files parse.
+	fed := make(chan error, 1)
+	go func() { fed <- b.fillFeed(ctx, snap.Epoch, snap.Head, nil) }()
 	b.mu.Lock()
 	clear(b.problems)
 	out.Site = b.parseSite(snap.SiteYAML, snap.SiteYAML != nil)
@@ -92,6 +114,9 @@ func (b *Backend) Load(ctx context.Context) (store.Snapshot, error) {
 	}
 	out.Problems = b.allProblems()
 	b.mu.Unlock()
+	if err := <-fed; err != nil {
+		return store.Snapshot{}, coreErr(err)
+	}
 	b.advance(snap.Rev)
 	return out, nil
 }
@@ -109,6 +134,7 @@ func (b *Backend) Update(ctx context.Context, applied store.Position, change fun
 		if err != nil {
 			return err
 		}
+		b.mirror(ctx, ch.Epoch, ch.Head, ch.Log)
 		c, err := change(b.delta(ch))
 		b.advance(ch.Rev) // the core has applied behind, whatever it decided
 		if err != nil {
@@ -135,6 +161,7 @@ func (b *Backend) Update(ctx context.Context, applied store.Position, change fun
 	if err != nil {
 		return 0, coreErr(err)
 	}
+	b.mirror(ctx, res.Epoch, res.Head, res.Log)
 	b.advance(res.Rev)
 	return store.Position(res.Rev), nil
 }
@@ -171,6 +198,7 @@ func (b *Backend) catchUp(ctx context.Context, report func(store.Delta)) {
 		b.st.log.Warn("pgstore: catch up", "site", b.site, "from", from, "err", err)
 		return
 	case ch.Rev == from:
+		b.mirror(ctx, ch.Epoch, ch.Head, nil) // heals a feed an earlier failure left behind
 		return
 	}
 	// A local Update may have committed what the read saw and handed
@@ -186,8 +214,81 @@ func (b *Backend) catchUp(ctx context.Context, report func(store.Delta)) {
 		ch.From = now
 		ch.Log = slices.DeleteFunc(ch.Log, func(c Change) bool { return c.Rev <= now })
 	}
+	// Like a file journal's append, the feed has the entries just before
+	// the core publishes their generation.
+	b.mirror(ctx, ch.Epoch, ch.Head, ch.Log)
 	report(b.delta(ch))
 	b.advance(ch.Rev)
+}
+
+// mirror appends log, the entries of what committed after some revision,
+// to the feed, reading from the database what the feed lacks before them
+// and up to head; a feed of another epoch (a site created or created
+// anew since) starts over. A read that fails is logged and left to the
+// next call: the feed then serves a prefix of the log until it catches
+// up, never other entries.
+func (b *Backend) mirror(ctx context.Context, epoch Epoch, head uint64, log []Change) {
+	if err := b.fillFeed(ctx, epoch, head, log); err != nil && ctx.Err() == nil {
+		b.st.log.Warn("pgstore: mirror the change log; the change feed is behind until the next change", "site", b.site, "err", err)
+	}
+}
+
+// fillFeed does what mirror does, returning the error.
+func (b *Backend) fillFeed(ctx context.Context, epoch Epoch, head uint64, log []Change) error {
+	b.feedMu.Lock()
+	defer b.feedMu.Unlock()
+	if b.feed.Epoch() != journal.Epoch(epoch) {
+		if err := b.feed.Reset(journal.Epoch(epoch)); err != nil {
+			return err
+		}
+	}
+	if len(log) > 0 {
+		head = max(head, log[len(log)-1].Seq)
+	}
+	for have := b.feed.Len(); have < head; have = b.feed.Len() {
+		// Take the entries given from the first one the feed lacks;
+		// read from the log what comes before them.
+		i, _ := slices.BinarySearchFunc(log, have+1, func(c Change, seq uint64) int { return cmp.Compare(c.Seq, seq) })
+		log = log[i:]
+		if len(log) > 0 && log[0].Seq == have+1 {
+			run := 1
+			for run < len(log) && log[run].Seq == log[run-1].Seq+1 {
+				run++
+			}
+			if err := b.feed.Mirror(have+1, entriesOf(log[:run])...); err != nil {
+				return err
+			}
+			log = log[run:]
+			continue
+		}
+		upto := head
+		if len(log) > 0 {
+			upto = log[0].Seq - 1
+		}
+		read, e, _, err := b.st.Log(ctx, b.site, have, int(min(upto-have, feedPage)))
+		if err != nil {
+			return err
+		}
+		if e != epoch || len(read) == 0 || read[0].Seq != have+1 {
+			return fmt.Errorf("pgstore: the change log of %s changed while it was read (epoch %s, want %s)", b.site, e, epoch)
+		}
+		if err := b.feed.Mirror(have+1, entriesOf(read)...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// feedPage bounds the entries one read of the log for the feed returns.
+const feedPage = 10000
+
+// entriesOf returns the entries of cs.
+func entriesOf(cs []Change) []journal.Entry {
+	out := make([]journal.Entry, len(cs))
+	for i, c := range cs {
+		out[i] = c.Entry
+	}
+	return out
 }
 
 // ReadOnly reports false: every replica may write.
@@ -236,10 +337,7 @@ func (b *Backend) delta(ch *Changes) store.Delta {
 		d.Problems, d.ProblemsChanged = b.allProblems(), true
 	}
 	if len(ch.Log) > 0 {
-		d.Entries = make([]journal.Entry, len(ch.Log))
-		for i, c := range ch.Log {
-			d.Entries[i] = c.Entry
-		}
+		d.Entries = entriesOf(ch.Log)
 	}
 	return d
 }

@@ -51,6 +51,11 @@ func (s *Store) openBackend(ctx context.Context) (*Store, error) {
 	}
 	loaded := time.Now()
 	s.keepsJournal = snap.KeepsJournal
+	if s.keepsJournal {
+		// The backend keeps the change log and fills the journal, its
+		// mirror (Options.Journal), itself: the Store only serves it.
+		s.journal = nil
+	}
 	s.site = snap.Site
 	s.fileProblems = snap.Problems
 	c := make([]candidate, len(snap.Versions))

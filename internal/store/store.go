@@ -84,6 +84,10 @@ type Options struct {
 	// Index configures the search index the Store opens and keeps in step.
 	Index index.Options
 	// Journal records every change for the change feed; nil records none.
+	// With a Backend that keeps the change log (Snapshot.KeepsJournal),
+	// Journal is the backend's mirror of that log (journal.NewMirror),
+	// which the backend fills: the Store serves it in its Generations
+	// and never appends to it.
 	Journal *journal.Journal
 	// OpenJournal, when Journal is nil, opens the journal: Open calls it
 	// while it loads the tree, which the journal is first needed after.
@@ -142,7 +146,8 @@ type Store struct {
 	backend Backend      // where the content lives
 	files   *fileBackend // backend, when it is the built-in file backend; nil otherwise
 	// keepsJournal is the Snapshot's KeepsJournal: the backend persists
-	// the change log, and the Store's journal only mirrors it.
+	// the change log and fills the journal, its mirror (jr; journal is
+	// then nil).
 	keepsJournal bool
 	// intact is the Snapshot's Intact; nil when the backend has none.
 	intact  func(k article.VersionKey, hash string) bool

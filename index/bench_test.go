@@ -415,7 +415,31 @@ func BenchmarkSearch(b *testing.B) {
 
 func BenchmarkSuggest(b *testing.B) {
 	ix := benchIndex(b)
-	ctx := context.Background()
+	benchSuggest(b, func(p string) { ix.Suggest(context.Background(), p, nil, 8) })
+}
+
+// BenchmarkSuggestPending is BenchmarkSuggest on a table with as many
+// writes pending as it holds before a fold, the most a search merges.
+func BenchmarkSuggestPending(b *testing.B) {
+	s := benchIndex(b).current().sugg
+	vs := benchCorpus()
+	r := rand.New(rand.NewSource(5))
+	for s.pending() < foldAt(len(s.base.vers)) {
+		v := vs[r.Intn(len(vs))]
+		e := *v
+		e.Title = v.Title + " " + benchVocab[v.Lang][r.Intn(20000)]
+		s = s.with(v, &e)
+		vs = slices.Clone(vs)
+		for i := range vs {
+			if vs[i] == v {
+				vs[i] = &e
+			}
+		}
+	}
+	benchSuggest(b, func(p string) { s.suggest(p, nil, 8) })
+}
+
+func benchSuggest(b *testing.B, suggest func(prefix string)) {
 	var prefixes []string
 	for _, w := range append(append(slices.Clone(benchVocab["sv"][:3000]), benchVocab["en"][:3000]...), benchVocab["zh-Hans"][:3000]...) {
 		rs := []rune(w)
@@ -423,11 +447,72 @@ func BenchmarkSuggest(b *testing.B) {
 	}
 	tm := newTimer()
 	i := 0
+	b.ReportAllocs()
 	for b.Loop() {
 		tm.begin()
-		ix.Suggest(ctx, prefixes[i%len(prefixes)], nil, 8)
+		suggest(prefixes[i%len(prefixes)])
 		tm.end()
 		i++
 	}
 	tm.report(b)
+}
+
+// BenchmarkWrite measures writes to the 30,000-version benchmark index:
+// tables, what a write derives beside Bleve (documents, vocabulary,
+// suggestion table, counts), and upsert, the whole Upsert. Each write
+// edits the title and text of one version, and the next write of the
+// same version restores it, so the persisted index ends as it began.
+func BenchmarkWrite(b *testing.B) {
+	ix := benchIndex(b)
+	vs := benchCorpus()
+	r := rand.New(rand.NewSource(11))
+	edit := func(v *article.Version) *article.Version {
+		e := *v
+		e.Title = v.Title + " " + benchVocab[v.Lang][r.Intn(20000)]
+		e.Text = v.Text + " " + benchVocab[v.Lang][r.Intn(20000)]
+		return &e
+	}
+	b.Run("tables", func(b *testing.B) {
+		s := ix.current()
+		tm := newTimer()
+		b.ReportAllocs()
+		i := 0
+		for b.Loop() {
+			v := vs[r.Intn(len(vs))]
+			id := docID(v.ID, v.Lang)
+			nv := edit(v)
+			tm.begin()
+			s = s.replaced(s.fp, id, s.docs.get(id), nv)
+			tm.end()
+			i++
+		}
+		tm.report(b)
+	})
+	b.Run("upsert", func(b *testing.B) {
+		ctx := context.Background()
+		tm := newTimer()
+		b.ReportAllocs()
+		var pending []*article.Version
+		for b.Loop() {
+			var v *article.Version
+			if len(pending) > 0 {
+				v, pending = pending[0], pending[1:]
+			} else {
+				v = vs[r.Intn(len(vs))]
+				pending = append(pending, v)
+				v = edit(v)
+			}
+			tm.begin()
+			if err := ix.Upsert(ctx, v); err != nil {
+				b.Fatal(err)
+			}
+			tm.end()
+		}
+		tm.report(b)
+		for _, v := range pending {
+			if err := ix.Upsert(ctx, v); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 }

@@ -138,7 +138,7 @@ type snapshot struct {
 	langDocs map[string]int
 	tagDocs  map[string]int
 	fp       contentHash
-	sugg     *suggester
+	sugg     *suggestions
 	vocab    vocab
 	facets   *facetTables   // of bi
 	tags     int            // number of distinct tags, for facet sizes
@@ -710,7 +710,7 @@ func (ix *Index) loadTables(s *snapshot, docs map[string]*article.Version) error
 	s.derive()
 	sugg, voc, err := readTables(path, s.mver, s.fp, docs, vocabFields(s.specs))
 	if err == nil {
-		s.sugg, s.vocab = sugg, voc
+		s.sugg, s.vocab = suggestionsOf(sugg), voc
 		return nil
 	}
 	if !errors.Is(err, fs.ErrNotExist) {
@@ -729,7 +729,7 @@ func (ix *Index) loadTables(s *snapshot, docs map[string]*article.Version) error
 // holds docs.
 func (s *snapshot) finish(docs map[string]*article.Version) {
 	s.derive()
-	s.sugg = newSuggester(docs)
+	s.sugg = suggestionsOf(newSuggester(docs))
 }
 
 // derive sets the languages, specs and tag count of s, and the counts
@@ -800,7 +800,7 @@ func (s *snapshot) finishWhile(docs map[string]*article.Version, work func() err
 	s.derive()
 	err := work()
 	<-done
-	s.sugg = sugg
+	s.sugg = suggestionsOf(sugg)
 	return err
 }
 

@@ -280,30 +280,46 @@ func (s *suggester) with(old, v *article.Version) *suggester {
 	return n
 }
 
-// suggest returns up to n titles in langs (all when empty) whose words
-// start with the words of prefix.
-func (s *suggester) suggest(prefix string, langs []string, n int) []Suggestion {
-	defer runtime.KeepAlive(s)
+// suggestKeys returns the suggestion keys of the words of prefix, which
+// of them to look up (the longest) and that word as typed, lower case
+// and simplified; ok is false when prefix has no words.
+func suggestKeys(prefix string) (keys []string, lookup int, typed string, ok bool) {
 	ws := splitWords(prefix)
 	if len(ws) == 0 {
-		return nil
+		return nil, 0, "", false
 	}
-	keys := make([]string, len(ws))
-	lookup := 0
+	keys = make([]string, len(ws))
 	for i, w := range ws {
 		keys[i] = normalize(w)
 		if len(keys[i]) > len(keys[lookup]) {
 			lookup = i
 		}
 	}
-	type cand struct {
-		ver   int32
-		first bool // the looked-up word starts the title
-		exact bool // the title has the word as typed, diacritics and all
-		runes int  // the title's length
+	return keys, lookup, toSimplified(strings.ToLower(ws[lookup])), true
+}
+
+// sugCand is a title Suggest ranks.
+type sugCand struct {
+	ver   int32 // the version's place in its table
+	first bool  // the looked-up word starts the title
+	exact bool  // the title has the word as typed, diacritics and all
+	runes int32 // the title's length
+}
+
+func newSugCand(v *article.Version, ver int32, e sugEntry, typed string) sugCand {
+	return sugCand{ver: ver, first: e.pos == 0, exact: strings.Contains(strings.ToLower(v.Title), typed),
+		runes: int32(min(utf8.RuneCountInString(v.Title), math.MaxInt32))}
+}
+
+// suggest returns up to n titles in langs (all when empty) whose words
+// start with the words of prefix.
+func (s *suggester) suggest(prefix string, langs []string, n int) []Suggestion {
+	defer runtime.KeepAlive(s)
+	keys, lookup, typed, ok := suggestKeys(prefix)
+	if !ok {
+		return nil
 	}
-	typed := toSimplified(strings.ToLower(ws[lookup]))
-	var cands []cand
+	var cands []sugCand
 	seen := make(map[int32]bool)
 	start, _ := slices.BinarySearchFunc(s.entries, keys[lookup], func(e sugEntry, k string) int { return strings.Compare(s.key(e), k) })
 	for _, e := range s.entries[start:] {
@@ -321,10 +337,18 @@ func (s *suggester) suggest(prefix string, langs []string, n int) []Suggestion {
 			continue
 		}
 		seen[e.ver] = true
-		cands = append(cands, cand{ver: e.ver, first: e.pos == 0, exact: strings.Contains(strings.ToLower(v.Title), typed),
-			runes: utf8.RuneCountInString(v.Title)})
+		cands = append(cands, newSugCand(v, e.ver, e, typed))
 	}
-	slices.SortFunc(cands, func(a, b cand) int {
+	return ranked(cands, langs, n, s.vers, nil)
+}
+
+// ranked returns up to n of cands (at most MaxSuggestions; n ≤ 0 means
+// that many), best first: titles with the word as typed, then titles
+// starting with it, then shorter titles, then in table order. Candidate
+// c is of version vers[c.ver], or of version(c.ver) when vers is nil,
+// and byTable then orders candidates by table order instead of c.ver.
+func ranked(cands []sugCand, langs []string, n int, vers []*article.Version, version func(int32) *article.Version) []Suggestion {
+	slices.SortFunc(cands, func(a, b sugCand) int {
 		if a.exact != b.exact {
 			if a.exact {
 				return -1
@@ -337,7 +361,10 @@ func (s *suggester) suggest(prefix string, langs []string, n int) []Suggestion {
 			}
 			return 1
 		}
-		return cmp.Or(cmp.Compare(a.runes, b.runes), cmp.Compare(a.ver, b.ver))
+		if c := cmp.Compare(a.runes, b.runes); c != 0 || vers != nil {
+			return cmp.Or(c, cmp.Compare(a.ver, b.ver))
+		}
+		return versionOrder(version(a.ver), version(b.ver))
 	})
 	if n <= 0 || n > MaxSuggestions {
 		n = MaxSuggestions
@@ -351,7 +378,12 @@ func (s *suggester) suggest(prefix string, langs []string, n int) []Suggestion {
 		if len(out) == n {
 			break
 		}
-		v := s.vers[c.ver]
+		var v *article.Version
+		if vers != nil {
+			v = vers[c.ver]
+		} else {
+			v = version(c.ver)
+		}
 		if once {
 			if shown[v.ID] {
 				continue

@@ -88,16 +88,17 @@ func writeTables(path string, s *snapshot) (err error) {
 	tw.section([]byte(s.mver))
 	tw.section(s.fp[:])
 	var ids []byte
-	offs := make([]uint32, 1, len(s.sugg.vers)+1)
-	for _, v := range s.sugg.vers {
+	sugg := s.sugg.fold()
+	offs := make([]uint32, 1, len(sugg.vers)+1)
+	for _, v := range sugg.vers {
 		ids = append(ids, docID(v.ID, v.Lang)...)
 		offs = append(offs, uint32(len(ids)))
 	}
 	tw.section(ids)
 	tw.section(bytesOf(offs))
-	tw.sectionString(s.sugg.titles)
-	tw.section(bytesOf(s.sugg.starts))
-	tw.section(bytesOf(s.sugg.entries))
+	tw.sectionString(sugg.titles)
+	tw.section(bytesOf(sugg.starts))
+	tw.section(bytesOf(sugg.entries))
 	fields := slices.Sorted(maps.Keys(s.vocab))
 	tw.section(binary.LittleEndian.AppendUint32(nil, uint32(len(fields))))
 	for _, name := range fields {

@@ -22,11 +22,12 @@ type derivedTables struct {
 }
 
 func tablesOf(s *snapshot) derivedTables {
-	d := derivedTables{Titles: s.sugg.titles, Starts: s.sugg.starts, Vocab: make(map[string][]string)}
-	for _, v := range s.sugg.vers {
+	sugg := s.sugg.fold()
+	d := derivedTables{Titles: sugg.titles, Starts: sugg.starts, Vocab: make(map[string][]string)}
+	for _, v := range sugg.vers {
 		d.Vers = append(d.Vers, docID(v.ID, v.Lang))
 	}
-	for _, e := range s.sugg.entries {
+	for _, e := range sugg.entries {
 		d.Entries = append(d.Entries, [4]int64{int64(e.off), int64(e.n), int64(e.pos), int64(e.ver)})
 	}
 	for f, t := range s.vocab {
@@ -97,7 +98,7 @@ func TestTablesFile(t *testing.T) {
 			t.Errorf("answers (-want +got):\n%s", diff)
 		}
 		ix.Close()
-		return s.sugg.file != nil
+		return s.sugg.base.file != nil
 	}
 	replace := func(t *testing.T, b []byte) {
 		t.Helper()
@@ -180,7 +181,7 @@ func TestTablesFile(t *testing.T) {
 		// the tables, says what the vocabulary is.
 		ix = open(t, changed)
 		derived := tablesOf(ix.current())
-		if ix.current().sugg.file != nil {
+		if ix.current().sugg.base.file != nil {
 			t.Fatal("reopen read the tables file of other content")
 		}
 		ix.Close()

@@ -15,6 +15,7 @@ import (
 	"github.com/amal-kommun/tolk/content"
 	"github.com/amal-kommun/tolk/index"
 	"github.com/amal-kommun/tolk/internal/config"
+	"github.com/amal-kommun/tolk/internal/filestore"
 	"github.com/amal-kommun/tolk/internal/journal"
 	"github.com/amal-kommun/tolk/internal/store"
 )
@@ -43,9 +44,15 @@ func buildIndex(ctx context.Context, args []string, getenv func(string) string, 
 	}
 	bar := newProgress(stderr, isTerminal(stderr))
 	var loaded time.Duration // until indexing starts; 0 when the index is reused
+	files, err := filestore.New(filestore.Options{Dir: cfg.Content, FS: content.FS, CacheDir: cfg.Index})
+	if err != nil {
+		if jr != nil {
+			jr.Close()
+		}
+		return fmt.Errorf("build index of %s: %w", name, err)
+	}
 	st, err := store.Open(ctx, store.Options{
-		Dir: cfg.Content,
-		FS:  content.FS,
+		Backend: files,
 		Index: index.Options{Dir: cfg.Index, Progress: func(done, total int) {
 			if loaded == 0 {
 				loaded = time.Since(start)

@@ -18,6 +18,7 @@ import (
 	"github.com/amal-kommun/tolk/content"
 	"github.com/amal-kommun/tolk/index"
 	"github.com/amal-kommun/tolk/internal/config"
+	"github.com/amal-kommun/tolk/internal/filestore"
 	"github.com/amal-kommun/tolk/internal/httpapi"
 	"github.com/amal-kommun/tolk/internal/journal"
 	"github.com/amal-kommun/tolk/internal/pgstore"
@@ -134,16 +135,20 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if db != nil {
 		openJr = nil
 	}
+	if backend == nil {
+		files, err := filestore.New(filestore.Options{Dir: cfg.Content, FS: content.FS, CacheDir: cfg.Index, Rescan: cfg.RescanInterval, Logger: log})
+		if err != nil {
+			return fmt.Errorf("open %s: %w", name, err)
+		}
+		backend = files
+	}
 	st, err := store.New(store.Options{
 		Backend:        backend,
-		Dir:            cfg.Content,
-		FS:             content.FS,
 		Index:          index.Options{Dir: cfg.Index, Logger: log},
 		Journal:        feed,
 		OpenJournal:    openJr,
 		Notify:         notify,
 		Logger:         log,
-		Rescan:         cfg.RescanInterval,
 		MaxDeleteShare: cfg.MaxDeleteShare,
 	})
 	if err != nil {

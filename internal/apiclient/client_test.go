@@ -15,6 +15,7 @@ import (
 	"testing"
 
 	"github.com/amal-kommun/tolk/content"
+	"github.com/amal-kommun/tolk/internal/filestore"
 	"github.com/amal-kommun/tolk/internal/httpapi"
 	"github.com/amal-kommun/tolk/internal/journal"
 	"github.com/amal-kommun/tolk/internal/store"
@@ -73,7 +74,7 @@ func (g *gzipCounter) RoundTrip(req *http.Request) (*http.Response, error) {
 const token = "apiclient-test-token"
 
 // newServer serves a copy of the embedded corpus from a content directory
-// through store.Open, with a journal and the write API on, as tolk serve
+// through filestore and store.Open, with a journal and the write API on, as tolk serve
 // does, and returns a generated client of it.
 func newServer(t *testing.T) (*ClientWithResponses, *gzipCounter) {
 	t.Helper()
@@ -87,7 +88,11 @@ func newServer(t *testing.T) (*ClientWithResponses, *gzipCounter) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { jr.Close() })
-	st, err := store.Open(ctx, store.Options{Dir: dir, Journal: jr})
+	files, err := filestore.New(filestore.Options{Dir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := store.Open(ctx, store.Options{Backend: files, Journal: jr})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -17,6 +17,7 @@ import (
 	"github.com/getkin/kin-openapi/routers/gorillamux"
 
 	"github.com/amal-kommun/tolk/content"
+	"github.com/amal-kommun/tolk/internal/filestore"
 	"github.com/amal-kommun/tolk/internal/store"
 )
 
@@ -60,7 +61,11 @@ func newAPI(t testing.TB, fsys fs.FS, opts Options) *api {
 	if fsys == nil {
 		fsys = content.FS
 	}
-	st, err := store.Open(context.Background(), store.Options{FS: fsys})
+	files, err := filestore.New(filestore.Options{FS: fsys})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := store.Open(context.Background(), store.Options{Backend: files})
 	if err != nil {
 		t.Fatal(err)
 	}

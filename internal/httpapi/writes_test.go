@@ -17,6 +17,7 @@ import (
 
 	"github.com/amal-kommun/tolk/index"
 	"github.com/amal-kommun/tolk/internal/contenttest"
+	"github.com/amal-kommun/tolk/internal/filestore"
 	"github.com/amal-kommun/tolk/internal/journal"
 	"github.com/amal-kommun/tolk/internal/store"
 )
@@ -34,7 +35,11 @@ func newWriteAPI(t testing.TB, opts Options) (*api, *store.Store, string) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { jr.Close() })
-	st, err := store.Open(context.Background(), store.Options{Dir: dir, Index: index.Options{Dir: ixDir}, Journal: jr})
+	files, err := filestore.New(filestore.Options{Dir: dir, CacheDir: ixDir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := store.Open(context.Background(), store.Options{Backend: files, Index: index.Options{Dir: ixDir}, Journal: jr})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package store
+package store_test
 
 import (
 	"context"
@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/amal-kommun/tolk/internal/article"
+	"github.com/amal-kommun/tolk/internal/store"
 )
 
 // TestWritesMatchWholeBuild makes a run of writes and edits on disk, each
@@ -44,8 +45,8 @@ func TestWritesMatchWholeBuild(t *testing.T) {
 			mustPut(t, f.s, doc("Ensam", "ensam", ""), "ensam", "sv")
 		}, []string{"upsert ensam/sv", "upsert ensam/en"}, false},
 		{"a clash with a draft is refused", func(t *testing.T) {
-			_, err := f.s.putBytes(ctx, "krock", "sv", []byte(doc("Krock", "utkastet", "")))
-			if _, ok := err.(*ValidationError); !ok {
+			_, err := f.s.PutBytes(ctx, "krock", "sv", []byte(doc("Krock", "utkastet", "")))
+			if _, ok := err.(*store.ValidationError); !ok {
 				t.Fatalf("Put of a draft's slug = %v, want a ValidationError", err)
 			}
 		}, nil, false},
@@ -69,13 +70,13 @@ func TestWritesMatchWholeBuild(t *testing.T) {
 			if err := os.Remove(filepath.Join(f.dir, "articles", "gamla", "sv.md")); err != nil {
 				t.Fatal(err)
 			}
-			if err := f.s.reload(ctx, dirty{all: true}); err != nil {
+			if err := f.reload(ctx); err != nil {
 				t.Fatal(err)
 			}
 		}, []string{"delete gamla/sv", "upsert ny/sv", "upsert vanort/en"}, false},
 		{"break a file on disk", func(t *testing.T) {
 			f.write(t, "articles/ny/sv.md", "---\ntitle: [\n---\n")
-			if err := f.s.reload(ctx, dirty{all: true}); err != nil {
+			if err := f.reload(ctx); err != nil {
 				t.Fatal(err)
 			}
 			if titleOf(f.s, "ny", "sv") != "Ny" {
@@ -84,7 +85,7 @@ func TestWritesMatchWholeBuild(t *testing.T) {
 		}, nil, true},
 		{"mend it", func(t *testing.T) {
 			f.write(t, "articles/ny/sv.md", doc("Nyare", "ny", ""))
-			if err := f.s.reload(ctx, dirty{all: true}); err != nil {
+			if err := f.reload(ctx); err != nil {
 				t.Fatal(err)
 			}
 		}, []string{"upsert ny/sv"}, false},
@@ -101,7 +102,7 @@ func TestWritesMatchWholeBuild(t *testing.T) {
 		if !slices.Equal(got, st.entries) {
 			t.Errorf("%s: journal entries %q, want %q", st.name, got, st.entries)
 		}
-		fresh, err := Open(ctx, Options{Dir: f.dir, Journal: newJournal(t).Journal})
+		fresh, err := store.Open(ctx, store.Options{Backend: fileBackend(t, f.dir, ""), Journal: newJournal(t).Journal})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -125,9 +126,9 @@ func TestWritesMatchWholeBuild(t *testing.T) {
 }
 
 // mustPut puts file as the version of id in lang.
-func mustPut(t *testing.T, s *Store, file, id, lang string) {
+func mustPut(t *testing.T, s *store.Store, file, id, lang string) {
 	t.Helper()
-	if res, err := s.putBytes(context.Background(), id, lang, []byte(file)); err != nil || !res.Changed {
+	if res, err := s.PutBytes(context.Background(), id, lang, []byte(file)); err != nil || !res.Changed {
 		t.Fatalf("Put %s/%s = %+v, %v", id, lang, res, err)
 	}
 }
@@ -152,15 +153,15 @@ func TestWriteSeesUnreportedRescan(t *testing.T) {
 	f.write(t, "articles/ny/sv.md", doc("Ny", "nytt-namn", ""))
 	var putErr error
 	var seq uint64
-	err := f.s.files.refreshWith(ctx, dirty{all: true}, func(d Delta) {
-		_, putErr = f.s.putBytes(ctx, "annan", "sv", []byte(doc("Annan", "nytt-namn", "")))
+	err := f.fb.Rescan(ctx, func(d store.Delta) {
+		_, putErr = f.s.PutBytes(ctx, "annan", "sv", []byte(doc("Annan", "nytt-namn", "")))
 		seq = f.s.Current().Seq
-		f.s.report(d)
+		f.s.Report(d)
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	var ve *ValidationError
+	var ve *store.ValidationError
 	if !errors.As(putErr, &ve) || ve.Problems[0].Key != "slug" {
 		t.Fatalf("Put of the slug an unreported edit took = %v, want a ValidationError at slug", putErr)
 	}

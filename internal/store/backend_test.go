@@ -16,12 +16,6 @@ import (
 	"github.com/amal-kommun/tolk/internal/store"
 )
 
-// doc returns a version file with title and slug; extra is more front
-// matter, one key a line.
-func doc(title, slug, extra string) string {
-	return "---\ntitle: " + title + "\nslug: " + slug + "\npublished: 2020-01-03\n" + extra + "---\n\nThe text of " + title + ".\n"
-}
-
 // replica opens a Store over the site "kommun" of the database at url,
 // as one server of several would, and watches it when watch is set.
 func replica(t *testing.T, url string, watch bool) *store.Store {
@@ -106,7 +100,7 @@ func TestBackendReplicas(t *testing.T) {
 	if b.Library().Version("badhus", "sv") == nil || b.Current().Position != res.Position {
 		t.Fatalf("b does not serve its own write at position %d (at %d)", res.Position, b.Current().Position)
 	}
-	eventually(t, func() bool { return a.Library().Version("badhus", "sv") != nil }, "a serves b's write")
+	eventually(t, 10*time.Second, "a serves b's write", func() bool { return a.Library().Version("badhus", "sv") != nil })
 	if a.Current().Position != res.Position {
 		t.Errorf("a at position %d, want %d", a.Current().Position, res.Position)
 	}
@@ -145,33 +139,12 @@ func TestBackendReplicas(t *testing.T) {
 	if err := b.Delete(ctx, "skola", "sv"); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("second Delete = %v, want ErrNotFound", err)
 	}
-	eventually(t, func() bool { return a.Library().Version("skola", "sv") == nil }, "a drops b's delete")
+	eventually(t, 10*time.Second, "a drops b's delete", func() bool { return a.Library().Version("skola", "sv") == nil })
 	var ce *store.ConflictError
 	if err := a.Delete(ctx, "vanort", "sv"); !errors.As(err, &ce) {
 		t.Errorf("Delete of an original with a translation = %v, want a ConflictError", err)
 	}
-	if got, want := versionIDs(a), versionIDs(b); !slices.Equal(got, want) {
+	if got, want := versionsOf(a.Library()), versionsOf(b.Library()); !slices.Equal(got, want) {
 		t.Errorf("replicas differ: a %v, b %v", got, want)
 	}
-}
-
-// eventually polls cond for up to 10 s.
-func eventually(t *testing.T, cond func() bool, what string) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("not within 10 s: %s", what)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
-
-// versionIDs lists the versions s serves as id/lang title.
-func versionIDs(s *store.Store) []string {
-	var out []string
-	for _, v := range s.Library().All() {
-		out = append(out, v.ID+"/"+v.Lang+" "+v.Title)
-	}
-	return out
 }

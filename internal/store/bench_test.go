@@ -1,9 +1,8 @@
-package store
+package store_test
 
 import (
 	"context"
 	"fmt"
-	"github.com/amal-kommun/tolk/internal/contenttest"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -12,9 +11,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/amal-kommun/tolk/index"
+	"github.com/amal-kommun/tolk/internal/contenttest"
+	"github.com/amal-kommun/tolk/internal/store"
+
 	"github.com/amal-kommun/tolk/internal/article"
-	"github.com/amal-kommun/tolk/internal/journal"
 	"github.com/amal-kommun/tolk/internal/load"
 )
 
@@ -59,77 +59,26 @@ func benchTreeOf(b *testing.B, n int) string {
 }
 
 // benchStore opens a Store over a generated tree of 3,000 versions.
-func benchStore(b *testing.B) *Store {
+func benchStore(b *testing.B) *fixture {
 	b.Helper()
-	dir := benchTree(b)
-	s, err := Open(context.Background(), Options{Dir: dir, Journal: newJournal(b).Journal})
-	if err != nil {
-		b.Fatal(err)
+	f := &fixture{dir: benchTree(b), j: newJournal(b)}
+	f.s, f.fb = openFiles(b, f.dir, "", store.Options{Journal: f.j.Journal})
+	if n := len(f.s.Library().All()); n != 3000 {
+		b.Fatalf("%d versions, problems %v", n, f.s.Problems())
 	}
-	b.Cleanup(func() { s.Close() })
-	if n := len(s.Library().All()); n != 3000 {
-		b.Fatalf("%d versions, problems %v", n, s.Problems())
-	}
-	return s
-}
-
-// BenchmarkOpen is a server's start on a tree of 3,000 versions that did
-// not change since the last start: the versions come from the versions
-// cache, the index is reopened, the journal (on disk) has nothing to catch
-// up.
-func BenchmarkOpen(b *testing.B) {
-	dir, idx := benchTree(b), b.TempDir()
-	openStore(b, dir, idx) // the index, the versions cache, the journal's first entries
-	for b.Loop() {
-		if parsed := openStore(b, dir, idx); parsed != 0 {
-			b.Fatalf("a start on a cached tree parsed %d files", parsed)
-		}
-	}
-}
-
-// BenchmarkOpenUncached is the same start without a versions cache: every
-// file is parsed.
-func BenchmarkOpenUncached(b *testing.B) {
-	dir, idx := benchTree(b), b.TempDir()
-	openStore(b, dir, idx)
-	for b.Loop() {
-		if err := os.Remove(filepath.Join(idx, CacheFile)); err != nil {
-			b.Fatal(err)
-		}
-		openStore(b, dir, idx)
-	}
-}
-
-// openStore opens and closes a Store over dir with its index and journal
-// in idx, and returns the number of files it parsed.
-func openStore(b *testing.B, dir, idx string) int {
-	j, err := journal.Open(idx)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer j.Close()
-	s, err := Open(context.Background(), Options{Dir: dir, Index: index.Options{Dir: idx}, Journal: j})
-	if err != nil {
-		b.Fatal(err)
-	}
-	if err := s.Close(); err != nil {
-		b.Fatal(err)
-	}
-	return s.files.cacheStats.parsed
+	return f
 }
 
 // BenchmarkCatchUp compares the journal with a generation of 3,000
 // versions (4,000 with the derived language) in which nothing changed:
 // what every start does.
 func BenchmarkCatchUp(b *testing.B) {
-	s := benchStore(b)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	n := testJournal{s.opts.Journal}.len()
+	f := benchStore(b)
+	n := f.j.len()
 	for b.Loop() {
-		s.catchUp(s.gen, true)
+		f.s.CatchUp()
 	}
-	if got := (testJournal{s.opts.Journal}).len(); got != n {
+	if got := f.j.len(); got != n {
 		b.Fatalf("journal grew from %d to %d entries", n, got)
 	}
 }
@@ -138,13 +87,13 @@ func BenchmarkCatchUp(b *testing.B) {
 // against the whole tree, the durable write (two fsyncs), the new Library,
 // the index update and the journal entry.
 func BenchmarkPut(b *testing.B) {
-	s := benchStore(b)
+	s := benchStore(b).s
 	ctx := context.Background()
 	i := 0
 	for b.Loop() {
 		i++
 		file := doc(fmt.Sprintf("Artikel nummer %d", i), "artikel-7", "tags: [international]\n")
-		if res, err := s.putBytes(ctx, "artikel-7", "sv", []byte(file)); err != nil || !res.Changed {
+		if res, err := s.PutBytes(ctx, "artikel-7", "sv", []byte(file)); err != nil || !res.Changed {
 			b.Fatalf("Put = %+v, %v", res, err)
 		}
 	}
@@ -156,7 +105,7 @@ func BenchmarkPut(b *testing.B) {
 // cost what it changes, not what the tree holds.
 func BenchmarkPut30k(b *testing.B) {
 	dir := benchTreeOf(b, 10000)
-	s, err := Open(context.Background(), Options{Dir: dir, Journal: newJournal(b).Journal})
+	s, err := store.Open(context.Background(), store.Options{Backend: fileBackend(b, dir, ""), Journal: newJournal(b).Journal})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -189,15 +138,15 @@ func BenchmarkPut30k(b *testing.B) {
 // BenchmarkReloadNoChange re-scans a 3,000-version tree in which nothing
 // changed: a directory listing and a stat per file, no reads.
 func BenchmarkReloadNoChange(b *testing.B) {
-	s := benchStore(b)
+	f := benchStore(b)
 	ctx := context.Background()
-	gen := s.cur.Load()
+	gen := f.s.Current()
 	for b.Loop() {
-		if err := s.reload(ctx, dirty{all: true}); err != nil {
+		if err := f.reload(ctx); err != nil {
 			b.Fatal(err)
 		}
 	}
-	if s.cur.Load() != gen {
+	if f.s.Current() != gen {
 		b.Fatal("a re-scan without changes published a generation")
 	}
 }
@@ -205,15 +154,15 @@ func BenchmarkReloadNoChange(b *testing.B) {
 // BenchmarkReloadOneChange re-scans the tree after one file changed on
 // disk: one read and parse, a new Library, an index update.
 func BenchmarkReloadOneChange(b *testing.B) {
-	s := benchStore(b)
+	f := benchStore(b)
 	ctx := context.Background()
 	i := 0
 	for b.Loop() {
 		i++
 		b.StopTimer()
-		writeTree(b, s.files.dir, map[string]string{"articles/artikel-9/en.md": doc(fmt.Sprintf("Article %d", i), "artikel-9-en", translation("sv"))})
+		writeTree(b, f.dir, map[string]string{"articles/artikel-9/en.md": doc(fmt.Sprintf("Article %d", i), "artikel-9-en", translation("sv"))})
 		b.StartTimer()
-		if err := s.reload(ctx, dirty{all: true}); err != nil {
+		if err := f.reload(ctx); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -222,37 +171,21 @@ func BenchmarkReloadOneChange(b *testing.B) {
 // BenchmarkReloadFolderChange re-scans only the article folder an event
 // named, after one file in it changed: what an editor's save costs.
 func BenchmarkReloadFolderChange(b *testing.B) {
-	s := benchStore(b)
+	f := benchStore(b)
+	s := f.s
 	ctx := context.Background()
-	var d dirty
-	d.addFolder("articles/artikel-9")
 	i := 0
 	for b.Loop() {
 		i++
 		b.StopTimer()
-		writeTree(b, s.files.dir, map[string]string{"articles/artikel-9/en.md": doc(fmt.Sprintf("Article %d", i), "artikel-9-en", translation("sv"))})
+		writeTree(b, f.dir, map[string]string{"articles/artikel-9/en.md": doc(fmt.Sprintf("Article %d", i), "artikel-9-en", translation("sv"))})
 		b.StartTimer()
-		if err := s.reload(ctx, d); err != nil {
+		if err := f.reload(ctx, "articles/artikel-9"); err != nil {
 			b.Fatal(err)
 		}
 	}
 	if titleOf(s, "artikel-9", "en") != fmt.Sprintf("Article %d", i) {
 		b.Fatal("change not served")
-	}
-}
-
-// BenchmarkWriteFile is the durable write alone: temporary file, write,
-// fsync, rename, fsync of the folder.
-func BenchmarkWriteFile(b *testing.B) {
-	dir := b.TempDir()
-	writeTree(b, dir, map[string]string{"articles/a/sv.md": "x"})
-	s := &fileBackend{dir: dir}
-	s.ops = s.rootFileOps()
-	data := []byte(doc("Artikel", "artikel", ""))
-	for b.Loop() {
-		if _, err := s.writeFile("articles/a/sv.md", data); err != nil {
-			b.Fatal(err)
-		}
 	}
 }
 
@@ -275,14 +208,14 @@ func largeBodies() map[string]string {
 func BenchmarkPutLarge(b *testing.B) {
 	for name, body := range largeBodies() {
 		b.Run(name, func(b *testing.B) {
-			s := benchStore(b)
+			s := benchStore(b).s
 			ctx := context.Background()
 			i := 0
 			b.ReportAllocs()
 			for b.Loop() {
 				i++
 				file := doc(fmt.Sprintf("Stor artikel %d", i), "stor", "") + body
-				if res, err := s.putBytes(ctx, "stor", "sv", []byte(file)); err != nil || !res.Changed {
+				if res, err := s.PutBytes(ctx, "stor", "sv", []byte(file)); err != nil || !res.Changed {
 					b.Fatalf("Put = %+v, %v", res, err)
 				}
 			}

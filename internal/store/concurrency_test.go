@@ -1,4 +1,4 @@
-package store
+package store_test
 
 import (
 	"context"
@@ -8,6 +8,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/amal-kommun/tolk/internal/store"
 )
 
 // TestConcurrentWritersAndReaders runs 8 writers, readers of the Library
@@ -33,14 +35,14 @@ func TestConcurrentWritersAndReaders(t *testing.T) {
 			hasEn := false
 			for i := 0; time.Now().Before(stop); i++ {
 				title := fmt.Sprintf("Skrivare %d version %d", w, i)
-				if _, err := f.s.putBytes(ctx, id, "sv", []byte(doc(title, id, ""))); err != nil {
+				if _, err := f.s.PutBytes(ctx, id, "sv", []byte(doc(title, id, ""))); err != nil {
 					t.Errorf("Put %s/sv: %v", id, err)
 					return
 				}
 				last[w] = title
 				switch {
 				case i%3 == 1:
-					_, err := f.s.putBytes(ctx, id, "en", []byte(doc(fmt.Sprintf("Writer %d version %d", w, i), id+"-en", translation("sv"))))
+					_, err := f.s.PutBytes(ctx, id, "en", []byte(doc(fmt.Sprintf("Writer %d version %d", w, i), id+"-en", translation("sv"))))
 					if err != nil {
 						t.Errorf("Put %s/en: %v", id, err)
 						return
@@ -57,7 +59,7 @@ func TestConcurrentWritersAndReaders(t *testing.T) {
 						t.Errorf("Delete %s/sv: %v", id, err)
 						return
 					}
-					if err := f.s.Delete(ctx, id, "sv"); !errors.Is(err, ErrNotFound) {
+					if err := f.s.Delete(ctx, id, "sv"); !errors.Is(err, store.ErrNotFound) {
 						t.Errorf("second Delete %s/sv = %v, want ErrNotFound", id, err)
 						return
 					}

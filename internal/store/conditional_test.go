@@ -1,4 +1,4 @@
-package store
+package store_test
 
 import (
 	"context"
@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/amal-kommun/tolk/internal/article"
+	"github.com/amal-kommun/tolk/internal/store"
 )
 
 // errPrecondition is what the checks of these tests return.
@@ -34,7 +35,7 @@ func TestPutIfAtomic(t *testing.T) {
 	for i := range writers {
 		wg.Go(func() {
 			file := doc("Skolan "+string(rune('A'+i)), "skolan", "tags: [international]\n")
-			_, errs[i] = f.s.putFile(ctx, "skola", "sv", []byte(file), ifTitle("Skolan"))
+			_, errs[i] = f.s.PutFile(ctx, "skola", "sv", []byte(file), ifTitle("Skolan"))
 		})
 	}
 	wg.Wait()
@@ -61,7 +62,7 @@ func TestPutIfDeleteIf(t *testing.T) {
 
 	// A check that fails changes nothing, even when the bytes are new.
 	n := f.j.len()
-	if _, err := f.s.putFile(ctx, "skola", "sv", []byte(doc("Ny", "skolan", "")), ifTitle("Fel")); err != errPrecondition {
+	if _, err := f.s.PutFile(ctx, "skola", "sv", []byte(doc("Ny", "skolan", "")), ifTitle("Fel")); err != errPrecondition {
 		t.Fatalf("PutIf = %v, want the check's error unchanged", err)
 	}
 	if _, err := f.s.DeleteIf(ctx, "skola", "sv", ifTitle("Fel")); err != errPrecondition {
@@ -73,10 +74,10 @@ func TestPutIfDeleteIf(t *testing.T) {
 
 	// The check sees the stored version, nil when there is none, and a
 	// draft too.
-	if _, err := f.s.putFile(ctx, "ny", "sv", []byte(doc("Utkast", "utkast", "draft: true\n")), record); err != nil {
+	if _, err := f.s.PutFile(ctx, "ny", "sv", []byte(doc("Utkast", "utkast", "draft: true\n")), record); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.s.putFile(ctx, "ny", "sv", []byte(doc("Utkast 2", "utkast", "draft: true\n")), record); err != nil {
+	if _, err := f.s.PutFile(ctx, "ny", "sv", []byte(doc("Utkast 2", "utkast", "draft: true\n")), record); err != nil {
 		t.Fatal(err)
 	}
 	if pos, err := f.s.DeleteIf(ctx, "ny", "sv", record); err != nil {
@@ -84,7 +85,7 @@ func TestPutIfDeleteIf(t *testing.T) {
 	} else if cur := f.s.Current(); pos == 0 || pos != cur.Position {
 		t.Errorf("DeleteIf = position %d, want the published one (%d)", pos, cur.Position)
 	}
-	if _, err := f.s.DeleteIf(ctx, "ny", "sv", record); !errors.Is(err, ErrNotFound) {
+	if _, err := f.s.DeleteIf(ctx, "ny", "sv", record); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("DeleteIf of a missing version = %v, want ErrNotFound", err)
 	}
 	var got []string

@@ -1,10 +1,12 @@
-package store
+package store_test
 
 import (
 	"context"
 	"errors"
 	"path/filepath"
 	"testing"
+
+	"github.com/amal-kommun/tolk/internal/store"
 )
 
 // TestCurrent follows Current from New to a write: nil and writes refused
@@ -14,7 +16,7 @@ func TestCurrent(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "content")
 	writeBase(t, dir)
 	j := newJournal(t)
-	s, err := New(Options{Dir: dir, Journal: j.Journal})
+	s, err := store.New(store.Options{Backend: fileBackend(t, dir, ""), Journal: j.Journal})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -23,7 +25,7 @@ func TestCurrent(t *testing.T) {
 	if g := s.Current(); g != nil {
 		t.Fatalf("Current before Load = %+v, want nil", g)
 	}
-	if _, err := s.putBytes(ctx, "ny", "sv", []byte(doc("Ny", "ny", ""))); !errors.Is(err, ErrUnavailable) {
+	if _, err := s.PutBytes(ctx, "ny", "sv", []byte(doc("Ny", "ny", ""))); !errors.Is(err, store.ErrUnavailable) {
 		t.Fatalf("Put before Load = %v, want ErrUnavailable", err)
 	}
 	if err := s.Load(ctx); err != nil {
@@ -33,7 +35,7 @@ func TestCurrent(t *testing.T) {
 	if first == nil || first.Seq != 1 || first.Library != s.Library() || first.Index != s.Index() || first.Journal != j.Journal {
 		t.Fatalf("Current after Load = %+v", first)
 	}
-	if _, err := s.putBytes(ctx, "ny", "sv", []byte(doc("Ny", "ny", ""))); err != nil {
+	if _, err := s.PutBytes(ctx, "ny", "sv", []byte(doc("Ny", "ny", ""))); err != nil {
 		t.Fatal(err)
 	}
 	second := s.Current()
@@ -55,7 +57,7 @@ func TestCurrent(t *testing.T) {
 
 // TestCloseBeforeLoad closes a Store that never loaded.
 func TestCloseBeforeLoad(t *testing.T) {
-	s, err := New(Options{Dir: t.TempDir()})
+	s, err := store.New(store.Options{Backend: fileBackend(t, t.TempDir(), "")})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package store
+package store_test
 
 import (
 	"context"
@@ -13,6 +13,7 @@ import (
 
 	"github.com/amal-kommun/tolk/index"
 	"github.com/amal-kommun/tolk/internal/journal"
+	"github.com/amal-kommun/tolk/internal/store"
 )
 
 // tmpfs mounts a tmpfs of size (as mount's -o size= says it) on a fresh
@@ -79,17 +80,16 @@ func TestFullIndexDisk(t *testing.T) {
 	ctx := context.Background()
 	dir := filepath.Join(t.TempDir(), "content")
 	writeBase(t, dir)
-	opts := Options{
-		Dir:         dir,
+	opts := store.Options{
 		Index:       index.Options{Dir: filepath.Join(mnt, "index")},
 		OpenJournal: func() (*journal.Journal, error) { return journal.Open(filepath.Join(mnt, "journal")) },
 	}
-	s, err := newStore(opts)
+	opts.Backend = fileBackend(t, dir, filepath.Join(mnt, "index"))
+	s, err := store.NewForTest(opts, 20*time.Millisecond, 0, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	s.rebuildDelay = 20 * time.Millisecond
-	if _, err := s.open(ctx); err != nil {
+	if err := s.Load(ctx); err != nil {
 		t.Fatal(err)
 	}
 	defer func() {
@@ -111,7 +111,7 @@ func TestFullIndexDisk(t *testing.T) {
 					t.Fatalf("Put %s panicked: %v", id, r)
 				}
 			}()
-			_, err = s.putBytes(ctx, id, "sv", []byte(doc("Cykelbana "+id, id, "")+text))
+			_, err = s.PutBytes(ctx, id, "sv", []byte(doc("Cykelbana "+id, id, "")+text))
 		}()
 		if err != nil {
 			t.Fatalf("Put %s with the index's disk full = %v, want success: the content directory has space", id, err)
@@ -145,25 +145,26 @@ func TestFullIndexDisk(t *testing.T) {
 		return false
 	})
 	// A change journals what the full disk kept out of the journal.
-	if _, err := s.putBytes(ctx, "efter", "sv", []byte(doc("Efter", "efter", ""))); err != nil {
+	if _, err := s.PutBytes(ctx, "efter", "sv", []byte(doc("Efter", "efter", ""))); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.Close(); err != nil {
 		t.Logf("Close: %v", err)
 	}
-	s.journal.(*journal.Journal).Close() // opened by OpenJournal, closed by its owner
+	s.Journal().Close() // opened by OpenJournal, closed by its owner
 
-	s, err = Open(ctx, opts)
+	opts.Backend = fileBackend(t, dir, filepath.Join(mnt, "index"))
+	s, err = store.Open(ctx, opts)
 	if err != nil {
 		t.Fatalf("Open after the full disk: %v", err)
 	}
-	defer s.journal.(*journal.Journal).Close()
+	defer s.Journal().Close()
 	for i := range writes {
 		if id := fmt.Sprintf("full-%d", i); s.Library().Version(id, "sv") == nil {
 			t.Errorf("%s, whose Put succeeded, is gone after a restart", id)
 		}
 	}
-	if st := s.journal.State(); st != nil {
+	if st := s.Journal().State(); st != nil {
 		for i := range writes {
 			if _, ok := st[journal.Key{ID: fmt.Sprintf("full-%d", i), Lang: "sv"}]; !ok {
 				t.Errorf("full-%d/sv is not in the journal", i)
@@ -180,8 +181,9 @@ func TestFullContentDisk(t *testing.T) {
 	ctx := context.Background()
 	dir := filepath.Join(mnt, "content")
 	writeBase(t, dir)
-	opts := Options{Dir: dir, Index: index.Options{Dir: filepath.Join(t.TempDir(), "index")}}
-	s, err := Open(ctx, opts)
+	idx := filepath.Join(t.TempDir(), "index")
+	opts := store.Options{Backend: fileBackend(t, dir, idx), Index: index.Options{Dir: idx}}
+	s, err := store.Open(ctx, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -189,7 +191,7 @@ func TestFullContentDisk(t *testing.T) {
 	fill(t, filler)
 	file := []byte(doc("Full", "full", "") + strings.Repeat("Texten är lång. ", 4000))
 	for _, id := range []string{"skola", "ny"} {
-		if _, err := s.putBytes(ctx, id, "sv", file); !errors.Is(err, ErrNoSpace) {
+		if _, err := s.PutBytes(ctx, id, "sv", file); !errors.Is(err, store.ErrNoSpace) {
 			t.Errorf("Put %s on a full disk = %v, want ErrNoSpace", id, err)
 		}
 	}
@@ -197,7 +199,8 @@ func TestFullContentDisk(t *testing.T) {
 		t.Errorf("a failed write is served: skola %q, ny %v", got, s.Library().Version("ny", "sv") != nil)
 	}
 	s.Close()
-	s, err = Open(ctx, opts)
+	opts.Backend = fileBackend(t, dir, idx)
+	s, err = store.Open(ctx, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -208,7 +211,7 @@ func TestFullContentDisk(t *testing.T) {
 	if err := os.Remove(filler); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.putBytes(ctx, "ny", "sv", file); err != nil {
+	if _, err := s.PutBytes(ctx, "ny", "sv", file); err != nil {
 		t.Fatalf("Put once space is freed: %v", err)
 	}
 	if titleOf(s, "ny", "sv") != "Full" {
@@ -226,12 +229,11 @@ func TestIndexBrokenElsewhereIsRebuilt(t *testing.T) {
 	ctx := context.Background()
 	dir := filepath.Join(t.TempDir(), "content")
 	writeBase(t, dir)
-	s, err := newStore(Options{Dir: dir, Index: index.Options{Dir: filepath.Join(mnt, "index")}})
+	s, err := store.NewForTest(store.Options{Backend: fileBackend(t, dir, filepath.Join(mnt, "index")), Index: index.Options{Dir: filepath.Join(mnt, "index")}}, 20*time.Millisecond, 20*time.Millisecond, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	s.rebuildDelay, s.healthEvery = 20*time.Millisecond, 20*time.Millisecond
-	if _, err := s.open(ctx); err != nil {
+	if err := s.Load(ctx); err != nil {
 		t.Fatal(err)
 	}
 	defer s.Close()

@@ -1,4 +1,4 @@
-package store
+package store_test
 
 import (
 	"context"
@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/amal-kommun/tolk/internal/store"
 )
 
 // FuzzPutNames puts a valid file under any article id and language, as
@@ -26,9 +28,9 @@ func FuzzPutNames(f *testing.F) {
 	root := filepath.Dir(fx.dir)
 	f.Fuzz(func(t *testing.T, id, lang string) {
 		before := listFiles(t, root)
-		_, err := fx.s.putBytes(context.Background(), id, lang, []byte(doc("Ny", "ny-fuzz", "")))
+		_, err := fx.s.PutBytes(context.Background(), id, lang, []byte(doc("Ny", "ny-fuzz", "")))
 		after := listFiles(t, root)
-		var ve *ValidationError
+		var ve *store.ValidationError
 		switch {
 		case errors.As(err, &ve):
 			if len(after) != len(before) {

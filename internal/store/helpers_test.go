@@ -1,15 +1,19 @@
-package store
+package store_test
 
 import (
 	"context"
 	"fmt"
-	"github.com/amal-kommun/tolk/internal/contenttest"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/amal-kommun/tolk/internal/contenttest"
+	"github.com/amal-kommun/tolk/internal/filestore"
+	"github.com/amal-kommun/tolk/internal/store"
 
 	"github.com/amal-kommun/tolk/index"
 	"github.com/amal-kommun/tolk/internal/article"
@@ -153,7 +157,8 @@ func (r *recorder) lastProblems() []string {
 // fixture is a Store over a temporary content directory.
 type fixture struct {
 	dir string
-	s   *Store
+	s   *store.Store
+	fb  *filestore.Backend // s's backend
 	j   testJournal
 	rec *recorder
 	// maxDeleteShare is Options.MaxDeleteShare.
@@ -176,25 +181,21 @@ func newFixtureShare(t testing.TB, files map[string]string, share float64) *fixt
 	}
 	writeTree(t, dir, files)
 	f := &fixture{dir: dir, j: newJournal(t), rec: &recorder{}, maxDeleteShare: share}
-	f.s = f.open(t)
+	f.s, f.fb = f.open(t)
 	return f
 }
 
-func (f *fixture) open(t testing.TB) *Store {
+// open opens a Store over the fixture's directory, without a versions
+// cache.
+func (f *fixture) open(t testing.TB) (*store.Store, *filestore.Backend) {
 	t.Helper()
-	s, err := Open(context.Background(), Options{
-		Dir:      f.dir,
+	return openFiles(t, f.dir, "", store.Options{
 		Journal:  f.j.Journal,
 		Notify:   f.rec.notify,
 		OnChange: f.rec.onChange,
 
 		MaxDeleteShare: f.maxDeleteShare,
 	})
-	if err != nil {
-		t.Fatalf("Open: %v", err)
-	}
-	t.Cleanup(func() { s.Close() })
-	return s
 }
 
 // watch runs Watch until the test ends.
@@ -231,7 +232,7 @@ func eventually(t testing.TB, d time.Duration, what string, cond func() bool) {
 }
 
 // titleOf returns the title of the served version, or "".
-func titleOf(s *Store, id, lang string) string {
+func titleOf(s *store.Store, id, lang string) string {
 	if v := s.Library().Version(id, lang); v != nil {
 		return v.Title
 	}
@@ -264,26 +265,52 @@ func searchIDs(t testing.TB, ix *index.Index, q, lang string) []string {
 
 func indexRequest(q string) index.Request { return index.Request{Query: q} }
 
-// putBytes is Put of a version file's bytes, parsed as the loader does, so
-// that tests can write files no version formats to (unknown keys, broken
-// YAML) and files exactly as editors write them.
-func (s *Store) putBytes(ctx context.Context, id, lang string, file []byte) (Result, error) {
-	return s.putFile(ctx, id, lang, file, nil)
+// reload re-scans the article folders named (slash paths) and the list
+// of folders, or the whole tree without folders, and applies what changed,
+// publishing a new generation if anything did: changed files are re-read
+// and re-validated, others are not even read. A file that is now broken
+// is reported and its last good version stays served; a broken site.yaml
+// keeps the last good site. The error is for a tree that cannot be read
+// (the generation served stays as it was) or a canceled ctx. It is what
+// Watch does for each burst of events, done at once.
+func (f *fixture) reload(ctx context.Context, folders ...string) error {
+	return f.fb.Rescan(ctx, f.s.Report, folders...)
 }
 
-// reload re-scans what d names and publishes a new generation if anything
-// changed: changed files are re-read and re-validated, others are not even
-// read. A file that is now broken is reported and its last good version
-// stays served; a broken site.yaml keeps the last good site. The error is
-// for a tree that cannot be read (the generation served stays as it was)
-// or a canceled ctx. It is what Watch does for each burst of events, for
-// the file backend, done at once.
-func (s *Store) reload(ctx context.Context, d dirty) error {
-	s.mu.Lock()
-	closed := s.closed
-	s.mu.Unlock()
-	if closed {
-		return ErrClosed
+// fileBackend returns the file backend of the content directory dir, with the
+// versions cache in cacheDir ("" for none).
+func fileBackend(t testing.TB, dir, cacheDir string) *filestore.Backend {
+	t.Helper()
+	fb, err := filestore.New(filestore.Options{Dir: dir, CacheDir: cacheDir})
+	if err != nil {
+		t.Fatal(err)
 	}
-	return s.files.refreshWith(ctx, d, s.report)
+	return fb
+}
+
+// embedded returns the read-only file backend of fsys.
+func embedded(t testing.TB, fsys fs.FS) *filestore.Backend {
+	t.Helper()
+	fb, err := filestore.New(filestore.Options{FS: fsys})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fb
+}
+
+// openFiles opens a Store over the content directory dir, with opts and
+// the versions cache in cacheDir ("" for none).
+func openFiles(t testing.TB, dir, cacheDir string, opts store.Options) (*store.Store, *filestore.Backend) {
+	t.Helper()
+	fb, err := filestore.New(filestore.Options{Dir: dir, CacheDir: cacheDir, Logger: opts.Logger})
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts.Backend = fb
+	s, err := store.Open(context.Background(), opts)
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s, fb
 }

@@ -1,4 +1,4 @@
-package store
+package store_test
 
 import (
 	"context"
@@ -9,11 +9,12 @@ import (
 	"testing"
 
 	"github.com/amal-kommun/tolk/internal/load"
+	"github.com/amal-kommun/tolk/internal/store"
 )
 
 // heldProblem returns the message of the problem the Store reports for a
 // held tree, or "".
-func heldProblem(s *Store) string {
+func heldProblem(s *store.Store) string {
 	for _, p := range s.Problems() {
 		if p.Path == load.ArticlesDir {
 			return p.Message
@@ -58,7 +59,7 @@ func TestMassDeleteHeld(t *testing.T) {
 			n, events := f.j.len(), f.rec.numEvents()
 			before := versionsOf(f.s.Library())
 			tc.break_(t, f)
-			f.s.reload(ctx, dirty{all: true}) // an error for a missing directory
+			f.reload(ctx) // an error for a missing directory
 			if got := versionsOf(f.s.Library()); strings.Join(got, ",") != strings.Join(before, ",") {
 				t.Errorf("served %v, want the last good %v", got, before)
 			}
@@ -71,16 +72,16 @@ func TestMassDeleteHeld(t *testing.T) {
 			if got := f.rec.lastProblems(); !strings.Contains(strings.Join(got, "\n"), "articles") {
 				t.Errorf("OnChange problems %v do not report the hold", got)
 			}
-			_, err := f.s.putBytes(ctx, "ny", "sv", []byte(doc("Ny", "ny", "")))
-			if !errors.Is(err, ErrUnavailable) {
+			_, err := f.s.PutBytes(ctx, "ny", "sv", []byte(doc("Ny", "ny", "")))
+			if !errors.Is(err, store.ErrUnavailable) {
 				t.Errorf("Put while held = %v, want ErrUnavailable", err)
 			}
-			if err := f.s.Delete(ctx, "skola", "sv"); !errors.Is(err, ErrUnavailable) {
+			if err := f.s.Delete(ctx, "skola", "sv"); !errors.Is(err, store.ErrUnavailable) {
 				t.Errorf("Delete while held = %v, want ErrUnavailable", err)
 			}
 
 			tc.restore(t, f)
-			if err := f.s.reload(ctx, dirty{all: true}); err != nil {
+			if err := f.reload(ctx); err != nil {
 				t.Fatal(err)
 			}
 			if msg := heldProblem(f.s); msg != "" {
@@ -89,7 +90,7 @@ func TestMassDeleteHeld(t *testing.T) {
 			if f.j.len() != n {
 				t.Errorf("the restored tree journaled %v", f.j.since(n))
 			}
-			if _, err := f.s.putBytes(ctx, "ny", "sv", []byte(doc("Ny", "ny", ""))); err != nil {
+			if _, err := f.s.PutBytes(ctx, "ny", "sv", []byte(doc("Ny", "ny", ""))); err != nil {
 				t.Errorf("Put after the tree came back: %v", err)
 			}
 		})
@@ -104,33 +105,29 @@ func TestMassDeleteShare(t *testing.T) {
 	if err := os.Remove(filepath.Join(f.dir, "articles/skola/sv.md")); err != nil {
 		t.Fatal(err)
 	}
-	if err := f.s.reload(ctx, dirty{all: true}); err != nil {
+	if err := f.reload(ctx); err != nil {
 		t.Fatal(err)
 	}
 	if f.s.Library().Version("skola", "sv") != nil || heldProblem(f.s) != "" {
 		t.Fatalf("deleting one version of four was held: %v", f.s.Problems())
 	}
 	os.RemoveAll(filepath.Join(f.dir, "articles"))
-	f.s.reload(ctx, dirty{all: true})
+	f.reload(ctx)
 	if f.s.Library().Version("vanort", "sv") == nil {
 		t.Fatal("the whole corpus was deleted by one re-scan")
 	}
 	// A fresh start serves what is there.
-	s := f.open(t)
+	s, _ := f.open(t)
 	if n := len(s.Library().All()); n != 0 || heldProblem(s) != "" {
 		t.Errorf("a fresh start serves %d versions, problems %v", n, s.Problems())
 	}
 
 	g := newFixture(t, baseTree())
 	g.s.Close()
-	s, err := Open(ctx, Options{Dir: g.dir, MaxDeleteShare: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s, fb := openFiles(t, g.dir, "", store.Options{MaxDeleteShare: 1})
 	os.RemoveAll(filepath.Join(g.dir, "articles"))
 	os.Mkdir(filepath.Join(g.dir, "articles"), 0o755)
-	if err := s.reload(ctx, dirty{all: true}); err != nil {
+	if err := fb.Rescan(ctx, s.Report); err != nil {
 		t.Fatal(err)
 	}
 	if n := len(s.Library().All()); n != 0 {

@@ -1,14 +1,16 @@
-package store
+package store_test
 
 import (
 	"context"
 	"errors"
-	"github.com/amal-kommun/tolk/internal/contenttest"
 	"os"
 	"path/filepath"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/amal-kommun/tolk/internal/contenttest"
+	"github.com/amal-kommun/tolk/internal/store"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -34,7 +36,7 @@ func TestOpenCatchesUp(t *testing.T) {
 		defer j.Close()
 		n := testJournal{j}.len()
 		rec := &recorder{}
-		s, err := Open(context.Background(), Options{Dir: dir, Journal: j, Notify: rec.notify})
+		s, err := store.Open(context.Background(), store.Options{Backend: fileBackend(t, dir, ""), Journal: j, Notify: rec.notify})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -131,27 +133,25 @@ func TestJournalFailure(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "content")
 	writeBase(t, dir)
 	j := &failingJournal{Journal: newJournal(t).Journal}
-	s, err := newStore(Options{Dir: dir})
+	s, err := store.NewForTest(store.Options{Backend: fileBackend(t, dir, "")}, 20*time.Millisecond, 0, j)
 	if err != nil {
 		t.Fatal(err)
 	}
-	s.journal = j
-	s.rebuildDelay = 20 * time.Millisecond
-	if _, err := s.open(context.Background()); err != nil {
+	if err := s.Load(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	defer s.Close()
 	ctx := context.Background()
 
 	j.fail.Store(true)
-	if _, err := s.putBytes(ctx, "skola", "sv", []byte(doc("Skolan", "skolan-1", ""))); err != nil {
+	if _, err := s.PutBytes(ctx, "skola", "sv", []byte(doc("Skolan", "skolan-1", ""))); err != nil {
 		t.Fatalf("Put with a failing journal: %v", err)
 	}
 	if titleOf(s, "skola", "sv") != "Skolan" || s.Library().Version("skola", "sv").Slug != "skolan-1" {
 		t.Error("the write was not served")
 	}
 	j.fail.Store(false)
-	if _, err := s.putBytes(ctx, "hamn", "sv", []byte(doc("Hamnen", "hamnen", ""))); err != nil {
+	if _, err := s.PutBytes(ctx, "hamn", "sv", []byte(doc("Hamnen", "hamnen", ""))); err != nil {
 		t.Fatal(err)
 	}
 	state := j.State()
@@ -166,7 +166,7 @@ func TestJournalFailure(t *testing.T) {
 
 	// Without a next change, a background retry catches up.
 	j.fail.Store(true)
-	if _, err := s.putBytes(ctx, "skola", "sv", []byte(doc("Skolan", "skolan-2", ""))); err != nil {
+	if _, err := s.PutBytes(ctx, "skola", "sv", []byte(doc("Skolan", "skolan-2", ""))); err != nil {
 		t.Fatalf("Put with a failing journal: %v", err)
 	}
 	j.fail.Store(false)
@@ -192,7 +192,7 @@ func TestOpenJournalOption(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var opened *journal.Journal
-			s, err := Open(context.Background(), Options{Dir: dir, OpenJournal: func() (*journal.Journal, error) {
+			s, err := store.Open(context.Background(), store.Options{Backend: fileBackend(t, dir, ""), OpenJournal: func() (*journal.Journal, error) {
 				j, err := tc.open()
 				opened = j
 				return j, err
@@ -227,9 +227,9 @@ func TestWritableOnceCurrent(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "content")
 	writeTree(t, dir, files)
 	var calls []string
-	var s *Store
-	s, err := New(Options{
-		Dir: dir,
+	var s *store.Store
+	s, err := store.New(store.Options{
+		Backend: fileBackend(t, dir, ""),
 		OnChange: func(lib *article.Library, _ *index.Index, _ []article.Problem) {
 			if g := s.Current(); g == nil || g.Library != lib {
 				calls = append(calls, "change before Current")
@@ -248,7 +248,7 @@ func TestWritableOnceCurrent(t *testing.T) {
 	if diff := cmp.Diff([]string{"change"}, calls); diff != "" {
 		t.Errorf("calls (-want +got):\n%s", diff)
 	}
-	if _, err := s.putBytes(context.Background(), "ny", "sv", []byte(doc("Ny", "ny", ""))); err != nil {
+	if _, err := s.PutBytes(context.Background(), "ny", "sv", []byte(doc("Ny", "ny", ""))); err != nil {
 		t.Errorf("Put once Current is set: %v", err)
 	}
 }
@@ -268,10 +268,10 @@ func TestJournalPreviousSlug(t *testing.T) {
 		return out
 	}
 	n := f.j.len()
-	if _, err := f.s.putBytes(ctx, "vanort", "zh-Hans", []byte(doc("友好城市", "youhao", translation("en")))); err != nil {
+	if _, err := f.s.PutBytes(ctx, "vanort", "zh-Hans", []byte(doc("友好城市", "youhao", translation("en")))); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.s.putBytes(ctx, "vanort", "zh-Hans", []byte(doc("友好城市!", "youhao", translation("en")))); err != nil {
+	if _, err := f.s.PutBytes(ctx, "vanort", "zh-Hans", []byte(doc("友好城市!", "youhao", translation("en")))); err != nil {
 		t.Fatal(err)
 	}
 	want := []string{
@@ -296,7 +296,7 @@ func TestJournalPreviousSlug(t *testing.T) {
 	f.s.Close()
 	f.write(t, "articles/skola/sv.md", doc("Skolan", "skolan-ny", "tags: [international]\n"))
 	n = f.j.len()
-	f.s = f.open(t)
+	f.s, f.fb = f.open(t)
 	if diff := cmp.Diff([]string{"upsert skola/sv skolan-ny prev=skolan"}, prev(n)); diff != "" {
 		t.Errorf("catch-up (-want +got):\n%s", diff)
 	}

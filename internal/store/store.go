@@ -4,11 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io/fs"
 	"log/slog"
-	"os"
-	"path/filepath"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -71,16 +67,10 @@ func (e *ConflictError) Is(target error) bool { return target == ErrConflict }
 
 // Options configures Open.
 type Options struct {
-	// Backend, when set, is where the content lives (a database; see
-	// Backend): the Store loads it, applies the changes its Watch
-	// reports and writes through its Update. Dir, FS and Rescan are then
-	// unused.
+	// Backend is where the content lives: the files of a content tree
+	// (package filestore) or a database. The Store loads it, applies the
+	// changes its Watch reports and writes through its Update. Required.
 	Backend Backend
-	// Dir is the content directory. When it is empty the Store serves FS,
-	// read-only.
-	Dir string
-	// FS is the embedded corpus, used when Dir is empty.
-	FS fs.FS
 	// Index configures the search index the Store opens and keeps in step.
 	Index index.Options
 	// Journal records every change for the change feed; nil records none.
@@ -100,9 +90,6 @@ type Options struct {
 	// Logger receives content problems, changes made on disk and write
 	// failures; nil discards.
 	Logger *slog.Logger
-	// Rescan is the interval of a full re-scan of Dir while Watch runs,
-	// which catches changes the file-system events missed; 0 turns it off.
-	Rescan time.Duration
 	// MaxDeleteShare is the share of the versions a re-scan may delete at
 	// once, as after an editor's changes; a re-scan that would delete more
 	// (and more than one) is held: the last good generation stays served,
@@ -143,8 +130,7 @@ type Store struct {
 	log     *slog.Logger
 	render  *load.Renderer
 	ix      *index.Index
-	backend Backend      // where the content lives
-	files   *fileBackend // backend, when it is the built-in file backend; nil otherwise
+	backend Backend // where the content lives
 	// keepsJournal is the Snapshot's KeepsJournal: the backend persists
 	// the change log and fills the journal, its mirror (jr; journal is
 	// then nil).
@@ -190,11 +176,9 @@ type Store struct {
 // the journal what changed in the content since the journal's last entry,
 // and calls Options.OnChange with the first generation.
 //
-// With a Dir, Open first removes the temporary files a write interrupted
-// by a crash may have left (.tolk-tmp-*). Problems in the content are never
-// an error: Open serves the valid versions and reports the rest to
-// OnChange; the error is for a directory that cannot be read, an index
-// that cannot be opened, or a canceled ctx.
+// Problems in the content are never an error: Open serves the valid
+// versions and reports the rest to OnChange; the error is for content the
+// backend cannot load, an index that cannot be opened, or a canceled ctx.
 func Open(ctx context.Context, opts Options) (*Store, error) {
 	s, err := newStore(opts)
 	if err != nil {
@@ -233,15 +217,10 @@ func newStore(opts Options) (*Store, error) {
 	if opts.Journal != nil {
 		s.journal, s.jr = opts.Journal, opts.Journal
 	}
-	if opts.Backend != nil {
-		s.backend = opts.Backend
-		return s, nil
+	if opts.Backend == nil {
+		return nil, errors.New("open store: no backend")
 	}
-	files, err := newFileBackend(opts, s.log)
-	if err != nil {
-		return nil, err
-	}
-	s.backend, s.files = files, files
+	s.backend = opts.Backend
 	return s, nil
 }
 
@@ -262,8 +241,8 @@ func (s *Store) Problems() []article.Problem { return s.cur.Load().problems }
 // Index returns the search index the Store keeps in step with the content.
 func (s *Store) Index() *index.Index { return s.ix }
 
-// ReadOnly reports whether the Store serves the embedded corpus, which Put
-// and Delete refuse to change.
+// ReadOnly reports whether the backend refuses every write (the embedded
+// corpus), which Put and Delete then answer with ErrReadOnly.
 func (s *Store) ReadOnly() bool { return s.backend.ReadOnly() }
 
 // Close stops background work and closes the index. The Library stays
@@ -285,50 +264,6 @@ func (s *Store) Close() error {
 		return berr // never loaded
 	}
 	return errors.Join(s.ix.Close(), berr)
-}
-
-// tempPrefix starts the names of the temporary files of writes. The loader
-// ignores every name starting with a dot.
-const tempPrefix = ".tolk-tmp-"
-
-// tempMinAge is the age from which Open takes a temporary file for the
-// leftover of an interrupted write.
-const tempMinAge = time.Minute
-
-// removeTemps removes the temporary files interrupted writes left in the
-// content directory, the articles folder and the article folders: those
-// of the folders open's scan found, and those of the two directories
-// above them. The caller holds s.mu.
-func (s *fileBackend) removeTemps() {
-	temps := s.temps
-	s.temps = nil
-	for _, d := range []string{s.dir, filepath.Join(s.dir, load.ArticlesDir)} {
-		ents, err := os.ReadDir(d)
-		if err != nil {
-			continue
-		}
-		for _, e := range ents {
-			if strings.HasPrefix(e.Name(), tempPrefix) && e.Type().IsRegular() {
-				temps = append(temps, filepath.ToSlash(filepath.Join(d, e.Name())))
-			}
-		}
-	}
-	for _, p := range temps {
-		if !filepath.IsAbs(p) {
-			p = filepath.Join(s.dir, filepath.FromSlash(p))
-		}
-		// Another server on the same tree (the writer, seen by a
-		// replica) may be writing it right now; a write takes
-		// milliseconds, a leftover is older.
-		if info, err := os.Lstat(p); err != nil || !info.Mode().IsRegular() || time.Since(info.ModTime()) < tempMinAge {
-			continue
-		}
-		if err := os.Remove(p); err != nil {
-			s.log.Warn("remove temporary file", "path", p, "err", err)
-		} else {
-			s.log.Info("removed temporary file of an interrupted write", "path", p)
-		}
-	}
 }
 
 // rebuildIndex rebuilds the index from the current generation, a panic

@@ -1,13 +1,15 @@
-package store
+package store_test
 
 import (
 	"context"
 	"errors"
-	"github.com/amal-kommun/tolk/internal/contenttest"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/amal-kommun/tolk/internal/contenttest"
+	"github.com/amal-kommun/tolk/internal/store"
 )
 
 // outsideTree writes, outside the content directory, files that look
@@ -34,7 +36,7 @@ func outsideTree(t *testing.T) (string, func() []string) {
 
 // assertConfined checks that nothing of the outside folder is served or
 // named in the problems.
-func assertConfined(t *testing.T, s *Store) {
+func assertConfined(t *testing.T, s *store.Store) {
 	t.Helper()
 	for _, v := range s.Library().All() {
 		if v.Title == "Hemlig" {
@@ -63,7 +65,7 @@ func TestDirectorySymlinks(t *testing.T) {
 		t.Fatal(err)
 	}
 	f := &fixture{dir: dir, j: newJournal(t), rec: &recorder{}}
-	f.s = f.open(t)
+	f.s, f.fb = f.open(t)
 	assertConfined(t, f.s)
 	found := false
 	for _, p := range f.s.Problems() {
@@ -77,23 +79,21 @@ func TestDirectorySymlinks(t *testing.T) {
 	if err := os.Symlink(outside, filepath.Join(dir, "articles", "later")); err != nil {
 		t.Fatal(err)
 	}
-	d := dirty{top: true}
-	d.addFolder("articles/later")
-	if err := f.s.reload(ctx, d); err != nil {
+	if err := f.reload(ctx, "articles/later"); err != nil {
 		t.Fatal(err)
 	}
 	assertConfined(t, f.s)
-	if err := f.s.reload(ctx, dirty{all: true}); err != nil {
+	if err := f.reload(ctx); err != nil {
 		t.Fatal(err)
 	}
 	assertConfined(t, f.s)
 
 	// Writes into the linked folders go nowhere.
 	for _, id := range []string{"linked", "later"} {
-		if _, err := f.s.putBytes(ctx, id, "en", []byte(doc("Written", "written-"+id, ""))); !errors.Is(err, ErrUnavailable) {
+		if _, err := f.s.PutBytes(ctx, id, "en", []byte(doc("Written", "written-"+id, ""))); !errors.Is(err, store.ErrUnavailable) {
 			t.Errorf("Put %s/en = %v, want ErrUnavailable", id, err)
 		}
-		if _, err := f.s.putBytes(ctx, id, "sv", []byte(doc("Skriven", "skriven-"+id, ""))); err == nil {
+		if _, err := f.s.PutBytes(ctx, id, "sv", []byte(doc("Skriven", "skriven-"+id, ""))); err == nil {
 			t.Errorf("Put %s/sv succeeded", id)
 		}
 		if err := f.s.Delete(ctx, id, "sv"); err == nil {
@@ -116,9 +116,9 @@ func TestDirectorySymlinks(t *testing.T) {
 		t.Fatal(err)
 	}
 	g := &fixture{dir: dir2, j: newJournal(t), rec: &recorder{}}
-	g.s = g.open(t)
+	g.s, g.fb = g.open(t)
 	assertConfined(t, g.s)
-	if _, err := g.s.putBytes(ctx, "ny", "sv", []byte(doc("Ny", "ny", ""))); !errors.Is(err, ErrUnavailable) {
+	if _, err := g.s.PutBytes(ctx, "ny", "sv", []byte(doc("Ny", "ny", ""))); !errors.Is(err, store.ErrUnavailable) {
 		t.Errorf("Put through a linked articles folder = %v, want ErrUnavailable", err)
 	}
 	if _, err := os.Stat(filepath.Join(arts, "ny")); err == nil {

@@ -1,14 +1,17 @@
-package store
+package store_test
 
 import (
 	"context"
-	"github.com/amal-kommun/tolk/internal/contenttest"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/amal-kommun/tolk/internal/contenttest"
+	"github.com/amal-kommun/tolk/internal/filestore"
+	"github.com/amal-kommun/tolk/internal/store"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -17,6 +20,10 @@ import (
 
 // within is how soon a change on disk must be served.
 const within = 2 * time.Second
+
+// debounce is the quiet time after which the file backend's Watch
+// re-scans (filestore's debounceQuiet).
+const debounce = 200 * time.Millisecond
 
 func TestWatchEdits(t *testing.T) {
 	f := newFixture(t, baseTree())
@@ -213,7 +220,7 @@ func TestWatchWholesale(t *testing.T) {
 			if err := os.Rename(dir, dir+".old"); err != nil {
 				t.Fatal(err)
 			}
-			time.Sleep(3 * debounceQuiet) // long enough for a re-scan to see no directory
+			time.Sleep(3 * debounce) // long enough for a re-scan to see no directory
 			if err := os.Rename(tmp, dir); err != nil {
 				t.Fatal(err)
 			}
@@ -224,7 +231,7 @@ func TestWatchWholesale(t *testing.T) {
 			if err := os.Rename(filepath.Join(dir, "articles"), dir+".old-articles"); err != nil {
 				t.Fatal(err)
 			}
-			time.Sleep(3 * debounceQuiet)
+			time.Sleep(3 * debounce)
 			if err := os.Rename(filepath.Join(tmp, "articles"), filepath.Join(dir, "articles")); err != nil {
 				t.Fatal(err)
 			}
@@ -269,7 +276,7 @@ func TestWatchWholesale(t *testing.T) {
 			t.Fatal(err)
 		}
 		f := &fixture{dir: link, j: newJournal(t), rec: &recorder{}, maxDeleteShare: 1}
-		f.s = f.open(t)
+		f.s, f.fb = f.open(t)
 		f.watch(t)
 		if err := os.Symlink(b, link+".tmp"); err != nil {
 			t.Fatal(err)
@@ -313,7 +320,7 @@ func TestReloadRacyFile(t *testing.T) {
 	if err := os.Chtimes(p, st.ModTime(), st.ModTime()); err != nil {
 		t.Fatal(err)
 	}
-	if err := f.s.reload(context.Background(), dirty{all: true}); err != nil {
+	if err := f.reload(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	if v := f.s.Library().Version("skola", "sv"); v == nil || v.Slug != "skolon" {
@@ -340,7 +347,7 @@ func TestScanMatchesLoad(t *testing.T) {
 	if err := os.Symlink(filepath.Join(f.dir, "articles/skola/sv.md"), filepath.Join(f.dir, "articles/vanort/link.md")); err != nil {
 		t.Fatal(err)
 	}
-	if err := f.s.reload(context.Background(), dirty{all: true}); err != nil {
+	if err := f.reload(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	lib, problems, err := load.Load(context.Background(), os.DirFS(f.dir))
@@ -368,12 +375,16 @@ func TestWatchPeriodicRescan(t *testing.T) {
 	if err := os.Link(filepath.Join(dir, "articles/skola/sv.md"), elsewhere); err != nil {
 		t.Skipf("no hard links here: %v", err)
 	}
-	s, err := Open(context.Background(), Options{Dir: dir, Rescan: 300 * time.Millisecond})
+	fb, err := filestore.New(filestore.Options{Dir: dir, Rescan: 300 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := store.Open(context.Background(), store.Options{Backend: fb})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	f := &fixture{dir: dir, s: s}
+	f := &fixture{dir: dir, s: s, fb: fb}
 	f.watch(t)
 	if err := os.WriteFile(elsewhere, []byte(doc("Skolan via länken", "skolan", "")), 0o644); err != nil {
 		t.Fatal(err)

@@ -1,17 +1,17 @@
-package store
+package store_test
 
 import (
 	"context"
 	"errors"
-	"github.com/amal-kommun/tolk/internal/contenttest"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"testing/fstest"
-	"time"
+
+	"github.com/amal-kommun/tolk/internal/contenttest"
+	"github.com/amal-kommun/tolk/internal/store"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -25,7 +25,7 @@ func TestPutReadYourWrites(t *testing.T) {
 	ctx := context.Background()
 	file := doc("Badhuset öppnar", "badhuset-oppnar", "")
 
-	res, err := f.s.putBytes(ctx, "badhus", "sv", []byte(file))
+	res, err := f.s.PutBytes(ctx, "badhus", "sv", []byte(file))
 	if err != nil {
 		t.Fatalf("Put: %v", err)
 	}
@@ -52,7 +52,7 @@ func TestPutReadYourWrites(t *testing.T) {
 
 	// The same bytes again change nothing.
 	entries, events, gens := f.j.len(), f.rec.numEvents(), f.rec.gens
-	res, err = f.s.putBytes(ctx, "badhus", "sv", []byte(file))
+	res, err = f.s.PutBytes(ctx, "badhus", "sv", []byte(file))
 	if err != nil {
 		t.Fatalf("identical Put: %v", err)
 	}
@@ -64,7 +64,7 @@ func TestPutReadYourWrites(t *testing.T) {
 	}
 
 	// Replacing changes the title everywhere.
-	res, err = f.s.putBytes(ctx, "badhus", "sv", []byte(doc("Simhallen öppnar", "badhuset-oppnar", "")))
+	res, err = f.s.PutBytes(ctx, "badhus", "sv", []byte(doc("Simhallen öppnar", "badhuset-oppnar", "")))
 	if err != nil || res.Created || !res.Changed {
 		t.Fatalf("replacing Put = %+v, %v", res, err)
 	}
@@ -128,7 +128,7 @@ func TestPutJournalAndWebhooks(t *testing.T) {
 	for _, st := range steps {
 		t.Run(st.name, func(t *testing.T) {
 			entries, events := f.j.len(), f.rec.numEvents()
-			if _, err := f.s.putBytes(ctx, st.id, st.lang, []byte(st.file)); err != nil {
+			if _, err := f.s.PutBytes(ctx, st.id, st.lang, []byte(st.file)); err != nil {
 				t.Fatalf("Put: %v", err)
 			}
 			if diff := cmp.Diff(st.wantJournal, f.j.since(entries)); diff != "" {
@@ -170,8 +170,8 @@ func TestPutValidation(t *testing.T) {
 	before, entries := versionsOf(f.s.Library()), f.j.len()
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := f.s.putBytes(context.Background(), tt.id, tt.lang, []byte(tt.file))
-			var ve *ValidationError
+			_, err := f.s.PutBytes(context.Background(), tt.id, tt.lang, []byte(tt.file))
+			var ve *store.ValidationError
 			if !errors.As(err, &ve) {
 				t.Fatalf("Put: %v, want a *ValidationError", err)
 			}
@@ -207,15 +207,15 @@ func TestDelete(t *testing.T) {
 		want     error
 		journal  []string
 	}{
-		{"original with translations", "vanort", "sv", ErrConflict, nil},
-		{"source of a translation", "vanort", "en", ErrConflict, nil},
-		{"missing version", "vanort", "de", ErrNotFound, nil},
-		{"missing article", "inget", "sv", ErrNotFound, nil},
-		{"invalid id", "../x", "sv", ErrNotFound, nil},
+		{"original with translations", "vanort", "sv", store.ErrConflict, nil},
+		{"source of a translation", "vanort", "en", store.ErrConflict, nil},
+		{"missing version", "vanort", "de", store.ErrNotFound, nil},
+		{"missing article", "inget", "sv", store.ErrNotFound, nil},
+		{"invalid id", "../x", "sv", store.ErrNotFound, nil},
 		{"translation", "vanort", "zh-Hans", nil, []string{"delete vanort/zh-Hans twin-town-zh", "delete vanort/zh-Hant twin-town-zh"}},
 		{"translation then", "vanort", "en", nil, []string{"delete vanort/en the-twin-town"}},
 		{"original last", "vanort", "sv", nil, []string{"delete vanort/sv vanorten"}},
-		{"again", "vanort", "sv", ErrNotFound, nil},
+		{"again", "vanort", "sv", store.ErrNotFound, nil},
 	}
 	for _, st := range steps {
 		t.Run(st.name, func(t *testing.T) {
@@ -227,8 +227,8 @@ func TestDelete(t *testing.T) {
 			if err != nil && strings.Contains(err.Error(), f.dir) {
 				t.Errorf("the error names a server path: %v", err)
 			}
-			if st.want == ErrConflict {
-				var ce *ConflictError
+			if st.want == store.ErrConflict {
+				var ce *store.ConflictError
 				if !errors.As(err, &ce) {
 					t.Fatalf("Delete = %T %v, want a *ConflictError", err, err)
 				}
@@ -259,7 +259,7 @@ func TestReadOnly(t *testing.T) {
 		"articles/.tolk-tmp-1":  {Data: []byte("junk")},
 		"articles/skola/en.md~": {Data: []byte("junk")},
 	}
-	s, err := Open(context.Background(), Options{FS: fsys})
+	s, err := store.Open(context.Background(), store.Options{Backend: embedded(t, fsys)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -270,10 +270,10 @@ func TestReadOnly(t *testing.T) {
 	if diff := cmp.Diff([]string{"skola/sv Skolan"}, versionsOf(s.Library())); diff != "" {
 		t.Errorf("Library (-want +got):\n%s", diff)
 	}
-	if _, err := s.putBytes(context.Background(), "skola", "en", []byte(doc("School", "school", translation("sv")))); !errors.Is(err, ErrReadOnly) {
+	if _, err := s.PutBytes(context.Background(), "skola", "en", []byte(doc("School", "school", translation("sv")))); !errors.Is(err, store.ErrReadOnly) {
 		t.Errorf("Put = %v, want ErrReadOnly", err)
 	}
-	if err := s.Delete(context.Background(), "skola", "sv"); !errors.Is(err, ErrReadOnly) {
+	if err := s.Delete(context.Background(), "skola", "sv"); !errors.Is(err, store.ErrReadOnly) {
 		t.Errorf("Delete = %v, want ErrReadOnly", err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
@@ -281,117 +281,6 @@ func TestReadOnly(t *testing.T) {
 	if err := s.Watch(ctx); err != nil {
 		t.Errorf("Watch = %v, want nil", err)
 	}
-}
-
-func TestOpenRemovesTemporaryFiles(t *testing.T) {
-	files := baseTree()
-	files["articles/vanort/.tolk-tmp-123456"] = doc("Halvskriven", "halvskriven", "")
-	files["articles/.tolk-tmp-9"] = "junk"
-	files["articles/vanort/.sv.md.swp"] = "vim swap file" // not ours: kept
-	files["articles/skola/.tolk-tmp-77"] = "being written by another server right now"
-	f := newFixture(t, files)
-	s := f.s
-	old := time.Now().Add(-2 * tempMinAge)
-	for _, p := range []string{"articles/vanort/.tolk-tmp-123456", "articles/.tolk-tmp-9"} {
-		if err := os.Chtimes(filepath.Join(f.dir, p), old, old); err != nil {
-			t.Fatal(err)
-		}
-	}
-	s.Close()
-	f.s = f.open(t)
-	for _, p := range []string{"articles/vanort/.tolk-tmp-123456", "articles/.tolk-tmp-9"} {
-		if _, err := os.Stat(filepath.Join(f.dir, p)); !errors.Is(err, fs.ErrNotExist) {
-			t.Errorf("%s not removed: %v", p, err)
-		}
-	}
-	if _, err := os.Stat(filepath.Join(f.dir, "articles/skola/.tolk-tmp-77")); err != nil {
-		t.Errorf("a temporary file just written was removed: %v", err)
-	}
-	if _, err := os.Stat(filepath.Join(f.dir, "articles/vanort/.sv.md.swp")); err != nil {
-		t.Errorf("an editor's swap file was removed: %v", err)
-	}
-	for _, v := range f.s.Library().All() {
-		if strings.Contains(v.Path, "tmp") {
-			t.Errorf("temporary file loaded: %s", v.Path)
-		}
-	}
-	if len(f.rec.problems) != 0 {
-		t.Errorf("problems: %v", f.rec.lastProblems())
-	}
-}
-
-// TestTemporaryNameIgnored checks that the loader skips the names of the
-// Store's temporary files, which Put leaves only when the process dies.
-func TestTemporaryNameIgnored(t *testing.T) {
-	fsys := fstest.MapFS{
-		"site.yaml":                           {Data: []byte(contenttest.Site)},
-		"articles/skola/sv.md":                {Data: []byte(doc("Skolan", "skolan", ""))},
-		"articles/skola/" + tempPrefix + "12": {Data: []byte(doc("Skolan", "skolan", ""))},
-		"articles/" + tempPrefix + "12":       {Data: []byte(doc("Skolan", "skolan", ""))},
-	}
-	lib, problems, err := load.Load(context.Background(), fsys)
-	if err != nil || len(problems) > 0 || len(lib.All()) != 1 {
-		t.Errorf("Load = %d versions, %v, %v; want the one version", len(lib.All()), problems, err)
-	}
-}
-
-func TestWriteFailures(t *testing.T) {
-	enospc := func(*os.File, []byte) (int, error) {
-		return 0, &fs.PathError{Op: "write", Path: "x", Err: syscall.ENOSPC}
-	}
-	edquot := func(*os.File, []byte) (int, error) {
-		return 0, &fs.PathError{Op: "write", Path: "x", Err: syscall.EDQUOT}
-	}
-	eacces := func(*os.Root, string, string) (*os.File, error) {
-		return nil, &fs.PathError{Op: "open", Path: "x", Err: syscall.EACCES}
-	}
-	erofs := func(*os.Root, string, string) error {
-		return &os.LinkError{Op: "rename", Old: "a", New: "b", Err: syscall.EROFS}
-	}
-	eperm := func(string) error { return &fs.PathError{Op: "remove", Path: "x", Err: syscall.EPERM} }
-	tests := []struct {
-		name  string
-		setup func(*fileOps)
-		want  error
-	}{
-		{"disk full", func(o *fileOps) { o.Write = enospc }, ErrNoSpace},
-		{"quota", func(o *fileOps) { o.Write = edquot }, ErrNoSpace},
-		{"permission denied", func(o *fileOps) { o.CreateTemp = eacces }, ErrUnavailable},
-		{"read-only file system", func(o *fileOps) { o.Rename = erofs }, ErrUnavailable},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			f := newFixture(t, baseTree())
-			tt.setup(&f.s.files.ops)
-			before, n := versionsOf(f.s.Library()), f.j.len()
-			for _, w := range []struct{ id, lang, file string }{
-				{"skola", "sv", doc("Skolan i Åmål", "skolan", "")},         // replace
-				{"ny", "sv", doc("Ny", "ny", "")},                           // create with a folder
-				{"skola", "en", doc("School", "school", translation("sv"))}, // create in a folder
-			} {
-				if _, err := f.s.putBytes(context.Background(), w.id, w.lang, []byte(w.file)); !errors.Is(err, tt.want) {
-					t.Errorf("Put %s/%s = %v, want %v", w.id, w.lang, err, tt.want)
-				}
-			}
-			if diff := cmp.Diff(before, versionsOf(f.s.Library())); diff != "" {
-				t.Errorf("a failed write changed the Library (-want +got):\n%s", diff)
-			}
-			if f.j.len() != n {
-				t.Errorf("a failed write reached the journal: %v", f.j.since(n))
-			}
-			assertTree(t, f.dir, baseTree())
-		})
-	}
-	t.Run("delete refused", func(t *testing.T) {
-		f := newFixture(t, baseTree())
-		f.s.files.ops.remove = eperm
-		if err := f.s.Delete(context.Background(), "skola", "sv"); !errors.Is(err, ErrUnavailable) {
-			t.Errorf("Delete = %v, want ErrUnavailable", err)
-		}
-		if titleOf(f.s, "skola", "sv") == "" {
-			t.Error("a failed delete removed the version")
-		}
-	})
 }
 
 // TestReadOnlyDirectory makes the content directory really read-only.
@@ -406,55 +295,17 @@ func TestReadOnlyDirectory(t *testing.T) {
 		}
 		t.Cleanup(func() { os.Chmod(d, 0o755) })
 	}
-	if _, err := f.s.putBytes(context.Background(), "skola", "sv", []byte(doc("Skolan i Åmål", "skolan", ""))); !errors.Is(err, ErrUnavailable) {
+	if _, err := f.s.PutBytes(context.Background(), "skola", "sv", []byte(doc("Skolan i Åmål", "skolan", ""))); !errors.Is(err, store.ErrUnavailable) {
 		t.Errorf("Put = %v, want ErrUnavailable", err)
 	}
-	if _, err := f.s.putBytes(context.Background(), "ny", "sv", []byte(doc("Ny", "ny", ""))); !errors.Is(err, ErrUnavailable) {
+	if _, err := f.s.PutBytes(context.Background(), "ny", "sv", []byte(doc("Ny", "ny", ""))); !errors.Is(err, store.ErrUnavailable) {
 		t.Errorf("Put in a new folder = %v, want ErrUnavailable", err)
 	}
-	if err := f.s.Delete(context.Background(), "skola", "sv"); !errors.Is(err, ErrUnavailable) {
+	if err := f.s.Delete(context.Background(), "skola", "sv"); !errors.Is(err, store.ErrUnavailable) {
 		t.Errorf("Delete = %v, want ErrUnavailable", err)
 	}
 	if titleOf(f.s, "skola", "sv") != "Skolan" {
 		t.Error("failed writes changed the Library")
-	}
-}
-
-// assertTree checks that dir holds exactly files plus site.yaml: no
-// temporary files, no new folders.
-func assertTree(t *testing.T, dir string, files map[string]string) {
-	t.Helper()
-	want := map[string]string{"site.yaml": contenttest.Site}
-	for p, d := range files {
-		want[p] = d
-	}
-	got := make(map[string]string)
-	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		data, err := os.ReadFile(p)
-		rel, _ := filepath.Rel(dir, p)
-		got[filepath.ToSlash(rel)] = string(data)
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if diff := cmp.Diff(want, got); diff != "" {
-		t.Errorf("content directory (-want +got):\n%s", diff)
-	}
-	var dirs []string
-	filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err == nil && d.IsDir() {
-			if ents, _ := os.ReadDir(p); len(ents) == 0 {
-				dirs = append(dirs, p)
-			}
-		}
-		return nil
-	})
-	if len(dirs) > 0 {
-		t.Errorf("empty folders left: %v", dirs)
 	}
 }
 
@@ -467,8 +318,8 @@ func TestPutClashReportedElsewhere(t *testing.T) {
 	f := newFixture(t, files)
 	// sv comes before en in the site's order, so Build calls the existing
 	// English original the second one.
-	_, err := f.s.putBytes(context.Background(), "engelsk", "sv", []byte(doc("Svenska", "svenska", "")))
-	var ve *ValidationError
+	_, err := f.s.PutBytes(context.Background(), "engelsk", "sv", []byte(doc("Svenska", "svenska", "")))
+	var ve *store.ValidationError
 	if !errors.As(err, &ve) {
 		t.Fatalf("Put = %v, want a ValidationError", err)
 	}
@@ -495,7 +346,7 @@ func TestPutRewritesFileRemovedOnDisk(t *testing.T) {
 	if err := os.Remove(p); err != nil {
 		t.Fatal(err)
 	}
-	res, err := f.s.putBytes(context.Background(), "skola", "sv", data)
+	res, err := f.s.PutBytes(context.Background(), "skola", "sv", data)
 	if err != nil || !res.Changed {
 		t.Fatalf("Put = %+v, %v; want a change", res, err)
 	}
@@ -512,7 +363,7 @@ func TestPutSurvivesIndexFailure(t *testing.T) {
 	if err := f.s.Index().Close(); err != nil { // every update now fails
 		t.Fatal(err)
 	}
-	if _, err := f.s.putBytes(context.Background(), "ny", "sv", []byte(doc("Ny", "ny", ""))); err != nil {
+	if _, err := f.s.PutBytes(context.Background(), "ny", "sv", []byte(doc("Ny", "ny", ""))); err != nil {
 		t.Fatalf("Put with a failing index: %v", err)
 	}
 	if titleOf(f.s, "ny", "sv") != "Ny" {
@@ -521,10 +372,7 @@ func TestPutSurvivesIndexFailure(t *testing.T) {
 	if diff := cmp.Diff([]string{"upsert ny/sv ny"}, f.j.since(f.j.len()-1)); diff != "" {
 		t.Errorf("journal (-want +got):\n%s", diff)
 	}
-	f.s.mu.Lock()
-	rebuilding := f.s.rebuilding
-	f.s.mu.Unlock()
-	if !rebuilding {
+	if !f.s.Rebuilding() {
 		t.Error("no index rebuild scheduled")
 	}
 }
@@ -532,7 +380,7 @@ func TestPutSurvivesIndexFailure(t *testing.T) {
 // TestEmbeddedMatchesLoad opens the embedded corpus and checks it serves
 // what load.Load gives.
 func TestEmbeddedMatchesLoad(t *testing.T) {
-	s, err := Open(context.Background(), Options{FS: content.FS})
+	s, err := store.Open(context.Background(), store.Options{Backend: embedded(t, content.FS)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -556,7 +404,7 @@ func TestPutVersion(t *testing.T) {
 	f := newFixture(t, baseTree())
 	v := &article.Version{ID: "badhus", Lang: "sv", Title: "Badhuset öppnar", Slug: "badhuset-oppnar",
 		Published: article.Date{Raw: "2020-01-03"}, Body: "Det *nya* badhuset.\n"}
-	if ps := Validate(v); len(ps) != 0 {
+	if ps := store.Validate(v); len(ps) != 0 {
 		t.Fatalf("Validate = %v, want none", ps)
 	}
 	res, err := f.s.Put(context.Background(), v)
@@ -572,7 +420,7 @@ func TestPutVersion(t *testing.T) {
 	}
 	bad := *v
 	bad.Slug = "Inte_En_Slug"
-	ps := Validate(&bad)
+	ps := store.Validate(&bad)
 	if len(ps) != 1 || ps[0].Key != "slug" {
 		t.Errorf("Validate of a bad slug = %v, want one problem at slug", ps)
 	}

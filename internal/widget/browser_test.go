@@ -26,6 +26,7 @@ import (
 	"github.com/chromedp/chromedp/kb"
 
 	"github.com/amal-kommun/tolk/content"
+	"github.com/amal-kommun/tolk/internal/filestore"
 	"github.com/amal-kommun/tolk/internal/httpapi"
 	"github.com/amal-kommun/tolk/internal/load"
 	"github.com/amal-kommun/tolk/internal/store"
@@ -125,7 +126,11 @@ func startTolk(t *testing.T, fsys fs.FS) (*httptest.Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	st, err := store.Open(ctx, store.Options{FS: fsys})
+	files, err := filestore.New(filestore.Options{FS: fsys})
+	if err != nil {
+		return nil, err
+	}
+	st, err := store.Open(ctx, store.Options{Backend: files})
 	if err != nil {
 		return nil, err
 	}

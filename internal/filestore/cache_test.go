@@ -1,11 +1,10 @@
-package store
+package filestore
 
 import (
 	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/binary"
-	"github.com/amal-kommun/tolk/internal/contenttest"
 	"maps"
 	"os"
 	"path/filepath"
@@ -15,9 +14,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/amal-kommun/tolk/internal/contenttest"
+
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/amal-kommun/tolk/index"
 	"github.com/amal-kommun/tolk/internal/article"
 	"github.com/amal-kommun/tolk/internal/journal"
 	"github.com/amal-kommun/tolk/internal/load"
@@ -104,15 +104,12 @@ type cacheRun struct {
 // key key, closes it, and reports what it did.
 func startCached(t testing.TB, dir, idx string, key parserKey, j *journal.Journal) cacheRun {
 	t.Helper()
-	s, err := newStore(Options{Dir: dir, Index: index.Options{Dir: idx}, Journal: j})
-	if err != nil {
-		t.Fatal(err)
-	}
-	s.files.cacheKey = key
-	if _, err := s.open(context.Background()); err != nil {
+	s, fb := newStore(t, dir, idx, j)
+	fb.cacheKey = key
+	if err := s.Load(context.Background()); err != nil {
 		t.Fatalf("open: %v", err)
 	}
-	run := cacheRun{fromCache: s.files.cacheStats.hits, parsed: s.files.cacheStats.parsed, versions: versionsOf(s.Library())}
+	run := cacheRun{fromCache: fb.cacheStats.hits, parsed: fb.cacheStats.parsed, versions: versionsOf(s.Library())}
 	for _, p := range s.Problems() {
 		run.problems = append(run.problems, p.String())
 	}
@@ -284,17 +281,14 @@ func TestCachedVersionsEqualParsed(t *testing.T) {
 	files["articles/artikel-3/en.md"] = "---\ntitle: \"Tables & <code>\"\nslug: tables\nsummary: Rader\ntags: [international]\npublished: 2021-02-03T04:05:06+01:00\nupdated: 2022-01-01\ntranslated_from: sv\nsource_updated: 2020-01-03\ndraft: true\naliases: [old-tables]\n---\n\n| a | b |\n|:--|--:|\n| 1 | 2 |\n\n```go\nx := 1 < 2\n```\n\n<script>alert(1)</script>\n"
 	writeTree(t, dir, files)
 	startCached(t, dir, idx, parserKey{1}, nil)
-	s, err := newStore(Options{Dir: dir, Index: index.Options{Dir: idx}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	s.files.cacheKey = parserKey{1}
-	if _, err := s.open(context.Background()); err != nil {
+	s, fb := newStore(t, dir, idx, nil)
+	fb.cacheKey = parserKey{1}
+	if err := s.Load(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	if s.files.cacheStats.hits != 60 || s.files.cacheStats.parsed != 0 {
-		t.Fatalf("%d from the cache, %d parsed; want 60 and 0", s.files.cacheStats.hits, s.files.cacheStats.parsed)
+	if fb.cacheStats.hits != 60 || fb.cacheStats.parsed != 0 {
+		t.Fatalf("%d from the cache, %d parsed; want 60 and 0", fb.cacheStats.hits, fb.cacheStats.parsed)
 	}
 	r := load.NewRenderer()
 	for p, data := range files {
@@ -306,7 +300,7 @@ func TestCachedVersionsEqualParsed(t *testing.T) {
 			t.Fatalf("%s: %v", p, problems)
 		}
 		dropSource(want) // as the Store does
-		e := s.files.entry(p)
+		e := fb.entry(p)
 		if e == nil || e.good == nil {
 			t.Fatalf("%s not loaded", p)
 		}
@@ -518,31 +512,28 @@ func TestVersionsCacheTrustsMetadata(t *testing.T) {
 			root := t.TempDir()
 			dir, idx := filepath.Join(root, "content"), filepath.Join(root, "index")
 			writeTree(t, dir, baseTree())
-			start := func() (*Store, cacheRun) {
+			start := func() (*Backend, cacheRun) {
 				t.Helper()
 				time.Sleep(20 * time.Millisecond) // out of the racy window
-				s, err := newStore(Options{Dir: dir, Index: index.Options{Dir: idx}})
-				if err != nil {
-					t.Fatal(err)
-				}
-				s.files.cacheKey, s.files.racyWindow = key, 10*time.Millisecond
-				if _, err := s.open(context.Background()); err != nil {
+				s, fb := newStore(t, dir, idx, nil)
+				fb.cacheKey, fb.racyWindow = key, 10*time.Millisecond
+				if err := s.Load(context.Background()); err != nil {
 					t.Fatalf("open: %v", err)
 				}
-				run := cacheRun{fromCache: s.files.cacheStats.hits, parsed: s.files.cacheStats.parsed, versions: versionsOf(s.Library())}
+				run := cacheRun{fromCache: fb.cacheStats.hits, parsed: fb.cacheStats.parsed, versions: versionsOf(s.Library())}
 				if err := s.Close(); err != nil { // waits for the cache
 					t.Fatal(err)
 				}
-				return s, run
+				return fb, run
 			}
 			start()
-			if s, _ := start(); s.files.cacheStats.unread != 4 {
-				t.Fatalf("start on an unchanged tree read %d of 4 files", 4-s.files.cacheStats.unread)
+			if s, _ := start(); s.cacheStats.unread != 4 {
+				t.Fatalf("start on an unchanged tree read %d of 4 files", 4-s.cacheStats.unread)
 			}
 			tc.between(t, dir)
 			s, got := start()
-			if s.files.cacheStats.unread != tc.wantUnread || got.fromCache != tc.wantFromCache {
-				t.Errorf("second start: %d unread, %d from the cache; want %d and %d", s.files.cacheStats.unread, got.fromCache, tc.wantUnread, tc.wantFromCache)
+			if s.cacheStats.unread != tc.wantUnread || got.fromCache != tc.wantFromCache {
+				t.Errorf("second start: %d unread, %d from the cache; want %d and %d", s.cacheStats.unread, got.fromCache, tc.wantUnread, tc.wantFromCache)
 			}
 			lib, _, err := load.Load(context.Background(), os.DirFS(dir))
 			if err != nil {

@@ -1,6 +1,6 @@
 //go:build !linux
 
-package store
+package filestore
 
 // releaseFile leaves the pages of b where they are: elsewhere than Linux
 // the system reclaims a mapping's clean pages by itself, and where files

@@ -1,4 +1,4 @@
-package store
+package filestore
 
 import (
 	"bytes"
@@ -35,7 +35,7 @@ const racyWindow = 2 * time.Second
 
 // racy reports whether info, taken at start, shows a file modified or
 // changed too close to start to trust it unchanged later.
-func (s *fileBackend) racy(info fs.FileInfo, start time.Time) bool {
+func (s *Backend) racy(info fs.FileInfo, start time.Time) bool {
 	limit := start.Add(-s.racyWindow)
 	return !info.ModTime().Before(limit) || statOf(info).ctime >= limit.UnixNano()
 }
@@ -196,7 +196,7 @@ func readFile(fsys fs.FS, p string) ([]byte, fs.FileInfo, error) {
 // readFile reads the file at slash path p of the Store's tree into buf,
 // which it grows as needed, and returns the bytes with the file's info as
 // of the read.
-func (s *fileBackend) readFile(p string, buf []byte) ([]byte, fs.FileInfo, error) {
+func (s *Backend) readFile(p string, buf []byte) ([]byte, fs.FileInfo, error) {
 	if s.dir == "" {
 		f, err := s.fsys.Open(p)
 		if err != nil {
@@ -243,7 +243,7 @@ func readAll(f fs.File, buf []byte) ([]byte, fs.FileInfo, error) {
 
 // entry returns the entry of the file at slash path p, or nil. The caller
 // holds s.mu.
-func (s *fileBackend) entry(p string) *entry {
+func (s *Backend) entry(p string) *entry {
 	if f := s.folders[path.Dir(p)]; f != nil {
 		return f.entries[p]
 	}
@@ -253,7 +253,7 @@ func (s *fileBackend) entry(p string) *entry {
 // touch records that the entry of the version file at slash path p
 // changed, for the next generation built from disk. The caller holds
 // s.mu.
-func (s *fileBackend) touch(p string) {
+func (s *Backend) touch(p string) {
 	if s.touched == nil {
 		s.touched = make(map[string]bool)
 	}
@@ -261,7 +261,7 @@ func (s *fileBackend) touch(p string) {
 }
 
 // setEntry records e as the entry of the file at p. The caller holds s.mu.
-func (s *fileBackend) setEntry(p string, e *entry) {
+func (s *Backend) setEntry(p string, e *entry) {
 	dir := path.Dir(p)
 	f := s.folders[dir]
 	if f == nil {
@@ -276,7 +276,7 @@ func (s *fileBackend) setEntry(p string, e *entry) {
 // the files whose size, time or identity changed and parses only those
 // whose bytes changed, and reports whether anything changed. The caller
 // holds s.mu.
-func (s *fileBackend) scan(ctx context.Context, d dirty) (bool, error) {
+func (s *Backend) scan(ctx context.Context, d dirty) (bool, error) {
 	if err := ctx.Err(); err != nil {
 		return false, err
 	}
@@ -510,7 +510,7 @@ type fileScan struct {
 // versions cache when it has them. It only reads the Store's state (the
 // caller holds s.mu and writes nothing while scanFolder runs), so calls
 // run in parallel; buf is the caller's reusable buffer.
-func (s *fileBackend) scanFolder(dir string, buf *[]byte, cache func() *versionCache) folderScan {
+func (s *Backend) scanFolder(dir string, buf *[]byte, cache func() *versionCache) folderScan {
 	var res folderScan
 	f := s.folders[dir]
 	// A folder first seen since the start (f is nil) is taken as the
@@ -600,7 +600,7 @@ func (s *fileBackend) scanFolder(dir string, buf *[]byte, cache func() *versionC
 // trustedFile fills r, a file of a folder first seen since the start, from
 // the versions cache when the file's metadata is what the cache recorded,
 // and reports whether it did.
-func (s *fileBackend) trustedFile(c *versionCache, r *fileScan) bool {
+func (s *Backend) trustedFile(c *versionCache, r *fileScan) bool {
 	info, err := os.Lstat(s.osPath(r.path))
 	if err != nil {
 		return false
@@ -619,7 +619,7 @@ func (s *fileBackend) trustedFile(c *versionCache, r *fileScan) bool {
 
 // osPath returns the operating system's path of the slash path p of the
 // Store's tree.
-func (s *fileBackend) osPath(p string) string { return filepath.Join(s.dir, filepath.FromSlash(p)) }
+func (s *Backend) osPath(p string) string { return filepath.Join(s.dir, filepath.FromSlash(p)) }
 
 // dropSource forgets v's Markdown: the Store serves the rendered HTML and
 // text, and the file holds the source, which is a fifth of the memory of a
@@ -632,7 +632,7 @@ func dropSource(v *article.Version) {
 
 // scanSite re-reads site.yaml when it changed. A site.yaml that is missing
 // or unusable keeps the last good site, if any; its problems are reported.
-func (s *fileBackend) scanSite(start time.Time) (bool, error) {
+func (s *Backend) scanSite(start time.Time) (bool, error) {
 	info, err := fs.Stat(s.fsys, load.SitePath)
 	if errors.Is(err, fs.ErrNotExist) {
 		if s.siteMissing {

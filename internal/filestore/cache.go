@@ -1,4 +1,4 @@
-package store
+package filestore
 
 import (
 	"bufio"
@@ -716,7 +716,7 @@ func own(v *article.Version) {
 
 // openCache opens the Store's versions cache, or returns nil when there is
 // none to use.
-func (s *fileBackend) openCache() *versionCache {
+func (s *Backend) openCache() *versionCache {
 	c, err := openCache(s.cacheFile, s.cacheKey)
 	switch {
 	case errors.Is(err, errCacheMismatch):
@@ -731,7 +731,7 @@ func (s *fileBackend) openCache() *versionCache {
 // every file whose current bytes parsed without problems, and the listing
 // of every folder without problems whose files all are such items. The
 // caller holds s.mu.
-func (s *fileBackend) cacheItems() ([]cacheItem, []cacheFolder) {
+func (s *Backend) cacheItems() ([]cacheItem, []cacheFolder) {
 	n := 0
 	for _, f := range s.folders {
 		n += len(f.entries)
@@ -763,7 +763,7 @@ func (s *fileBackend) cacheItems() ([]cacheItem, []cacheFolder) {
 // returns, and compares it in the background with what the Store holds,
 // rewriting it when it was missing, out of date or holding versions of
 // files that are gone. The caller holds s.mu.
-func (s *fileBackend) saveCacheAfterOpen() *versionCache {
+func (s *Backend) saveCacheAfterOpen() *versionCache {
 	c := s.startCache
 	s.startCache = nil
 	if s.cacheFile == "" {
@@ -797,7 +797,7 @@ func (c *versionCache) release() {
 
 // saveCache rewrites the versions cache when the versions the Store holds
 // differ from those in the file, as after changes while serving.
-func (s *fileBackend) saveCache() {
+func (s *Backend) saveCache() {
 	if s.cacheFile == "" {
 		return
 	}
@@ -812,7 +812,7 @@ func (s *fileBackend) saveCache() {
 
 // writeCache writes items as the versions cache and records what the file
 // holds. A failure is logged: the next start parses more, nothing else.
-func (s *fileBackend) writeCache(items []cacheItem, folders []cacheFolder) {
+func (s *Backend) writeCache(items []cacheItem, folders []cacheFolder) {
 	s.cacheMu.Lock()
 	defer s.cacheMu.Unlock()
 	start := time.Now()
@@ -836,7 +836,7 @@ type itemsSum struct {
 }
 
 // itemsSum returns the itemsSum of items.
-func (s *fileBackend) itemsSum(items []cacheItem) itemsSum {
+func (s *Backend) itemsSum(items []cacheItem) itemsSum {
 	sum := itemsSum{known: true, n: len(items)}
 	var h maphash.Hash
 	h.SetSeed(s.sumSeed)

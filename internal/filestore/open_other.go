@@ -1,6 +1,6 @@
 //go:build !unix
 
-package store
+package filestore
 
 // openNonblock is 0 where os.Open sets up no poller for files.
 const openNonblock = 0

@@ -1,4 +1,4 @@
-package store
+package filestore
 
 import (
 	"context"
@@ -11,14 +11,16 @@ import (
 	"path"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/amal-kommun/tolk/internal/article"
 	"github.com/amal-kommun/tolk/internal/load"
+	"github.com/amal-kommun/tolk/internal/store"
 )
 
-// fileBackend is the Backend of a content tree: the files of a content
+// Backend is the store.Backend of a content tree: the files of a content
 // directory (Options.Dir), or the embedded corpus (Options.FS), read-only.
 // It scans the tree (scan.go), watches it (watch.go), keeps the versions
 // cache (cache.go) and writes files atomically (write.go); every version
@@ -30,7 +32,7 @@ import (
 // releasing it (report takes the Store's lock, which a write holds while
 // it waits for this one); until the report returns, the Delta stays in
 // unreported, for an Update meanwhile to hand the core as behind.
-type fileBackend struct {
+type Backend struct {
 	log    *slog.Logger
 	dir    string // absolute; "" for the embedded corpus
 	fsys   fs.FS
@@ -73,14 +75,36 @@ type fileBackend struct {
 	problemsStale bool
 	troubled      bool     // the last re-scan reported Trouble
 	root          *os.Root // of the write under way, for ops; nil otherwise
-	pos           Position
-	unreported    []Delta // computed by Watch, being reported
+	pos           store.Position
+	unreported    []store.Delta // computed by Watch, being reported
 }
 
-// newFileBackend returns the file backend of opts.Dir, or of opts.FS when
-// Dir is empty.
-func newFileBackend(opts Options, log *slog.Logger) (*fileBackend, error) {
-	s := &fileBackend{
+// Options configures New.
+type Options struct {
+	// Dir is the content directory. When it is empty the backend serves
+	// FS, read-only.
+	Dir string
+	// FS is the embedded corpus, used when Dir is empty.
+	FS fs.FS
+	// CacheDir is the folder of the versions cache (the search index's
+	// directory); "" keeps none.
+	CacheDir string
+	// Rescan is the interval of a full re-scan of Dir while Watch runs,
+	// which catches changes the file-system events missed; 0 turns it off.
+	Rescan time.Duration
+	// Logger receives changes found on disk, re-scan and write failures;
+	// nil discards.
+	Logger *slog.Logger
+}
+
+// New returns the file backend of opts.Dir, or of opts.FS when Dir is
+// empty. The error is for a Dir that is not a directory.
+func New(opts Options) (*Backend, error) {
+	log := opts.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	s := &Backend{
 		log:           log,
 		render:        load.NewRenderer(),
 		rescan:        opts.Rescan,
@@ -92,42 +116,42 @@ func newFileBackend(opts Options, log *slog.Logger) (*fileBackend, error) {
 	s.ops = s.rootFileOps()
 	if opts.Dir == "" {
 		if opts.FS == nil {
-			return nil, errors.New("open store: neither a content directory nor an embedded corpus")
+			return nil, errors.New("open content: neither a content directory nor an embedded corpus")
 		}
 		s.fsys = opts.FS
 		return s, nil
 	}
 	dir, err := filepath.Abs(opts.Dir)
 	if err != nil {
-		return nil, fmt.Errorf("open store %s: %w", opts.Dir, err)
+		return nil, fmt.Errorf("open content %s: %w", opts.Dir, err)
 	}
 	st, err := os.Stat(dir)
 	if err != nil {
-		return nil, fmt.Errorf("open store: %w", err)
+		return nil, fmt.Errorf("open content: %w", err)
 	}
 	if !st.IsDir() {
-		return nil, fmt.Errorf("open store %s: not a directory", dir)
+		return nil, fmt.Errorf("open content %s: not a directory", dir)
 	}
 	s.dir = dir
 	s.fsys = os.DirFS(dir)
-	if opts.Index.Dir != "" {
+	if opts.CacheDir != "" {
 		key, err := currentParserKey()
 		if err != nil {
 			log.Warn("versions cache off: cannot identify the program", "err", err)
 		} else {
-			s.cacheFile, s.cacheKey = filepath.Join(opts.Index.Dir, CacheFile), key
+			s.cacheFile, s.cacheKey = filepath.Join(opts.CacheDir, CacheFile), key
 		}
 	}
 	return s, nil
 }
 
 // ReadOnly reports whether the backend is the embedded corpus.
-func (s *fileBackend) ReadOnly() bool { return s.dir == "" }
+func (s *Backend) ReadOnly() bool { return s.dir == "" }
 
 // Load scans the whole tree, taking the versions of unchanged files from
 // the versions cache, removes the temporary files interrupted writes
 // left, and returns the last good version of every file.
-func (s *fileBackend) Load(ctx context.Context) (Snapshot, error) {
+func (s *Backend) Load(ctx context.Context) (store.Snapshot, error) {
 	start := time.Now()
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -144,18 +168,18 @@ func (s *fileBackend) Load(ctx context.Context) (Snapshot, error) {
 		s.cacheWait = nil
 	}
 	if err != nil {
-		return Snapshot{}, err
+		return store.Snapshot{}, err
 	}
 	if s.dir != "" {
 		s.removeTemps()
 	}
 	s.mapped = s.saveCacheAfterOpen()
 	s.loaded = true
-	snap := Snapshot{Site: s.site, Problems: s.allProblems(), Release: s.releaseCache, Intact: s.intact}
+	snap := store.Snapshot{Site: s.site, Problems: s.allProblems(), Release: s.releaseCache, Intact: s.intact}
 	for _, f := range s.folders {
 		for _, e := range f.entries {
 			if e.good != nil {
-				snap.Versions = append(snap.Versions, Stored{e.good, e.goodHash})
+				snap.Versions = append(snap.Versions, store.Stored{Version: e.good, Hash: e.goodHash})
 			}
 		}
 	}
@@ -168,7 +192,7 @@ func (s *fileBackend) Load(ctx context.Context) (Snapshot, error) {
 // releaseCache tells the system that the pages of the versions cache Load
 // read are not needed now (see versionCache.release): called once the
 // index, which reads the versions' text through them, is open.
-func (s *fileBackend) releaseCache() {
+func (s *Backend) releaseCache() {
 	s.mu.Lock()
 	c := s.mapped
 	s.mapped = nil
@@ -178,7 +202,7 @@ func (s *fileBackend) releaseCache() {
 
 // allProblems returns the problems of the files, gathered again only
 // after a scan or a write changed them. The caller holds s.mu.
-func (s *fileBackend) allProblems() []article.Problem {
+func (s *Backend) allProblems() []article.Problem {
 	if s.problemsStale {
 		var ps []article.Problem
 		ps = append(ps, s.siteProblems...)
@@ -197,8 +221,8 @@ func (s *fileBackend) allProblems() []article.Problem {
 
 // delta returns what the scans changed since the last Delta, at a new
 // position when anything did. The caller holds s.mu.
-func (s *fileBackend) delta() Delta {
-	d := Delta{From: s.pos}
+func (s *Backend) delta() store.Delta {
+	d := store.Delta{From: s.pos}
 	for _, p := range slices.Sorted(func(yield func(string) bool) {
 		for p := range s.touched {
 			if !yield(p) {
@@ -211,7 +235,7 @@ func (s *fileBackend) delta() Delta {
 			continue
 		}
 		if e := s.entry(p); e != nil && e.good != nil {
-			d.Put = append(d.Put, Stored{e.good, e.goodHash})
+			d.Put = append(d.Put, store.Stored{Version: e.good, Hash: e.goodHash})
 		} else {
 			d.Removed = append(d.Removed, article.VersionKey{ID: id, Lang: lang})
 		}
@@ -233,14 +257,14 @@ func (s *fileBackend) delta() Delta {
 // refreshWith re-scans what d names and reports what changed; a content
 // directory gone missing is reported as Trouble. The error is for a tree
 // that cannot be read (nothing is reported then) or a canceled ctx.
-func (s *fileBackend) refreshWith(ctx context.Context, d dirty, report func(Delta)) error {
+func (s *Backend) refreshWith(ctx context.Context, d dirty, report func(store.Delta)) error {
 	s.mu.Lock()
 	_, err := s.scan(ctx, d)
-	var dl Delta
+	var dl store.Delta
 	switch {
 	case errors.Is(err, errNoDir):
 		s.troubled = true
-		dl = Delta{From: s.pos, To: s.pos, Trouble: "the content directory is missing or not a directory; still serving the last good content, and writes are refused until it is back"}
+		dl = store.Delta{From: s.pos, To: s.pos, Trouble: "the content directory is missing or not a directory; still serving the last good content, and writes are refused until it is back"}
 	case err != nil:
 		s.mu.Unlock()
 		return err
@@ -256,20 +280,20 @@ func (s *fileBackend) refreshWith(ctx context.Context, d dirty, report func(Delt
 	s.mu.Unlock()
 	report(dl)
 	s.mu.Lock()
-	s.unreported = slices.DeleteFunc(s.unreported, func(u Delta) bool { return u.To <= dl.To && u.Trouble == dl.Trouble })
+	s.unreported = slices.DeleteFunc(s.unreported, func(u store.Delta) bool { return u.To <= dl.To && u.Trouble == dl.Trouble })
 	s.mu.Unlock()
 	return err
 }
 
 // behind returns what the Deltas being reported change after applied.
 // The caller holds s.mu.
-func (s *fileBackend) behind(applied Position) Delta {
-	d := Delta{From: applied, To: s.pos}
+func (s *Backend) behind(applied store.Position) store.Delta {
+	d := store.Delta{From: applied, To: s.pos}
 	if applied >= s.pos {
 		d.From = s.pos
 		return d
 	}
-	put := make(map[article.VersionKey]Stored)
+	put := make(map[article.VersionKey]store.Stored)
 	removed := make(map[article.VersionKey]bool)
 	for _, u := range s.unreported {
 		if u.To <= applied || u.Trouble != "" {
@@ -302,14 +326,14 @@ func (s *fileBackend) behind(applied Position) Delta {
 // Update writes the Change change returns, the file renamed into place
 // (or removed) before it returns; see Backend. A content directory gone
 // missing is ErrUnavailable, the embedded corpus ErrReadOnly.
-func (s *fileBackend) Update(ctx context.Context, applied Position, change func(behind Delta) (Change, error)) (Position, error) {
+func (s *Backend) Update(ctx context.Context, applied store.Position, change func(behind store.Delta) (store.Change, error)) (store.Position, error) {
 	if s.ReadOnly() {
-		return 0, ErrReadOnly
+		return 0, store.ErrReadOnly
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if st, err := os.Stat(s.dir); err != nil || !st.IsDir() {
-		return 0, fmt.Errorf("%w: the content directory is missing", ErrUnavailable)
+		return 0, fmt.Errorf("%w: the content directory is missing", store.ErrUnavailable)
 	}
 	c, err := change(s.behind(applied))
 	if err != nil {
@@ -338,7 +362,7 @@ func (s *fileBackend) Update(ctx context.Context, applied Position, change func(
 		})
 	} else {
 		if s.entry(p) == nil {
-			return 0, ErrNotFound
+			return 0, store.ErrNotFound
 		}
 		folderGone, err := s.removeFile(p)
 		if err != nil {
@@ -361,7 +385,7 @@ func (s *fileBackend) Update(ctx context.Context, applied Position, change func(
 
 // intact reports whether the file of k has the hash h and is, by its
 // metadata, still the file the last scan read (Snapshot.Intact).
-func (s *fileBackend) intact(k article.VersionKey, h string) bool {
+func (s *Backend) intact(k article.VersionKey, h string) bool {
 	p := versionPath(k.ID, k.Lang)
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -371,8 +395,72 @@ func (s *fileBackend) intact(k article.VersionKey, h string) bool {
 
 // Close waits for the versions cache being written and writes it again
 // when the versions the backend holds changed since.
-func (s *fileBackend) Close() error {
+func (s *Backend) Close() error {
 	s.wg.Wait()
 	s.saveCache()
 	return nil
+}
+
+// tempPrefix starts the names of the temporary files of writes. The loader
+// ignores every name starting with a dot.
+const tempPrefix = ".tolk-tmp-"
+
+// tempMinAge is the age from which Open takes a temporary file for the
+// leftover of an interrupted write.
+const tempMinAge = time.Minute
+
+// removeTemps removes the temporary files interrupted writes left in the
+// content directory, the articles folder and the article folders: those
+// of the folders open's scan found, and those of the two directories
+// above them. The caller holds s.mu.
+func (s *Backend) removeTemps() {
+	temps := s.temps
+	s.temps = nil
+	for _, d := range []string{s.dir, filepath.Join(s.dir, load.ArticlesDir)} {
+		ents, err := os.ReadDir(d)
+		if err != nil {
+			continue
+		}
+		for _, e := range ents {
+			if strings.HasPrefix(e.Name(), tempPrefix) && e.Type().IsRegular() {
+				temps = append(temps, filepath.ToSlash(filepath.Join(d, e.Name())))
+			}
+		}
+	}
+	for _, p := range temps {
+		if !filepath.IsAbs(p) {
+			p = filepath.Join(s.dir, filepath.FromSlash(p))
+		}
+		// Another server on the same tree (the writer, seen by a
+		// replica) may be writing it right now; a write takes
+		// milliseconds, a leftover is older.
+		if info, err := os.Lstat(p); err != nil || !info.Mode().IsRegular() || time.Since(info.ModTime()) < tempMinAge {
+			continue
+		}
+		if err := os.Remove(p); err != nil {
+			s.log.Warn("remove temporary file", "path", p, "err", err)
+		} else {
+			s.log.Info("removed temporary file of an interrupted write", "path", p)
+		}
+	}
+}
+
+// versionPath returns the slash path of the version file of k.
+func versionPath(id, lang string) string {
+	return load.ArticlesDir + "/" + id + "/" + lang + ".md"
+}
+
+// splitVersionPath returns the article id and language of the version file
+// at slash path p, and false when p is not the path of a version file.
+func splitVersionPath(p string) (id, lang string, ok bool) {
+	rest, ok := strings.CutPrefix(p, load.ArticlesDir+"/")
+	if !ok {
+		return "", "", false
+	}
+	id, file, ok := strings.Cut(rest, "/")
+	if !ok || strings.Contains(file, "/") {
+		return "", "", false
+	}
+	lang, ok = strings.CutSuffix(file, ".md")
+	return id, lang, ok && id != "" && lang != ""
 }

@@ -20,6 +20,12 @@
 // documents behind bare net/http: tolkbench itself in a second hidden mode
 // (--bleve-serve), started in the same run.
 //
+// With --database URL it runs only the database scenario: it imports the
+// corpus into a site of that PostgreSQL database with tolk import, starts
+// two tolk serve --database replicas (each cold), streams writes on one and
+// measures the other: propagation lag, write latency and throughput, cold
+// starts, and reads with and without writes in alternating slices.
+//
 // Its main rule: every load goes to the loopback interface only, bounded
 // in time, and every child process is stopped when tolkbench ends,
 // including on SIGINT.

@@ -116,7 +116,8 @@ func TestParseOptions(t *testing.T) {
 			}
 		})
 	}
-	for _, bad := range [][]string{{"--routes", "article,nope"}, {"--concurrency", "0"}, {"--generator", "ab"}, {"--duration", "10ms"}, {"--rounds", "0"}, {"--duration", "2s", "--rounds", "3"}, {"extra"}} {
+	for _, bad := range [][]string{{"--routes", "article,nope"}, {"--concurrency", "0"}, {"--generator", "ab"}, {"--duration", "10ms"}, {"--rounds", "0"}, {"--duration", "2s", "--rounds", "3"}, {"extra"},
+		{"--database", "postgres://db/tolk", "--site", "Bad Site"}, {"--database", "postgres://db/tolk", "--write-rate", "0"}, {"--database", "postgres://db/tolk", "--stream", "10ms"}} {
 		if _, err := parseOptions(bad, io.Discard); err == nil {
 			t.Errorf("parseOptions(%q) succeeded, want an error", bad)
 		}

@@ -50,10 +50,14 @@ type options struct {
 	abuse        int     // run only the abuse scenario with this many requests
 	abuseRate    float64 // of the abuse scenario, per second; 0 unpaced
 	profile      string  // directory for CPU profiles of the Tolk server; "" takes none
+	database     string  // run only the database scenario on this PostgreSQL URL
+	site         string  // of the database scenario
+	writeRate    float64 // of the database scenario's steady stream, per second
+	stream       time.Duration
 }
 
 func parseOptions(args []string, stderr io.Writer) (options, error) {
-	o := options{concurrency: []int{1, 16, 64}, routes: routeNames}
+	o := options{concurrency: []int{1, 16, 64}, routes: routeNames, site: "tolkbench", writeRate: 10, stream: 30 * time.Second}
 	if dir, err := os.UserCacheDir(); err == nil {
 		o.cacheDir = filepath.Join(dir, "tolk-bench")
 	}
@@ -79,6 +83,10 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 	fs.DurationVar(&o.soak, "soak", 0, "also run a soak of this length mixing reads, searches and writes (e.g. 5m)")
 	fs.IntVar(&o.abuse, "abuse", 0, "run only the abuse scenario: this many requests with unique junk in every parameter, header and method of every GET route (e.g. 100000), against a server with default limits")
 	fs.Float64Var(&o.abuseRate, "abuse-rate", 2000, "requests per second of the abuse scenario (a scanner's pace); 0 sends as fast as 32 connections can")
+	fs.StringVar(&o.database, "database", "", "run only the database scenario on this PostgreSQL database (postgres://…): import the corpus as --site, start two replicas (cold), stream writes on one and read on the other (propagation lag, write p50/p99, write throughput, reads with and without writes in alternating slices of --duration/--rounds)")
+	fs.StringVar(&o.site, "site", o.site, "site of the database scenario in --database (its content is replaced by the corpus)")
+	fs.Float64Var(&o.writeRate, "write-rate", o.writeRate, "writes per second of the database scenario's steady stream")
+	fs.DurationVar(&o.stream, "stream", o.stream, "length of the database scenario's measured steady stream of writes")
 	fs.DurationVar(&o.soakInterval, "soak-interval", 30*time.Second, "reporting interval of the soak")
 	fs.Func("routes", "comma-separated routes to measure (default "+strings.Join(routeNames, ",")+"; also "+headersRoute+": the article against bare Gin sending Tolk's response headers)", func(s string) error {
 		o.routes = nil
@@ -94,7 +102,7 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 	quick := fs.Bool("quick", false, "smoke test: 1,000 articles and 3s cells unless --articles or --duration say otherwise")
 	fs.StringVar(&o.tolk, "tolk", "", "tolk binary to measure; empty builds ./cmd/tolk")
 	fs.StringVar(&o.jsonFile, "json", "", "also write the results to this file as JSON")
-	fs.StringVar(&o.profile, "profile", "", "write CPU profiles of the Tolk server to this directory, one per measured Tolk slice (and the abuse scenario's calm and abused phases), taken through tolk serve --metrics-addr")
+	fs.StringVar(&o.profile, "profile", "", "write CPU profiles of the Tolk server to this directory, one per measured Tolk slice (and the abuse scenario's calm and abused phases, and each replica's during the database scenario's stream), taken through tolk serve --metrics-addr")
 	fs.StringVar(&o.cacheDir, "cache", o.cacheDir, "directory of cached corpora; empty generates into a temporary directory")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, `Usage: go run ./cmd/tolkbench [flags]
@@ -138,6 +146,17 @@ serve and a bare Gin baseline on 127.0.0.1, and measures them under load.
 	if o.warmup < 0 {
 		errs = append(errs, errors.New("--warmup must not be negative"))
 	}
+	if o.database != "" {
+		if err := checkSite(o.site); err != nil {
+			errs = append(errs, err)
+		}
+		if o.writeRate <= 0 || o.writeRate > 1000 {
+			errs = append(errs, errors.New("--write-rate must be above 0 and at most 1000"))
+		}
+		if o.stream < time.Second {
+			errs = append(errs, errors.New("--stream must be at least 1s"))
+		}
+	}
 	switch o.generator {
 	case "go", "wrk", "auto":
 	default:
@@ -164,10 +183,16 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	rep.printTable(stdout)
+	if rep.Database == nil {
+		rep.printTable(stdout)
+	} else {
+		fmt.Fprintf(stdout, "\nTolk database benchmark: %d articles × 3 languages, %s generator, %d CPUs, load average %s at start, %s at end\n",
+			rep.Articles, rep.Generator, rep.CPUs, rep.LoadAvgStart, rep.LoadAvgEnd)
+	}
 	printFlood(stdout, rep.Flood)
 	printSoak(stdout, rep.Soak)
 	printAbuse(stdout, rep.Abuse)
+	printDatabase(stdout, rep.Database)
 	if o.jsonFile != "" {
 		return rep.writeJSON(o.jsonFile)
 	}
@@ -211,6 +236,14 @@ func bench(ctx context.Context, o options, log *slog.Logger, stderr io.Writer) (
 		if tolk, err = buildTolk(ctx, tmp); err != nil {
 			return nil, err
 		}
+	}
+
+	if o.database != "" {
+		if rep.Database, err = dbScenario(ctx, o, log, load, tolk, content, tmp, stderr); err != nil {
+			return nil, err
+		}
+		rep.LoadAvgEnd = loadAverage()
+		return rep, nil
 	}
 
 	indexDir := filepath.Join(tmp, "index")

@@ -34,6 +34,7 @@ type report struct {
 	Flood          []floodCell    `json:"flood,omitempty"`
 	Soak           []soakInterval `json:"soak,omitempty"`
 	Abuse          *abuseReport   `json:"abuse,omitempty"`
+	Database       *dbReport      `json:"database,omitempty"`
 }
 
 // cell is one route at one concurrency on one server.

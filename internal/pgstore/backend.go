@@ -173,13 +173,21 @@ func (b *Backend) Update(ctx context.Context, applied store.Position, change fun
 // next wake-up. After every wake-up it records the revision the core has
 // applied (ReportApplied), for the webhook relay to wait for; when ctx is
 // done it removes that record, so a stopped replica holds nobody back.
+//
+// Its listening connection is named ReplicaApplication of the replica and
+// the site: the relay counts a replica as live only while that connection
+// is open, so a replica whose process was killed holds nobody back from
+// the moment PostgreSQL sees the connection close.
 func (b *Backend) Watch(ctx context.Context, report func(store.Delta)) error {
 	defer func() {
 		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
 		defer cancel()
 		b.st.forgetReplica(ctx, b.site, b.replica)
 	}()
-	return b.st.Listen(ctx, b.site, b.listen, func(ctx context.Context) {
+	b.st.pruneReplicas(ctx, b.site)
+	opts := b.listen
+	opts.Application = ReplicaApplication(b.replica, b.site)
+	return b.st.Listen(ctx, b.site, opts, func(ctx context.Context) {
 		b.catchUp(ctx, report)
 		if err := b.st.ReportApplied(ctx, b.site, b.replica, b.applied.Load()); err != nil && ctx.Err() == nil && !errors.Is(err, ErrNoSite) {
 			b.st.log.Warn("pgstore: report the applied revision", "site", b.site, "err", err)

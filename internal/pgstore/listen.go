@@ -20,6 +20,11 @@ type ListenOptions struct {
 	// a lost or refused connection, doubled after each failure; defaults
 	// 100 ms and 5 s.
 	MinBackoff, MaxBackoff time.Duration
+	// Application is the connection's application_name; default
+	// "tolk-listen:" and the site. Backend.Watch names its connection
+	// after its replica (see Backend), which is how the webhook relay
+	// tells a live replica from a dead one.
+	Application string
 }
 
 // notification is the payload of a commit's NOTIFY.
@@ -37,9 +42,9 @@ type notification struct {
 // one Poll. A lost or refused connection is replaced with exponential
 // backoff (logged), never reported: reads of the pool go on meanwhile.
 //
-// The connection's application_name is "tolk-listen:" and site, so an
-// operator can tell it apart in pg_stat_activity. wake runs on Listen's
-// goroutine, one call at a time.
+// The connection's application_name is ListenOptions.Application, by
+// default "tolk-listen:" and site, so an operator can tell it apart in
+// pg_stat_activity. wake runs on Listen's goroutine, one call at a time.
 func (s *Store) Listen(ctx context.Context, site string, opts ListenOptions, wake func(context.Context)) error {
 	if err := checkSite(site); err != nil {
 		return err
@@ -48,7 +53,7 @@ func (s *Store) Listen(ctx context.Context, site string, opts ListenOptions, wak
 	minB, maxB := cmp.Or(opts.MinBackoff, 100*time.Millisecond), cmp.Or(opts.MaxBackoff, 5*time.Second)
 	backoff := minB
 	for ctx.Err() == nil {
-		conn, err := s.dedicated(ctx, "tolk-listen:"+site)
+		conn, err := s.dedicated(ctx, cmp.Or(opts.Application, "tolk-listen:"+site))
 		if err == nil {
 			_, err = conn.Exec(ctx, "LISTEN "+pgx.Identifier{Channel}.Sanitize())
 			if err != nil {

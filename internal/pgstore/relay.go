@@ -213,7 +213,8 @@ func (s *Store) startPosition(ctx context.Context, site, receiver string) (uint6
 
 // ReportApplied records that replica (a name of the caller's, unique per
 // process) has applied revision rev of site and is alive: what Relay waits
-// for before it announces a change. It returns an error wrapping
+// for before it announces a change, as long as the replica keeps a
+// connection named ReplicaApplication open. It returns an error wrapping
 // ErrNoSite for a site not written yet.
 func (s *Store) ReportApplied(ctx context.Context, site, replica string, rev uint64) error {
 	tag, err := s.pool.Exec(ctx, `INSERT INTO tolk_replicas (site, replica, rev, seen)
@@ -233,11 +234,37 @@ func (s *Store) forgetReplica(ctx context.Context, site, replica string) {
 	s.pool.Exec(ctx, `DELETE FROM tolk_replicas WHERE site = $1 AND replica = $2`, site, replica)
 }
 
-// minApplied returns the smallest revision of site applied by the
-// replicas seen within stale, and false when none was.
+// pruneReplicas removes the records of replicas of site that neither
+// report nor have a connection, left by processes that were killed; it
+// is tidying only, so its failure is ignored.
+func (s *Store) pruneReplicas(ctx context.Context, site string) {
+	s.pool.Exec(ctx, `DELETE FROM tolk_replicas r WHERE r.site = $1 AND r.seen < now() - interval '1 hour'
+		AND NOT EXISTS (SELECT FROM pg_stat_activity a WHERE a.datname = current_database()
+			AND starts_with(a.application_name, 'tolk-replica:' || r.replica || ':'))`, site)
+}
+
+// ReplicaApplication returns the application_name of the connection by
+// which the relay knows a replica (a ReportApplied name) of site is
+// alive: "tolk-replica:", the replica, ":" and the site, cut to the 63
+// bytes PostgreSQL keeps. Backend.Watch names its listening connection so.
+func ReplicaApplication(replica, site string) string {
+	app := "tolk-replica:" + replica + ":" + site
+	if len(app) > 63 {
+		app = app[:63] // the site is ASCII (checkSite)
+	}
+	return app
+}
+
+// minApplied returns the smallest revision of site applied by the live
+// replicas, and false when none is: those seen within stale whose
+// connection (ReplicaApplication) is open now. A replica whose process
+// died is dead as soon as PostgreSQL has seen its connection close, not
+// stale later; one cut off without a word (its host gone) after stale.
 func (s *Store) minApplied(ctx context.Context, site string, stale time.Duration) (uint64, bool, error) {
 	var rev *int64
-	err := s.pool.QueryRow(ctx, `SELECT min(rev) FROM tolk_replicas WHERE site = $1 AND seen > now() - $2::interval`,
+	err := s.pool.QueryRow(ctx, `SELECT min(r.rev) FROM tolk_replicas r WHERE r.site = $1 AND r.seen > now() - $2::interval
+		AND EXISTS (SELECT FROM pg_stat_activity a WHERE a.datname = current_database()
+			AND starts_with(a.application_name, 'tolk-replica:' || r.replica || ':'))`,
 		site, fmt.Sprintf("%d milliseconds", stale.Milliseconds())).Scan(&rev)
 	if err != nil {
 		return 0, false, wrap("read replicas", err)
@@ -269,7 +296,9 @@ type RelayOptions struct {
 	// sends at once.
 	ReplicaWait time.Duration
 	// ReplicaStale is how long a replica not heard from still counts as
-	// live; default 15 s (three polls of Backend.Watch's default).
+	// live while its connection is open (see ReplicaApplication); default
+	// 15 s (three polls of Backend.Watch's default). A replica whose
+	// connection closed (its process killed) no longer counts at once.
 	ReplicaStale time.Duration
 }
 

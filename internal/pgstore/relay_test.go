@@ -4,13 +4,17 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	neturl "net/url"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/amal-kommun/tolk/internal/pgstore"
+	"github.com/amal-kommun/tolk/internal/pgstore/pgtest"
 	"github.com/amal-kommun/tolk/internal/store"
 )
 
@@ -222,15 +226,36 @@ func (w testWriter) Write(p []byte) (int, error) {
 
 // TestRelayWaitsForReplicas: an entry is announced only once every live
 // replica has applied its revision; a replica not heard from for
-// ReplicaStale holds nothing back; a Backend's Watch reports what it
-// applied, and forgets it when it stops.
+// ReplicaStale holds nothing back, nor one whose connection closed (at
+// once), nor one that never had a connection; a Backend's Watch reports
+// what it applied, and forgets it when it stops.
 func TestRelayWaitsForReplicas(t *testing.T) {
 	t.Parallel()
 	st, url := open(t)
 	ctx := t.Context()
 	site := "default"
 	first := writeOne(t, st, site, "a")
+	// A replica is live while its connection is open.
+	slowConn := func() *pgx.Conn {
+		t.Helper()
+		cfg, err := pgx.ParseConfig(url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cfg.RuntimeParams["application_name"] = pgstore.ReplicaApplication("slow", site)
+		conn, err := pgx.ConnectConfig(ctx, cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { conn.Close(context.Background()) })
+		return conn
+	}
+	slow := slowConn()
 	if err := st.ReportApplied(ctx, site, "slow", first.Rev); err != nil {
+		t.Fatal(err)
+	}
+	// A record without a connection (a replica killed) holds nothing back.
+	if err := st.ReportApplied(ctx, site, "killed", 0); err != nil {
 		t.Fatal(err)
 	}
 	var mu sync.Mutex
@@ -280,6 +305,30 @@ func TestRelayWaitsForReplicas(t *testing.T) {
 			t.Fatal("a silent replica held the relay back")
 		}
 	}
+	// Heard from again, and behind: it holds the next entry back until its
+	// connection closes, and not a moment longer.
+	third := writeOne(t, st, site, "c2")
+	if err := st.ReportApplied(ctx, site, "slow", third.Rev); err != nil {
+		t.Fatal(err)
+	}
+	for start := time.Now(); delivered() < 3; time.Sleep(10 * time.Millisecond) {
+		if time.Since(start) > 3*time.Second {
+			t.Fatal("not delivered after the replica applied it")
+		}
+	}
+	writeOne(t, st, site, "c3")
+	time.Sleep(300 * time.Millisecond)
+	if n := delivered(); n != 3 {
+		t.Fatalf("%d deliveries before the slow replica applied the change, want 3", n)
+	}
+	slow.Close(ctx)
+	closed := time.Now()
+	for ; delivered() < 4; time.Sleep(10 * time.Millisecond) {
+		if time.Since(closed) > 2*time.Second {
+			t.Fatal("a replica whose connection closed held the relay back")
+		}
+	}
+	t.Logf("delivered %v after the behind replica's connection closed", time.Since(closed))
 
 	// A Backend's Watch reports its revision, and forgets it when it stops.
 	be, err := pgstore.NewBackend(st, site, pgstore.ListenOptions{Poll: 100 * time.Millisecond})
@@ -293,14 +342,115 @@ func TestRelayWaitsForReplicas(t *testing.T) {
 	done := make(chan struct{})
 	go func() { defer close(done); be.Watch(wctx, func(store.Delta) {}) }()
 	head := writeOne(t, st, site, "d")
-	for start := time.Now(); queryInt(t, url, `SELECT count(*) FROM tolk_replicas WHERE replica <> 'slow' AND rev = $1`, head.Rev) != 1; time.Sleep(20 * time.Millisecond) {
+	for start := time.Now(); queryInt(t, url, `SELECT count(*) FROM tolk_replicas WHERE replica NOT IN ('slow', 'killed') AND rev = $1`, head.Rev) != 1; time.Sleep(20 * time.Millisecond) {
 		if time.Since(start) > 5*time.Second {
 			t.Fatal("the Backend did not report its applied revision")
 		}
 	}
 	wcancel()
 	<-done
-	if n := queryInt(t, url, `SELECT count(*) FROM tolk_replicas WHERE replica <> 'slow'`); n != 0 {
+	if n := queryInt(t, url, `SELECT count(*) FROM tolk_replicas WHERE replica NOT IN ('slow', 'killed')`); n != 0 {
 		t.Errorf("%d records of a stopped Backend", n)
+	}
+}
+
+// TestRelayFailoverKilledReplica measures a failover as a killed process
+// makes it: two replicas each run a Backend's Watch and Relay with the
+// defaults of tolk serve; the relaying one loses every connection at once
+// (they go through a proxy that is cut, so PostgreSQL sees them close, as
+// when the process is killed, and it cannot reconnect). A change written
+// next is delivered by the other within failoverBound: the lock's takeover
+// (LeadOptions.Retry), not RelayOptions.ReplicaWait, since the dead
+// replica, whose record was fresh, stops counting the moment its
+// connection closed.
+func TestRelayFailoverKilledReplica(t *testing.T) {
+	t.Parallel()
+	const failoverBound = 3 * time.Second
+	st, direct := open(t)
+	ctx := t.Context()
+	site := "default"
+	writeOne(t, st, site, "before")
+	u, err := neturl.Parse(direct)
+	if err != nil {
+		t.Fatal(err)
+	}
+	proxy := pgtest.NewProxy(t, u.Host)
+	u.Host = proxy.Addr()
+	q := u.Query()
+	q.Set("connect_timeout", "1")
+	u.RawQuery = q.Encode()
+
+	var mu sync.Mutex
+	got := map[uint64]string{} // sequence → the node that delivered it
+	run := func(name, url string) context.CancelFunc {
+		s, err := pgstore.Open(ctx, url, pgstore.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		be, err := pgstore.NewBackend(s, site, pgstore.ListenOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := be.Load(ctx); err != nil {
+			t.Fatal(err)
+		}
+		rctx, cancel := context.WithCancel(ctx)
+		var wg sync.WaitGroup
+		wg.Go(func() { be.Watch(rctx, func(store.Delta) {}) })
+		wg.Go(func() {
+			s.Relay(rctx, site, []string{"https://r.example/"}, pgstore.RelayOptions{}, func(ctx context.Context, d pgstore.Delivery) error {
+				mu.Lock()
+				got[d.Seq] = name
+				mu.Unlock()
+				return nil
+			})
+		})
+		stop := func() { cancel(); wg.Wait(); s.Close() }
+		t.Cleanup(stop)
+		return cancel
+	}
+	deliveredBy := func(seq uint64, within time.Duration) (string, time.Duration) {
+		t.Helper()
+		start := time.Now()
+		for {
+			mu.Lock()
+			by := got[seq]
+			mu.Unlock()
+			if by != "" {
+				return by, time.Since(start)
+			}
+			if time.Since(start) > within {
+				t.Fatalf("sequence %d not delivered within %v", seq, within)
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+	}
+	run("a", u.String()) // alone at first: it leads
+	for start := time.Now(); queryInt(t, direct, `SELECT count(*) FROM tolk_webhook_positions WHERE site = $1`, site) == 0; time.Sleep(20 * time.Millisecond) {
+		if time.Since(start) > 10*time.Second {
+			t.Fatal("a did not start relaying")
+		}
+	}
+	run("b", direct)
+	res := writeOne(t, st, site, "one")
+	if by, _ := deliveredBy(res.Head, 10*time.Second); by != "a" {
+		t.Fatalf("delivered by %s, want a", by)
+	}
+	// Both replicas have applied it and said so.
+	for start := time.Now(); queryInt(t, direct, `SELECT count(*) FROM tolk_replicas WHERE site = $1 AND rev = $2`, site, res.Rev) != 2; time.Sleep(20 * time.Millisecond) {
+		if time.Since(start) > 10*time.Second {
+			t.Fatal("the replicas did not report their revision")
+		}
+	}
+
+	proxy.Cut() // a is killed
+	res = writeOne(t, st, site, "two")
+	by, took := deliveredBy(res.Head, 30*time.Second)
+	t.Logf("after the relaying replica's connections closed, a change was delivered by %s within %v", by, took)
+	if by != "b" {
+		t.Errorf("delivered by %s, want b", by)
+	}
+	if took > failoverBound {
+		t.Errorf("failover took %v, want at most %v", took, failoverBound)
 	}
 }

@@ -439,7 +439,6 @@ func TestServeDatabaseFeed(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts servers")
 	}
-	t.Skip("needs /v1/changes served from the database's change log (tolk_changes): each replica's cursors are still its own journal's, with its own epoch")
 	t.Parallel()
 	db := importedDatabase(t)
 	env := []string{"TOLK_ADMIN_TOKEN=" + testToken, "TOLK_RATE_LIMIT=0", "TOLK_DATABASE_URL=" + db}

@@ -317,7 +317,6 @@ func (s *Server) sitemap(c *gin.Context) error {
 
 // sitemapRep renders the sitemap of cur.
 func sitemapRep(cur *snapshot) (*rep, error) {
-	site := cur.lib.Site()
 	set := urlSet{XHTML: "http://www.w3.org/1999/xhtml"}
 	for _, id := range cur.lib.IDs() {
 		alts := alternates(cur, id)
@@ -327,13 +326,13 @@ func sitemapRep(cur *snapshot) (*rep, error) {
 		a := cur.lib.Article(id)
 		var links []xhtmlLink
 		for _, alt := range alts {
-			links = append(links, xhtmlLink{Rel: "alternate", HrefLang: alt.lang, Href: site.URL(alt.lang, alt.v.Slug)})
+			links = append(links, xhtmlLink{Rel: "alternate", HrefLang: alt.lang, Href: cur.urls.url(alt.lang, alt.v.Slug)})
 		}
 		if orig := a.Public(a.Original); orig != nil {
-			links = append(links, xhtmlLink{Rel: "alternate", HrefLang: "x-default", Href: site.URL(a.Original, orig.Slug)})
+			links = append(links, xhtmlLink{Rel: "alternate", HrefLang: "x-default", Href: cur.urls.url(a.Original, orig.Slug)})
 		}
 		for _, alt := range alts {
-			set.URLs = append(set.URLs, sitemapURL{Loc: site.URL(alt.lang, alt.v.Slug), LastMod: rfc3339(alt.v.Updated.Time), Links: links})
+			set.URLs = append(set.URLs, sitemapURL{Loc: cur.urls.url(alt.lang, alt.v.Slug), LastMod: rfc3339(alt.v.Updated.Time), Links: links})
 		}
 	}
 	var buf bytes.Buffer

@@ -27,6 +27,9 @@ type metrics struct {
 	limited   prometheus.Counter
 	registry  *prometheus.Registry
 
+	// The children of search, looked up once.
+	searchTime, suggestTime prometheus.Observer
+
 	// Children of the vectors, cached: looking them up by label values
 	// hashes the labels on every request.
 	routes sync.Map // route template → *routeMetrics
@@ -102,6 +105,7 @@ func newMetrics(reg *prometheus.Registry, s *Server) (*metrics, error) {
 			Name: "tolk_rate_limited_total", Help: "Requests refused by the per-client rate limit.",
 		}),
 	}
+	m.searchTime, m.suggestTime = m.search.WithLabelValues("search"), m.search.WithLabelValues("suggest")
 	docs := prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 		Name: "tolk_index_documents", Help: "Article versions in the search index.",
 	}, func() float64 {

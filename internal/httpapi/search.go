@@ -206,7 +206,7 @@ func (s *Server) searchJSON(ctx context.Context, cur *snapshot, q string, sc sea
 	}
 	start := time.Now()
 	res, err := cur.ix.Search(ctx, req)
-	s.metrics.search.WithLabelValues("search").Observe(time.Since(start).Seconds())
+	s.metrics.searchTime.Observe(time.Since(start).Seconds())
 	if err != nil {
 		return nil, err
 	}
@@ -363,7 +363,7 @@ func (s *Server) suggestJSON(ctx context.Context, cur *snapshot, q string, sc se
 	}
 	start := time.Now()
 	sugs := cur.ix.Suggest(ctx, q, ls, maxSuggestions)
-	s.metrics.search.WithLabelValues("suggest").Observe(time.Since(start).Seconds())
+	s.metrics.suggestTime.Observe(time.Since(start).Seconds())
 	site := cur.lib.Site()
 	out := suggestJSON{Query: q, Lang: sc.lang, Suggestions: []suggestionJSON{}}
 	for _, sg := range sugs {
@@ -377,7 +377,7 @@ func (s *Server) suggestJSON(ctx context.Context, cur *snapshot, q string, sc se
 		}
 		sv := servedAs(site, v, lang, variant)
 		out.Suggestions = append(out.Suggestions, suggestionJSON{
-			ID: v.ID, Lang: lang, Slug: v.Slug, Title: s.title(sv), URL: nullable(site.URL(lang, v.Slug)),
+			ID: v.ID, Lang: lang, Slug: v.Slug, Title: s.title(sv), URL: nullable(cur.urls.url(lang, v.Slug)),
 		})
 	}
 	return out, nil

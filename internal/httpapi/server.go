@@ -100,7 +100,8 @@ type snapshot struct {
 	// repKey or string → *rep. Answers keyed by client input are in
 	// Server.answers instead.
 	reps sync.Map
-	gen  uint64 // src.Seq, for keys of Server.answers
+	gen  uint64     // src.Seq, for keys of Server.answers
+	urls urlPattern // the site's URL pattern, compiled
 }
 
 // onceRep is an answer of snapshot.reps built once however many requests
@@ -250,7 +251,7 @@ func (s *Server) derive(g *store.Generation) *snapshot {
 		s.log.Error("languages of site.yaml; still serving the last content", "err", err)
 		return c
 	}
-	snap := &snapshot{src: g, lib: g.Library, ix: g.Index, neg: neg, problems: g.Problems, gen: g.Seq}
+	snap := &snapshot{src: g, lib: g.Library, ix: g.Index, neg: neg, problems: g.Problems, gen: g.Seq, urls: compileURLPattern(site.SiteURL)}
 	if c == nil || c.gen < g.Seq {
 		s.cur.Store(snap)
 		s.answers.dropBefore(g.Seq)

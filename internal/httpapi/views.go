@@ -112,7 +112,7 @@ func (s *Server) itemJSON(cur *snapshot, sv served, requested string, fallback b
 		Outdated:      v.Outdated,
 		Author:        nullable(author),
 		Draft:         v.Draft,
-		URL:           nullable(site.URL(sv.lang, v.Slug)),
+		URL:           nullable(cur.urls.url(sv.lang, v.Slug)),
 	}
 }
 
@@ -136,7 +136,6 @@ func alternates(cur *snapshot, id string) []served {
 
 // articleRep renders the full article representation with its headers.
 func (s *Server) articleRep(cur *snapshot, sv served, requested string, fallback bool) (*rep, error) {
-	site := cur.lib.Site()
 	j := s.itemJSON(cur, sv, requested, fallback)
 	body := sv.v.HTML
 	if sv.from != "" {
@@ -147,7 +146,7 @@ func (s *Server) articleRep(cur *snapshot, sv served, requested string, fallback
 	var link []string
 	a := cur.lib.Article(sv.v.ID)
 	for _, alt := range alternates(cur, sv.v.ID) {
-		u := site.URL(alt.lang, alt.v.Slug)
+		u := cur.urls.url(alt.lang, alt.v.Slug)
 		if alt.lang != sv.lang {
 			trs = append(trs, translationJSON{
 				Lang: alt.lang, Slug: alt.v.Slug, Title: s.title(alt), Outdated: alt.v.Outdated,

@@ -136,7 +136,7 @@ func (s *Server) demoSearch(ctx context.Context, cur *snapshot, page *widget.Pag
 		if sv.from != "" {
 			snippet = s.conv.HTML(sv.variant, snippet)
 		}
-		page.Hits = append(page.Hits, widget.Hit{Title: s.title(sv), URL: site.URL(page.Lang, v.Slug), Lang: page.Lang, SnippetHTML: snippet})
+		page.Hits = append(page.Hits, widget.Hit{Title: s.title(sv), URL: cur.urls.url(page.Lang, v.Slug), Lang: page.Lang, SnippetHTML: snippet})
 	}
 	return nil
 }

@@ -516,3 +516,57 @@ func BenchmarkWrite(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkVocab measures the lookups typos and prefixes make in the
+// vocabularies of the benchmark index: fuzzy (two edits) and expand, of
+// words of the corpus, in the flat tables and with as many terms added
+// by writes as the tables hold before a fold (pending).
+func BenchmarkVocab(b *testing.B) {
+	s := benchIndex(b).current()
+	vs := benchCorpus()
+	pending := s
+	r := rand.New(rand.NewSource(9))
+	for i := 0; ; i++ {
+		v := vs[r.Intn(len(vs))]
+		e := *v
+		e.Text = benchVocab[v.Lang][r.Intn(20000)] + " " + v.Text
+		n := pending.vocab.with(pending.mapping, pending.document(&e))
+		folded := false
+		for f, t := range pending.vocab {
+			folded = folded || t.more != nil && n[f].more == nil
+		}
+		if folded {
+			break
+		}
+		pending = &snapshot{vocab: n, mapping: s.mapping, specs: s.specs}
+	}
+	b.Logf("%d terms of %d pending in %s", pending.vocab[s.specs["sv"].surface()].more.len(), s.vocab[s.specs["sv"].surface()].len(), s.specs["sv"].surface())
+	for _, c := range []struct {
+		name string
+		s    *snapshot
+	}{{"flat", s}, {"pending", pending}} {
+		for _, lang := range []string{"sv", "en"} {
+			sp := s.specs[lang]
+			loose, _ := sp.looseBody()
+			surface, body := c.s.vocab[sp.surface()], c.s.vocab[loose]
+			words := benchVocab[lang][10:3000]
+			b.Run(c.name+"/fuzzy/"+lang, func(b *testing.B) {
+				b.ReportAllocs()
+				i := 0
+				for b.Loop() {
+					surface.fuzzy(words[i%len(words)], 2)
+					i++
+				}
+			})
+			b.Run(c.name+"/expand/"+lang, func(b *testing.B) {
+				b.ReportAllocs()
+				i := 0
+				for b.Loop() {
+					w := []rune(words[i%len(words)])
+					body.expand(string(w[:min(len(w), 3)]), maxExpansions)
+					i++
+				}
+			})
+		}
+	}
+}

@@ -733,7 +733,7 @@ func (s *snapshot) known(field, term string) bool { return s.vocab[field].has(te
 // words) holds every plain term of w.
 func (s *snapshot) wordsHave(field, w string) bool {
 	t := s.vocab[field]
-	if t == nil || t.len() == 0 {
+	if t.empty() {
 		return false
 	}
 	ts := s.tokens(anPlain, w)

@@ -102,7 +102,7 @@ func writeTables(path string, s *snapshot) (err error) {
 	fields := slices.Sorted(maps.Keys(s.vocab))
 	tw.section(binary.LittleEndian.AppendUint32(nil, uint32(len(fields))))
 	for _, name := range fields {
-		t := s.vocab[name]
+		t := s.vocab[name].flat()
 		tw.sectionString(name)
 		tw.sectionString(t.blob)
 		tw.section(bytesOf(t.offs))

@@ -31,6 +31,7 @@ func tablesOf(s *snapshot) derivedTables {
 		d.Entries = append(d.Entries, [4]int64{int64(e.off), int64(e.n), int64(e.pos), int64(e.ver)})
 	}
 	for f, t := range s.vocab {
+		t = t.flat()
 		for i := range t.len() {
 			d.Vocab[f] = append(d.Vocab[f], fmt.Sprintf("%s %d", t.term(i), t.freq[i]))
 		}

@@ -36,12 +36,25 @@ type vocab map[string]*termTable
 // collector never scans them and a table read from a tables file can
 // point into the file's memory; file then keeps that memory mapped. Every
 // method that hands a term to a caller copies it first.
+//
+// A write does not copy the table: the terms it adds go to more, a small
+// table of the terms added since (counts to add to the table's), which the
+// write copies instead, and once more holds more than foldTermsAt terms
+// the write folds it into a new flat table. Lookups read both, and the
+// flat table alone, as fast as ever, when more is nil.
 type termTable struct {
 	blob string   // the terms, in order
 	offs []uint32 // term i is blob[offs[i]:offs[i+1]]; len(freq)+1 long
 	freq []uint32
 	file *tablesData // the memory blob, offs and freq point into, or nil
+	more *termTable  // the terms added since, flat; nil when none
 }
+
+// foldTermsAt returns how many terms added to a table of n terms are
+// folded in: a fold copies the table, so it comes about once every n/8
+// added terms (most written terms are already in the table), and a write
+// copies at most that many.
+func foldTermsAt(n int) int { return max(1024, n/8) }
 
 // termTableBuilder appends terms, in order, to a termTable.
 type termTableBuilder struct {
@@ -242,34 +255,87 @@ func (v vocab) with(m *mapping.IndexMappingImpl, doc document) vocab {
 }
 
 // with returns a copy of t holding terms too; each counts once more. The
-// copy is on the heap: it never points into t's memory.
+// copy is on the heap: it never points into t's memory (where it shares
+// t's flat table, it keeps t, and so that memory, reachable).
 func (t *termTable) with(terms []string) *termTable {
-	defer runtime.KeepAlive(t)
 	slices.Sort(terms)
 	terms = slices.Compact(terms)
-	b := newTermTableBuilder(t.len() + len(terms))
-	size := len(t.blob)
+	b := newTermTableBuilder(len(terms))
 	for _, term := range terms {
-		size += len(term)
-	}
-	b.blob.Grow(size)
-	i := 0
-	for _, term := range terms {
-		for i < t.len() && t.term(i) < term {
-			b.add(t.term(i), t.freq[i])
-			i++
-		}
-		if i < t.len() && t.term(i) == term {
-			b.add(term, t.freq[i]+1)
-			i++
-			continue
-		}
 		b.add(term, 1)
 	}
-	for ; i < t.len(); i++ {
-		b.add(t.term(i), t.freq[i])
+	more := b.table()
+	if t.more != nil {
+		more = merged(t.more, more)
 	}
-	return b.table()
+	if more.len() > foldTermsAt(t.len()) {
+		return merged(t, more)
+	}
+	n := *t
+	n.more = more
+	return &n
+}
+
+// merged returns the flat table of the terms of a and b, both flat, with
+// the counts of terms in both added.
+func merged(a, b *termTable) *termTable {
+	defer runtime.KeepAlive(a)
+	defer runtime.KeepAlive(b)
+	n := newTermTableBuilder(a.len() + b.len())
+	n.blob.Grow(len(a.blob) + len(b.blob))
+	i, j := 0, 0
+	for i < a.len() || j < b.len() {
+		switch {
+		case j == b.len() || i < a.len() && a.term(i) < b.term(j):
+			n.add(a.term(i), a.freq[i])
+			i++
+		case i == a.len() || b.term(j) < a.term(i):
+			n.add(b.term(j), b.freq[j])
+			j++
+		default:
+			n.add(a.term(i), a.freq[i]+b.freq[j])
+			i, j = i+1, j+1
+		}
+	}
+	return n.table()
+}
+
+// flat returns t with the terms added since folded in: t itself when
+// there are none.
+func (t *termTable) flat() *termTable {
+	if t == nil || t.more == nil {
+		return t
+	}
+	n := *t
+	n.more = nil
+	return merged(&n, t.more)
+}
+
+// empty reports whether t holds no terms.
+func (t *termTable) empty() bool {
+	return t == nil || t.len() == 0 && (t.more == nil || t.more.len() == 0)
+}
+
+// eachPrefix calls f with every term of t (added ones included) starting
+// with p, in order, and its count. The terms point into t's memory.
+func (t *termTable) eachPrefix(p string, f func(term string, freq uint32)) {
+	lo, hi := t.span(p)
+	m := t.more
+	mlo, mhi := m.span(p)
+	i, j := lo, mlo
+	for i < hi || j < mhi {
+		switch {
+		case j == mhi || i < hi && t.term(i) < m.term(j):
+			f(t.term(i), t.freq[i])
+			i++
+		case i == hi || m.term(j) < t.term(i):
+			f(m.term(j), m.freq[j])
+			j++
+		default:
+			f(t.term(i), t.freq[i]+m.freq[j])
+			i, j = i+1, j+1
+		}
+	}
 }
 
 // has reports whether some document holds term.
@@ -279,7 +345,7 @@ func (t *termTable) has(term string) bool {
 	}
 	defer runtime.KeepAlive(t)
 	i := t.search(term)
-	return i < t.len() && t.term(i) == term
+	return i < t.len() && t.term(i) == term || t.more.has(term)
 }
 
 // span returns the range of terms starting with p.
@@ -298,6 +364,9 @@ func (t *termTable) expand(p string, n int) []string {
 		return nil
 	}
 	defer runtime.KeepAlive(t)
+	if t.more != nil {
+		return t.expandMore(p, n)
+	}
 	lo, hi := t.span(p)
 	idx := make([]int, 0, hi-lo)
 	for i := lo; i < hi; i++ {
@@ -314,6 +383,30 @@ func (t *termTable) expand(p string, n int) []string {
 	return out
 }
 
+// termFreq is a term and its count.
+type termFreq struct {
+	term string
+	freq uint32
+}
+
+// expandMore is expand of a table with added terms: what t.flat().expand
+// returns.
+func (t *termTable) expandMore(p string, n int) []string {
+	lo, hi := t.span(p)
+	mlo, mhi := t.more.span(p)
+	all := make([]termFreq, 0, hi-lo+mhi-mlo)
+	t.eachPrefix(p, func(term string, freq uint32) { all = append(all, termFreq{term, freq}) })
+	if len(all) > n {
+		slices.SortStableFunc(all, func(a, b termFreq) int { return int(b.freq) - int(a.freq) })
+		all = all[:n]
+	}
+	out := make([]string, len(all))
+	for i, tf := range all {
+		out[i] = strings.Clone(tf.term)
+	}
+	return out
+}
+
 // fuzzy returns the terms within k edits of term that share its first
 // character, with their distances, the nearest and most frequent first,
 // at most maxExpansions of them.
@@ -322,6 +415,9 @@ func (t *termTable) fuzzy(term string, k int) ([]string, []uint8) {
 		return nil, nil
 	}
 	defer runtime.KeepAlive(t)
+	if t.more != nil {
+		return t.fuzzyMore(term, k)
+	}
 	_, n0 := utf8.DecodeRuneInString(term)
 	lo, hi := t.span(term[:n0])
 	want := []rune(term)
@@ -350,6 +446,39 @@ func (t *termTable) fuzzy(term string, k int) ([]string, []uint8) {
 	terms, dists := make([]string, len(cs)), make([]uint8, len(cs))
 	for i, c := range cs {
 		terms[i], dists[i] = strings.Clone(t.term(c.i)), c.d
+	}
+	return terms, dists
+}
+
+// fuzzyMore is fuzzy of a table with added terms: what t.flat().fuzzy
+// returns.
+func (t *termTable) fuzzyMore(term string, k int) ([]string, []uint8) {
+	_, n0 := utf8.DecodeRuneInString(term)
+	want := []rune(term)
+	type cand struct {
+		termFreq
+		d uint8
+	}
+	var cs []cand
+	row := make([]int, 3*(len(want)+1))
+	t.eachPrefix(term[:n0], func(s string, freq uint32) {
+		if n := utf8.RuneCountInString(s); n-len(want) > k || len(want)-n > k {
+			return
+		}
+		if d := levenshtein(want, s, k, row); d <= k {
+			cs = append(cs, cand{termFreq{s, freq}, uint8(d)})
+		}
+	})
+	slices.SortStableFunc(cs, func(a, b cand) int {
+		if a.d != b.d {
+			return int(a.d) - int(b.d)
+		}
+		return int(b.freq) - int(a.freq)
+	})
+	cs = cs[:min(len(cs), maxExpansions)]
+	terms, dists := make([]string, len(cs)), make([]uint8, len(cs))
+	for i, c := range cs {
+		terms[i], dists[i] = strings.Clone(c.term), c.d
 	}
 	return terms, dists
 }

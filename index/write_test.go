@@ -15,10 +15,13 @@ import (
 
 // TestWritesDeriveIncrementally applies random upserts and deletes to an
 // index and checks after each that the live snapshot's documents,
-// languages, specs, tag count and fingerprint equal what a full derive
-// over the same documents gives, and at the end that a snapshot taken
-// before the writes still holds its documents (writes share, never
-// change, what older snapshots read).
+// languages, specs, tag count, fingerprint and suggestion table (pending
+// writes folded in) equal what a full derive over the same documents
+// gives, every few writes that its vocabulary holds every term of a
+// fresh index's with at least its count and that it suggests what the
+// fresh index does, and at the end that a snapshot taken before the
+// writes still holds its documents (writes share, never change, what
+// older snapshots read).
 func TestWritesDeriveIncrementally(t *testing.T) {
 	ctx := context.Background()
 	r := rand.New(rand.NewPCG(17, 30000))
@@ -87,11 +90,50 @@ func TestWritesDeriveIncrementally(t *testing.T) {
 		if fp := fingerprint(got.specs, want); got.fp != fp {
 			t.Fatalf("step %d %s: fingerprint differs from the documents'", step, key)
 		}
+		if diff := cmp.Diff(newSuggester(want), got.sugg.fold(), cmp.AllowUnexported(suggester{}, sugEntry{})); diff != "" {
+			t.Fatalf("step %d %s: suggestion table (-rebuilt +incremental):\n%s", step, key, diff)
+		}
+		if step%30 == 29 {
+			checkAgainstFresh(t, step, got, ix, want)
+		}
 	}
 	if diff := cmp.Diff(beforeDocs, before.docs.plain()); diff != "" {
 		t.Errorf("the snapshot before the writes changed (-then +now):\n%s", diff)
 	}
 	if before.docs.len() != len(beforeDocs) {
 		t.Errorf("the snapshot before the writes has %d documents, had %d", before.docs.len(), len(beforeDocs))
+	}
+}
+
+// checkAgainstFresh checks that s, the snapshot of ix after writes,
+// holds in each vocabulary every term a fresh index of want holds, with
+// at least its count (terms of replaced versions stay, see termTable),
+// and that ix suggests what the fresh index suggests.
+func checkAgainstFresh(t *testing.T, step int, s *snapshot, ix *Index, want map[string]*article.Version) {
+	t.Helper()
+	fresh, err := Open(context.Background(), Options{}, slices.Collect(maps.Values(want)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fresh.Close()
+	fs := fresh.current()
+	for f, ft := range fs.vocab {
+		gt := s.vocab[f].flat()
+		for i := range ft.len() {
+			term := ft.term(i)
+			j := gt.search(term)
+			if j == gt.len() || gt.term(j) != term {
+				t.Fatalf("step %d: vocabulary %s lacks %q", step, f, term)
+			}
+			if gt.freq[j] < ft.freq[i] {
+				t.Fatalf("step %d: vocabulary %s counts %q %d times, a fresh index %d", step, f, term, gt.freq[j], ft.freq[i])
+			}
+		}
+	}
+	ctx := context.Background()
+	for _, p := range []string{"t", "titel", "titel 1", "tit 9", "x"} {
+		if diff := cmp.Diff(fresh.Suggest(ctx, p, nil, 0), ix.Suggest(ctx, p, nil, 0)); diff != "" {
+			t.Fatalf("step %d: Suggest(%q) (-fresh +incremental):\n%s", step, p, diff)
+		}
 	}
 }

@@ -154,7 +154,17 @@ func (s *Backend) refresh(ctx context.Context, wt *watches, d dirty, report func
 	if wt == nil {
 		return ok
 	}
-	if added := wt.sync(s, s.watchDirs()); !added.empty() {
+	// Article folders come and go, or are replaced, only with an event
+	// in the articles folder (d.top) or a re-scan of everything: an edit
+	// inside folders (a write's own event among them) makes only those
+	// match their watches, instead of a stat of every folder of the tree.
+	var added dirty
+	if d.all || d.top {
+		added = wt.sync(s, s.watchDirs())
+	} else {
+		added = wt.syncFolders(s, d.folders)
+	}
+	if !added.empty() {
 		ok = s.reloadLogged(ctx, added, report) && ok
 	}
 	return ok
@@ -241,6 +251,34 @@ func (wt *watches) sync(s *Backend, want []string) dirty {
 			"folders", failures, "err", lastErr)
 	}
 	wt.failures = failures
+	return added
+}
+
+// syncFolders is sync for the article folders named (slash paths) alone:
+// it adds a watch for each that exists and is not watched as the folder it
+// is now, and leaves every other watch as it is.
+func (wt *watches) syncFolders(s *Backend, folders map[string]bool) dirty {
+	var added dirty
+	for rel := range folders {
+		d := filepath.Join(s.dir, filepath.FromSlash(rel))
+		fi, err := os.Stat(d)
+		if err != nil || !fi.IsDir() {
+			continue // gone: the event in the articles folder says so
+		}
+		if old, ok := wt.known[d]; ok && os.SameFile(old, fi) {
+			continue
+		}
+		if _, ok := wt.known[d]; ok {
+			wt.w.Remove(d)
+		}
+		if err := wt.w.Add(d); err != nil {
+			delete(wt.known, d)
+			s.log.Warn("cannot watch a content folder; its changes are seen by periodic re-scans only", "folder", rel, "err", err)
+			continue
+		}
+		wt.known[d] = fi
+		added.addFolder(rel)
+	}
 	return added
 }
 

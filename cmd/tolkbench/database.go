@@ -35,6 +35,9 @@ type dbReport struct {
 	// ColdStartSeconds are A's and B's cold starts: process start to
 	// /readyz 200, from the database with an empty index directory.
 	ColdStartSeconds []float64 `json:"cold_start_seconds"`
+	// WarmStartSeconds is B's restart on its index directory after the
+	// writes: process start to /readyz 200.
+	WarmStartSeconds float64 `json:"warm_start_seconds"`
 	// The steady stream: writes on A at WriteRate per second for
 	// StreamSeconds; each write's round trip, and from its answer on A
 	// to B serving it (a GET on B sending the write's Tolk-Seq as
@@ -94,9 +97,10 @@ func dbScenario(ctx context.Context, o options, log *slog.Logger, load loader, t
 	rep.ImportSeconds = time.Since(t0).Seconds()
 	log.Info("imported", "took", time.Since(t0).Round(time.Millisecond))
 
-	// start starts a replica with an empty index directory of its own and
-	// returns it and its address once /readyz says 200.
-	profs := map[string]*profiler{} // with --profile
+	// start starts a replica on an index directory of its own (empty the
+	// first time: a cold start; kept after, a warm one) and returns it and
+	// its address once /readyz says 200.
+	profs := map[string]*profiler{} // by replica started; nil without --profile
 	start := func(name string) (*process, string, error) {
 		addr, err := freeAddr()
 		if err != nil {
@@ -106,7 +110,7 @@ func dbScenario(ctx context.Context, o options, log *slog.Logger, load loader, t
 		if err != nil {
 			return nil, "", err
 		}
-		profs[name] = prof
+		_, warm := profs[name] // started before: its index directory is kept
 		t0 := time.Now()
 		p, err := startProcessWith(tolk, append([]string{"serve", "--addr", addr, "--index", filepath.Join(tmp, "index-"+name),
 			"--rate-limit", "0", "--log-level", "warn"}, profArgs...), env, &dropLines{w: stderr, drop: []byte("/readyz")})
@@ -117,8 +121,13 @@ func dbScenario(ctx context.Context, o options, log *slog.Logger, load loader, t
 			p.stop()
 			return nil, "", err
 		}
-		rep.ColdStartSeconds = append(rep.ColdStartSeconds, time.Since(t0).Seconds())
-		log.Info("replica ready", "replica", name, "cold start", time.Since(t0).Round(time.Millisecond))
+		profs[name] = prof
+		if warm {
+			rep.WarmStartSeconds = time.Since(t0).Seconds()
+		} else {
+			rep.ColdStartSeconds = append(rep.ColdStartSeconds, time.Since(t0).Seconds())
+		}
+		log.Info("replica ready", "replica", name, "start", time.Since(t0).Round(time.Millisecond))
 		return p, addr, nil
 	}
 	a, aAddr, err := start("A")
@@ -213,6 +222,14 @@ func dbScenario(ctx context.Context, o options, log *slog.Logger, load loader, t
 	if err := errors.Join(a.exited(), b.exited()); err != nil {
 		return nil, fmt.Errorf("during the database scenario: %w", err)
 	}
+
+	// B again, on the index directory it kept.
+	b.stop()
+	b, _, err = start("B")
+	if err != nil {
+		return nil, err
+	}
+	defer b.stop()
 	return rep, nil
 }
 
@@ -402,6 +419,7 @@ func printDatabase(w io.Writer, r *dbReport) {
 	for i, s := range r.ColdStartSeconds {
 		fmt.Fprintf(w, "cold start of replica %c (process start to /readyz 200, empty index directory): %.1fs\n", 'A'+i, s)
 	}
+	fmt.Fprintf(w, "restart of replica B on its index directory, after the writes: %.1fs\n", r.WarmStartSeconds)
 	fmt.Fprintf(w, "steady stream, %.0f writes/s on A for %.0fs: %d writes, write p50 %s p99 %s\n", r.WriteRate, r.StreamSeconds, r.Writes, d(r.WriteP50US), d(r.WriteP99US))
 	fmt.Fprintf(w, "propagation, A's answer to B serving it: p50 %s p99 %s max %s; %d not served within 2 s\n", d(r.LagP50US), d(r.LagP99US), d(r.LagMaxUS), r.Behind)
 	fmt.Fprintf(w, "write throughput on A, 4 closed-loop writers for %.0fs: %.1f writes/s\n", r.BurstSeconds, r.WriteThroughput)

@@ -28,7 +28,7 @@ func TestDatabaseScenario(t *testing.T) {
 	if err != nil {
 		t.Fatalf("tolkbench --database: %v\n%s", err, out.String())
 	}
-	for _, want := range []string{"Database mode", "cold start of replica B", "propagation", "write throughput", "search", "article"} {
+	for _, want := range []string{"Database mode", "cold start of replica B", "restart of replica B", "propagation", "write throughput", "search", "article"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("the output lacks %q:\n%s", want, out.String())
 		}
@@ -45,7 +45,7 @@ func TestDatabaseScenario(t *testing.T) {
 	if r == nil {
 		t.Fatalf("no database section in %s", data)
 	}
-	if r.Versions != 90 || len(r.ColdStartSeconds) != 2 || r.Writes < 10 || r.Behind != 0 || r.LagP99US <= 0 || r.WriteP99US <= 0 || r.WriteThroughput <= 0 {
+	if r.Versions != 90 || len(r.ColdStartSeconds) != 2 || r.WarmStartSeconds <= 0 || r.Writes < 1 || r.Behind != 0 || r.LagP99US <= 0 || r.WriteP99US <= 0 || r.WriteThroughput <= 0 {
 		t.Errorf("database figures %+v", r)
 	}
 	if len(r.Reads) != 2 {

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"path"
+	"runtime"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -107,11 +108,7 @@ func (b *Backend) Load(ctx context.Context) (store.Snapshot, error) {
 	b.mu.Lock()
 	clear(b.problems)
 	out.Site = b.parseSite(snap.SiteYAML, snap.SiteYAML != nil)
-	for _, f := range snap.Versions {
-		if st, ok := b.parseVersion(f); ok {
-			out.Versions = append(out.Versions, st)
-		}
-	}
+	out.Versions = b.parseVersions(snap.Versions)
 	out.Problems = b.allProblems()
 	b.mu.Unlock()
 	if err := <-fed; err != nil {
@@ -329,17 +326,23 @@ func (b *Backend) delta(ch *Changes) store.Delta {
 		_, has := b.problems[load.SitePath]
 		touched = had || has
 	}
+	var put []File
+	had := make(map[string]bool)
 	for _, f := range ch.Versions {
 		p := versionPath(f.ID, f.Lang)
-		_, had := b.problems[p]
+		_, had[p] = b.problems[p]
 		if f.Data == nil {
 			delete(b.problems, p)
 			d.Removed = append(d.Removed, article.VersionKey{ID: f.ID, Lang: f.Lang})
-		} else if st, ok := b.parseVersion(f); ok {
-			d.Put = append(d.Put, st)
+		} else {
+			put = append(put, f)
 		}
+	}
+	d.Put = b.parseVersions(put)
+	for _, f := range ch.Versions {
+		p := versionPath(f.ID, f.Lang)
 		_, has := b.problems[p]
-		touched = touched || had || has
+		touched = touched || had[p] || has
 	}
 	if touched || before != len(b.problems) {
 		d.Problems, d.ProblemsChanged = b.allProblems(), true
@@ -368,20 +371,58 @@ func (b *Backend) parseSite(data []byte, present bool) *article.Site {
 	return site
 }
 
-// parseVersion parses a stored file, recording its problems; a file that
+// parseVersions parses stored files on every CPU (parsing and rendering
+// is nearly all a cold start costs), recording their problems, and
+// returns the versions that parsed, in the order of files; a file that
 // does not parse (written by a newer Tolk, or by hand in SQL) is not
 // served. The caller holds b.mu.
-func (b *Backend) parseVersion(f File) (store.Stored, bool) {
-	p := versionPath(f.ID, f.Lang)
-	delete(b.problems, p)
-	v, ps := load.ParseVersion(p, f.Data, b.r)
-	if len(ps) > 0 || v == nil {
-		b.problems[p] = ps
-		return store.Stored{}, false
+func (b *Backend) parseVersions(files []File) []store.Stored {
+	type parsed struct {
+		v  *article.Version
+		ps []article.Problem
 	}
-	v.Body = "" // the core keeps the rendered HTML and text, never the Markdown
-	return store.Stored{Version: v, Hash: f.Hash}, true
+	out := make([]parsed, len(files))
+	parse := func(i int) {
+		f := files[i]
+		v, ps := load.ParseVersion(versionPath(f.ID, f.Lang), f.Data, b.r)
+		if v != nil {
+			v.Body = "" // the core keeps the rendered HTML and text, never the Markdown
+		}
+		out[i] = parsed{v, ps}
+	}
+	if workers := min(runtime.GOMAXPROCS(0), len(files)/parallelFrom+1); workers > 1 {
+		var next atomic.Int64
+		var wg sync.WaitGroup
+		for range workers {
+			wg.Go(func() {
+				for i := int(next.Add(1) - 1); i < len(files); i = int(next.Add(1) - 1) {
+					parse(i)
+				}
+			})
+		}
+		wg.Wait()
+	} else {
+		for i := range files {
+			parse(i)
+		}
+	}
+	stored := make([]store.Stored, 0, len(files))
+	for i, f := range files {
+		p := versionPath(f.ID, f.Lang)
+		delete(b.problems, p)
+		if r := out[i]; len(r.ps) > 0 || r.v == nil {
+			b.problems[p] = r.ps
+		} else {
+			stored = append(stored, store.Stored{Version: r.v, Hash: f.Hash})
+		}
+	}
+	return stored
 }
+
+// parallelFrom is the number of files from which parseVersions uses a
+// second CPU (and a third from twice as many, and so on): below it a
+// goroutine costs more than it saves.
+const parallelFrom = 64
 
 // allProblems returns the recorded problems sorted. The caller holds b.mu.
 func (b *Backend) allProblems() []article.Problem {

@@ -3,10 +3,14 @@ package pgstore_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/google/go-cmp/cmp"
 
 	"github.com/amal-kommun/tolk/content"
 	"github.com/amal-kommun/tolk/internal/article"
@@ -216,4 +220,84 @@ func open2(t *testing.T) string {
 	t.Helper()
 	_, url := open(t)
 	return url
+}
+
+// TestBackendParsesMany: a snapshot or a delta of many files (parsed on
+// every CPU) holds every version that parses, in the order of the
+// database, and a problem for each one that does not.
+func TestBackendParsesMany(t *testing.T) {
+	t.Parallel()
+	st, url := open(t)
+	ctx := t.Context()
+	siteYAML, err := content.FS.ReadFile("site.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const n = 600
+	file := func(i, rev int) []byte {
+		if i%50 == 7 {
+			return fmt.Appendf(nil, "---\ntitle: [broken %d\n---\n", rev)
+		}
+		return fmt.Appendf(nil, "---\ntitle: Artikel %d v%d\nslug: artikel-%d\npublished: 2024-01-02\n---\n\nText %d.\n", i, rev, i, i)
+	}
+	write := func(rev int) {
+		t.Helper()
+		_, err := st.Update(ctx, "default", 0, func(ctx context.Context, tx *pgstore.Tx) error {
+			if _, err := tx.PutSiteYAML(ctx, siteYAML); err != nil {
+				return err
+			}
+			for i := range n {
+				if _, err := tx.Put(ctx, fmt.Sprintf("a%03d", i), "sv", file(i, rev)); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	check := func(what string, put []store.Stored, problems []article.Problem, rev int) {
+		t.Helper()
+		var wantProblems []string
+		var got, want []string
+		for i := range n {
+			if i%50 == 7 {
+				wantProblems = append(wantProblems, fmt.Sprintf("articles/a%03d/sv.md", i))
+			} else {
+				want = append(want, fmt.Sprintf("a%03d Artikel %d v%d", i, i, rev))
+			}
+		}
+		for _, s := range put {
+			got = append(got, s.Version.ID+" "+s.Version.Title)
+		}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("%s: versions (-want +got):\n%s", what, diff)
+		}
+		var gotProblems []string
+		for _, p := range problems {
+			if len(gotProblems) == 0 || gotProblems[len(gotProblems)-1] != p.Path {
+				gotProblems = append(gotProblems, p.Path)
+			}
+		}
+		if diff := cmp.Diff(wantProblems, gotProblems); diff != "" {
+			t.Errorf("%s: problems (-want +got):\n%s", what, diff)
+		}
+	}
+	write(1)
+	be := replica(t, url, "default")
+	snap, err := be.Load(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	check("Load", snap.Versions, snap.Problems, 1)
+	write(2)
+	_, err = be.Update(ctx, snap.Position, func(behind store.Delta) (store.Change, error) {
+		slices.SortFunc(behind.Put, func(a, b store.Stored) int { return strings.Compare(a.Version.ID, b.Version.ID) })
+		check("a delta", behind.Put, behind.Problems, 2)
+		return store.Change{}, nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
 }

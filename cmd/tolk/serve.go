@@ -19,6 +19,7 @@ import (
 	"github.com/amal-kommun/tolk/index"
 	"github.com/amal-kommun/tolk/internal/config"
 	"github.com/amal-kommun/tolk/internal/filestore"
+	"github.com/amal-kommun/tolk/internal/gcpolicy"
 	"github.com/amal-kommun/tolk/internal/httpapi"
 	"github.com/amal-kommun/tolk/internal/journal"
 	"github.com/amal-kommun/tolk/internal/pgstore"
@@ -239,7 +240,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	log.Info("ready", "content", name, "articles", st.Library().Len(), "problems", len(st.Problems()), "took", time.Since(start))
 	// Loading left garbage; give it back to the system now rather than
 	// over the next minutes.
-	debug.SetGCPercent(cfg.GCPercent)
+	go gcpolicy.Run(ctx, cfg.GCPercent, cfg.GCMinGrowth, time.Second)
 	debug.FreeOSMemory()
 
 	select {

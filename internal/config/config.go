@@ -33,6 +33,7 @@ type Config struct {
 	SearchTimeout   time.Duration // longest a single search may run
 	RescanInterval  time.Duration // full re-scan of --content; 0 turns it off
 	GCPercent       int           // heap growth between collections in percent, as GOGC
+	GCMinGrowth     int64         // heap growth between collections in bytes at least; 0 for none
 	MaxConns        int           // open connections of --addr at most
 	FrameAncestors  string        // CSP frame-ancestors sources of the demo page
 	CacheBytes      int64         // byte bound of the answer cache
@@ -51,6 +52,9 @@ const IndexMemory = "memory"
 
 // DefaultCacheBytes is the default of --cache-bytes.
 const DefaultCacheBytes = 16 << 20
+
+// DefaultGCMinGrowth is the default of --gc-min-growth.
+const DefaultGCMinGrowth = 64 << 20
 
 // MinAdminTokenBytes is the shortest TOLK_ADMIN_TOKEN serve accepts.
 const MinAdminTokenBytes = 32
@@ -178,6 +182,7 @@ func Parse(cmd Command, args []string, getenv func(string) string, out io.Writer
 		dur(&c.SearchTimeout, "search-timeout", "TOLK_SEARCH_TIMEOUT", 2*time.Second, "longest time one search may run")
 		dur(&c.RescanInterval, "rescan", "TOLK_RESCAN", time.Minute, "interval of full re-scans of --content; 0 turns them off")
 		integer(&c.GCPercent, "gc-percent", "TOLK_GC_PERCENT", 50, "heap growth between garbage collections, in percent of the live heap (Go's GOGC); lower saves memory, costs CPU")
+		bytes(&c.GCMinGrowth, "gc-min-growth", "TOLK_GC_MIN_GROWTH", DefaultGCMinGrowth, "heap growth between garbage collections in bytes at least, whatever --gc-percent makes of a small heap (64 MiB by default); 0 leaves --gc-percent alone")
 		integer(&c.MaxConns, "max-conns", "TOLK_MAX_CONNS", DefaultMaxConns(openFileLimit()), fmt.Sprintf("open connections on --addr at most (default: 3/4 of the open-file limit, at most %d); more wait to be accepted, and idle keep-alive connections are closed while the limit is reached", MaxConnsCeiling))
 		str(&c.FrameAncestors, "frame-ancestors", "TOLK_FRAME_ANCESTORS", "'self'", "CSP frame-ancestors of the demo page: space-separated sources of the sites that may embed it in a frame, such as https://www.example.se")
 		bytes(&c.CacheBytes, "cache-bytes", "TOLK_CACHE_BYTES", DefaultCacheBytes, "bytes of the answer cache of lists, searches, suggestions, feeds and the demo page (16 MiB by default); the least recently used answers go first")
@@ -236,6 +241,9 @@ func (c Config) validate(cmd Command) error {
 		case "json", "text":
 		default:
 			errs = append(errs, fmt.Errorf("--log-format %q: want json or text", c.LogFormat))
+		}
+		if c.GCMinGrowth < 0 {
+			errs = append(errs, fmt.Errorf("--gc-min-growth %d: want 0 or more bytes", c.GCMinGrowth))
 		}
 		if c.GCPercent < 10 {
 			errs = append(errs, fmt.Errorf("--gc-percent %d: want at least 10 (below that the collector hardly stops)", c.GCPercent))

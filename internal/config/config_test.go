@@ -37,6 +37,14 @@ func TestParsePrecedence(t *testing.T) {
 			if c.CacheControl != "public, max-age=60, stale-while-revalidate=300" {
 				t.Errorf("CacheControl = %q", c.CacheControl)
 			}
+			if c.GCPercent != 50 || c.GCMinGrowth != 64<<20 {
+				t.Errorf("GCPercent %d, GCMinGrowth %d", c.GCPercent, c.GCMinGrowth)
+			}
+		}},
+		{"collector from environment and flags", []string{"--gc-min-growth", "0"}, map[string]string{"TOLK_GC_PERCENT": "80", "TOLK_GC_MIN_GROWTH": "1048576"}, func(t *testing.T, c Config) {
+			if c.GCPercent != 80 || c.GCMinGrowth != 0 {
+				t.Errorf("GCPercent %d, GCMinGrowth %d", c.GCPercent, c.GCMinGrowth)
+			}
 		}},
 		{"environment", nil, map[string]string{"TOLK_ADDR": "127.0.0.1:9000", "TOLK_CONTENT": "/srv/content", "TOLK_ADMIN_TOKEN": "s3cret-0123456789abcdef-0123456789", "TOLK_SHUTDOWN_TIMEOUT": "3s"}, func(t *testing.T, c Config) {
 			if c.Addr != "127.0.0.1:9000" || c.Content != "/srv/content" || c.AdminToken != "s3cret-0123456789abcdef-0123456789" || c.ShutdownTimeout != 3*time.Second {
@@ -113,6 +121,7 @@ func TestParseErrors(t *testing.T) {
 		{"webhook without secret", Serve, []string{"--webhook", "http://x/"}, nil, "TOLK_WEBHOOK_SECRET"},
 		{"bad trusted proxy", Serve, []string{"--trusted-proxy", "proxy.example"}, nil, "--trusted-proxy"},
 		{"collector never resting", Serve, []string{"--gc-percent", "5"}, nil, "--gc-percent"},
+		{"negative collector growth", Serve, []string{"--gc-min-growth", "-1"}, nil, "--gc-min-growth"},
 		{"short admin token", Serve, nil, map[string]string{"TOLK_ADMIN_TOKEN": "x"}, "openssl rand -hex 32"},
 		{"31-byte admin token", Serve, nil, map[string]string{"TOLK_ADMIN_TOKEN": strings.Repeat("a", 31)}, "at least 32"},
 		{"frame-ancestors injecting a directive", Serve, []string{"--frame-ancestors", "'self'; script-src *"}, nil, "--frame-ancestors"},

@@ -785,6 +785,39 @@ func (s *Backend) saveCacheAfterOpen() *versionCache {
 	return c
 }
 
+// mapParsed writes the versions cache now, at a start that parsed most
+// of the tree (the first one, or after most files changed), and serves
+// the versions from it, as the next start would: their HTML and text,
+// most of what a large tree weighs, leave the heap for the mapped file
+// (see the package comment) instead of staying there until a restart. A
+// failure is logged and leaves the parsed versions served. The caller
+// holds s.mu.
+func (s *Backend) mapParsed() {
+	s.cacheMu.Lock()
+	defer s.cacheMu.Unlock()
+	items, folders := s.cacheItems()
+	if err := writeCache(s.cacheFile, s.cacheKey, items, folders); err != nil {
+		s.log.Warn("versions cache not saved; the parsed versions stay in memory", "err", err)
+		return
+	}
+	s.cached = s.itemsSum(items)
+	c, err := openCache(s.cacheFile, s.cacheKey)
+	if err != nil || c == nil {
+		s.log.Warn("versions cache just written is unusable; the parsed versions stay in memory", "err", err)
+		return
+	}
+	for _, it := range items {
+		if v := c.lookup(it.path, it.hash); v != nil {
+			s.entry(it.path).good = v
+		}
+	}
+	if c.damaged.Load() {
+		s.log.Warn("versions cache just written is damaged; some parsed versions stay in memory")
+	}
+	s.startCache.release() // its versions, if any, still point into it
+	s.startCache = c
+}
+
 // release tells the system that the cache's pages, all read by the start,
 // are not needed now: they leave the process's resident memory and stay
 // in the page cache, to be mapped again when a version's HTML or text is

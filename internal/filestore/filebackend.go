@@ -173,6 +173,9 @@ func (s *Backend) Load(ctx context.Context) (store.Snapshot, error) {
 	if s.dir != "" {
 		s.removeTemps()
 	}
+	if s.cacheFile != "" && s.cacheStats.parsed > s.cacheStats.hits+s.cacheStats.unread {
+		s.mapParsed()
+	}
 	s.mapped = s.saveCacheAfterOpen()
 	s.loaded = true
 	snap := store.Snapshot{Site: s.site, Problems: s.allProblems(), Release: s.releaseCache, Intact: s.intact}

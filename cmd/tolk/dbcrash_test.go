@@ -1,3 +1,5 @@
+//go:build unix
+
 package main
 
 import (
@@ -7,10 +9,12 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -39,6 +43,16 @@ func crashCluster(t *testing.T) (string, func(args ...string) error) {
 	}
 	if _, err := exec.LookPath("pg_ctlcluster"); err != nil {
 		t.Fatalf("%s is set but there is no pg_ctlcluster: %v", envCrashCluster, err)
+	}
+	// One crash at a time on this machine: a second test run (another
+	// checkout's CI) waits rather than finding the cluster down.
+	lock, err := os.OpenFile(filepath.Join(os.TempDir(), "tolk-test-crash-"+cluster[0]+"-"+cluster[1]+".lock"), os.O_RDWR|os.O_CREATE, 0o666)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { lock.Close() })
+	if err := syscall.Flock(int(lock.Fd()), syscall.LOCK_EX); err != nil {
+		t.Fatalf("lock the crash cluster: %v", err)
 	}
 	ctl := func(args ...string) error {
 		argv := append([]string{"--skip-systemctl-redirect", cluster[0], cluster[1]}, args...)

@@ -88,7 +88,21 @@ func (b *Backend) Journal() *journal.Journal { return b.feed }
 // content with no site configuration (and a problem saying to import one);
 // Watch picks it up once it is written.
 func (b *Backend) Load(ctx context.Context) (store.Snapshot, error) {
-	snap, err := b.st.Snapshot(ctx, b.site)
+	// The files parse as they stream in, and the feed's entries load
+	// meanwhile: a cold start waits for the slowest of the three, not
+	// their sum.
+	var fed chan error
+	p := newParser(b.r)
+	snap, err := b.st.snapshot(ctx, b.site, func(snap *Snapshot) {
+		fed = make(chan error, 1)
+		go func() { fed <- b.fillFeed(ctx, snap.Epoch, snap.Head, nil) }()
+	}, p.add)
+	parsed := p.done()
+	if fed != nil {
+		if ferr := <-fed; err == nil {
+			err = ferr
+		}
+	}
 	if errors.Is(err, ErrNoSite) {
 		ps := []article.Problem{{Path: load.SitePath, Line: 1,
 			Message: fmt.Sprintf("the database has no site %q yet: write one with tolk import", b.site)}}
@@ -102,18 +116,12 @@ func (b *Backend) Load(ctx context.Context) (store.Snapshot, error) {
 		return store.Snapshot{}, coreErr(err)
 	}
 	out := store.Snapshot{Position: store.Position(snap.Rev), KeepsJournal: true}
-	// The feed's entries load while the files parse.
-	fed := make(chan error, 1)
-	go func() { fed <- b.fillFeed(ctx, snap.Epoch, snap.Head, nil) }()
 	b.mu.Lock()
 	clear(b.problems)
 	out.Site = b.parseSite(snap.SiteYAML, snap.SiteYAML != nil)
-	out.Versions = b.parseVersions(snap.Versions)
+	out.Versions = b.record(parsed)
 	out.Problems = b.allProblems()
 	b.mu.Unlock()
-	if err := <-fed; err != nil {
-		return store.Snapshot{}, coreErr(err)
-	}
 	b.advance(snap.Rev)
 	return out, nil
 }
@@ -371,58 +379,111 @@ func (b *Backend) parseSite(data []byte, present bool) *article.Site {
 	return site
 }
 
-// parseVersions parses stored files on every CPU (parsing and rendering
-// is nearly all a cold start costs), recording their problems, and
-// returns the versions that parsed, in the order of files; a file that
-// does not parse (written by a newer Tolk, or by hand in SQL) is not
-// served. The caller holds b.mu.
+// parseVersions parses stored files (with a parser) and records their
+// problems: see record. The caller holds b.mu.
 func (b *Backend) parseVersions(files []File) []store.Stored {
-	type parsed struct {
-		v  *article.Version
-		ps []article.Problem
+	p := newParser(b.r)
+	for _, f := range files {
+		p.add(f)
 	}
-	out := make([]parsed, len(files))
-	parse := func(i int) {
-		f := files[i]
-		v, ps := load.ParseVersion(versionPath(f.ID, f.Lang), f.Data, b.r)
-		if v != nil {
-			v.Body = "" // the core keeps the rendered HTML and text, never the Markdown
-		}
-		out[i] = parsed{v, ps}
-	}
-	if workers := min(runtime.GOMAXPROCS(0), len(files)/parallelFrom+1); workers > 1 {
-		var next atomic.Int64
-		var wg sync.WaitGroup
-		for range workers {
-			wg.Go(func() {
-				for i := int(next.Add(1) - 1); i < len(files); i = int(next.Add(1) - 1) {
-					parse(i)
-				}
-			})
-		}
-		wg.Wait()
-	} else {
-		for i := range files {
-			parse(i)
-		}
-	}
+	return b.record(p.done())
+}
+
+// record records the problems of parsed files and returns the versions
+// that parsed, in order; a file that does not parse (written by a newer
+// Tolk, or by hand in SQL) is not served. The caller holds b.mu.
+func (b *Backend) record(files []parsedFile) []store.Stored {
 	stored := make([]store.Stored, 0, len(files))
-	for i, f := range files {
-		p := versionPath(f.ID, f.Lang)
+	for _, pf := range files {
+		p := versionPath(pf.f.ID, pf.f.Lang)
 		delete(b.problems, p)
-		if r := out[i]; len(r.ps) > 0 || r.v == nil {
-			b.problems[p] = r.ps
+		if len(pf.ps) > 0 || pf.v == nil {
+			b.problems[p] = pf.ps
 		} else {
-			stored = append(stored, store.Stored{Version: r.v, Hash: f.Hash})
+			stored = append(stored, store.Stored{Version: pf.v, Hash: pf.f.Hash})
 		}
 	}
 	return stored
 }
 
-// parallelFrom is the number of files from which parseVersions uses a
-// second CPU (and a third from twice as many, and so on): below it a
-// goroutine costs more than it saves.
-const parallelFrom = 64
+// parsedFile is a stored file with what parsing it gave.
+type parsedFile struct {
+	f  File
+	v  *article.Version
+	ps []article.Problem
+}
+
+// parser parses stored files on every CPU while they are handed to it,
+// keeping their order: parsing and rendering is nearly all a cold start
+// costs. Files come in batches; a single small batch (a write's delta) is
+// parsed on the caller's goroutine when done is called, with no
+// goroutine started. It is used by one goroutine.
+type parser struct {
+	r       *load.Renderer
+	batches [][]parsedFile
+	cur     []parsedFile
+	jobs    chan []parsedFile
+	wg      sync.WaitGroup
+}
+
+// parseBatch is the number of files a parser hands a CPU at a time.
+const parseBatch = 64
+
+func newParser(r *load.Renderer) *parser { return &parser{r: r} }
+
+// add hands the parser one more file.
+func (p *parser) add(f File) {
+	p.cur = append(p.cur, parsedFile{f: f})
+	if len(p.cur) < parseBatch {
+		return
+	}
+	if p.jobs == nil {
+		p.jobs = make(chan []parsedFile, runtime.GOMAXPROCS(0))
+		for range runtime.GOMAXPROCS(0) {
+			p.wg.Go(func() {
+				for batch := range p.jobs {
+					p.parse(batch)
+				}
+			})
+		}
+	}
+	p.batches = append(p.batches, p.cur)
+	p.jobs <- p.cur
+	p.cur = nil
+}
+
+// done waits for every file handed to the parser and returns them all,
+// parsed, in the order they came.
+func (p *parser) done() []parsedFile {
+	if len(p.cur) > 0 {
+		p.parse(p.cur)
+		p.batches = append(p.batches, p.cur)
+		p.cur = nil
+	}
+	if p.jobs != nil {
+		close(p.jobs)
+		p.wg.Wait()
+	}
+	if len(p.batches) == 1 {
+		return p.batches[0]
+	}
+	out := make([]parsedFile, 0, len(p.batches)*parseBatch)
+	for _, batch := range p.batches {
+		out = append(out, batch...)
+	}
+	return out
+}
+
+// parse parses the files of batch in place.
+func (p *parser) parse(batch []parsedFile) {
+	for i := range batch {
+		f := &batch[i]
+		f.v, f.ps = load.ParseVersion(versionPath(f.f.ID, f.f.Lang), f.f.Data, p.r)
+		if f.v != nil {
+			f.v.Body = "" // the core keeps the rendered HTML and text, never the Markdown
+		}
+	}
+}
 
 // allProblems returns the recorded problems sorted. The caller holds b.mu.
 func (b *Backend) allProblems() []article.Problem {

@@ -216,6 +216,21 @@ func checkSite(site string) error {
 // repeatable-read transaction. It returns ErrNoSite for a site never
 // written.
 func (s *Store) Snapshot(ctx context.Context, site string) (*Snapshot, error) {
+	var versions []File
+	snap, err := s.snapshot(ctx, site, nil, func(f File) { versions = append(versions, f) })
+	if err != nil {
+		return nil, err
+	}
+	snap.Versions = versions
+	return snap, nil
+}
+
+// snapshot reads what Snapshot does, calling begin (when not nil) with
+// the site's counters and site.yaml as soon as they are read, and each
+// with every version, in order, as it streams in, instead of collecting
+// them: what a cold start parses while the rest still arrives. The
+// Snapshot returned has no Versions.
+func (s *Store) snapshot(ctx context.Context, site string, begin func(*Snapshot), each func(File)) (*Snapshot, error) {
 	if err := checkSite(site); err != nil {
 		return nil, err
 	}
@@ -235,13 +250,23 @@ func (s *Store) Snapshot(ctx context.Context, site string) (*Snapshot, error) {
 		if err != nil && !errors.Is(err, pgx.ErrNoRows) {
 			return err
 		}
+		if begin != nil {
+			begin(snap)
+		}
 		rows, err := tx.Query(ctx, `SELECT id, lang, data, hash FROM tolk_versions
 			WHERE site = $1 AND data IS NOT NULL ORDER BY id, lang`, site)
 		if err != nil {
 			return err
 		}
-		snap.Versions, err = pgx.CollectRows(rows, scanFile)
-		return err
+		defer rows.Close()
+		for rows.Next() {
+			var f File
+			if err := rows.Scan(&f.ID, &f.Lang, &f.Data, &f.Hash); err != nil {
+				return err
+			}
+			each(f)
+		}
+		return rows.Err()
 	})
 	if err != nil {
 		return nil, wrap("snapshot "+site, err)

@@ -347,6 +347,9 @@ func (p *plan) widen(ctx context.Context) (*bleve.SearchResult, *facetCounter, m
 		if next.fuzzy && !p.q.fuzzable() || !next.all && len(p.q.Words)+len(p.q.Phrases) < 2 {
 			continue
 		}
+		if next.all && next.fuzzy && !p.hasTypoWords() {
+			continue // the same query as the run before
+		}
 		sr2, c2, err := p.run(ctx, next)
 		if err != nil {
 			return nil, nil, m, err
@@ -884,9 +887,7 @@ func (s *snapshot) looseClauses(cl []query.Query, sp langSpec, w string, exact, 
 			cl = append(cl, q)
 		}
 	}
-	// A word the index knows is matched exactly and never fuzzed.
-	knownWord := s.known(sp.titlePl, p) || st != "" && s.known(bf, st) || s.known(sp.surface(), p)
-	if f > 0 && exact && m.fuzzy && !knownWord {
+	if m.fuzzy && s.typoWord(sp, w, p, st, exact) {
 		add(s.fuzzy(p, sp.titlePl, f, boostFuzzyTitle))
 		add(s.fuzzy(p, bf, f, boostFuzzyBody))
 		if st != "" && st != p {
@@ -904,6 +905,41 @@ func (s *snapshot) looseClauses(cl []query.Query, sp langSpec, w string, exact, 
 		}
 	}
 	return cl
+}
+
+// typoWord reports whether w, a word of language sp with a plain term p
+// and stem st (either may be ""), is matched with typos in a run that
+// allows them: a word of 5 letters or more that its title and body
+// analyze (exact) and that the index does not know (a word the index
+// knows is matched exactly and never fuzzed).
+func (s *snapshot) typoWord(sp langSpec, w, p, st string, exact bool) bool {
+	if fuzziness(w) == 0 || !exact || p == "" || sp.titlePl == "" || hasHan(w) {
+		return false
+	}
+	bf, _ := sp.looseBody()
+	return !(s.known(sp.titlePl, p) || st != "" && s.known(bf, st) || s.known(sp.surface(), p))
+}
+
+// hasTypoWords reports whether a run with typos would fuzz some word of
+// p's query in a searched language: when none, that run's query is the
+// exact run's, and so is what it finds.
+func (p *plan) hasTypoWords() bool {
+	for _, l := range p.langs {
+		sp := p.s.specs[l]
+		an := sp.textQ
+		if sp.fold != "" {
+			an = sp.foldQ
+		}
+		for _, w := range p.q.Words {
+			if fuzziness(w) == 0 || sp.titlePl == "" || hasHan(w) {
+				continue
+			}
+			if p.s.typoWord(sp, w, p.s.plainTerm(w), p.s.singleTerm(an, w), p.s.analyzes(sp.textQ, w)) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // phraseQuery returns the query for phrase p in the fields of sp, or nil

@@ -28,7 +28,7 @@ import (
 )
 
 // The versions cache keeps, beside the search index, every version the
-// Store parsed from a good file, keyed by the file's path and the SHA-256
+// backend parsed from a good file, keyed by the file's path and the SHA-256
 // of its bytes, so that a start reads and hashes the content tree but
 // parses only the files that changed since the cache was written: parsing
 // (YAML, Markdown, sanitizing, plain text) is nearly all of what loading a
@@ -714,7 +714,7 @@ func own(v *article.Version) {
 	}
 }
 
-// openCache opens the Store's versions cache, or returns nil when there is
+// openCache opens the backend's versions cache, or returns nil when there is
 // none to use.
 func (s *Backend) openCache() *versionCache {
 	c, err := openCache(s.cacheFile, s.cacheKey)
@@ -760,7 +760,7 @@ func (s *Backend) cacheItems() ([]cacheItem, []cacheFolder) {
 }
 
 // saveCacheAfterOpen forgets the cache open's scan read, which it
-// returns, and compares it in the background with what the Store holds,
+// returns, and compares it in the background with what the backend holds,
 // rewriting it when it was missing, out of date or holding versions of
 // files that are gone. The caller holds s.mu.
 func (s *Backend) saveCacheAfterOpen() *versionCache {
@@ -828,7 +828,7 @@ func (c *versionCache) release() {
 	}
 }
 
-// saveCache rewrites the versions cache when the versions the Store holds
+// saveCache rewrites the versions cache when the versions the backend holds
 // differ from those in the file, as after changes while serving.
 func (s *Backend) saveCache() {
 	if s.cacheFile == "" {
@@ -861,7 +861,7 @@ func (s *Backend) writeCache(items []cacheItem, folders []cacheFolder) {
 
 // itemsSum identifies a set of items by path and hash, whatever their
 // order: the sum of a hash of each. Within one process (the seed is the
-// Store's), two different sets have the same sum by accident only.
+// backend's), two different sets have the same sum by accident only.
 type itemsSum struct {
 	known    bool
 	n        int

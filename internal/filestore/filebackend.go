@@ -408,7 +408,7 @@ func (s *Backend) Close() error {
 // ignores every name starting with a dot.
 const tempPrefix = ".tolk-tmp-"
 
-// tempMinAge is the age from which Open takes a temporary file for the
+// tempMinAge is the age from which Load takes a temporary file for the
 // leftover of an interrupted write.
 const tempMinAge = time.Minute
 

@@ -27,10 +27,10 @@ import (
 )
 
 // racyWindow is how close to a read a file's modification time must be for
-// the Store to distrust an unchanged size and time later and compare the
+// the backend to distrust an unchanged size and time later and compare the
 // content instead: a file rewritten within one tick of the file system's
 // clock keeps its time (Git calls such entries "racily clean").
-// It is a Store's racyWindow, which tests shorten.
+// It is a Backend's racyWindow, which tests shorten.
 const racyWindow = 2 * time.Second
 
 // racy reports whether info, taken at start, shows a file modified or
@@ -40,7 +40,7 @@ func (s *Backend) racy(info fs.FileInfo, start time.Time) bool {
 	return !info.ModTime().Before(limit) || statOf(info).ctime >= limit.UnixNano()
 }
 
-// fileState is what the Store remembers of a file it read.
+// fileState is what the backend remembers of a file it read.
 type fileState struct {
 	st   fileStat // as of the read
 	racy bool     // modified too close to the read to trust st
@@ -55,7 +55,7 @@ func (f *fileState) unchanged(info fs.FileInfo) bool {
 	return f.hash != "" && !f.racy && f.st == statOf(info)
 }
 
-// entry is what the Store knows about one version file.
+// entry is what the backend knows about one version file.
 type entry struct {
 	fileState
 	// good is the version parsed from the latest bytes of the file that
@@ -79,7 +79,7 @@ type listed struct {
 	d    fs.DirEntry
 }
 
-// folder is what the Store knows about one article folder.
+// folder is what the backend knows about one article folder.
 type folder struct {
 	entries map[string]*entry // by slash path
 	// problems are those of files in the folder that are not versions
@@ -115,7 +115,7 @@ var errNoDir = errors.New("missing or not a directory")
 // errNoArticles reports a tree without an articles folder.
 var errNoArticles = errors.New("no " + load.ArticlesDir + " folder")
 
-// vanishGrace is how long a running Store keeps serving the articles of a
+// vanishGrace is how long a running backend keeps serving the articles of a
 // content directory or articles folder that disappeared: a directory
 // replaced by renames, or by git, is briefly missing.
 const vanishGrace = 5 * time.Second
@@ -193,7 +193,7 @@ func readFile(fsys fs.FS, p string) ([]byte, fs.FileInfo, error) {
 	return readAll(f, nil)
 }
 
-// readFile reads the file at slash path p of the Store's tree into buf,
+// readFile reads the file at slash path p of the backend's tree into buf,
 // which it grows as needed, and returns the bytes with the file's info as
 // of the read.
 func (s *Backend) readFile(p string, buf []byte) ([]byte, fs.FileInfo, error) {
@@ -360,7 +360,7 @@ func (s *Backend) scan(ctx context.Context, d dirty) (bool, error) {
 	}
 
 	// List the folders, and read, hash and parse what changed in them, in
-	// parallel; then apply the results in order. Open's scan takes the
+	// parallel; then apply the results in order. Load's scan takes the
 	// versions of unchanged files from the versions cache, which it waits
 	// for only when it first needs it.
 	cache := func() *versionCache { return s.startCache }
@@ -507,7 +507,7 @@ type fileScan struct {
 
 // scanFolder lists the article folder dir and reads, hashes and parses the
 // files that are new or whose info changed, taking versions from the
-// versions cache when it has them. It only reads the Store's state (the
+// versions cache when it has them. It only reads the backend's state (the
 // caller holds s.mu and writes nothing while scanFolder runs), so calls
 // run in parallel; buf is the caller's reusable buffer.
 func (s *Backend) scanFolder(dir string, buf *[]byte, cache func() *versionCache) folderScan {
@@ -618,10 +618,10 @@ func (s *Backend) trustedFile(c *versionCache, r *fileScan) bool {
 }
 
 // osPath returns the operating system's path of the slash path p of the
-// Store's tree.
+// backend's tree.
 func (s *Backend) osPath(p string) string { return filepath.Join(s.dir, filepath.FromSlash(p)) }
 
-// dropSource forgets v's Markdown: the Store serves the rendered HTML and
+// dropSource forgets v's Markdown: the core serves the rendered HTML and
 // text, and the file holds the source, which is a fifth of the memory of a
 // large tree.
 func dropSource(v *article.Version) {

@@ -5,7 +5,7 @@ import (
 	"syscall"
 )
 
-// statOf returns what the Store keeps of info. The change time is what
+// statOf returns what the backend keeps of info. The change time is what
 // makes trusting metadata safe: every write, rename, chmod or chtimes sets
 // it to the present, and no program can set it back. Infos that do not
 // come from the operating system have no identity, and the versions cache

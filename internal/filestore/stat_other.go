@@ -4,7 +4,7 @@ package filestore
 
 import "io/fs"
 
-// statOf returns what the Store keeps of info: its size, time and mode.
+// statOf returns what the backend keeps of info: its size, time and mode.
 // Without a file's change time and identity the versions cache never
 // trusts metadata, and files are read and hashed at every start.
 func statOf(info fs.FileInfo) fileStat {

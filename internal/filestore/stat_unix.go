@@ -7,7 +7,7 @@ import (
 	"syscall"
 )
 
-// statOf returns what the Store keeps of info: its size, time, mode and
+// statOf returns what the backend keeps of info: its size, time, mode and
 // identity. Without the change time, whose field differs from system to
 // system, the versions cache never trusts metadata here, and files are
 // read and hashed at every start.

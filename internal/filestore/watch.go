@@ -26,8 +26,15 @@ const (
 	retryDelay = time.Second
 )
 
-// Watch reports the changes of the tree until ctx is done; see
-// Store.Watch.
+// Watch reports the changes of the tree until ctx is done, then returns
+// nil. It watches the directory, its articles folder and every article
+// folder (adding folders as they appear, and the directory again when it
+// is replaced as a whole), debounces bursts of events, and re-scans what
+// the events name: one article folder for an edit, the whole tree when
+// the directory or its articles folder is replaced or events were lost.
+// With Options.Rescan it also re-scans everything periodically, to catch
+// what the events missed. For the embedded corpus it only waits for ctx.
+// The error is for a watch that cannot start at all.
 func (s *Backend) Watch(ctx context.Context, report func(store.Delta)) error {
 	s.releaseCache()
 	if s.ReadOnly() {
@@ -53,7 +60,7 @@ func (s *Backend) Watch(ctx context.Context, report func(store.Delta)) error {
 		wt = &watches{w: w, known: make(map[string]fs.FileInfo)}
 		events, errs = w.Events, w.Errors
 	}
-	s.refresh(ctx, wt, dirty{all: true}, report) // what changed since Open
+	s.refresh(ctx, wt, dirty{all: true}, report) // what changed since Load
 
 	var tick <-chan time.Time
 	if s.rescan > 0 {
@@ -112,7 +119,7 @@ func (s *Backend) Watch(ctx context.Context, report func(store.Delta)) error {
 
 // classify adds what ev may have changed to d and reports whether it may
 // have changed anything: events about ignored files (editors' swap files,
-// the Store's own temporary files) and about siblings of the content
+// the backend's own temporary files) and about siblings of the content
 // directory change nothing.
 func (s *Backend) classify(ev fsnotify.Event, d *dirty) bool {
 	if ev.Name == s.dir {

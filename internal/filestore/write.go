@@ -16,7 +16,7 @@ import (
 // simulate a full disk or a read-only directory: those of the atomic
 // replacement of a file, and removing and creating folders. Names are
 // relative to the content directory, and the calls go through the os.Root
-// of the write under way (Store.root).
+// of the write under way (Backend.root).
 type fileOps struct {
 	atomicfile.Ops
 	remove func(name string) error
@@ -67,7 +67,7 @@ func (s *Backend) openRoot(dir string) (*os.Root, error) {
 // durably: to a temporary file in the same folder, synced, renamed over
 // the target, and the folder synced. Folders it creates are synced into
 // their parents too. A crash leaves the old file or the new one, never a
-// mix; the temporary file it may leave is removed by the next Open. Once
+// mix; the temporary file it may leave is removed by the next Load. Once
 // the file is renamed into place the write has happened: failures after
 // that are logged, not returned, and info is nil when the file cannot be
 // looked at. Every file operation goes through an os.Root of the content

@@ -78,16 +78,10 @@ func (s *Store) logNew(before, now []article.Problem) {
 	}
 }
 
-// Watch keeps the Store in step with the content directory until ctx is
-// done, then returns nil. It watches the directory, its articles folder and
-// every article folder (adding folders as they appear, and the directory
-// again when it is replaced as a whole), debounces bursts of events, and
-// re-scans what the events name: one article folder for an edit, the whole
-// tree when the directory or its articles folder is replaced or events
-// were lost. With Options.Rescan it also re-scans everything periodically,
-// to catch what the events missed. For the embedded corpus it only waits
-// for ctx. With Options.Backend it applies what the backend's Watch
-// reports instead. The error is for a watch that cannot start at all.
+// Watch keeps the Store in step with the changes made outside it (files
+// edited on disk, other replicas' commits) until ctx is done, then returns
+// nil: it applies what the backend's Watch reports. The error is for a
+// watch that cannot start at all.
 func (s *Store) Watch(ctx context.Context) error {
 	return s.backend.Watch(ctx, s.report)
 }

@@ -419,9 +419,9 @@ func (s *Store) write(put []candidate, removed []key, p string) (*generation, []
 // current (Current) and calls OnChange. An index update that fails is
 // logged and repaired by a rebuild in the background; a journal append
 // that fails is logged and made good at the next change. A backend that keeps
-// the change log has persisted entries already: the Store's journal, if
-// any, only mirrors them, and is never caught up on its own. The caller
-// holds s.mu.
+// the change log has persisted entries already and fills the journal, its
+// mirror, itself: the Store then has no journal to append to (see
+// openBackend). The caller holds s.mu.
 func (s *Store) commit(ctx context.Context, g *generation, changes []change, entries []journal.Entry, now time.Time, pos Position) {
 	old := s.gen
 	changed := g.changesFrom(old)
@@ -436,12 +436,6 @@ func (s *Store) commit(ctx context.Context, g *generation, changes []change, ent
 
 	if s.journal != nil {
 		switch {
-		case s.keepsJournal:
-			if len(entries) > 0 {
-				if err := s.journal.Append(entries...); err != nil {
-					s.log.Error("append to the mirror of the change log", "err", err)
-				}
-			}
 		case s.journalBehind:
 			s.catchUp(g, false)
 		case len(entries) > 0:

@@ -2,37 +2,46 @@ package docs_test
 
 import (
 	"bytes"
+	"fmt"
+	"io"
 	"maps"
+	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"go.yaml.in/yaml/v4"
+
+	"github.com/amal-kommun/tolk/internal/pgstore/pgtest"
 )
 
 // threeReplicas is the folder of the three-replica example of
 // scaling-out.md.
 const threeReplicas = "examples/three-replicas"
 
-// serveHelp builds ./cmd/tolk and returns what tolk serve -h prints.
-func serveHelp(t *testing.T) string {
+// serveHelp builds ./cmd/tolk and returns the binary and what tolk serve
+// -h prints.
+func serveHelp(t *testing.T) (bin, help string) {
 	t.Helper()
 	trackSources(t)
-	bin := filepath.Join(t.TempDir(), "tolk")
+	bin = filepath.Join(t.TempDir(), "tolk")
 	build := exec.Command("go", "build", "-o", bin, "./cmd/tolk")
 	build.Dir = ".."
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("go build ./cmd/tolk: %v\n%s", err, out)
 	}
-	help, _ := exec.Command(bin, "serve", "-h").CombinedOutput()
-	if !strings.Contains(string(help), "-database") {
-		t.Fatalf("could not read tolk serve -h:\n%s", help)
+	out, _ := exec.Command(bin, "serve", "-h").CombinedOutput()
+	if !strings.Contains(string(out), "-database") {
+		t.Fatalf("could not read tolk serve -h:\n%s", out)
 	}
-	return string(help)
+	return bin, string(out)
 }
 
 // composeFile is what TestThreeReplicaExample reads of compose.yaml.
@@ -55,7 +64,7 @@ type composeFile struct {
 // upstream is exactly those replicas and passes nginx -t; the systemd unit
 // passes systemd-analyze verify.
 func TestThreeReplicaExample(t *testing.T) {
-	help := serveHelp(t)
+	bin, help := serveHelp(t)
 	known := func(where, name string) {
 		t.Helper()
 		if !regexp.MustCompile(`\b` + regexp.QuoteMeta(name) + `\b`).MatchString(help) {
@@ -153,6 +162,103 @@ func TestThreeReplicaExample(t *testing.T) {
 		}
 	})
 
+	t.Run("through nginx", func(t *testing.T) {
+		if testing.Short() {
+			t.Skip("starts three replicas and nginx")
+		}
+		nginx := needTool(t, "nginx", "/usr/sbin/nginx")
+		db := pgtest.URL(t)
+		if out, err := exec.Command(bin, "import", "--database", db).CombinedOutput(); err != nil {
+			t.Fatalf("tolk import: %v\n%s", err, out)
+		}
+		// The replicas as compose.yaml runs them, on this host, with its
+		// variables substituted as docker compose does: the required
+		// ones set here, the others their defaults.
+		set := map[string]string{"POSTGRES_PASSWORD": "unused", "TOLK_ADMIN_TOKEN": testToken}
+		env := os.Environ()
+		for k, v := range c.Services["tolk-a"].Environment {
+			v = composeVar.ReplaceAllStringFunc(v, func(m string) string {
+				p := composeVar.FindStringSubmatch(m)
+				if val, ok := set[p[1]]; ok {
+					return val
+				}
+				if p[2] == ":?" {
+					t.Fatalf("compose.yaml requires %s, which this test does not set", p[1])
+				}
+				return p[3]
+			})
+			env = append(env, k+"="+v)
+		}
+		env = append(env, "TOLK_DATABASE_URL="+db, "TOLK_ADMIN_TOKEN="+testToken, "TOLK_TRUSTED_PROXIES=127.0.0.1", "TOLK_RATE_LIMIT=0")
+		var addrs []string
+		for range replicas {
+			addrs = append(addrs, startReplica(t, bin, env))
+		}
+		// nginx.conf as it is, but for the replicas' and its own
+		// addresses.
+		n := 0
+		local := serverRE.ReplaceAllStringFunc(string(conf), func(string) string {
+			n++
+			return "        server " + addrs[n-1]
+		})
+		lb := freeAddr(t)
+		local = strings.Replace(local, "listen 80;", "listen "+lb+";", 1)
+		dir := t.TempDir()
+		if err := os.Mkdir(filepath.Join(dir, "logs"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		file := filepath.Join(dir, "nginx.conf")
+		if err := os.WriteFile(file, []byte(local), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		errorLog := filepath.Join(dir, "error.log")
+		cmd := exec.Command(nginx, "-p", dir, "-e", errorLog, "-c", file,
+			"-g", "daemon off; pid "+filepath.Join(dir, "nginx.pid")+";")
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		// SIGTERM, not SIGKILL: the master stops its workers, which a
+		// killed master would leave running.
+		t.Cleanup(func() { cmd.Process.Signal(syscall.SIGTERM); cmd.Wait() })
+		nginxLog := func() string { b, _ := os.ReadFile(errorLog); return string(b) }
+		base := "http://" + lb
+		waitOK(t, base+"/readyz")
+
+		// Writes through the balancer land on every replica in turn; each
+		// is read back through it at once with its Tolk-Seq, whichever
+		// replica answers.
+		client := &http.Client{Timeout: 15 * time.Second}
+		for i := range 2 * len(replicas) {
+			id := fmt.Sprintf("balans-%d", i)
+			body := fmt.Sprintf(`{"title": "Balans %d", "slug": "%s", "published": "2024-01-01", "body_markdown": "Skriven genom nginx, ord%d."}`, i, id, i)
+			req, _ := http.NewRequest("PUT", base+"/v1/articles/"+id+"/sv", strings.NewReader(body))
+			req.Header.Set("Authorization", "Bearer "+testToken)
+			req.Header.Set("Content-Type", "application/json")
+			resp, err := client.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			seq := resp.Header.Get("Tolk-Seq")
+			if resp.StatusCode != 201 || seq == "" {
+				t.Fatalf("PUT %s through nginx: %d, Tolk-Seq %q\n%s", id, resp.StatusCode, seq, nginxLog())
+			}
+			for range len(replicas) {
+				req, _ := http.NewRequest("GET", base+"/v1/articles/"+id+"?lang=sv", nil)
+				req.Header.Set("Tolk-Min-Seq", seq)
+				resp, err := client.Do(req)
+				if err != nil {
+					t.Fatal(err)
+				}
+				got, _ := io.ReadAll(resp.Body)
+				resp.Body.Close()
+				if resp.StatusCode != 200 || !strings.Contains(string(got), fmt.Sprintf("ord%d", i)) {
+					t.Errorf("GET %s through nginx with Tolk-Min-Seq %s: %d %.300s", id, seq, resp.StatusCode, got)
+				}
+			}
+		}
+	})
+
 	// The systemd unit of a replica on a host of its own.
 	unit, err := os.ReadFile(filepath.Join(threeReplicas, "tolk-replica.service"))
 	if err != nil {
@@ -204,4 +310,60 @@ func needTool(t *testing.T, name string, also ...string) string {
 	}
 	t.Skipf("%s is not installed", name)
 	return ""
+}
+
+// composeVar is a variable in compose.yaml: ${NAME:-default} or
+// ${NAME:?message}.
+var composeVar = regexp.MustCompile(`\$\{([A-Z_]+)(:[-?])([^}]*)\}`)
+
+// startReplica starts bin serve on a free loopback port with env and
+// returns its address once /readyz says 200.
+func startReplica(t *testing.T, bin string, env []string) string {
+	t.Helper()
+	addr := freeAddr(t)
+	cmd := exec.Command(bin, "serve", "--addr", addr, "--index", t.TempDir(), "--log-level", "warn")
+	cmd.Env = env
+	var log bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &log, &log
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		cmd.Process.Kill()
+		cmd.Wait()
+		if t.Failed() {
+			t.Logf("replica %s log:\n%s", addr, log.String())
+		}
+	})
+	waitOK(t, "http://"+addr+"/readyz")
+	return addr
+}
+
+// freeAddr returns a loopback address whose port was free a moment ago.
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().String()
+}
+
+// waitOK polls url until it answers 200, for at most a minute.
+func waitOK(t *testing.T, url string) {
+	t.Helper()
+	for deadline := time.Now().Add(time.Minute); ; {
+		resp, err := http.Get(url)
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s not 200 after a minute", url)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 }

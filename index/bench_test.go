@@ -490,6 +490,13 @@ func BenchmarkWrite(b *testing.B) {
 	})
 	b.Run("upsert", func(b *testing.B) {
 		ctx := context.Background()
+		heap := func() float64 {
+			var ms runtime.MemStats
+			runtime.GC()
+			runtime.ReadMemStats(&ms)
+			return float64(ms.HeapInuse) / (1 << 20)
+		}
+		heap0, rss0 := heap(), vmRSS()/(1<<20)
 		tm := newTimer()
 		b.ReportAllocs()
 		var pending []*article.Version
@@ -509,6 +516,10 @@ func BenchmarkWrite(b *testing.B) {
 			tm.end()
 		}
 		tm.report(b)
+		// Memory the writes left in use, and how far they grew the
+		// process (the collector's target included).
+		b.ReportMetric(heap()-heap0, "heap-growth-MiB")
+		b.ReportMetric(vmRSS()/(1<<20)-rss0, "rss-growth-MiB")
 		for _, v := range pending {
 			if err := ix.Upsert(ctx, v); err != nil {
 				b.Fatal(err)

@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -490,6 +491,7 @@ func BenchmarkWrite(b *testing.B) {
 	})
 	b.Run("upsert", func(b *testing.B) {
 		ctx := context.Background()
+		cpu0 := procCPU()
 		heap := func() float64 {
 			var ms runtime.MemStats
 			runtime.GC()
@@ -516,6 +518,9 @@ func BenchmarkWrite(b *testing.B) {
 			tm.end()
 		}
 		tm.report(b)
+		// The whole process's CPU per write: Scorch's persister and
+		// merger work on their own goroutines, after Upsert returns.
+		b.ReportMetric(float64(procCPU()-cpu0)/float64(time.Millisecond)/float64(b.N), "proc-cpu-ms/op")
 		// Memory the writes left in use, and how far they grew the
 		// process (the collector's target included).
 		b.ReportMetric(heap()-heap0, "heap-growth-MiB")
@@ -526,6 +531,61 @@ func BenchmarkWrite(b *testing.B) {
 			}
 		}
 	})
+	// upsert-searching is upsert while two goroutines search without
+	// pause: what a write waits for, and what it costs the searches.
+	b.Run("upsert-searching", func(b *testing.B) {
+		ctx, cancel := context.WithCancel(context.Background())
+		qs := benchQueries(benchVocab["sv"], 500)
+		var (
+			wg       sync.WaitGroup
+			searched atomic.Int64
+		)
+		for g := range 2 {
+			wg.Go(func() {
+				for i := g; ctx.Err() == nil; i++ {
+					if _, err := ix.Search(ctx, Request{Query: qs[i%len(qs)], Langs: []string{"sv"}}); err != nil && ctx.Err() == nil {
+						b.Error(err)
+						return
+					}
+					searched.Add(1)
+				}
+			})
+		}
+		start := time.Now()
+		tm := newTimer()
+		var pending []*article.Version
+		for b.Loop() {
+			var v *article.Version
+			if len(pending) > 0 {
+				v, pending = pending[0], pending[1:]
+			} else {
+				v = vs[r.Intn(len(vs))]
+				pending = append(pending, v)
+				v = edit(v)
+			}
+			tm.begin()
+			if err := ix.Upsert(context.Background(), v); err != nil {
+				b.Fatal(err)
+			}
+			tm.end()
+		}
+		cancel()
+		wg.Wait()
+		tm.report(b)
+		b.ReportMetric(float64(searched.Load())/time.Since(start).Seconds(), "searches/s")
+		for _, v := range pending {
+			if err := ix.Upsert(context.Background(), v); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+// procCPU returns the CPU time the whole process has used.
+func procCPU() time.Duration {
+	var ru syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // BenchmarkVocab measures the lookups typos and prefixes make in the

@@ -102,8 +102,13 @@ type Index struct {
 
 	wmu sync.Mutex // serializes Upsert, Delete, Rebuild and Close
 
-	mu     sync.RWMutex // guards cur and closed; held shared by every search
-	cur    *snapshot
+	// mu guards closed and the Bleve index under cur: searches hold it
+	// shared, Rebuild and Close exclusively before they close an index.
+	// A write that keeps the Bleve index swaps cur without it, so that
+	// it neither waits for the searches in flight nor holds back new
+	// ones (mu prefers writers).
+	mu     sync.RWMutex
+	cur    atomic.Pointer[snapshot]
 	closed bool
 
 	reused bool // Open reused a persisted index
@@ -294,7 +299,8 @@ func Open(ctx context.Context, opts Options, versions []*article.Version) (*Inde
 				closeBI(s.bi, s.state)
 				return nil, err
 			}
-			ix.cur, ix.reused = s, true
+			ix.cur.Store(s)
+			ix.reused = true
 			ix.alias = bleve.NewIndexAlias(s.bi)
 			ix.removeStale(s.name)
 			ix.compacted = compact(s.bi, reopenedSegments)
@@ -311,7 +317,7 @@ func Open(ctx context.Context, opts Options, versions []*article.Version) (*Inde
 		closeBI(s.bi, s.state)
 		return nil, err
 	}
-	ix.cur = s
+	ix.cur.Store(s)
 	ix.alias = bleve.NewIndexAlias(s.bi)
 	ix.removeStale(s.name)
 	ix.compacted = compact(s.bi, 1)
@@ -970,9 +976,9 @@ func (ix *Index) rebuildLocked(ctx context.Context, docs map[string]*article.Ver
 		return err
 	}
 	ix.mu.Lock()
-	old = ix.cur
+	old = ix.cur.Load()
 	ix.alias.Swap([]bleve.Index{s.bi}, []bleve.Index{old.bi})
-	ix.cur = s
+	ix.cur.Store(s)
 	ix.compacted = compact(s.bi, 1)
 	ix.mu.Unlock()
 	if err := closeBI(old.bi, old.state); err != nil {
@@ -998,7 +1004,7 @@ func (ix *Index) Health() error {
 	if ix.closed {
 		return ErrClosed
 	}
-	return ix.cur.health()
+	return ix.cur.Load().health()
 }
 
 // health returns nil while s can be searched, or an error wrapping
@@ -1111,12 +1117,10 @@ func (ix *Index) Delete(ctx context.Context, id, lang string) (err error) {
 // replaceDocs publishes a copy of s in which document id, old, is
 // replaced by v (old nil: added v; v nil: removed old), with fingerprint
 // fp. Searches in flight keep the snapshot they started with; the copy
-// shares with s all it did not change.
+// shares with s all it did not change, the Bleve index included, so it
+// is published without mu. The caller holds wmu.
 func (ix *Index) replaceDocs(s *snapshot, fp contentHash, id string, old, v *article.Version) {
-	n := s.replaced(fp, id, old, v)
-	ix.mu.Lock()
-	ix.cur = n
-	ix.mu.Unlock()
+	ix.cur.Store(s.replaced(fp, id, old, v))
 }
 
 // replaced returns the copy of s that replaceDocs publishes.
@@ -1133,9 +1137,7 @@ func (s *snapshot) replaced(fp contentHash, id string, old, v *article.Version) 
 }
 
 func (ix *Index) current() *snapshot {
-	ix.mu.RLock()
-	defer ix.mu.RUnlock()
-	return ix.cur
+	return ix.cur.Load()
 }
 
 func (ix *Index) isClosed() bool {
@@ -1151,7 +1153,7 @@ func (ix *Index) DocCount() uint64 {
 	if ix.closed {
 		return 0
 	}
-	return uint64(ix.cur.docs.len())
+	return uint64(ix.cur.Load().docs.len())
 }
 
 // Close closes the index; a persisted index stays on disk for the next
@@ -1165,7 +1167,8 @@ func (ix *Index) Close() error {
 		return nil
 	}
 	ix.closed = true
-	if err := closeBI(ix.cur.bi, ix.cur.state); err != nil {
+	cur := ix.cur.Load()
+	if err := closeBI(cur.bi, cur.state); err != nil {
 		return fmt.Errorf("close index: %w", err)
 	}
 	return nil

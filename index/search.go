@@ -108,7 +108,7 @@ func (ix *Index) Search(ctx context.Context, r Request) (res Result, err error) 
 	if ix.closed {
 		return Result{}, ErrClosed
 	}
-	s := ix.cur
+	s := ix.cur.Load()
 	if err := s.health(); err != nil {
 		return Result{Tags: []Count{}, Langs: []Count{}}, fmt.Errorf("search: %w", err)
 	}

@@ -435,5 +435,5 @@ func (ix *Index) Suggest(ctx context.Context, prefix string, langs []string, n i
 			out = nil
 		}
 	}()
-	return ix.cur.sugg.suggest(prefix, langs, n)
+	return ix.cur.Load().sugg.suggest(prefix, langs, n)
 }

@@ -293,7 +293,7 @@ func Open(ctx context.Context, opts Options, versions []*article.Version) (*Inde
 		if err := os.MkdirAll(ix.dir, 0o755); err != nil {
 			return nil, fmt.Errorf("open index %s: %w", ix.dir, err)
 		}
-		if s := ix.reopen(mver, fp); s != nil {
+		if s := ix.reopen(mver, fp, len(docs)); s != nil {
 			s.docs = newDocMap(docs)
 			if err := ix.loadTables(s, docs); err != nil {
 				closeBI(s.bi, s.state)
@@ -579,7 +579,7 @@ func xorInto(fp *contentHash, h contentHash) {
 
 // reopen opens the persisted index named by the current file and returns
 // it when its mapping version and fingerprint match, or nil.
-func (ix *Index) reopen(mver string, fp contentHash) *snapshot {
+func (ix *Index) reopen(mver string, fp contentHash, n int) *snapshot {
 	b, err := os.ReadFile(filepath.Join(ix.dir, currentFile))
 	if err != nil {
 		return nil
@@ -588,7 +588,7 @@ func (ix *Index) reopen(mver string, fp contentHash) *snapshot {
 	if !strings.HasPrefix(name, indexPrefix) || strings.ContainsAny(name, `/\`) {
 		return nil
 	}
-	bi, err := bleve.Open(filepath.Join(ix.dir, name))
+	bi, err := bleve.OpenUsing(filepath.Join(ix.dir, name), scorchConfig(n))
 	if err != nil {
 		ix.log.Warn("search index unreadable, rebuilding", "dir", ix.dir, "err", err)
 		return nil
@@ -612,6 +612,34 @@ func (ix *Index) reopen(mver string, fp contentHash) *snapshot {
 	return &snapshot{bi: bi, name: name, mapping: m, mver: mver, fp: fp, facets: newFacetTables(), analyses: &analysisCache{}, state: ix.newState(), an: ix.an}
 }
 
+// scorchConfig returns the Scorch configuration of an index built or
+// reopened with n documents. Such an index is compacted into one segment
+// (see compact), and each write adds a segment of one document. Scorch's
+// merge planner would, by default, merge that large segment again with a
+// few of the small ones (tens of megabytes rewritten for a handful of
+// documents, a third of the server's CPU under a steady stream of writes),
+// or rewrite it alone to drop the documents writes replaced. A segment of
+// at least MaxSegmentSize/2 live documents is never picked, so only the
+// writes' segments are merged, among themselves; the documents replaced
+// in the large segment stay there, deleted, until half of it is replaced,
+// or a Rebuild, or a start that finds more than reopenedSegments segments
+// compacts the index. The planner allows about MaxSegmentsPerTier
+// segments per tier of sizes growing from FloorSegmentSize: the default
+// floor of 2,000 documents would leave the small segments a budget of
+// one, and every write would merge them all again.
+func scorchConfig(n int) map[string]any {
+	return map[string]any{
+		"scorchMergePlanOptions": map[string]any{
+			"MaxSegmentSize":   max(n, minMergedSegment),
+			"FloorSegmentSize": 10,
+		},
+	}
+}
+
+// minMergedSegment is the least MaxSegmentSize scorchConfig sets: below
+// it an index is small enough to merge whole.
+const minMergedSegment = 10000
+
 // build creates a fresh index (under a new directory of Dir, or in
 // memory) holding docs.
 func (ix *Index) build(ctx context.Context, m *mapping.IndexMappingImpl, mver string, docs map[string]*article.Version, fp contentHash) (*snapshot, error) {
@@ -619,12 +647,12 @@ func (ix *Index) build(ctx context.Context, m *mapping.IndexMappingImpl, mver st
 	var bi bleve.Index
 	var err error
 	if ix.dir == "" {
-		bi, err = bleve.NewUsing("", m, scorch.Name, scorch.Name, nil)
+		bi, err = bleve.NewUsing("", m, scorch.Name, scorch.Name, scorchConfig(len(docs)))
 	} else {
 		s.name = fmt.Sprintf("%s%d", indexPrefix, time.Now().UnixNano())
 		// Not "unsafe_batch": Scorch's Close does not wait for unpersisted
 		// batches, and the last one carries the fingerprint.
-		bi, err = bleve.NewUsing(filepath.Join(ix.dir, s.name), m, scorch.Name, scorch.Name, nil)
+		bi, err = bleve.NewUsing(filepath.Join(ix.dir, s.name), m, scorch.Name, scorch.Name, scorchConfig(len(docs)))
 	}
 	if err != nil {
 		return nil, fmt.Errorf("create index: %w", err)

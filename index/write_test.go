@@ -145,6 +145,9 @@ func checkAgainstFresh(t *testing.T, step int, s *snapshot, ix *Index, want map[
 // 30,000 versions; see sizeSegments). A write here allocates about
 // 0.35 MB, most of it Bleve's fixed cost of a batch.
 func TestUpsertAllocates(t *testing.T) {
+	if raceEnabled {
+		t.Skip("the race detector allocates on its own")
+	}
 	vs := loadTree(t, "testdata/relevance/content")
 	ix := openTest(t, vs)
 	ctx := context.Background()

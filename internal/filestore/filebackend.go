@@ -233,7 +233,7 @@ func (s *Backend) delta() store.Delta {
 			}
 		}
 	}) {
-		id, lang, ok := splitVersionPath(p)
+		id, lang, ok := load.SplitVersionPath(p)
 		if !ok {
 			continue
 		}
@@ -345,7 +345,7 @@ func (s *Backend) Update(ctx context.Context, applied store.Position, change fun
 	if c.IsZero() {
 		return s.pos, nil
 	}
-	p := versionPath(c.Key.ID, c.Key.Lang)
+	p := load.VersionPath(c.Key.ID, c.Key.Lang)
 	if c.File != nil {
 		info, err := s.writeFile(p, c.File)
 		if err != nil {
@@ -389,7 +389,7 @@ func (s *Backend) Update(ctx context.Context, applied store.Position, change fun
 // intact reports whether the file of k has the hash h and is, by its
 // metadata, still the file the last scan read (Snapshot.Intact).
 func (s *Backend) intact(k article.VersionKey, h string) bool {
-	p := versionPath(k.ID, k.Lang)
+	p := load.VersionPath(k.ID, k.Lang)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	e := s.entry(p)
@@ -446,24 +446,4 @@ func (s *Backend) removeTemps() {
 			s.log.Info("removed temporary file of an interrupted write", "path", p)
 		}
 	}
-}
-
-// versionPath returns the slash path of the version file of k.
-func versionPath(id, lang string) string {
-	return load.ArticlesDir + "/" + id + "/" + lang + ".md"
-}
-
-// splitVersionPath returns the article id and language of the version file
-// at slash path p, and false when p is not the path of a version file.
-func splitVersionPath(p string) (id, lang string, ok bool) {
-	rest, ok := strings.CutPrefix(p, load.ArticlesDir+"/")
-	if !ok {
-		return "", "", false
-	}
-	id, file, ok := strings.Cut(rest, "/")
-	if !ok || strings.Contains(file, "/") {
-		return "", "", false
-	}
-	lang, ok = strings.CutSuffix(file, ".md")
-	return id, lang, ok && id != "" && lang != ""
 }

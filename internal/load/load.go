@@ -18,6 +18,27 @@ import (
 // ArticlesDir is the folder of the content tree that holds the articles.
 const ArticlesDir = "articles"
 
+// VersionPath returns the slash path, in a content tree, of the file of
+// the version of article id in language lang.
+func VersionPath(id, lang string) string {
+	return ArticlesDir + "/" + id + "/" + lang + ".md"
+}
+
+// SplitVersionPath returns the article id and language of the version file
+// at slash path p, and false when p is not the path of a version file.
+func SplitVersionPath(p string) (id, lang string, ok bool) {
+	rest, ok := strings.CutPrefix(p, ArticlesDir+"/")
+	if !ok {
+		return "", "", false
+	}
+	id, file, ok := strings.Cut(rest, "/")
+	if !ok || strings.Contains(file, "/") {
+		return "", "", false
+	}
+	lang, ok = strings.CutSuffix(file, ".md")
+	return id, lang, ok && id != "" && lang != ""
+}
+
 // Load reads a content tree (site.yaml and articles/<id>/<lang>.md) from
 // fsys and returns the Library of every valid version together with every
 // problem found in the tree, sorted by path and line. Bad content is never

@@ -17,26 +17,6 @@ import (
 // key identifies a version: an article and a language.
 type key struct{ id, lang string }
 
-// versionPath returns the slash path of the version file of k.
-func versionPath(id, lang string) string {
-	return load.ArticlesDir + "/" + id + "/" + lang + ".md"
-}
-
-// splitVersionPath returns the article id and language of the version file
-// at slash path p, and false when p is not the path of a version file.
-func splitVersionPath(p string) (id, lang string, ok bool) {
-	rest, ok := strings.CutPrefix(p, load.ArticlesDir+"/")
-	if !ok {
-		return "", "", false
-	}
-	id, file, ok := strings.Cut(rest, "/")
-	if !ok || strings.Contains(file, "/") {
-		return "", "", false
-	}
-	lang, ok = strings.CutSuffix(file, ".md")
-	return id, lang, ok && id != "" && lang != ""
-}
-
 // candidate is a parsed version offered to a new generation, with the hash
 // of the file it was parsed from.
 type candidate struct {
@@ -403,7 +383,7 @@ func (s *Store) write(put []candidate, removed []key, p string) (*generation, []
 		}
 	}
 	for k, cd := range old.heldCands {
-		if versionPath(k.id, k.lang) != p {
+		if load.VersionPath(k.id, k.lang) != p {
 			if g.heldCands == nil {
 				g.heldCands = make(map[key]candidate, len(old.heldCands))
 			}

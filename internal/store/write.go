@@ -39,7 +39,7 @@ func checkName(id, lang string) []article.Problem {
 // other versions (slug clashes, translations, tags of site.yaml) are
 // Put's.
 func Validate(v *article.Version) []article.Problem {
-	_, problems := load.ParseVersion(versionPath(v.ID, v.Lang), load.Format(v), load.NewRenderer())
+	_, problems := load.ParseVersion(load.VersionPath(v.ID, v.Lang), load.Format(v), load.NewRenderer())
 	return problems
 }
 
@@ -82,7 +82,7 @@ func (s *Store) putFile(ctx context.Context, id, lang string, file []byte, check
 	if ps := checkName(id, lang); ps != nil {
 		return Result{}, &ValidationError{Problems: ps}
 	}
-	p := versionPath(id, lang)
+	p := load.VersionPath(id, lang)
 	k := key{id, lang}
 	h := hashOf(file)
 	// Parse and render before taking the write lock: for a large body
@@ -200,7 +200,7 @@ func (s *Store) DeleteIf(ctx context.Context, id, lang string, check func(cur *a
 		}
 		return 0, ErrNotFound
 	}
-	p := versionPath(id, lang)
+	p := load.VersionPath(id, lang)
 	k := key{id, lang}
 
 	s.mu.Lock()
@@ -219,7 +219,7 @@ func (s *Store) DeleteIf(ctx context.Context, id, lang string, check func(cur *a
 func breaks(ps []article.Problem) string {
 	var names []string
 	for _, q := range ps {
-		if id, lang, ok := splitVersionPath(q.Path); ok {
+		if id, lang, ok := load.SplitVersionPath(q.Path); ok {
 			names = append(names, fmt.Sprintf("%s of article %q", lang, id))
 		}
 	}

@@ -21,60 +21,63 @@ import (
 )
 
 func TestPutReadYourWrites(t *testing.T) {
-	f := newFixture(t, baseTree())
-	ctx := context.Background()
-	file := doc("Badhuset öppnar", "badhuset-oppnar", "")
+	eachBackend(t, baseTree(), func(t *testing.T, f *fixture) {
+		ctx := context.Background()
+		file := doc("Badhuset öppnar", "badhuset-oppnar", "")
 
-	res, err := f.s.PutBytes(ctx, "badhus", "sv", []byte(file))
-	if err != nil {
-		t.Fatalf("Put: %v", err)
-	}
-	if !res.Created || !res.Changed || res.Version == nil || res.Version.Title != "Badhuset öppnar" {
-		t.Errorf("Put = %+v, want created and changed with the new version", res)
-	}
-	if got := titleOf(f.s, "badhus", "sv"); got != "Badhuset öppnar" {
-		t.Errorf("Library after Put: title %q", got)
-	}
-	if diff := cmp.Diff([]string{"badhus/sv"}, searchIDs(t, f.s.Index(), "badhuset", "sv")); diff != "" {
-		t.Errorf("search after Put (-want +got):\n%s", diff)
-	}
-	if f.rec.lib != f.s.Library() {
-		t.Error("OnChange did not get the new Library before Put returned")
-	}
-	data, err := os.ReadFile(filepath.Join(f.dir, "articles", "badhus", "sv.md"))
-	if err != nil || string(data) != file {
-		t.Errorf("file on disk = %q, %v; want the bytes put", data, err)
-	}
-	wantJournal := []string{"upsert badhus/sv badhuset-oppnar"}
-	if diff := cmp.Diff(wantJournal, f.j.since(f.j.len()-1)); diff != "" {
-		t.Errorf("journal (-want +got):\n%s", diff)
-	}
+		res, err := f.s.PutBytes(ctx, "badhus", "sv", []byte(file))
+		if err != nil {
+			t.Fatalf("Put: %v", err)
+		}
+		if !res.Created || !res.Changed || res.Version == nil || res.Version.Title != "Badhuset öppnar" {
+			t.Errorf("Put = %+v, want created and changed with the new version", res)
+		}
+		if got := titleOf(f.s, "badhus", "sv"); got != "Badhuset öppnar" {
+			t.Errorf("Library after Put: title %q", got)
+		}
+		if diff := cmp.Diff([]string{"badhus/sv"}, searchIDs(t, f.s.Index(), "badhuset", "sv")); diff != "" {
+			t.Errorf("search after Put (-want +got):\n%s", diff)
+		}
+		if f.rec.lib != f.s.Library() {
+			t.Error("OnChange did not get the new Library before Put returned")
+		}
+		if f.fb != nil { // the files of the tree
+			data, err := os.ReadFile(filepath.Join(f.dir, "articles", "badhus", "sv.md"))
+			if err != nil || string(data) != file {
+				t.Errorf("file on disk = %q, %v; want the bytes put", data, err)
+			}
+		}
+		wantJournal := []string{"upsert badhus/sv badhuset-oppnar"}
+		if diff := cmp.Diff(wantJournal, f.j.since(f.j.len()-1)); diff != "" {
+			t.Errorf("journal (-want +got):\n%s", diff)
+		}
 
-	// The same bytes again change nothing.
-	entries, events, gens := f.j.len(), f.rec.numEvents(), f.rec.gens
-	res, err = f.s.PutBytes(ctx, "badhus", "sv", []byte(file))
-	if err != nil {
-		t.Fatalf("identical Put: %v", err)
-	}
-	if res.Created || res.Changed || res.Version == nil {
-		t.Errorf("identical Put = %+v, want unchanged with the version", res)
-	}
-	if f.j.len() != entries || f.rec.numEvents() != events || f.rec.gens != gens {
-		t.Error("identical Put appended to the journal, sent a webhook or published a generation")
-	}
+		// The same bytes again change nothing.
+		entries, events, gens := f.j.len(), f.rec.numEvents(), f.rec.gens
+		res, err = f.s.PutBytes(ctx, "badhus", "sv", []byte(file))
+		if err != nil {
+			t.Fatalf("identical Put: %v", err)
+		}
+		if res.Created || res.Changed || res.Version == nil {
+			t.Errorf("identical Put = %+v, want unchanged with the version", res)
+		}
+		if f.j.len() != entries || f.rec.numEvents() != events || f.rec.gens != gens {
+			t.Error("identical Put appended to the journal, sent a webhook or published a generation")
+		}
 
-	// Replacing changes the title everywhere.
-	res, err = f.s.PutBytes(ctx, "badhus", "sv", []byte(doc("Simhallen öppnar", "badhuset-oppnar", "")))
-	if err != nil || res.Created || !res.Changed {
-		t.Fatalf("replacing Put = %+v, %v", res, err)
-	}
-	if diff := cmp.Diff([]string{"badhus/sv"}, searchIDs(t, f.s.Index(), "simhallen", "sv")); diff != "" {
-		t.Errorf("search after replacing (-want +got):\n%s", diff)
-	}
-	if got := searchIDs(t, f.s.Index(), "badhuset", "sv"); len(got) != 0 {
-		// "badhuset" is still the slug, not the title or text.
-		t.Logf("search for the old title still finds %v", got)
-	}
+		// Replacing changes the title everywhere.
+		res, err = f.s.PutBytes(ctx, "badhus", "sv", []byte(doc("Simhallen öppnar", "badhuset-oppnar", "")))
+		if err != nil || res.Created || !res.Changed {
+			t.Fatalf("replacing Put = %+v, %v", res, err)
+		}
+		if diff := cmp.Diff([]string{"badhus/sv"}, searchIDs(t, f.s.Index(), "simhallen", "sv")); diff != "" {
+			t.Errorf("search after replacing (-want +got):\n%s", diff)
+		}
+		if got := searchIDs(t, f.s.Index(), "badhuset", "sv"); len(got) != 0 {
+			// "badhuset" is still the slug, not the title or text.
+			t.Logf("search for the old title still finds %v", got)
+		}
+	})
 }
 
 func TestPutJournalAndWebhooks(t *testing.T) {
@@ -166,90 +169,96 @@ func TestPutValidation(t *testing.T) {
 		{"bad article id", "../etc", "sv", doc("Ny", "ny", ""), []string{""}},
 		{"bad language name", "ny", "sv/../../x", doc("Ny", "ny", ""), []string{""}},
 	}
-	f := newFixture(t, baseTree())
-	before, entries := versionsOf(f.s.Library()), f.j.len()
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			_, err := f.s.PutBytes(context.Background(), tt.id, tt.lang, []byte(tt.file))
-			var ve *store.ValidationError
-			if !errors.As(err, &ve) {
-				t.Fatalf("Put: %v, want a *ValidationError", err)
-			}
-			var keys []string
-			for _, p := range ve.Problems {
-				keys = append(keys, p.Key)
-				if p.Message == "" {
-					t.Errorf("problem without a message: %+v", p)
+	eachBackend(t, baseTree(), func(t *testing.T, f *fixture) {
+		before, entries := versionsOf(f.s.Library()), f.j.len()
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				_, err := f.s.PutBytes(context.Background(), tt.id, tt.lang, []byte(tt.file))
+				var ve *store.ValidationError
+				if !errors.As(err, &ve) {
+					t.Fatalf("Put: %v, want a *ValidationError", err)
 				}
+				var keys []string
+				for _, p := range ve.Problems {
+					keys = append(keys, p.Key)
+					if p.Message == "" {
+						t.Errorf("problem without a message: %+v", p)
+					}
+				}
+				if diff := cmp.Diff(tt.wantKeys, keys); diff != "" {
+					t.Errorf("problem keys (-want +got):\n%s\nproblems: %v", diff, ve.Problems)
+				}
+			})
+		}
+		if diff := cmp.Diff(before, versionsOf(f.s.Library())); diff != "" {
+			t.Errorf("invalid writes changed the Library (-want +got):\n%s", diff)
+		}
+		if f.j.len() != entries {
+			t.Errorf("invalid writes reached the journal: %v", f.j.since(entries))
+		}
+		if f.fb != nil { // the files of the tree
+			if _, err := os.Stat(filepath.Join(f.dir, "articles", "ny")); !errors.Is(err, fs.ErrNotExist) {
+				t.Errorf("invalid writes created a folder: %v", err)
 			}
-			if diff := cmp.Diff(tt.wantKeys, keys); diff != "" {
-				t.Errorf("problem keys (-want +got):\n%s\nproblems: %v", diff, ve.Problems)
-			}
-		})
-	}
-	if diff := cmp.Diff(before, versionsOf(f.s.Library())); diff != "" {
-		t.Errorf("invalid writes changed the Library (-want +got):\n%s", diff)
-	}
-	if f.j.len() != entries {
-		t.Errorf("invalid writes reached the journal: %v", f.j.since(entries))
-	}
-	if _, err := os.Stat(filepath.Join(f.dir, "articles", "ny")); !errors.Is(err, fs.ErrNotExist) {
-		t.Errorf("invalid writes created a folder: %v", err)
-	}
+		}
+	})
 }
 
 func TestDelete(t *testing.T) {
-	f := newFixture(t, baseTree())
-	ctx := context.Background()
-	steps := []struct {
-		name     string
-		id, lang string
-		want     error
-		journal  []string
-	}{
-		{"original with translations", "vanort", "sv", store.ErrConflict, nil},
-		{"source of a translation", "vanort", "en", store.ErrConflict, nil},
-		{"missing version", "vanort", "de", store.ErrNotFound, nil},
-		{"missing article", "inget", "sv", store.ErrNotFound, nil},
-		{"invalid id", "../x", "sv", store.ErrNotFound, nil},
-		{"translation", "vanort", "zh-Hans", nil, []string{"delete vanort/zh-Hans twin-town-zh", "delete vanort/zh-Hant twin-town-zh"}},
-		{"translation then", "vanort", "en", nil, []string{"delete vanort/en the-twin-town"}},
-		{"original last", "vanort", "sv", nil, []string{"delete vanort/sv vanorten"}},
-		{"again", "vanort", "sv", store.ErrNotFound, nil},
-	}
-	for _, st := range steps {
-		t.Run(st.name, func(t *testing.T) {
-			n := f.j.len()
-			err := f.s.Delete(ctx, st.id, st.lang)
-			if !errors.Is(err, st.want) || (st.want == nil && err != nil) {
-				t.Fatalf("Delete = %v, want %v", err, st.want)
-			}
-			if err != nil && strings.Contains(err.Error(), f.dir) {
-				t.Errorf("the error names a server path: %v", err)
-			}
-			if st.want == store.ErrConflict {
-				var ce *store.ConflictError
-				if !errors.As(err, &ce) {
-					t.Fatalf("Delete = %T %v, want a *ConflictError", err, err)
+	eachBackend(t, baseTree(), func(t *testing.T, f *fixture) {
+		ctx := context.Background()
+		steps := []struct {
+			name     string
+			id, lang string
+			want     error
+			journal  []string
+		}{
+			{"original with translations", "vanort", "sv", store.ErrConflict, nil},
+			{"source of a translation", "vanort", "en", store.ErrConflict, nil},
+			{"missing version", "vanort", "de", store.ErrNotFound, nil},
+			{"missing article", "inget", "sv", store.ErrNotFound, nil},
+			{"invalid id", "../x", "sv", store.ErrNotFound, nil},
+			{"translation", "vanort", "zh-Hans", nil, []string{"delete vanort/zh-Hans twin-town-zh", "delete vanort/zh-Hant twin-town-zh"}},
+			{"translation then", "vanort", "en", nil, []string{"delete vanort/en the-twin-town"}},
+			{"original last", "vanort", "sv", nil, []string{"delete vanort/sv vanorten"}},
+			{"again", "vanort", "sv", store.ErrNotFound, nil},
+		}
+		for _, st := range steps {
+			t.Run(st.name, func(t *testing.T) {
+				n := f.j.len()
+				err := f.s.Delete(ctx, st.id, st.lang)
+				if !errors.Is(err, st.want) || (st.want == nil && err != nil) {
+					t.Fatalf("Delete = %v, want %v", err, st.want)
 				}
-				if strings.Contains(ce.Reason, ".md") || strings.Contains(ce.Reason, "articles/") || !strings.Contains(ce.Reason, st.id) {
-					t.Errorf("Reason %q should name the article, not files", ce.Reason)
+				if err != nil && f.dir != "" && strings.Contains(err.Error(), f.dir) {
+					t.Errorf("the error names a server path: %v", err)
 				}
+				if st.want == store.ErrConflict {
+					var ce *store.ConflictError
+					if !errors.As(err, &ce) {
+						t.Fatalf("Delete = %T %v, want a *ConflictError", err, err)
+					}
+					if strings.Contains(ce.Reason, ".md") || strings.Contains(ce.Reason, "articles/") || !strings.Contains(ce.Reason, st.id) {
+						t.Errorf("Reason %q should name the article, not files", ce.Reason)
+					}
+				}
+				if diff := cmp.Diff(st.journal, f.j.since(n)); diff != "" {
+					t.Errorf("journal (-want +got):\n%s", diff)
+				}
+				if st.want == nil && f.s.Library().Version(st.id, st.lang) != nil {
+					t.Error("the deleted version is still in the Library")
+				}
+			})
+		}
+		if f.fb != nil { // the files of the tree
+			if _, err := os.Stat(filepath.Join(f.dir, "articles", "vanort")); !errors.Is(err, fs.ErrNotExist) {
+				t.Errorf("the empty article folder was not removed: %v", err)
 			}
-			if diff := cmp.Diff(st.journal, f.j.since(n)); diff != "" {
-				t.Errorf("journal (-want +got):\n%s", diff)
-			}
-			if st.want == nil && f.s.Library().Version(st.id, st.lang) != nil {
-				t.Error("the deleted version is still in the Library")
-			}
-		})
-	}
-	if _, err := os.Stat(filepath.Join(f.dir, "articles", "vanort")); !errors.Is(err, fs.ErrNotExist) {
-		t.Errorf("the empty article folder was not removed: %v", err)
-	}
-	if got := searchIDs(t, f.s.Index(), "vänorten", "sv"); len(got) != 0 {
-		t.Errorf("search still finds the deleted article: %v", got)
-	}
+		}
+		if got := searchIDs(t, f.s.Index(), "vänorten", "sv"); len(got) != 0 {
+			t.Errorf("search still finds the deleted article: %v", got)
+		}
+	})
 }
 
 func TestReadOnly(t *testing.T) {
@@ -401,27 +410,30 @@ func TestEmbeddedMatchesLoad(t *testing.T) {
 // on disk is its canonical form, the served version has the HTML Put
 // rendered, and Validate reports a rule of one version alone by its key.
 func TestPutVersion(t *testing.T) {
-	f := newFixture(t, baseTree())
-	v := &article.Version{ID: "badhus", Lang: "sv", Title: "Badhuset öppnar", Slug: "badhuset-oppnar",
-		Published: article.Date{Raw: "2020-01-03"}, Body: "Det *nya* badhuset.\n"}
-	if ps := store.Validate(v); len(ps) != 0 {
-		t.Fatalf("Validate = %v, want none", ps)
-	}
-	res, err := f.s.Put(context.Background(), v)
-	if err != nil || !res.Created || !res.Changed {
-		t.Fatalf("Put = %+v, %v; want created", res, err)
-	}
-	data, err := os.ReadFile(filepath.Join(f.dir, "articles", "badhus", "sv.md"))
-	if err != nil || string(data) != string(load.Format(v)) {
-		t.Errorf("file on disk = %q, %v; want load.Format of the version", data, err)
-	}
-	if got := f.s.Library().Version("badhus", "sv"); got == nil || !strings.Contains(got.HTML, "<em>nya</em>") {
-		t.Errorf("served version = %+v, want the rendered body", got)
-	}
-	bad := *v
-	bad.Slug = "Inte_En_Slug"
-	ps := store.Validate(&bad)
-	if len(ps) != 1 || ps[0].Key != "slug" {
-		t.Errorf("Validate of a bad slug = %v, want one problem at slug", ps)
-	}
+	eachBackend(t, baseTree(), func(t *testing.T, f *fixture) {
+		v := &article.Version{ID: "badhus", Lang: "sv", Title: "Badhuset öppnar", Slug: "badhuset-oppnar",
+			Published: article.Date{Raw: "2020-01-03"}, Body: "Det *nya* badhuset.\n"}
+		if ps := store.Validate(v); len(ps) != 0 {
+			t.Fatalf("Validate = %v, want none", ps)
+		}
+		res, err := f.s.Put(context.Background(), v)
+		if err != nil || !res.Created || !res.Changed {
+			t.Fatalf("Put = %+v, %v; want created", res, err)
+		}
+		if f.fb != nil { // the files of the tree
+			data, err := os.ReadFile(filepath.Join(f.dir, "articles", "badhus", "sv.md"))
+			if err != nil || string(data) != string(load.Format(v)) {
+				t.Errorf("file on disk = %q, %v; want load.Format of the version", data, err)
+			}
+		}
+		if got := f.s.Library().Version("badhus", "sv"); got == nil || !strings.Contains(got.HTML, "<em>nya</em>") {
+			t.Errorf("served version = %+v, want the rendered body", got)
+		}
+		bad := *v
+		bad.Slug = "Inte_En_Slug"
+		ps := store.Validate(&bad)
+		if len(ps) != 1 || ps[0].Key != "slug" {
+			t.Errorf("Validate of a bad slug = %v, want one problem at slug", ps)
+		}
+	})
 }

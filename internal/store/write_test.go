@@ -81,67 +81,68 @@ func TestPutReadYourWrites(t *testing.T) {
 }
 
 func TestPutJournalAndWebhooks(t *testing.T) {
-	f := newFixture(t, baseTree())
-	ctx := context.Background()
-	url := func(lang, slug string) string { return "https://www.example.se/" + lang + "/" + slug }
-	steps := []struct {
-		name        string
-		id, lang    string
-		file        string
-		wantJournal []string
-		wantEvents  []string
-	}{
-		{
-			name: "new translation into zh-Hans brings zh-Hant",
-			id:   "skola", lang: "zh-Hans",
-			file:        doc("学校", "xuexiao", translation("sv")),
-			wantJournal: []string{"upsert skola/zh-Hans xuexiao", "upsert skola/zh-Hant xuexiao"},
-			wantEvents: []string{
-				"article.upsert skola/zh-Hans xuexiao " + url("zh-Hans", "xuexiao") + " -",
-				"article.upsert skola/zh-Hant xuexiao " + url("zh-Hant", "xuexiao") + " -",
+	eachBackend(t, baseTree(), func(t *testing.T, f *fixture) {
+		ctx := context.Background()
+		url := func(lang, slug string) string { return "https://www.example.se/" + lang + "/" + slug }
+		steps := []struct {
+			name        string
+			id, lang    string
+			file        string
+			wantJournal []string
+			wantEvents  []string
+		}{
+			{
+				name: "new translation into zh-Hans brings zh-Hant",
+				id:   "skola", lang: "zh-Hans",
+				file:        doc("学校", "xuexiao", translation("sv")),
+				wantJournal: []string{"upsert skola/zh-Hans xuexiao", "upsert skola/zh-Hant xuexiao"},
+				wantEvents: []string{
+					"article.upsert skola/zh-Hans xuexiao " + url("zh-Hans", "xuexiao") + " -",
+					"article.upsert skola/zh-Hant xuexiao " + url("zh-Hant", "xuexiao") + " -",
+				},
 			},
-		},
-		{
-			name: "changed slug has a previous_url",
-			id:   "skola", lang: "sv",
-			file:        doc("Skolan", "skolan-i-amal", "tags: [international]\n"),
-			wantJournal: []string{"upsert skola/sv skolan-i-amal"},
-			wantEvents:  []string{"article.upsert skola/sv skolan-i-amal " + url("sv", "skolan-i-amal") + " " + url("sv", "skolan")},
-		},
-		{
-			name: "turning into a draft is a delete",
-			id:   "vanort", lang: "en",
-			file:        doc("The twin town", "the-twin-town", translation("sv")+"draft: true\n"),
-			wantJournal: []string{"delete vanort/en the-twin-town"},
-			wantEvents:  []string{"article.delete vanort/en the-twin-town " + url("en", "the-twin-town") + " " + url("en", "the-twin-town")},
-		},
-		{
-			name: "editing a draft is nothing",
-			id:   "vanort", lang: "en",
-			file: doc("The twin towns", "the-twin-town", translation("sv")+"draft: true\n"),
-		},
-		{
-			name: "publishing a draft is an upsert",
-			id:   "vanort", lang: "en",
-			file:        doc("The twin towns", "the-twin-town", translation("sv")),
-			wantJournal: []string{"upsert vanort/en the-twin-town"},
-			wantEvents:  []string{"article.upsert vanort/en the-twin-town " + url("en", "the-twin-town") + " -"},
-		},
-	}
-	for _, st := range steps {
-		t.Run(st.name, func(t *testing.T) {
-			entries, events := f.j.len(), f.rec.numEvents()
-			if _, err := f.s.PutBytes(ctx, st.id, st.lang, []byte(st.file)); err != nil {
-				t.Fatalf("Put: %v", err)
-			}
-			if diff := cmp.Diff(st.wantJournal, f.j.since(entries)); diff != "" {
-				t.Errorf("journal (-want +got):\n%s", diff)
-			}
-			if diff := cmp.Diff(st.wantEvents, f.rec.eventsSince(events)); diff != "" {
-				t.Errorf("webhooks (-want +got):\n%s", diff)
-			}
-		})
-	}
+			{
+				name: "changed slug has a previous_url",
+				id:   "skola", lang: "sv",
+				file:        doc("Skolan", "skolan-i-amal", "tags: [international]\n"),
+				wantJournal: []string{"upsert skola/sv skolan-i-amal"},
+				wantEvents:  []string{"article.upsert skola/sv skolan-i-amal " + url("sv", "skolan-i-amal") + " " + url("sv", "skolan")},
+			},
+			{
+				name: "turning into a draft is a delete",
+				id:   "vanort", lang: "en",
+				file:        doc("The twin town", "the-twin-town", translation("sv")+"draft: true\n"),
+				wantJournal: []string{"delete vanort/en the-twin-town"},
+				wantEvents:  []string{"article.delete vanort/en the-twin-town " + url("en", "the-twin-town") + " " + url("en", "the-twin-town")},
+			},
+			{
+				name: "editing a draft is nothing",
+				id:   "vanort", lang: "en",
+				file: doc("The twin towns", "the-twin-town", translation("sv")+"draft: true\n"),
+			},
+			{
+				name: "publishing a draft is an upsert",
+				id:   "vanort", lang: "en",
+				file:        doc("The twin towns", "the-twin-town", translation("sv")),
+				wantJournal: []string{"upsert vanort/en the-twin-town"},
+				wantEvents:  []string{"article.upsert vanort/en the-twin-town " + url("en", "the-twin-town") + " -"},
+			},
+		}
+		for _, st := range steps {
+			t.Run(st.name, func(t *testing.T) {
+				entries, events := f.j.len(), f.rec.numEvents()
+				if _, err := f.s.PutBytes(ctx, st.id, st.lang, []byte(st.file)); err != nil {
+					t.Fatalf("Put: %v", err)
+				}
+				if diff := cmp.Diff(st.wantJournal, f.j.since(entries)); diff != "" {
+					t.Errorf("journal (-want +got):\n%s", diff)
+				}
+				if diff := cmp.Diff(st.wantEvents, f.rec.eventsSince(events)); diff != "" {
+					t.Errorf("webhooks (-want +got):\n%s", diff)
+				}
+			})
+		}
+	})
 }
 
 func TestPutValidation(t *testing.T) {

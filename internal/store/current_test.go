@@ -3,7 +3,6 @@ package store_test
 import (
 	"context"
 	"errors"
-	"path/filepath"
 	"testing"
 
 	"github.com/amal-kommun/tolk/internal/store"
@@ -13,10 +12,13 @@ import (
 // before Load, then one Generation per change, each with the Library,
 // index, problems and journal readers need, numbered in order.
 func TestCurrent(t *testing.T) {
-	dir := filepath.Join(t.TempDir(), "content")
-	writeBase(t, dir)
-	j := newJournal(t)
-	s, err := store.New(store.Options{Backend: fileBackend(t, dir, ""), Journal: j.Journal})
+	eachBackend(t, baseTree(), func(t *testing.T, f *fixture) { testCurrent(t, f) })
+}
+
+// testCurrent is TestCurrent on a Store of its own over f's content.
+func testCurrent(t *testing.T, f *fixture) {
+	b, jr := f.backend(t)
+	s, err := store.New(store.Options{Backend: b, Journal: jr})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -32,7 +34,7 @@ func TestCurrent(t *testing.T) {
 		t.Fatal(err)
 	}
 	first := s.Current()
-	if first == nil || first.Seq != 1 || first.Library != s.Library() || first.Index != s.Index() || first.Journal != j.Journal {
+	if first == nil || first.Seq != 1 || first.Library != s.Library() || first.Index != s.Index() || first.Journal != jr {
 		t.Fatalf("Current after Load = %+v", first)
 	}
 	if _, err := s.PutBytes(ctx, "ny", "sv", []byte(doc("Ny", "ny", ""))); err != nil {

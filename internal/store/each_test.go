@@ -4,7 +4,6 @@ import (
 	"maps"
 	"testing"
 	"testing/fstest"
-	"time"
 
 	"github.com/amal-kommun/tolk/internal/contenttest"
 	"github.com/amal-kommun/tolk/internal/pgstore"
@@ -46,12 +45,10 @@ func newPostgresFixture(t *testing.T, files map[string]string) *fixture {
 	if _, ps, err := db.Import(t.Context(), "kommun", tree); err != nil || len(ps) > 0 {
 		t.Fatalf("Import = %v, %v", ps, err)
 	}
-	b, err := pgstore.NewBackend(db, "kommun", pgstore.ListenOptions{Poll: 200 * time.Millisecond})
-	if err != nil {
-		t.Fatal(err)
-	}
-	f := &fixture{j: testJournal{b.Journal()}, rec: &recorder{}}
-	f.s, err = store.Open(t.Context(), store.Options{Backend: b, Journal: b.Journal(), Notify: f.rec.notify, OnChange: f.rec.onChange})
+	f := &fixture{rec: &recorder{}, pg: db}
+	b, jr := f.backend(t)
+	f.j = testJournal{jr}
+	f.s, err = store.Open(t.Context(), store.Options{Backend: b, Journal: jr, Notify: f.rec.notify, OnChange: f.rec.onChange})
 	if err != nil {
 		t.Fatalf("Open: %v", err)
 	}

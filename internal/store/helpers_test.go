@@ -13,6 +13,7 @@ import (
 
 	"github.com/amal-kommun/tolk/internal/contenttest"
 	"github.com/amal-kommun/tolk/internal/filestore"
+	"github.com/amal-kommun/tolk/internal/pgstore"
 	"github.com/amal-kommun/tolk/internal/store"
 
 	"github.com/amal-kommun/tolk/index"
@@ -163,6 +164,25 @@ type fixture struct {
 	rec *recorder
 	// maxDeleteShare is Options.MaxDeleteShare.
 	maxDeleteShare float64
+	// pg is the database of a fixture on the PostgreSQL backend, whose
+	// content is its site "kommun"; nil on the file backend.
+	pg *pgstore.Store
+}
+
+// backend returns a new backend over the fixture's content, as another
+// Store opened anew would use, with the journal to give that Store: an
+// empty one of its own on the file backend, the backend's mirror of the
+// site's change log on PostgreSQL.
+func (f *fixture) backend(t testing.TB) (store.Backend, *journal.Journal) {
+	t.Helper()
+	if f.pg == nil {
+		return fileBackend(t, f.dir, ""), newJournal(t).Journal
+	}
+	b, err := pgstore.NewBackend(f.pg, "kommun", pgstore.ListenOptions{Poll: 200 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b, b.Journal()
 }
 
 // newFixture writes files to a temporary directory and opens a Store on

@@ -48,17 +48,18 @@ func TestSiteAnalyzerReachesIndex(t *testing.T) {
 				}
 				files["site.yaml"] = site
 			}
-			f := newFixture(t, files)
-			if ps := f.s.Problems(); len(ps) > 0 {
-				t.Fatalf("problems: %v", ps)
-			}
-			res, err := f.s.Index().Search(context.Background(), index.Request{Query: "talo", Langs: []string{"fi"}, PerPage: 10})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if got := res.Total > 0; got != tt.want {
-				t.Errorf("talo found %d articles with analyzer %q; want found = %v", res.Total, tt.analyzer, tt.want)
-			}
+			eachBackend(t, files, func(t *testing.T, f *fixture) {
+				if ps := f.s.Problems(); len(ps) > 0 {
+					t.Fatalf("problems: %v", ps)
+				}
+				res, err := f.s.Index().Search(context.Background(), index.Request{Query: "talo", Langs: []string{"fi"}, PerPage: 10})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got := res.Total > 0; got != tt.want {
+					t.Errorf("talo found %d articles with analyzer %q; want found = %v", res.Total, tt.analyzer, tt.want)
+				}
+			})
 		})
 	}
 }

@@ -325,22 +325,23 @@ func TestReadOnlyDirectory(t *testing.T) {
 func TestPutClashReportedElsewhere(t *testing.T) {
 	files := baseTree()
 	files["articles/engelsk/en.md"] = doc("English first", "english-first", "")
-	f := newFixture(t, files)
-	// sv comes before en in the site's order, so Build calls the existing
-	// English original the second one.
-	_, err := f.s.PutBytes(context.Background(), "engelsk", "sv", []byte(doc("Svenska", "svenska", "")))
-	var ve *store.ValidationError
-	if !errors.As(err, &ve) {
-		t.Fatalf("Put = %v, want a ValidationError", err)
-	}
-	for _, p := range ve.Problems {
-		if p.Path != "articles/engelsk/sv.md" || !strings.Contains(p.Message, "articles/engelsk/en.md") {
-			t.Errorf("problem %+v: want it on the file written, naming the other", p)
+	eachBackend(t, files, func(t *testing.T, f *fixture) {
+		// sv comes before en in the site's order, so Build calls the existing
+		// English original the second one.
+		_, err := f.s.PutBytes(context.Background(), "engelsk", "sv", []byte(doc("Svenska", "svenska", "")))
+		var ve *store.ValidationError
+		if !errors.As(err, &ve) {
+			t.Fatalf("Put = %v, want a ValidationError", err)
 		}
-	}
-	if len(ve.Problems) == 0 {
-		t.Error("no problems")
-	}
+		for _, p := range ve.Problems {
+			if p.Path != "articles/engelsk/sv.md" || !strings.Contains(p.Message, "articles/engelsk/en.md") {
+				t.Errorf("problem %+v: want it on the file written, naming the other", p)
+			}
+		}
+		if len(ve.Problems) == 0 {
+			t.Error("no problems")
+		}
+	})
 }
 
 // TestPutRewritesFileRemovedOnDisk puts the bytes the Store last saw for a
@@ -366,25 +367,26 @@ func TestPutRewritesFileRemovedOnDisk(t *testing.T) {
 }
 
 // TestPutSurvivesIndexFailure breaks the index and checks that a write is
-// still acknowledged and served: the file is the truth, and the index is
+// still acknowledged and served: the backend is the truth, and the index is
 // rebuilt in the background.
 func TestPutSurvivesIndexFailure(t *testing.T) {
-	f := newFixture(t, baseTree())
-	if err := f.s.Index().Close(); err != nil { // every update now fails
-		t.Fatal(err)
-	}
-	if _, err := f.s.PutBytes(context.Background(), "ny", "sv", []byte(doc("Ny", "ny", ""))); err != nil {
-		t.Fatalf("Put with a failing index: %v", err)
-	}
-	if titleOf(f.s, "ny", "sv") != "Ny" {
-		t.Error("the write is not served")
-	}
-	if diff := cmp.Diff([]string{"upsert ny/sv ny"}, f.j.since(f.j.len()-1)); diff != "" {
-		t.Errorf("journal (-want +got):\n%s", diff)
-	}
-	if !f.s.Rebuilding() {
-		t.Error("no index rebuild scheduled")
-	}
+	eachBackend(t, baseTree(), func(t *testing.T, f *fixture) {
+		if err := f.s.Index().Close(); err != nil { // every update now fails
+			t.Fatal(err)
+		}
+		if _, err := f.s.PutBytes(context.Background(), "ny", "sv", []byte(doc("Ny", "ny", ""))); err != nil {
+			t.Fatalf("Put with a failing index: %v", err)
+		}
+		if titleOf(f.s, "ny", "sv") != "Ny" {
+			t.Error("the write is not served")
+		}
+		if diff := cmp.Diff([]string{"upsert ny/sv ny"}, f.j.since(f.j.len()-1)); diff != "" {
+			t.Errorf("journal (-want +got):\n%s", diff)
+		}
+		if !f.s.Rebuilding() {
+			t.Error("no index rebuild scheduled")
+		}
+	})
 }
 
 // TestEmbeddedMatchesLoad opens the embedded corpus and checks it serves

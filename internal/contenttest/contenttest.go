@@ -1,10 +1,13 @@
 package contenttest
 
 import (
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/amal-kommun/tolk/content"
 )
@@ -81,4 +84,53 @@ func WriteTree(t testing.TB, dir string, files map[string]string) {
 			t.Fatal(err)
 		}
 	}
+}
+
+// Doc returns a version file with title and slug, published 2020-01-03,
+// the front matter lines extra (each ending in a newline) and a one-line
+// body.
+func Doc(title, slug, extra string) string {
+	return "---\ntitle: " + title + "\nslug: " + slug + "\npublished: 2020-01-03\n" + extra + "---\n\nThe text of " + title + ".\n"
+}
+
+// Translation returns the front matter lines of a translation from lang,
+// up to date with a source updated 2020-01-03, for Doc's extra.
+func Translation(lang string) string {
+	return "translated_from: " + lang + "\nsource_updated: 2020-01-03\n"
+}
+
+// Generated returns a tree of n articles (with Site), each in Swedish,
+// English and Simplified Chinese, with bodies of about 150 words.
+func Generated(n int) map[string]string {
+	sv := strings.Repeat("Kommunen arbetar med vänorter i Europa och Kina för skolan och kulturen. ", 12)
+	en := strings.Repeat("The municipality works with twin towns in Europe and China for schools and culture. ", 10)
+	zh := strings.Repeat("市政府与欧洲和中国的友好城市开展学校和文化合作。", 12)
+	files := map[string]string{"site.yaml": Site}
+	for i := range n {
+		id := fmt.Sprintf("artikel-%d", i)
+		files["articles/"+id+"/sv.md"] = Doc("Artikel "+id, id, "tags: [international]\n") + "\n" + sv + "\n"
+		files["articles/"+id+"/en.md"] = Doc("Article "+id, id+"-en", Translation("sv")) + "\n" + en + "\n"
+		files["articles/"+id+"/zh-Hans.md"] = Doc("文章 "+id, id+"-zh", Translation("en")) + "\n" + zh + "\n"
+	}
+	return files
+}
+
+// GeneratedTree writes Generated(n) (3n versions) into a new temporary
+// directory of t, with every file and folder an hour old, as a checked-out
+// tree is (older than a versions cache's racy window), and returns it.
+func GeneratedTree(t testing.TB, n int) string {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "content")
+	WriteTree(t, dir, Generated(n))
+	old := time.Now().Add(-time.Hour)
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err == nil {
+			err = os.Chtimes(p, old, old)
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dir
 }

@@ -2,58 +2,18 @@ package filestore
 
 import (
 	"context"
-	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
-	"time"
 
 	"github.com/amal-kommun/tolk/internal/contenttest"
 
 	"github.com/amal-kommun/tolk/internal/journal"
 )
 
-// generatedTree returns a tree of n articles, each in Swedish, English and
-// Simplified Chinese, with bodies of about 150 words.
-func generatedTree(n int) map[string]string {
-	sv := strings.Repeat("Kommunen arbetar med vänorter i Europa och Kina för skolan och kulturen. ", 12)
-	en := strings.Repeat("The municipality works with twin towns in Europe and China for schools and culture. ", 10)
-	zh := strings.Repeat("市政府与欧洲和中国的友好城市开展学校和文化合作。", 12)
-	files := map[string]string{"site.yaml": contenttest.Site}
-	for i := range n {
-		id := fmt.Sprintf("artikel-%d", i)
-		files["articles/"+id+"/sv.md"] = doc("Artikel "+id, id, "tags: [international]\n") + "\n" + sv + "\n"
-		files["articles/"+id+"/en.md"] = doc("Article "+id, id+"-en", translation("sv")) + "\n" + en + "\n"
-		files["articles/"+id+"/zh-Hans.md"] = doc("文章 "+id, id+"-zh", translation("en")) + "\n" + zh + "\n"
-	}
-	return files
-}
-
 // benchTree writes a generated tree of 3,000 versions, as old as a
 // checked-out tree, and returns its directory.
-func benchTree(b *testing.B) string { return benchTreeOf(b, 1000) }
-
-// benchTreeOf writes a generated tree of n articles (3n versions), as old
-// as a checked-out tree, and returns its directory.
-func benchTreeOf(b *testing.B, n int) string {
-	b.Helper()
-	dir := filepath.Join(b.TempDir(), "content")
-	writeTree(b, dir, generatedTree(n))
-	// A checked-out tree is older than the racy window.
-	old := time.Now().Add(-time.Hour)
-	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err == nil {
-			err = os.Chtimes(p, old, old)
-		}
-		return err
-	})
-	if err != nil {
-		b.Fatal(err)
-	}
-	return dir
-}
+func benchTree(b *testing.B) string { return contenttest.GeneratedTree(b, 1000) }
 
 // BenchmarkOpen is a server's start on a tree of 3,000 versions that did
 // not change since the last start: the versions come from the versions

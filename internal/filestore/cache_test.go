@@ -278,7 +278,7 @@ func TestVersionsCache(t *testing.T) {
 func TestCachedVersionsEqualParsed(t *testing.T) {
 	root := t.TempDir()
 	dir, idx := filepath.Join(root, "content"), filepath.Join(root, "index")
-	files := generatedTree(20)
+	files := contenttest.Generated(20)
 	files["articles/artikel-3/en.md"] = "---\ntitle: \"Tables & <code>\"\nslug: tables\nsummary: Rader\ntags: [international]\npublished: 2021-02-03T04:05:06+01:00\nupdated: 2022-01-01\ntranslated_from: sv\nsource_updated: 2020-01-03\ndraft: true\naliases: [old-tables]\n---\n\n| a | b |\n|:--|--:|\n| 1 | 2 |\n\n```go\nx := 1 < 2\n```\n\n<script>alert(1)</script>\n"
 	writeTree(t, dir, files)
 	startCached(t, dir, idx, parserKey{1}, nil)
@@ -416,7 +416,7 @@ func flipByte(t *testing.T, file string, off int) {
 // and what it accepts encodes to bytes that decode to the same version.
 func FuzzDecodeVersion(f *testing.F) {
 	r := load.NewRenderer()
-	for p, data := range generatedTree(2) {
+	for p, data := range contenttest.Generated(2) {
 		if v, _ := load.ParseVersion(p, []byte(data), r); v != nil {
 			var e encoder
 			e.version(v)

@@ -24,14 +24,10 @@ import (
 
 // doc returns a version file with title and slug; extra is more front
 // matter, one key a line.
-func doc(title, slug, extra string) string {
-	return "---\ntitle: " + title + "\nslug: " + slug + "\npublished: 2020-01-03\n" + extra + "---\n\nThe text of " + title + ".\n"
-}
+func doc(title, slug, extra string) string { return contenttest.Doc(title, slug, extra) }
 
 // translation returns the extra front matter of a translation from lang.
-func translation(lang string) string {
-	return "translated_from: " + lang + "\nsource_updated: 2020-01-03\n"
-}
+func translation(lang string) string { return contenttest.Translation(lang) }
 
 // writeTree writes files (slash paths → content) under dir.
 func writeTree(t testing.TB, dir string, files map[string]string) {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"slices"
 	"sync"
@@ -32,15 +31,7 @@ func translation(lang string) string { return contenttest.Translation(lang) }
 // writeTree writes files (slash paths → content) under dir.
 func writeTree(t testing.TB, dir string, files map[string]string) {
 	t.Helper()
-	for p, data := range files {
-		full := filepath.Join(dir, filepath.FromSlash(p))
-		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(full, []byte(data), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	contenttest.WriteTree(t, dir, files)
 }
 
 // baseTree is a small tree: one article in three languages, one in Swedish.
